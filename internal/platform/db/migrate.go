@@ -1,0 +1,111 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing/fstest"
+	"text/template"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// Migration files are goose SQL files written once for both dialects. The few
+// types that differ are template functions, rendered before goose reads them:
+//
+//	{{uuid}}       UUID         / TEXT
+//	{{timestamp}}  TIMESTAMPTZ  / TIMESTAMP (bun stores UTC text in SQLite)
+//	{{json}}       JSONB        / TEXT
+//	{{blob}}       BYTEA        / BLOB
+var dialectTypes = map[Dialect]map[string]string{
+	Postgres: {"uuid": "UUID", "timestamp": "TIMESTAMPTZ", "json": "JSONB", "blob": "BYTEA"},
+	SQLite:   {"uuid": "TEXT", "timestamp": "TIMESTAMP", "json": "TEXT", "blob": "BLOB"},
+}
+
+// render returns the migrations of fsys with the dialect's types filled in.
+func render(fsys fs.FS, d Dialect) (fs.FS, error) {
+	funcs := template.FuncMap{}
+	for name, typ := range dialectTypes[d] {
+		funcs[name] = func() string { return typ }
+	}
+	out := fstest.MapFS{}
+	err := fs.WalkDir(fsys, ".", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".sql") {
+			return err
+		}
+		src, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		t, err := template.New(path).Funcs(funcs).Parse(string(src))
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", path, err)
+		}
+		var b bytes.Buffer
+		if err := t.Execute(&b, nil); err != nil {
+			return fmt.Errorf("migration %s: %w", path, err)
+		}
+		out[path] = &fstest.MapFile{Data: b.Bytes()}
+		return nil
+	})
+	return out, err
+}
+
+func (d *DB) provider(fsys fs.FS) (*goose.Provider, error) {
+	rendered, err := render(fsys, d.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+		// Replicas starting together take turns; the first one migrates.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, d.DB.DB, rendered, opts...)
+}
+
+// Migrate applies every pending migration in fsys.
+func (d *DB) Migrate(ctx context.Context, fsys fs.FS) (applied int, err error) {
+	p, err := d.provider(fsys)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate %s: %w", d.Location, err)
+	}
+	return len(res), nil
+}
+
+// MigrationState is one migration and whether it has been applied.
+type MigrationState struct {
+	Version int64
+	Source  string
+	Applied bool
+}
+
+// MigrationStatus lists every migration in fsys with its state.
+func (d *DB) MigrationStatus(ctx context.Context, fsys fs.FS) ([]MigrationState, error) {
+	p, err := d.provider(fsys)
+	if err != nil {
+		return nil, err
+	}
+	list, err := p.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MigrationState, 0, len(list))
+	for _, s := range list {
+		out = append(out, MigrationState{Version: s.Source.Version, Source: s.Source.Path, Applied: s.State == goose.StateApplied})
+	}
+	return out, nil
+}

@@ -1,0 +1,67 @@
+// Package httpx holds what every service's HTTP surface shares: the huma API
+// with Alexandria's problem documents, the edge middleware (request IDs,
+// access logs, metrics, traces, panics) and page tokens.
+package httpx
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+)
+
+// MaxJSONBody is the default request body limit for JSON endpoints.
+const MaxJSONBody = 64 << 10
+
+// BearerAuth is the name of the security scheme in the OpenAPI document;
+// operations that need a signed-in caller list it in their Security.
+const BearerAuth = "bearer"
+
+// NewAPI creates the process's single huma API on mux. Every target running
+// in the process registers its operations on it, so /openapi.json documents
+// exactly the routes this process serves.
+func NewAPI(mux *http.ServeMux, version string) huma.API {
+	installProblems()
+	cfg := huma.DefaultConfig("Alexandria API", version)
+	// No $schema links in bodies: clients round-trip what they read.
+	cfg.CreateHooks = nil
+	cfg.Info.Description = "Share and find books, documents, podcasts and videos. " +
+		"Errors are RFC 9457 problem documents; lists are paginated with opaque page tokens; " +
+		"updates take If-Match with the ETag from the last read."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		BearerAuth: {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
+			Description: "Access token from POST /v1/auth/token"},
+	}
+	api := humago.New(mux, cfg)
+	// Anything no route claims answers with a problem document, not text.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		WriteProblem(w, r, toProblem(r.Context(), http.StatusNotFound, "no such resource: "+r.URL.Path))
+	})
+	return api
+}
+
+// WriteProblem writes err as a problem document outside of huma handlers
+// (middleware, ops endpoints).
+func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
+	p, ok := err.(*Problem)
+	if !ok {
+		p = toProblem(r.Context(), http.StatusInternalServerError, "", err)
+	}
+	if p.Instance == "" {
+		p.Instance = r.URL.Path
+	}
+	if h, ok := err.(interface{ GetHeaders() http.Header }); ok {
+		for k, v := range h.GetHeaders() {
+			w.Header()[k] = v
+		}
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// ProblemFor converts any error into a problem document (for middleware).
+func ProblemFor(r *http.Request, err error) *Problem {
+	return toProblem(r.Context(), http.StatusInternalServerError, "", err)
+}

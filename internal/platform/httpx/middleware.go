@@ -1,0 +1,178 @@
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+)
+
+// Metrics are the HTTP RED metrics, registered on the registry passed in.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	inflight prometheus.Gauge
+}
+
+// NewMetrics registers the HTTP metrics on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alexandria_http_requests_total",
+			Help: "HTTP requests by route pattern, method and status code.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "alexandria_http_request_duration_seconds",
+			Help:    "HTTP request latency by route pattern and method.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method"}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "alexandria_http_requests_in_flight",
+			Help: "HTTP requests being served.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inflight} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// EdgeOptions tune the edge middleware.
+type EdgeOptions struct {
+	// TrustForwardedFor takes the client address from X-Forwarded-For; set it
+	// only behind a proxy that overwrites the header.
+	TrustForwardedFor bool
+}
+
+// Edge wraps the process's handler with tracing, request IDs, access logs,
+// metrics and panic recovery. It is the only place requests are logged.
+func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tracing, o EdgeOptions) http.Handler {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID.MatchString(id) {
+			id = newRequestID()
+		}
+		ctx := telemetry.WithRequestID(r.Context(), id)
+		ctx = WithLogger(ctx, log)
+		ctx = context.WithValue(ctx, clientIPKey{}, clientIP(r, o.TrustForwardedFor))
+		w.Header().Set("X-Request-ID", id)
+		sw := &statusWriter{ResponseWriter: w}
+		r = r.WithContext(ctx)
+
+		m.inflight.Inc()
+		defer func() {
+			m.inflight.Dec()
+			if v := recover(); v != nil {
+				log.ErrorContext(ctx, "panic serving request", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				if sw.status == 0 {
+					WriteProblem(sw, r, toProblem(ctx, http.StatusInternalServerError, ""))
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			elapsed := time.Since(start)
+			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
+			m.duration.WithLabelValues(route, r.Method).Observe(elapsed.Seconds())
+			trace.SpanFromContext(ctx).SetName(r.Method + " " + route)
+			level := slog.LevelInfo
+			if sw.status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(ctx, level, "http request",
+				slog.String("method", r.Method), slog.String("route", route),
+				slog.String("path", r.URL.Path), slog.Int("status", sw.status),
+				slog.Int64("bytes", sw.bytes), slog.Duration("duration", elapsed),
+				slog.String("remote", r.RemoteAddr))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+	return otelhttp.NewHandler(inner, "http",
+		otelhttp.WithTracerProvider(tracing.Provider),
+		otelhttp.WithPropagators(tracing.Propagator),
+		otelhttp.WithFilter(func(r *http.Request) bool {
+			switch r.URL.Path {
+			case "/livez", "/readyz", "/metrics":
+				return false
+			}
+			return true
+		}),
+	)
+}
+
+type clientIPKey struct{}
+
+// ClientIP returns the caller's address as seen by the edge middleware.
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey{}).(string)
+	return ip
+}
+
+func clientIP(r *http.Request, trustForwarded bool) string {
+	if trustForwarded {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (flush, deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

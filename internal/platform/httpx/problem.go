@@ -1,0 +1,199 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+)
+
+// ProblemTypeBase prefixes every problem type; the suffix is the error kind.
+// The URIs are stable identifiers documented in docs/api.md, not links.
+const ProblemTypeBase = "urn:alexandria:problem:"
+
+// Problem is the RFC 9457 problem document every endpoint answers errors with.
+type Problem struct {
+	Type      string         `json:"type" doc:"Stable identifier of the problem kind, e.g. urn:alexandria:problem:not-found"`
+	Title     string         `json:"title" doc:"Short summary of the problem kind"`
+	Status    int            `json:"status" doc:"HTTP status code"`
+	Detail    string         `json:"detail,omitempty" doc:"What went wrong in this occurrence"`
+	Instance  string         `json:"instance,omitempty" doc:"The request path"`
+	RequestID string         `json:"request_id,omitempty" doc:"Quote this when reporting a problem"`
+	Errors    []ProblemField `json:"errors,omitempty" doc:"One entry per offending input"`
+}
+
+// ProblemField names one invalid input.
+type ProblemField struct {
+	Field    string `json:"field,omitempty" doc:"Name of the offending field, e.g. email"`
+	Location string `json:"location,omitempty" doc:"Where it was found, e.g. body.email, query.page_size, header.If-Match"`
+	Message  string `json:"message" doc:"What is wrong with it"`
+}
+
+func (p *Problem) Error() string  { return p.Detail }
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType makes huma send application/problem+json.
+func (p *Problem) ContentType(ct string) string {
+	if ct == "application/json" || ct == "" {
+		return "application/problem+json"
+	}
+	return ct
+}
+
+var kindStatus = map[errs.Kind]int{
+	errs.Internal:           http.StatusInternalServerError,
+	errs.NotFound:           http.StatusNotFound,
+	errs.Invalid:            http.StatusUnprocessableEntity,
+	errs.Conflict:           http.StatusConflict,
+	errs.Unauthenticated:    http.StatusUnauthorized,
+	errs.Forbidden:          http.StatusForbidden,
+	errs.Unavailable:        http.StatusServiceUnavailable,
+	errs.PreconditionFailed: http.StatusPreconditionFailed,
+	errs.TooManyRequests:    http.StatusTooManyRequests,
+}
+
+func kindForStatus(status int) errs.Kind {
+	for k, s := range kindStatus {
+		if s == status {
+			return k
+		}
+	}
+	switch {
+	case status == http.StatusBadRequest:
+		return errs.Invalid
+	case status >= 500:
+		return errs.Internal
+	}
+	return errs.Invalid
+}
+
+func problemType(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return ProblemTypeBase + "bad-request"
+	case http.StatusRequestEntityTooLarge:
+		return ProblemTypeBase + "body-too-large"
+	case http.StatusUnsupportedMediaType:
+		return ProblemTypeBase + "unsupported-media-type"
+	case http.StatusMethodNotAllowed:
+		return ProblemTypeBase + "method-not-allowed"
+	case http.StatusNotAcceptable:
+		return ProblemTypeBase + "not-acceptable"
+	case http.StatusPreconditionRequired:
+		return ProblemTypeBase + "precondition-required"
+	}
+	return ProblemTypeBase + kindForStatus(status).String()
+}
+
+// toProblem is the one place where errors become problem documents: huma
+// calls it for its own validation failures and for every error a handler
+// returns that is not already a Problem.
+func toProblem(ctx context.Context, status int, msg string, list ...error) *Problem {
+	p := &Problem{Status: status, Detail: msg}
+	for _, err := range list {
+		if err == nil {
+			continue
+		}
+		var classified *errs.Error
+		var hd *huma.ErrorDetail
+		switch {
+		case errors.As(err, &classified):
+			p.Status = kindStatus[classified.Kind]
+			if classified.Kind == errs.Internal {
+				logInternal(ctx, err)
+				p.Detail = "internal error"
+				continue
+			}
+			p.Detail = classified.Message
+			for _, f := range classified.Fields {
+				// Field names default to the body; "query.x", "path.x" and
+				// "header.x" name other locations.
+				loc := f.Name
+				if fieldOf(loc) == loc {
+					loc = "body." + loc
+				}
+				p.Errors = append(p.Errors, ProblemField{Field: fieldOf(loc), Location: loc, Message: f.Message})
+			}
+		case errors.As(err, &hd):
+			p.Errors = append(p.Errors, ProblemField{Field: fieldOf(hd.Location), Location: hd.Location, Message: hd.Message})
+		case status >= 500:
+			// A plain error reaching the edge is a bug or an outage: log it
+			// with the request, never show it to the caller.
+			logInternal(ctx, err)
+			p.Detail = "internal error"
+		default:
+			p.Errors = append(p.Errors, ProblemField{Message: err.Error()})
+		}
+	}
+	p.Type = problemType(p.Status)
+	p.Title = http.StatusText(p.Status)
+	if p.Detail == "" {
+		p.Detail = p.Title
+	}
+	p.RequestID = telemetry.RequestID(ctx)
+	return p
+}
+
+// fieldOf turns huma's "body.author_ids[1]" or "query.page_size" into the field name.
+func fieldOf(location string) string {
+	for _, prefix := range []string{"body.", "query.", "path.", "header.", "headers."} {
+		if rest, ok := strings.CutPrefix(location, prefix); ok {
+			return rest
+		}
+	}
+	if location == "body" {
+		return ""
+	}
+	return location
+}
+
+type loggerKey struct{}
+
+// WithLogger stores the request-scoped logger.
+func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, l)
+}
+
+// Logger returns the request-scoped logger, or a discarding one.
+func Logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func logInternal(ctx context.Context, err error) {
+	Logger(ctx).ErrorContext(ctx, "request failed", slog.Any("error", err))
+}
+
+var installOnce sync.Once
+
+// installProblems replaces huma's error constructor. huma keeps it in a
+// package variable, so it is set once per process; the function itself holds
+// no state and reads everything request-specific from the context.
+func installProblems() {
+	installOnce.Do(func() {
+		huma.NewError = func(status int, msg string, list ...error) huma.StatusError {
+			return toProblem(context.Background(), status, msg, list...)
+		}
+		huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, list ...error) huma.StatusError {
+			ctx := context.Background()
+			if hctx != nil {
+				ctx = hctx.Context()
+			}
+			p := toProblem(ctx, status, msg, list...)
+			if hctx != nil && p.Instance == "" {
+				u := hctx.URL()
+				p.Instance = u.Path
+			}
+			return p
+		}
+	})
+}

@@ -1,0 +1,59 @@
+// Package module is the contract between the application shell (internal/app)
+// and each service: what the shell hands a service when it builds it, and
+// what a built service must offer back.
+package module
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+)
+
+// Deps is everything a service gets from the process. Nothing is global: two
+// copies of a service in one process get two Deps.
+type Deps struct {
+	Logger  *slog.Logger
+	Metrics prometheus.Registerer
+	Tracing *telemetry.Tracing
+	// API is the process's huma API; services register their operations on it.
+	API huma.API
+	// Mux carries routes that are not JSON operations (e.g. the JWKS).
+	Mux *http.ServeMux
+	// DB and DataDir locate the service's own store (see db.Open).
+	DB      db.Config
+	DataDir string
+	// DBSchema overrides the PostgreSQL schema name (tests use throwaway ones).
+	DBSchema string
+	// Verifier checks access tokens locally from identity's keys.
+	Verifier *auth.Verifier
+	// IdentityURL is identity's base URL, in this process or another.
+	IdentityURL string
+	// HTTPClient calls other services; it propagates trace context.
+	HTTPClient *http.Client
+	// Out is where a service prints what an operator must see once (the
+	// generated admin password); normally stdout.
+	Out func(format string, args ...any)
+}
+
+// Service is a built, running target.
+type Service interface {
+	// Ready reports whether the service can serve traffic (its store answers).
+	Ready(ctx context.Context) error
+	// Close stops background work and releases the store. It is called once,
+	// in reverse start order, after the HTTP server has drained.
+	Close(ctx context.Context) error
+}
+
+// Migrations is implemented by targets that own tables.
+type Migrations interface {
+	// MigrationsFS returns the service's goose migrations (see db.Migrate).
+	MigrationsFS() fs.FS
+}
