@@ -59,7 +59,20 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	if p.UserID == "" {
 		return Principal{}, errs.Unauthenticatedf("access token rejected: no subject")
 	}
-	_ = tok.Get("roles", &p.Roles)
+	// Private claims come back as decoded JSON: an array is []any.
+	var roles any
+	if err := tok.Get("roles", &roles); err == nil {
+		switch rs := roles.(type) {
+		case []string:
+			p.Roles = rs
+		case []any:
+			for _, r := range rs {
+				if s, ok := r.(string); ok {
+					p.Roles = append(p.Roles, s)
+				}
+			}
+		}
+	}
 	var scope string
 	if err := tok.Get("scope", &scope); err == nil {
 		p.Scopes = strings.Fields(scope)

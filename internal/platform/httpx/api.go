@@ -5,6 +5,7 @@ package httpx
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -44,8 +45,8 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 // WriteProblem writes err as a problem document outside of huma handlers
 // (middleware, ops endpoints).
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
-	p, ok := err.(*Problem)
-	if !ok {
+	var p *Problem
+	if !errors.As(err, &p) {
 		p = toProblem(r.Context(), http.StatusInternalServerError, "", err)
 	}
 	if p.Instance == "" {
