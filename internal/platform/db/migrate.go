@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"strings"
 	"testing/fstest"
@@ -63,8 +64,15 @@ func (d *DB) provider(fsys fs.FS) (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if d.Dialect == Postgres {
 		dialect = goose.DialectPostgres
-		// Replicas starting together take turns; the first one migrates.
-		locker, err := lock.NewPostgresSessionLocker()
+		// Replicas of one service starting together take turns on an
+		// advisory lock keyed by the schema, so other services (and test
+		// schemas) never wait on each other. Probe every second, for 5 min.
+		h := fnv.New64a()
+		_, _ = h.Write([]byte("alexandria-migrate:" + d.Schema))
+		locker, err := lock.NewPostgresSessionLocker(
+			lock.WithLockID(int64(h.Sum64()>>1)),
+			lock.WithLockTimeout(1, 300),
+		)
 		if err != nil {
 			return nil, err
 		}

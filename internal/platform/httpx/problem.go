@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -36,7 +37,10 @@ type ProblemField struct {
 	Message  string `json:"message" doc:"What is wrong with it"`
 }
 
-func (p *Problem) Error() string  { return p.Detail }
+// Error returns the detail; a Problem travels through huma as an error.
+func (p *Problem) Error() string { return p.Detail }
+
+// GetStatus tells huma which status code to send.
 func (p *Problem) GetStatus() int { return p.Status }
 
 // ContentType makes huma send application/problem+json.
@@ -122,7 +126,13 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 				p.Errors = append(p.Errors, ProblemField{Field: fieldOf(loc), Location: loc, Message: f.Message})
 			}
 		case errors.As(err, &hd):
-			p.Errors = append(p.Errors, ProblemField{Field: fieldOf(hd.Location), Location: hd.Location, Message: hd.Message})
+			loc := hd.Location
+			// huma reports a missing property at the parent's location;
+			// name the property itself so clients can point at the field.
+			if m := missingProperty.FindStringSubmatch(hd.Message); m != nil {
+				loc += "." + m[1]
+			}
+			p.Errors = append(p.Errors, ProblemField{Field: fieldOf(loc), Location: loc, Message: hd.Message})
 		case status >= 500:
 			// A plain error reaching the edge is a bug or an outage: log it
 			// with the request, never show it to the caller.
@@ -140,6 +150,8 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 	p.RequestID = telemetry.RequestID(ctx)
 	return p
 }
+
+var missingProperty = regexp.MustCompile(`^expected required property (\S+) to be present`)
 
 // fieldOf turns huma's "body.author_ids[1]" or "query.page_size" into the field name.
 func fieldOf(location string) string {

@@ -1,0 +1,61 @@
+# Alexandria — the project's vocabulary. `make help` lists the targets.
+GO        ?= go
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+LINT      := $(BIN)/golangci-lint
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: build ## start the whole platform on embedded defaults (SQLite, ./data) at http://localhost:8080
+	$(BIN)/alexandria serve
+
+.PHONY: build
+build: ## build bin/alexandria
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/alexandria ./cmd/alexandria
+
+.PHONY: test
+test: ## run every test: unit, store contracts (SQLite and PostgreSQL), components, end-to-end
+	$(GO) test -count=1 -timeout 20m ./...
+
+.PHONY: test-short
+test-short: ## unit and component tests only (no end-to-end)
+	$(GO) test -short -count=1 ./...
+
+.PHONY: e2e
+e2e: ## end-to-end tests only: the real binary on SQLite and PostgreSQL
+	$(GO) test -count=1 -v ./test/e2e/...
+
+.PHONY: bench
+bench: ## benchmarks, reported as ratios to a plain net/http baseline
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./bench/...
+
+.PHONY: lint
+lint: $(LINT) ## golangci-lint and the generated-docs check
+	$(LINT) run ./...
+	@$(MAKE) --no-print-directory check-docs
+
+.PHONY: docs
+docs: ## regenerate docs/configuration-reference.md from the code
+	$(GO) run ./cmd/alexandria config -reference > docs/configuration-reference.md
+
+.PHONY: check-docs
+check-docs: ## fail when generated docs are out of date
+	@$(GO) run ./cmd/alexandria config -reference | diff -u docs/configuration-reference.md - \
+		|| (echo "docs/configuration-reference.md is stale: run 'make docs'"; exit 1)
+
+.PHONY: fmt
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+$(LINT): tools/go.mod
+	cd tools && $(GO) build -o ../$(LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+.PHONY: clean
+clean: ## remove build output (not ./data)
+	rm -rf $(BIN)

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/config"
+)
+
+func TestSelectOrdersByDependencies(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		spec string
+		want string
+	}{
+		{"all", "identity,catalog"},
+		{"catalog,identity", "identity,catalog"},
+		{" catalog ", "catalog"},
+		{"identity,identity", "identity"},
+	}
+	for _, tc := range cases {
+		got, err := Select(tc.spec)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.spec, err)
+		}
+		if s := strings.Join(names(got), ","); s != tc.want {
+			t.Errorf("Select(%q) = %s, want %s", tc.spec, s, tc.want)
+		}
+	}
+}
+
+func TestSelectRejectsUnknownTargets(t *testing.T) {
+	t.Parallel()
+	for _, spec := range []string{"", "catalgo", "all,nope"} {
+		if _, err := Select(spec); err == nil {
+			t.Errorf("Select(%q) accepted", spec)
+		}
+	}
+}
+
+func TestEveryDependencyIsATarget(t *testing.T) {
+	t.Parallel()
+	for name, deps := range dependencies {
+		for _, d := range append([]string{name}, deps...) {
+			if _, err := Select(d); err != nil {
+				t.Errorf("dependency map names %q: %v", d, err)
+			}
+		}
+	}
+}
+
+func testConfig(t *testing.T) config.Config {
+	t.Helper()
+	c, err := config.Load(config.Sources{Set: []string{
+		"http.addr=127.0.0.1:0", "data_dir=" + filepath.Join(t.TempDir(), "data"),
+		"identity.admin_password=an admin pass phrase", "http.shutdown_timeout=2s",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRunServesOpsEndpointsAndStopsCleanly(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, testConfig(t), "all", Options{Version: "test", Stdout: io.Discard, Stderr: io.Discard,
+			Started: func(u string) { started <- u }})
+	}()
+	var base string
+	select {
+	case base = <-started:
+	case err := <-done:
+		t.Fatal(err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("did not start")
+	}
+	for _, path := range []string{"/livez", "/readyz", "/metrics", "/.well-known/jwks.json"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d", path, resp.StatusCode)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run returned %v after cancel", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("did not stop")
+	}
+	if _, err := http.Get(base + "/livez"); err == nil {
+		t.Fatal("still serving after stop")
+	}
+}
+
+func TestSplitTargetNeedsIdentityURL(t *testing.T) {
+	t.Parallel()
+	err := Run(context.Background(), testConfig(t), "catalog", Options{Stdout: io.Discard, Stderr: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "identity_url") {
+		t.Fatalf("want an identity_url error, got %v", err)
+	}
+}

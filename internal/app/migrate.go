@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/alexandria-platform/alexandria/internal/config"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+)
+
+// Migrate applies ("up") or lists ("status") the migrations of the targets
+// named by spec, each in its own store.
+func Migrate(ctx context.Context, c config.Config, spec, action string, out io.Writer) error {
+	if action != "up" && action != "status" {
+		return fmt.Errorf("migrate: unknown action %q (use up or status)", action)
+	}
+	selected, err := Select(spec)
+	if err != nil {
+		return err
+	}
+	for _, t := range selected {
+		if t.Migrations == nil {
+			continue
+		}
+		store, err := db.Open(ctx, c.Database, db.Options{Service: t.Name, DataDir: c.DataDir})
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.Name, err)
+		}
+		err = migrateOne(ctx, store, t, action, out)
+		_ = store.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+func migrateOne(ctx context.Context, store *db.DB, t Target, action string, out io.Writer) error {
+	if action == "up" {
+		n, err := store.Migrate(ctx, t.Migrations)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "%-10s %s: %d migration(s) applied\n", t.Name, store.Location, n)
+		return err
+	}
+	states, err := store.MigrationStatus(ctx, t.Migrations)
+	if err != nil {
+		return err
+	}
+	for _, s := range states {
+		state := "pending"
+		if s.Applied {
+			state = "applied"
+		}
+		if _, err := fmt.Fprintf(out, "%-10s %05d %-8s %s\n", t.Name, s.Version, state, s.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}

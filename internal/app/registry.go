@@ -1,0 +1,126 @@
+// Package app is the application shell: the list of targets, the order they
+// start in, and the lifecycle of one process running some of them.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog"
+	"github.com/alexandria-platform/alexandria/internal/config"
+	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
+)
+
+// Target is one service the binary can run.
+type Target struct {
+	Name        string
+	Description string
+	// Migrations are the target's own schema changes (nil: it owns no tables).
+	Migrations fs.FS
+	// New builds the target: opens its store, migrates, registers routes.
+	New func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error)
+}
+
+// targets is the dumb list of everything the binary can run, in start order
+// for "all".
+var targets = []Target{
+	{
+		Name:        "identity",
+		Description: "accounts, roles, sessions, access tokens (JWT, JWKS), API tokens",
+		Migrations:  identity.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return identity.New(ctx, c.Identity, d)
+		},
+	},
+	{
+		Name:        "catalog",
+		Description: "authors and their members, media items, categories; lifecycle and moderation",
+		Migrations:  catalog.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return catalog.New(ctx, c.Catalog, d)
+		},
+	},
+}
+
+// dependencies orders targets that run in the same process: a target starts
+// after those it names, and stops before them. They are not pulled in: in
+// split mode a dependency runs in another process and is reached over HTTP.
+var dependencies = map[string][]string{
+	"catalog": {"identity"},
+}
+
+// Targets returns every target the binary knows.
+func Targets() []Target { return slices.Clone(targets) }
+
+// Select resolves a -target value ("all" or a comma list) into targets in
+// dependency order.
+func Select(spec string) ([]Target, error) {
+	want := map[string]bool{}
+	for _, name := range strings.Split(spec, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if name == "all" {
+			for _, t := range targets {
+				want[t.Name] = true
+			}
+			continue
+		}
+		if !slices.ContainsFunc(targets, func(t Target) bool { return t.Name == name }) {
+			return nil, fmt.Errorf("-target: unknown target %q (known: all, %s)", name, strings.Join(names(targets), ", "))
+		}
+		want[name] = true
+	}
+	if len(want) == 0 {
+		return nil, fmt.Errorf("-target: name at least one target")
+	}
+	return order(want)
+}
+
+// order sorts the wanted targets so that each comes after its dependencies.
+func order(want map[string]bool) ([]Target, error) {
+	var out []Target
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(name string) error
+	visit = func(name string) error {
+		switch state[name] {
+		case 1:
+			return fmt.Errorf("dependency cycle through %q", name)
+		case 2:
+			return nil
+		}
+		state[name] = 1
+		for _, dep := range dependencies[name] {
+			if want[dep] {
+				if err := visit(dep); err != nil {
+					return err
+				}
+			}
+		}
+		state[name] = 2
+		i := slices.IndexFunc(targets, func(t Target) bool { return t.Name == name })
+		out = append(out, targets[i])
+		return nil
+	}
+	for _, t := range targets {
+		if want[t.Name] {
+			if err := visit(t.Name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func names(ts []Target) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Name
+	}
+	return out
+}

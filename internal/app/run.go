@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
+	"github.com/alexandria-platform/alexandria/internal/config"
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
+	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+)
+
+// Options are the process-level inputs that are not configuration.
+type Options struct {
+	Version string
+	// Stdout receives what an operator must read (the URL, a generated
+	// admin password); Stderr receives the logs.
+	Stdout, Stderr io.Writer
+	// Started, when set, receives the server's base URL once it serves.
+	Started func(baseURL string)
+}
+
+// running is one built target.
+type running struct {
+	name string
+	svc  module.Service
+}
+
+// Run serves the targets named by spec until ctx is cancelled, then drains
+// and stops them in reverse order.
+func Run(ctx context.Context, c config.Config, spec string, o Options) error {
+	selected, err := Select(spec)
+	if err != nil {
+		return err
+	}
+	log := telemetry.NewLogger(o.Stderr, c.Log)
+	tracing, err := telemetry.NewTracing(ctx, c.Trace, "alexandria", o.Version)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(log, tracing)
+
+	reg := prometheus.NewRegistry()
+	if err := registerRuntime(reg); err != nil {
+		return err
+	}
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", c.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http.addr: %w", err)
+	}
+	defer ln.Close()
+	selfURL := "http://" + loopbackAddr(ln.Addr())
+
+	identityURL := c.IdentityURL
+	if identityURL == "" {
+		if selected[0].Name != "identity" {
+			return errors.New("identity_url: required when identity runs in another process (ALEXANDRIA_IDENTITY_URL)")
+		}
+		identityURL = selfURL
+	}
+
+	client := &http.Client{
+		Timeout:   10 * time.Second,
+		Transport: otelhttp.NewTransport(http.DefaultTransport, otelhttp.WithTracerProvider(tracing.Provider), otelhttp.WithPropagators(tracing.Propagator)),
+	}
+	verifier := auth.NewVerifier(auth.NewJWKSClient(identityURL+"/.well-known/jwks.json", client, 5*time.Minute))
+
+	mux := http.NewServeMux()
+	deps := module.Deps{
+		Logger:      log,
+		Metrics:     reg,
+		Tracing:     tracing,
+		API:         httpx.NewAPI(mux, o.Version),
+		Mux:         mux,
+		DB:          c.Database,
+		DataDir:     c.DataDir,
+		Verifier:    verifier,
+		IdentityURL: identityURL,
+		HTTPClient:  client,
+		Out:         func(format string, args ...any) { fmt.Fprintf(o.Stdout, format+"\n", args...) },
+	}
+
+	var services []running
+	defer func() { stopAll(log, services) }()
+	for _, t := range selected {
+		start := time.Now()
+		d := deps
+		d.Logger = log.With(slog.String("target", t.Name))
+		svc, err := t.New(ctx, c, d)
+		if err != nil {
+			return fmt.Errorf("start %s: %w", t.Name, err)
+		}
+		services = append(services, running{name: t.Name, svc: svc})
+		log.Info("target started", slog.String("target", t.Name), slog.Duration("took", time.Since(start)))
+	}
+
+	var ready atomic.Bool
+	ops(mux, reg, &ready, services)
+	metrics, err := httpx.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           httpx.Edge(auth.Middleware(verifier)(mux), log, metrics, tracing, httpx.EdgeOptions{TrustForwardedFor: c.HTTP.TrustForwardedFor}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       c.HTTP.ReadTimeout,
+		WriteTimeout:      c.HTTP.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	ready.Store(true)
+
+	public := c.HTTP.PublicURL
+	if public == "" {
+		public = "http://localhost:" + portOf(ln.Addr())
+	}
+	fmt.Fprintf(o.Stdout, "Alexandria is running at %s (targets: %s; API docs at %s/docs)\n", public, spec, public)
+	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.Any("targets", names(selected)))
+	if o.Started != nil {
+		o.Started(selfURL)
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	// Report not-ready first so load balancers stop sending work, then let
+	// in-flight requests finish within the drain deadline.
+	ready.Store(false)
+	log.Info("shutting down", slog.Duration("drain_deadline", c.HTTP.ShutdownTimeout))
+	drain, cancel := context.WithTimeout(context.Background(), c.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(drain); err != nil {
+		log.Warn("drain deadline passed; closing connections", slog.Any("error", err))
+		_ = srv.Close()
+	}
+	return nil
+}
+
+func stopAll(log *slog.Logger, services []running) {
+	for i := len(services) - 1; i >= 0; i-- {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := services[i].svc.Close(ctx); err != nil {
+			log.Error("target stop failed", slog.String("target", services[i].name), slog.Any("error", err))
+		}
+		cancel()
+	}
+}
+
+func shutdownTracing(log *slog.Logger, t *telemetry.Tracing) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := t.Shutdown(ctx); err != nil {
+		log.Warn("trace flush failed", slog.Any("error", err))
+	}
+}
+
+func registerRuntime(reg *prometheus.Registry) error {
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	} {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loopbackAddr turns a wildcard listen address into one this process can dial.
+func loopbackAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP == nil || tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", portOf(a))
+	}
+	return tcp.String()
+}
+
+func portOf(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok {
+		return strconv.Itoa(tcp.Port)
+	}
+	_, port, _ := net.SplitHostPort(a.String())
+	return port
+}

@@ -1,0 +1,39 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+)
+
+type authorCreateInput struct {
+	Body struct {
+		Name   string              `json:"name" minLength:"1" maxLength:"200" doc:"Display name"`
+		Bio    string              `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
+		Links  []domain.AuthorLink `json:"links,omitempty" maxItems:"10" doc:"External links (absolute http(s) URLs)"`
+		Avatar string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar reference (URL or object key)"`
+	}
+}
+
+type authorOutput struct {
+	ETag     string `header:"ETag" doc:"The author's version"`
+	Location string `header:"Location" doc:"Where the new author lives"`
+	Body     domain.Author
+}
+
+// authorCreate makes the caller the first owner of a new author.
+func (s *Service) authorCreate(ctx context.Context, in *authorCreateInput) (*authorOutput, error) {
+	actor, err := requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	a, err := domain.NewAuthor(actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &b.Links, Avatar: &b.Avatar}, domain.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateAuthor(ctx, a); err != nil {
+		return nil, err
+	}
+	return &authorOutput{ETag: etag(a.Version), Location: "/v1/authors/" + a.ID, Body: a}, nil
+}

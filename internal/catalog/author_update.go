@@ -1,0 +1,35 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+)
+
+type authorUpdateInput struct {
+	AuthorPath
+	IfMatchHeader
+	Body struct {
+		Name   *string              `json:"name,omitempty" minLength:"1" maxLength:"200" doc:"Display name"`
+		Bio    *string              `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
+		Links  *[]domain.AuthorLink `json:"links,omitempty" maxItems:"10" doc:"External links; replaces the list"`
+		Avatar *string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar reference"`
+	}
+}
+
+// authorUpdate edits the profile; members only.
+func (s *Service) authorUpdate(ctx context.Context, in *authorUpdateInput) (*authorGetOutput, error) {
+	actor, err := requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	p := domain.AuthorProfile{Name: b.Name, Bio: b.Bio, Links: b.Links, Avatar: b.Avatar}
+	a, err := s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
+		return a.UpdateProfile(actor, p, expectedVersion(in.IfMatch), domain.Now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &authorGetOutput{ETag: etag(a.Version), Body: a}, nil
+}

@@ -1,0 +1,30 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// CategoryPath names a category in the path.
+type CategoryPath struct {
+	ID string `path:"id" doc:"Category ID"`
+}
+
+type categoryGetOutput struct {
+	ETag string `header:"ETag" doc:"The category's version"`
+	Body domain.Category
+}
+
+// categoryGet reads one category; removed ones only for moderators.
+func (s *Service) categoryGet(ctx context.Context, in *CategoryPath) (*categoryGetOutput, error) {
+	c, err := s.store.Category(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.VisibleTo(actorOf(ctx)) {
+		return nil, errs.NotFoundf("category %s not found", in.ID)
+	}
+	return &categoryGetOutput{ETag: etag(c.Version), Body: c}, nil
+}

@@ -1,0 +1,43 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+)
+
+// Config tunes the catalog's limits.
+type Config struct {
+	MaxTagsPerMedia     int `yaml:"max_tags_per_media" env:"MAX_TAGS_PER_MEDIA" doc:"most tags a media item may carry"`
+	MaxAuthorsPerMedia  int `yaml:"max_authors_per_media" env:"MAX_AUTHORS_PER_MEDIA" doc:"most authors a media item may credit"`
+	MaxMembersPerAuthor int `yaml:"max_members_per_author" env:"MAX_MEMBERS_PER_AUTHOR" doc:"most member accounts an author may have"`
+}
+
+// DefaultConfig returns the built-in limits.
+func DefaultConfig() Config {
+	return Config{MaxTagsPerMedia: 20, MaxAuthorsPerMedia: 10, MaxMembersPerAuthor: 50}
+}
+
+// Validate reports every out-of-range limit.
+func (c Config) Validate() error {
+	var problems []error
+	for _, f := range []struct {
+		name  string
+		value int
+	}{
+		{"max_tags_per_media", c.MaxTagsPerMedia},
+		{"max_authors_per_media", c.MaxAuthorsPerMedia},
+		{"max_members_per_author", c.MaxMembersPerAuthor},
+	} {
+		if f.value <= 0 {
+			problems = append(problems, fmt.Errorf("catalog.%s: must be greater than 0 (got %d)", f.name, f.value))
+		}
+	}
+	return errors.Join(problems...)
+}
+
+func (c Config) limits() domain.Limits {
+	return domain.Limits{MaxTagsPerMedia: c.MaxTagsPerMedia, MaxAuthorsPerMedia: c.MaxAuthorsPerMedia,
+		MaxMembersPerAuthor: c.MaxMembersPerAuthor}
+}

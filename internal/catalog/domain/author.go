@@ -1,0 +1,186 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// Author and category statuses.
+const (
+	StatusActive  = "active"
+	StatusRemoved = "removed"
+)
+
+// Member roles.
+const (
+	RoleOwner  = "owner"
+	RoleMember = "member"
+)
+
+// AuthorLink is an external link on an author's profile.
+type AuthorLink struct {
+	Title string `json:"title" maxLength:"200" doc:"What the link points to, e.g. Website"`
+	URL   string `json:"url" maxLength:"2000" doc:"Absolute http(s) URL"`
+}
+
+// AuthorMember is a user account that may act for an author.
+type AuthorMember struct {
+	UserID  string    `json:"user_id" doc:"Identity user ID"`
+	Role    string    `json:"role" enum:"owner,member" doc:"owner: manages members; member: publishes"`
+	AddedAt time.Time `json:"added_at" doc:"When the user became a member"`
+}
+
+// Author is a public profile under which media are published.
+type Author struct {
+	ID        string         `json:"id" doc:"Author ID"`
+	Name      string         `json:"name" doc:"Display name"`
+	Bio       string         `json:"bio" doc:"Biography"`
+	Links     []AuthorLink   `json:"links" doc:"External links"`
+	Avatar    string         `json:"avatar" doc:"Avatar reference (URL or object key)"`
+	Status    string         `json:"status" enum:"active,removed" doc:"removed authors are hidden from everyone but their members and moderators"`
+	Members   []AuthorMember `json:"members" doc:"Accounts acting for the author"`
+	CreatedAt time.Time      `json:"created_at" doc:"Creation time"`
+	UpdatedAt time.Time      `json:"updated_at" doc:"Last change"`
+	Version   int64          `json:"version" doc:"Increments on every change; the ETag"`
+}
+
+// AuthorProfile is the editable part of an author; nil fields of a patch are
+// left as they are.
+type AuthorProfile struct {
+	Name   *string
+	Bio    *string
+	Links  *[]AuthorLink
+	Avatar *string
+}
+
+// RoleOf returns the user's role, or "" for a non-member.
+func (a Author) RoleOf(userID string) string {
+	if userID == "" {
+		return ""
+	}
+	for _, m := range a.Members {
+		if m.UserID == userID {
+			return m.Role
+		}
+	}
+	return ""
+}
+
+// IsMember reports whether the actor is a member (any role) of the author.
+func (a Author) IsMember(actor Actor) bool { return a.RoleOf(actor.UserID) != "" }
+
+// VisibleTo reports whether the actor may know the author exists.
+func (a Author) VisibleTo(actor Actor) bool {
+	return a.Status == StatusActive || actor.Moderator || a.IsMember(actor)
+}
+
+// touch records a change: every change bumps the version.
+func (a *Author) touch(now time.Time) {
+	a.UpdatedAt = now
+	a.Version++
+}
+
+func (a Author) notFound() error { return errs.NotFoundf("author %s not found", a.ID) }
+
+// NewAuthor creates an author owned by the actor, who must hold the author
+// role or moderate.
+func NewAuthor(actor Actor, p AuthorProfile, now time.Time) (Author, error) {
+	if err := requireSignedIn(actor); err != nil {
+		return Author{}, err
+	}
+	if !actor.Author && !actor.Moderator {
+		return Author{}, errs.Forbiddenf("only users with the author role may create authors")
+	}
+	a := Author{
+		ID: NewID(), Status: StatusActive, Links: []AuthorLink{},
+		Members:   []AuthorMember{{UserID: actor.UserID, Role: RoleOwner, AddedAt: now}},
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	if p.Name == nil {
+		p.Name = new(string)
+	}
+	if err := a.applyProfile(p); err != nil {
+		return Author{}, err
+	}
+	return a, nil
+}
+
+// UpdateProfile edits the profile; members only.
+func (a *Author) UpdateProfile(actor Actor, p AuthorProfile, expect int64, now time.Time) error {
+	if !a.VisibleTo(actor) {
+		return a.notFound()
+	}
+	if !a.IsMember(actor) {
+		return errs.Forbiddenf("only the author's members may edit it")
+	}
+	if err := CheckVersion(expect, a.Version); err != nil {
+		return err
+	}
+	if err := a.applyProfile(p); err != nil {
+		return err
+	}
+	a.touch(now)
+	return nil
+}
+
+func (a *Author) applyProfile(p AuthorProfile) error {
+	var v errs.Validation
+	if p.Name != nil {
+		a.Name = strings.TrimSpace(*p.Name)
+		checkText(&v, "name", a.Name, 1, 200)
+	}
+	if p.Bio != nil {
+		a.Bio = *p.Bio
+		checkText(&v, "bio", a.Bio, 0, 5000)
+	}
+	if p.Links != nil {
+		a.Links = append([]AuthorLink{}, *p.Links...)
+		if len(a.Links) > 10 {
+			v.Add("links", "must hold at most 10 links")
+		}
+		for i, l := range a.Links {
+			checkLink(&v, fmt.Sprintf("links[%d]", i), l)
+		}
+	}
+	if p.Avatar != nil {
+		a.Avatar = strings.TrimSpace(*p.Avatar)
+		checkText(&v, "avatar", a.Avatar, 0, 500)
+	}
+	return v.Err()
+}
+
+// Remove soft-deletes the author: owners or moderators. Removing a removed
+// author changes nothing.
+func (a *Author) Remove(actor Actor, now time.Time) error {
+	if !a.VisibleTo(actor) {
+		return a.notFound()
+	}
+	if a.RoleOf(actor.UserID) != RoleOwner && !actor.Moderator {
+		return errs.Forbiddenf("only the author's owners or moderators may remove it")
+	}
+	if a.Status == StatusRemoved {
+		return nil
+	}
+	a.Status = StatusRemoved
+	a.touch(now)
+	return nil
+}
+
+// Restore brings a removed author back: moderators only.
+func (a *Author) Restore(actor Actor, now time.Time) error {
+	if !a.VisibleTo(actor) {
+		return a.notFound()
+	}
+	if !actor.Moderator {
+		return errs.Forbiddenf("only moderators may restore authors")
+	}
+	if a.Status != StatusRemoved {
+		return errs.Conflictf("author %s is not removed", a.ID)
+	}
+	a.Status = StatusActive
+	a.touch(now)
+	return nil
+}

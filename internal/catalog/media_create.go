@@ -1,0 +1,60 @@
+package catalog
+
+import (
+	"context"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+)
+
+type mediaCreateInput struct {
+	Body struct {
+		Title       string     `json:"title" minLength:"1" maxLength:"300" doc:"Title"`
+		Description string     `json:"description,omitempty" maxLength:"20000" doc:"Description"`
+		Kind        string     `json:"kind" enum:"book,document,podcast,video" doc:"What the item is; fixed once created"`
+		Language    string     `json:"language,omitempty" maxLength:"35" doc:"BCP 47 language tag, e.g. en or pt-BR"`
+		AuthorIDs   []string   `json:"author_ids" minItems:"1" doc:"Authors to credit; you must be a member of each"`
+		CategoryIDs []string   `json:"category_ids,omitempty" doc:"Active categories"`
+		Tags        []string   `json:"tags,omitempty" doc:"Tags (trimmed, lower-cased, de-duplicated)"`
+		License     string     `json:"license,omitempty" maxLength:"100" doc:"SPDX identifier, e.g. CC-BY-4.0"`
+		PublishedAt *time.Time `json:"published_at,omitempty" doc:"Publication date; set on first publish when absent"`
+		Status      string     `json:"status,omitempty" enum:"draft,published" default:"draft" doc:"Initial status"`
+	}
+}
+
+type mediaOutput struct {
+	ETag     string `header:"ETag" doc:"The media item's version"`
+	Location string `header:"Location" doc:"Where the new media item lives"`
+	Body     domain.Media
+}
+
+// mediaCreate publishes (or drafts) a media item under authors the caller
+// belongs to. References are read in the same transaction as the insert, so
+// an author removed meanwhile cannot be credited.
+func (s *Service) mediaCreate(ctx context.Context, in *mediaCreateInput) (*mediaOutput, error) {
+	actor, err := requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	f := domain.MediaFields{Title: &b.Title, Description: &b.Description, Kind: &b.Kind, Language: &b.Language,
+		AuthorIDs: &b.AuthorIDs, CategoryIDs: &b.CategoryIDs, Tags: &b.Tags, License: &b.License, PublishedAt: b.PublishedAt}
+	if b.Status != "" {
+		f.Status = &b.Status
+	}
+	var m domain.Media
+	err = s.store.Tx(ctx, func(tx *Store) error {
+		refs, err := tx.References(ctx, b.AuthorIDs, b.CategoryIDs)
+		if err != nil {
+			return err
+		}
+		if m, err = domain.NewMedia(actor, f, refs, s.limits, domain.Now()); err != nil {
+			return err
+		}
+		return tx.CreateMedia(ctx, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &mediaOutput{ETag: etag(m.Version), Location: "/v1/media/" + m.ID, Body: m}, nil
+}

@@ -1,0 +1,22 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+)
+
+// mediaDelete soft-deletes a media item (members of its authors, moderators).
+func (s *Service) mediaDelete(ctx context.Context, in *MediaPath) (*noContent, error) {
+	actor, err := requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.store.UpdateMedia(ctx, in.ID, nil, nil, func(m *domain.Media, refs domain.References) error {
+		return m.Remove(actor, refs.Authors, domain.Now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &noContent{}, nil
+}

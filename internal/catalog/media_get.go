@@ -1,0 +1,34 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// MediaPath names a media item in the path.
+type MediaPath struct {
+	ID string `path:"id" doc:"Media ID"`
+}
+
+type mediaGetOutput struct {
+	ETag string `header:"ETag" doc:"The media item's version"`
+	Body domain.Media
+}
+
+// mediaGet reads one media item; what the caller may not see does not exist.
+func (s *Service) mediaGet(ctx context.Context, in *MediaPath) (*mediaGetOutput, error) {
+	m, err := s.store.Media(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	authors, err := s.store.Authors(ctx, m.AuthorIDs)
+	if err != nil {
+		return nil, err
+	}
+	if !m.VisibleTo(actorOf(ctx), authors) {
+		return nil, errs.NotFoundf("media %s not found", in.ID)
+	}
+	return &mediaGetOutput{ETag: etag(m.Version), Body: m}, nil
+}

@@ -1,0 +1,23 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+)
+
+// memberRemove takes a user off an author: owners remove anyone, members
+// leave; the last owner cannot go.
+func (s *Service) memberRemove(ctx context.Context, in *MemberPath) (*noContent, error) {
+	actor, err := requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
+		return a.RemoveMember(actor, in.UserID, domain.Now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &noContent{}, nil
+}

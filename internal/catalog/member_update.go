@@ -1,0 +1,37 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+)
+
+// MemberPath names a member of an author in the path.
+type MemberPath struct {
+	AuthorPath
+	UserID string `path:"user_id" doc:"Member's user ID"`
+}
+
+type memberUpdateInput struct {
+	MemberPath
+	Body struct {
+		Role string `json:"role" enum:"owner,member" doc:"New role"`
+	}
+}
+
+// memberUpdate changes a member's role; owners only, the last owner stays.
+func (s *Service) memberUpdate(ctx context.Context, in *memberUpdateInput) (*memberOutput, error) {
+	actor, err := requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var m domain.AuthorMember
+	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
+		m, err = a.SetMemberRole(actor, in.UserID, in.Body.Role, domain.Now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &memberOutput{Body: m}, nil
+}

@@ -1,0 +1,140 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+)
+
+// Store is catalog's repository. One code path serves SQLite and PostgreSQL.
+// A Store made by Tx runs every call in that transaction, so a use case can
+// read, apply a domain rule and write atomically.
+type Store struct {
+	db  *db.DB
+	idb bun.IDB
+}
+
+// NewStore wraps an open, migrated store.
+func NewStore(d *db.DB) *Store { return &Store{db: d, idb: d.DB} }
+
+// Tx runs fn in one transaction; inside a transaction it just runs fn.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	if _, ok := s.idb.(bun.Tx); ok {
+		return fn(s)
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(&Store{db: s.db, idb: tx})
+	})
+}
+
+// Ping reports whether the store answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// stale reports a lost race: the row changed between read and write.
+func stale(res sql.Result, what, id string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errs.New(errs.PreconditionFailed, "%s %s changed meanwhile; read it again and retry", what, id)
+	}
+	return nil
+}
+
+// notFound turns "no rows" into a NotFound error and wraps anything else.
+func notFound(err error, what, id string) error {
+	if db.IsNoRows(err) || errors.Is(err, sql.ErrNoRows) {
+		return errs.NotFoundf("%s %s not found", what, id)
+	}
+	return fmt.Errorf("load %s %s: %w", what, id, err)
+}
+
+// validIDs keeps the well-formed IDs: PostgreSQL refuses to compare a
+// malformed string with a UUID column, and such IDs cannot exist anyway.
+func validIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if domain.ValidID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// position is a keyset position: the sort key and ID of the last item of a
+// page, and the order it belongs to, so a token cannot be replayed with
+// another order.
+type position struct {
+	Order string `json:"o"`
+	Key   string `json:"k,omitempty"`
+	ID    string `json:"i"`
+}
+
+// sortSpec says how a list is ordered: by column (then id), or by id alone.
+type sortSpec struct {
+	name   string // the order_by value
+	column string // "" for id only
+	desc   bool
+}
+
+// decodePosition reads a page token for spec; "" means the first page.
+func decodePosition(token string, spec sortSpec) (*position, error) {
+	if token == "" {
+		return nil, nil
+	}
+	var p position
+	if err := httpx.DecodePageToken(token, &p); err != nil {
+		return nil, err
+	}
+	if p.Order != spec.name || !domain.ValidID(p.ID) || (spec.column == "" && p.Key != "") {
+		return nil, errs.InvalidField("query.page_token", "belongs to another list or order")
+	}
+	return &p, nil
+}
+
+// page adds the keyset condition, order and limit (one more than the page
+// size, to know whether there is a next page) to q.
+func page(q *bun.SelectQuery, alias string, spec sortSpec, after *position, size int) *bun.SelectQuery {
+	id := alias + ".id"
+	switch {
+	case spec.column == "" && spec.desc:
+		if after != nil {
+			q = q.Where(id+" < ?", after.ID)
+		}
+		q = q.OrderExpr(id + " DESC")
+	case spec.column == "":
+		if after != nil {
+			q = q.Where(id+" > ?", after.ID)
+		}
+		q = q.OrderExpr(id + " ASC")
+	default:
+		col := alias + "." + spec.column
+		if after != nil {
+			q = q.Where("("+col+", "+id+") > (?, ?)", after.Key, after.ID)
+		}
+		q = q.OrderExpr(col + " ASC, " + id + " ASC")
+	}
+	return q.Limit(int64(size + 1))
+}
+
+// nextToken returns the token for the page after items (n = len(items)
+// fetched, one more than size when there is more) and how many to keep.
+func nextToken(spec sortSpec, n, size int, last func(i int) (key, id string)) (string, int) {
+	if n <= size {
+		return "", n
+	}
+	key, id := last(size - 1)
+	if spec.column == "" {
+		key = ""
+	}
+	return httpx.EncodePageToken(position{Order: spec.name, Key: key, ID: id}), size
+}

@@ -1,0 +1,232 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+type mediaRow struct {
+	bun.BaseModel  `bun:"table:media,alias:m"`
+	ID             string     `bun:"id,pk"`
+	Title          string     `bun:"title"`
+	TitleSort      string     `bun:"title_sort"`
+	Description    string     `bun:"description"`
+	Kind           string     `bun:"kind"`
+	Language       string     `bun:"language"`
+	License        string     `bun:"license"`
+	PublishedAt    *time.Time `bun:"published_at"`
+	Status         string     `bun:"status"`
+	PreviousStatus string     `bun:"previous_status"`
+	CreatedAt      time.Time  `bun:"created_at"`
+	UpdatedAt      time.Time  `bun:"updated_at"`
+	Version        int64      `bun:"version"`
+}
+
+// linkRow is one row of media_authors, media_categories or media_tags; Ref
+// is the author ID, category ID or tag.
+type linkRow struct {
+	MediaID string `bun:"media_id"`
+	Ref     string `bun:"ref"`
+	Ord     int    `bun:"ord"`
+}
+
+// mediaLinks describes one of the three link tables.
+type mediaLinks struct{ table, column string }
+
+var (
+	authorLinks   = mediaLinks{"media_authors", "author_id"}
+	categoryLinks = mediaLinks{"media_categories", "category_id"}
+	tagLinks      = mediaLinks{"media_tags", "tag"}
+)
+
+func toMediaRow(m domain.Media) mediaRow {
+	return mediaRow{ID: m.ID, Title: m.Title, TitleSort: strings.ToLower(m.Title), Description: m.Description,
+		Kind: m.Kind, Language: m.Language, License: m.License, PublishedAt: m.PublishedAt, Status: m.Status,
+		PreviousStatus: m.PreviousStatus, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+}
+
+func (r mediaRow) media() domain.Media {
+	m := domain.Media{ID: r.ID, Title: r.Title, Description: r.Description, Kind: r.Kind, Language: r.Language,
+		License: r.License, Status: r.Status, PreviousStatus: r.PreviousStatus, CreatedAt: r.CreatedAt.UTC(),
+		UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version, AuthorIDs: []string{}, CategoryIDs: []string{}, Tags: []string{}}
+	if r.PublishedAt != nil {
+		t := r.PublishedAt.UTC()
+		m.PublishedAt = &t
+	}
+	return m
+}
+
+// CreateMedia inserts a media item with its credits, categories and tags.
+func (s *Store) CreateMedia(ctx context.Context, m domain.Media) error {
+	row := toMediaRow(m)
+	return s.Tx(ctx, func(tx *Store) error {
+		if _, err := tx.idb.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return fmt.Errorf("insert media: %w", err)
+		}
+		return tx.insertLinks(ctx, m)
+	})
+}
+
+func (s *Store) insertLinks(ctx context.Context, m domain.Media) error {
+	for _, l := range []struct {
+		links mediaLinks
+		refs  []string
+	}{{authorLinks, m.AuthorIDs}, {categoryLinks, m.CategoryIDs}, {tagLinks, m.Tags}} {
+		if len(l.refs) == 0 {
+			continue
+		}
+		values := make([]string, 0, len(l.refs))
+		args := make([]any, 0, 3*len(l.refs))
+		for i, ref := range l.refs {
+			values = append(values, "(?, ?, ?)")
+			args = append(args, m.ID, ref, i)
+		}
+		query := "INSERT INTO " + l.links.table + " (media_id, " + l.links.column + ", ord) VALUES " + strings.Join(values, ", ")
+		if _, err := s.idb.ExecContext(ctx, query, args...); err != nil {
+			if db.IsForeignKeyViolation(err) {
+				return errs.Conflictf("an author or category of media %s was deleted meanwhile; retry", m.ID)
+			}
+			return fmt.Errorf("insert %s: %w", l.links.table, err)
+		}
+	}
+	return nil
+}
+
+// Media loads one media item with its links.
+func (s *Store) Media(ctx context.Context, id string) (domain.Media, error) {
+	if !domain.ValidID(id) {
+		return domain.Media{}, errs.NotFoundf("media %s not found", id)
+	}
+	var row mediaRow
+	if err := s.idb.NewSelect().Model(&row).Where("m.id = ?", id).Scan(ctx); err != nil {
+		return domain.Media{}, notFound(err, "media", id)
+	}
+	list, err := s.withLinks(ctx, []mediaRow{row})
+	if err != nil {
+		return domain.Media{}, err
+	}
+	return list[0], nil
+}
+
+func (s *Store) withLinks(ctx context.Context, rows []mediaRow) ([]domain.Media, error) {
+	out := make([]domain.Media, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	index := map[string]int{}
+	for i, r := range rows {
+		ids[i], index[r.ID], out[i] = r.ID, i, r.media()
+	}
+	for _, l := range []mediaLinks{authorLinks, categoryLinks, tagLinks} {
+		var links []linkRow
+		err := s.idb.NewSelect().TableExpr(l.table).
+			ColumnExpr("media_id, "+l.column+" AS ref, ord").Where("media_id IN (?)", bun.List(ids)).
+			OrderExpr("media_id, ord").Scan(ctx, &links)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", l.table, err)
+		}
+		for _, link := range links {
+			m := &out[index[link.MediaID]]
+			switch l {
+			case authorLinks:
+				m.AuthorIDs = append(m.AuthorIDs, link.Ref)
+			case categoryLinks:
+				m.CategoryIDs = append(m.CategoryIDs, link.Ref)
+			default:
+				m.Tags = append(m.Tags, link.Ref)
+			}
+		}
+	}
+	return out, nil
+}
+
+// References loads what a media change names: the authors (with members)
+// and whether each category exists and is active.
+func (s *Store) References(ctx context.Context, authorIDs, categoryIDs []string) (domain.References, error) {
+	authors, err := s.Authors(ctx, authorIDs)
+	if err != nil {
+		return domain.References{}, err
+	}
+	refs := domain.References{Authors: authors, Categories: map[string]bool{}}
+	if ids := validIDs(categoryIDs); len(ids) > 0 {
+		var rows []categoryRow
+		if err := s.idb.NewSelect().Model(&rows).Where("c.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+			return refs, fmt.Errorf("load categories: %w", err)
+		}
+		for _, r := range rows {
+			refs.Categories[r.ID] = r.Status == domain.StatusActive
+		}
+	}
+	return refs, nil
+}
+
+// SaveMedia writes a changed media item read at version prev, links included.
+func (s *Store) SaveMedia(ctx context.Context, m domain.Media, prev int64) error {
+	row := toMediaRow(m)
+	return s.Tx(ctx, func(tx *Store) error {
+		res, err := tx.idb.NewUpdate().Model(&row).WherePK().Where("version = ?", prev).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update media: %w", err)
+		}
+		if err := stale(res, "media", m.ID); err != nil {
+			return err
+		}
+		for _, l := range []mediaLinks{authorLinks, categoryLinks, tagLinks} {
+			if _, err := tx.idb.NewDelete().TableExpr(l.table).Where("media_id = ?", m.ID).Exec(ctx); err != nil {
+				return fmt.Errorf("replace %s: %w", l.table, err)
+			}
+		}
+		return tx.insertLinks(ctx, m)
+	})
+}
+
+// UpdateMedia loads a media item and the references its change names, lets
+// change apply a domain rule, and saves the item if it changed, atomically.
+// extra lists the author and category IDs the change will name.
+func (s *Store) UpdateMedia(ctx context.Context, id string, extraAuthors, extraCategories []string,
+	change func(m *domain.Media, refs domain.References) error) (domain.Media, error) {
+	var m domain.Media
+	err := s.Tx(ctx, func(tx *Store) error {
+		var err error
+		if m, err = tx.Media(ctx, id); err != nil {
+			return err
+		}
+		refs, err := tx.References(ctx, append(append([]string{}, m.AuthorIDs...), extraAuthors...), extraCategories)
+		if err != nil {
+			return err
+		}
+		prev := m.Version
+		if err := change(&m, refs); err != nil {
+			return err
+		}
+		if m.Version == prev {
+			return nil
+		}
+		return tx.SaveMedia(ctx, m, prev)
+	})
+	return m, err
+}
+
+// PurgeMedia deletes a media item for good.
+func (s *Store) PurgeMedia(ctx context.Context, id string) error {
+	if !domain.ValidID(id) {
+		return errs.NotFoundf("media %s not found", id)
+	}
+	res, err := s.idb.NewDelete().TableExpr("media").Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete media: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.NotFoundf("media %s not found", id)
+	}
+	return nil
+}

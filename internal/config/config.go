@@ -1,0 +1,157 @@
+// Package config builds the process's one configuration from each service's
+// own config: embedded defaults < YAML file (-config) < environment
+// (ALEXANDRIA_…) < flags. It is read once in main and passed down.
+package config
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/alexandria-platform/alexandria/internal/catalog"
+	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+)
+
+// Config is the root configuration.
+type Config struct {
+	HTTP    HTTP   `yaml:"http" env:"HTTP"`
+	DataDir string `yaml:"data_dir" env:"DATA_DIR" doc:"where SQLite files and local data live"`
+	// IdentityURL is how targets find identity (its JWKS, user lookups).
+	IdentityURL string                `yaml:"identity_url" env:"IDENTITY_URL" doc:"identity's base URL; empty when identity runs in this process"`
+	Database    db.Config             `yaml:"database" env:"DATABASE"`
+	Log         telemetry.LogConfig   `yaml:"log" env:"LOG"`
+	Trace       telemetry.TraceConfig `yaml:"trace" env:"TRACE"`
+	Identity    identity.Config       `yaml:"identity" env:"IDENTITY"`
+	Catalog     catalog.Config        `yaml:"catalog" env:"CATALOG"`
+}
+
+// HTTP configures the process's one HTTP server.
+type HTTP struct {
+	Addr              string        `yaml:"addr" env:"ADDR" doc:"listen address, host:port (port 0 picks a free one)"`
+	PublicURL         string        `yaml:"public_url" env:"PUBLIC_URL" doc:"URL users reach the platform at; printed at start"`
+	ReadTimeout       time.Duration `yaml:"read_timeout" env:"READ_TIMEOUT" doc:"limit for reading a whole request"`
+	WriteTimeout      time.Duration `yaml:"write_timeout" env:"WRITE_TIMEOUT" doc:"limit for writing a response"`
+	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT" doc:"drain deadline for in-flight requests on SIGTERM"`
+	TrustForwardedFor bool          `yaml:"trust_forwarded_for" env:"TRUST_FORWARDED_FOR" doc:"take client addresses from X-Forwarded-For (only behind a proxy that sets it)"`
+}
+
+// Default returns the embedded defaults: everything runs with no file and
+// no environment.
+func Default() Config {
+	return Config{
+		HTTP: HTTP{
+			Addr:            ":8080",
+			ReadTimeout:     30 * time.Second,
+			WriteTimeout:    60 * time.Second,
+			ShutdownTimeout: 20 * time.Second,
+		},
+		DataDir:  "./data",
+		Database: db.Config{MaxOpenConns: 10, ConnMaxLifetime: time.Hour},
+		Log:      telemetry.LogConfig{Format: "auto", Level: "info"},
+		Trace:    telemetry.TraceConfig{SampleRatio: 1},
+		Identity: identity.DefaultConfig(),
+		Catalog:  catalog.DefaultConfig(),
+	}
+}
+
+// Load returns the defaults with src layered on and validated.
+func Load(src Sources) (Config, error) {
+	c := Default()
+	if err := apply(&c, src); err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks every section; the message names the offending option.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		return fmt.Errorf("http.addr: %q is not host:port", c.HTTP.Addr)
+	}
+	if c.HTTP.PublicURL != "" {
+		if err := checkURL(c.HTTP.PublicURL); err != nil {
+			return fmt.Errorf("http.public_url: %w", err)
+		}
+	}
+	for name, d := range map[string]time.Duration{"read_timeout": c.HTTP.ReadTimeout, "write_timeout": c.HTTP.WriteTimeout, "shutdown_timeout": c.HTTP.ShutdownTimeout} {
+		if d <= 0 {
+			return fmt.Errorf("http.%s: must be positive", name)
+		}
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("data_dir: must not be empty")
+	}
+	if c.IdentityURL != "" {
+		if err := checkURL(c.IdentityURL); err != nil {
+			return fmt.Errorf("identity_url: %w", err)
+		}
+	}
+	checks := []interface{ Validate() error }{c.Database, c.Log, c.Trace, c.Identity, c.Catalog}
+	for _, v := range checks {
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+// WriteYAML prints the effective configuration with secrets masked; the
+// output is itself a valid configuration file.
+func (c Config) WriteYAML(w io.Writer) error {
+	masked := c
+	for _, f := range collect(reflect.ValueOf(&masked).Elem(), "", EnvPrefix) {
+		if f.secret {
+			f.v.SetString(f.display())
+		}
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(masked); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// WriteReference prints the configuration reference as a Markdown table:
+// every option with its environment variable, default and meaning.
+func WriteReference(w io.Writer) error {
+	d := Default()
+	const head = "# Configuration reference\n\n" +
+		"Generated by `alexandria config -reference` (`make docs`); do not edit by hand.\n" +
+		"Precedence: embedded defaults < YAML file (`-config`) < environment < flags (`-set option=value`).\n\n" +
+		"| option | environment | default | meaning |\n|---|---|---|---|"
+	if _, err := fmt.Fprintln(w, head); err != nil {
+		return err
+	}
+	for _, f := range collect(reflect.ValueOf(&d).Elem(), "", EnvPrefix) {
+		def := f.display()
+		if def == "" {
+			def = "—"
+		} else {
+			def = "`" + def + "`"
+		}
+		if _, err := fmt.Fprintf(w, "| `%s` | `%s` | %s | %s |\n", f.path, f.env, def, f.doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}

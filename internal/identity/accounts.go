@@ -1,0 +1,122 @@
+package identity
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// register creates a reader account.
+func (s *Service) register(ctx context.Context, rawEmail, password, rawName string) (User, error) {
+	var v errs.Validation
+	email, reason := normalizeEmail(rawEmail)
+	v.Check(reason == "", "email", "%s", reason)
+	name, reason := normalizeDisplayName(rawName)
+	v.Check(reason == "", "display_name", "%s", reason)
+	if reason := s.policy.check(password, email); reason != "" {
+		v.Add("password", "%s", reason)
+	}
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	now := ts(s.now())
+	u := User{ID: uuid.Must(uuid.NewV7()).String(), Email: email, DisplayName: name, PasswordHash: hash,
+		Roles: []string{auth.RoleReader}, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := s.store.createUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// changePassword replaces the caller's password after checking the current
+// one; every refresh token of the user is revoked with it.
+func (s *Service) changePassword(ctx context.Context, userID, current, next string) error {
+	u, err := s.store.userByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	ok, err := verifyPassword(current, u.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.InvalidField("current_password", "is wrong")
+	}
+	if reason := s.policy.check(next, u.Email); reason != "" {
+		return errs.InvalidField("new_password", "%s", reason)
+	}
+	hash, err := hashPassword(next)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.updateUser(ctx, userID, 0, s.now(), func(u *User) error {
+		u.PasswordHash = hash
+		return nil
+	})
+	return err
+}
+
+// userChange is an administrator's edit of an account; nil fields stay.
+type userChange struct {
+	DisplayName *string
+	Roles       *[]string
+	Suspended   *bool
+}
+
+// updateUser applies an edit by actor (an admin, or the user themself for
+// display_name only). An admin cannot take away their own admin role or
+// suspend themself: that is how platforms lose their last administrator.
+func (s *Service) updateUser(ctx context.Context, actor auth.Principal, id string, ifVersion int64, c userChange) (User, error) {
+	var v errs.Validation
+	var name string
+	if c.DisplayName != nil {
+		var reason string
+		name, reason = normalizeDisplayName(*c.DisplayName)
+		v.Check(reason == "", "display_name", "%s", reason)
+	}
+	var roles []string
+	if c.Roles != nil {
+		var reason string
+		roles, reason = normalizeRoles(*c.Roles)
+		v.Check(reason == "", "roles", "%s", reason)
+	}
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	self := actor.UserID == id
+	if self && c.Suspended != nil && *c.Suspended {
+		return User{}, errs.Conflictf("you cannot suspend yourself")
+	}
+	return s.store.updateUser(ctx, id, ifVersion, s.now(), func(u *User) error {
+		if self && roles != nil && u.IsAdmin() && !slices.Contains(roles, auth.RoleAdmin) {
+			return errs.Conflictf("you cannot remove your own admin role; ask another administrator")
+		}
+		if c.DisplayName != nil {
+			u.DisplayName = name
+		}
+		if roles != nil {
+			u.Roles = roles
+		}
+		if c.Suspended != nil {
+			u.Suspended = *c.Suspended
+		}
+		return nil
+	})
+}
+
+// validUserID reports whether id can name a user; anything else is a 404
+// without a query (PostgreSQL would reject it as a UUID).
+func validUserID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.String() == id
+}
+
+var errNoSuchUser = errs.NotFoundf("no such user")

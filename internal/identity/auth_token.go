@@ -1,0 +1,73 @@
+package identity
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+)
+
+type tokenInput struct {
+	Body struct {
+		Email    string `json:"email,omitempty" maxLength:"254" doc:"Sign-in email (with password)"`
+		Password string `json:"password,omitempty" maxLength:"1024" doc:"Password (with email)"`
+		APIToken string `json:"api_token,omitempty" maxLength:"200" doc:"A personal API token (alx_...) to exchange instead of email and password"`
+	}
+}
+
+// tokenJSON is the OAuth-style token response.
+type tokenJSON struct {
+	AccessToken  string `json:"access_token" doc:"EdDSA JWT to send as Authorization: Bearer"`
+	RefreshToken string `json:"refresh_token,omitempty" doc:"Opaque, single-use; trade it at POST /v1/auth/refresh. Absent for API token exchanges"`
+	TokenType    string `json:"token_type" doc:"Always Bearer"`
+	ExpiresIn    int    `json:"expires_in" doc:"Seconds until the access token expires"`
+}
+
+type tokenOutput struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         tokenJSON
+}
+
+func newTokenOutput(p TokenPair) *tokenOutput {
+	return &tokenOutput{CacheControl: "no-store", Body: tokenJSON{AccessToken: p.AccessToken,
+		RefreshToken: p.RefreshToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn}}
+}
+
+func (s *Service) registerTokenCreate(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID:  "token-create",
+		Method:       http.MethodPost,
+		Path:         "/v1/auth/token",
+		Summary:      "Sign in",
+		Description:  "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes.",
+		Tags:         []string{"Auth"},
+		MaxBodyBytes: httpx.MaxJSONBody,
+		Errors:       []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
+	}, func(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
+		b := in.Body
+		if b.APIToken != "" {
+			if b.Email != "" || b.Password != "" {
+				return nil, errs.InvalidField("api_token", "send either api_token or email and password, not both")
+			}
+			pair, err := s.exchangeAPIToken(ctx, b.APIToken)
+			if err != nil {
+				return nil, err
+			}
+			return newTokenOutput(pair), nil
+		}
+		var v errs.Validation
+		v.Check(b.Email != "", "email", "is required (or send api_token)")
+		v.Check(b.Password != "", "password", "is required (or send api_token)")
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		pair, err := s.login(ctx, b.Email, b.Password)
+		if err != nil {
+			return nil, err
+		}
+		return newTokenOutput(pair), nil
+	})
+}

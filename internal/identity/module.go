@@ -1,0 +1,205 @@
+// Package identity owns accounts, roles, sessions (rotating refresh tokens),
+// access tokens (EdDSA JWTs published as a JWKS) and personal API tokens.
+package identity
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are identity's goose migrations, written once for both
+// dialects. db.Migrate reads migrations at the root of the FS it is given,
+// hence the Sub (which cannot fail for a literal, valid directory name).
+var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// Config is identity's configuration.
+type Config struct {
+	AccessTokenTTL      time.Duration `yaml:"access_token_ttl" env:"ACCESS_TOKEN_TTL" doc:"lifetime of access tokens (JWT)"`
+	RefreshTokenTTL     time.Duration `yaml:"refresh_token_ttl" env:"REFRESH_TOKEN_TTL" doc:"lifetime of refresh tokens; each refresh issues a new one"`
+	APITokenMaxTTL      time.Duration `yaml:"api_token_max_ttl" env:"API_TOKEN_MAX_TTL" doc:"longest lifetime a personal API token may have"`
+	AdminEmail          string        `yaml:"admin_email" env:"ALEXANDRIA_ADMIN_EMAIL" doc:"email of the administrator created on first start"`
+	AdminPassword       string        `yaml:"admin_password" env:"ALEXANDRIA_ADMIN_PASSWORD" secret:"true" doc:"password of the first administrator; empty: a random one is generated and printed once"`
+	LoginMaxFailures    int           `yaml:"login_max_failures" env:"LOGIN_MAX_FAILURES" doc:"failed sign-ins per account before it is throttled for the window"`
+	LoginFailureWindow  time.Duration `yaml:"login_failure_window" env:"LOGIN_FAILURE_WINDOW" doc:"window in which failed sign-ins are counted"`
+	LoginRatePerAddress int           `yaml:"login_rate_per_address" env:"LOGIN_RATE_PER_ADDRESS" doc:"sign-in attempts per client address per minute"`
+	KeyRetention        time.Duration `yaml:"key_retention" env:"KEY_RETENTION" doc:"how long a retired signing key stays in the JWKS (longer than access_token_ttl)"`
+}
+
+// DefaultConfig returns the embedded defaults.
+func DefaultConfig() Config {
+	return Config{
+		AccessTokenTTL:      15 * time.Minute,
+		RefreshTokenTTL:     720 * time.Hour,
+		APITokenMaxTTL:      8760 * time.Hour,
+		AdminEmail:          "admin@alexandria.local",
+		LoginMaxFailures:    5,
+		LoginFailureWindow:  15 * time.Minute,
+		LoginRatePerAddress: 30,
+		KeyRetention:        24 * time.Hour,
+	}
+}
+
+// Validate checks the configuration; messages name the setting.
+func (c Config) Validate() error {
+	var problems []error
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
+	if c.AccessTokenTTL < time.Minute {
+		bad("identity.access_token_ttl: must be at least 1m")
+	}
+	if c.RefreshTokenTTL <= c.AccessTokenTTL {
+		bad("identity.refresh_token_ttl: must be longer than access_token_ttl")
+	}
+	if c.APITokenMaxTTL < 24*time.Hour {
+		bad("identity.api_token_max_ttl: must be at least 24h")
+	}
+	if _, reason := normalizeEmail(c.AdminEmail); reason != "" {
+		bad("identity.admin_email: %s", reason)
+	}
+	if c.AdminPassword != "" {
+		// The email rule is left out here: the admin address is usually a
+		// role name ("admin@...") that an operator's pass phrase may well
+		// contain; length, repetition and the common list still apply.
+		if reason := newPasswordPolicy().check(c.AdminPassword, ""); reason != "" {
+			bad("identity.admin_password: %s", reason)
+		}
+	}
+	if c.LoginMaxFailures < 1 {
+		bad("identity.login_max_failures: must be at least 1")
+	}
+	if c.LoginFailureWindow < time.Second {
+		bad("identity.login_failure_window: must be at least 1s")
+	}
+	if c.LoginRatePerAddress < 1 {
+		bad("identity.login_rate_per_address: must be at least 1")
+	}
+	if c.KeyRetention <= c.AccessTokenTTL {
+		bad("identity.key_retention: must be longer than access_token_ttl (%s), or tokens signed by a retired key stop verifying early", c.AccessTokenTTL)
+	}
+	return errors.Join(problems...)
+}
+
+// Service is the running identity target.
+type Service struct {
+	cfg     Config
+	db      *db.DB
+	store   *store
+	keys    *keyRing
+	limiter Counter
+	policy  passwordPolicy
+	logins  *prometheus.CounterVec
+	log     *slog.Logger
+	out     func(format string, args ...any)
+	now     func() time.Time
+	// dummyHash is verified against when the email is unknown, so a wrong
+	// email costs as much time as a wrong password.
+	dummyHash string
+}
+
+// New opens and migrates identity's store, makes sure a signing key and an
+// administrator exist, and registers the routes.
+func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	store, err := db.Open(ctx, d.DB, db.Options{Service: "identity", DataDir: d.DataDir, Schema: d.DBSchema})
+	if err != nil {
+		return nil, fmt.Errorf("identity store: %w", err)
+	}
+	s, err := build(ctx, cfg, d, store)
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Service, error) {
+	if _, err := store.Migrate(ctx, Migrations); err != nil {
+		return nil, fmt.Errorf("identity store: %w", err)
+	}
+	s := &Service{cfg: cfg, db: store, store: newStore(store), policy: newPasswordPolicy(),
+		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() }}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.out == nil {
+		s.out = func(string, ...any) {}
+	}
+	s.limiter = newMemoryCounter(s.now)
+	s.keys = newKeyRing(s.store, cfg.KeyRetention, s.now)
+	if err := s.registerMetrics(d.Metrics); err != nil {
+		return nil, err
+	}
+	dummy, err := hashPassword("not a password anyone has")
+	if err != nil {
+		return nil, err
+	}
+	s.dummyHash = dummy
+	if err := s.keys.ensure(ctx); err != nil {
+		return nil, fmt.Errorf("identity signing keys: %w", err)
+	}
+	if err := s.ensureAdmin(ctx); err != nil {
+		return nil, fmt.Errorf("identity first administrator: %w", err)
+	}
+	s.routes(d)
+	return s, nil
+}
+
+func newStore(d *db.DB) *store { return &store{db: d} }
+
+// registerMetrics exposes the pool statistics and the sign-in counter. A
+// second copy of the service in one process shares the first one's counter.
+func (s *Service) registerMetrics(reg prometheus.Registerer) error {
+	s.logins = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alexandria_identity_logins_total",
+		Help: "Sign-in attempts by result (success, bad_credentials, throttled, suspended).",
+	}, []string{"result"})
+	if reg == nil {
+		return nil
+	}
+	if err := reg.Register(s.logins); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			return fmt.Errorf("identity metrics: %w", err)
+		}
+		existing, ok := are.ExistingCollector.(*prometheus.CounterVec)
+		if !ok {
+			return fmt.Errorf("identity metrics: %w", err)
+		}
+		s.logins = existing
+	}
+	if err := s.db.RegisterMetrics(reg, "identity"); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			return fmt.Errorf("identity metrics: %w", err)
+		}
+	}
+	return nil
+}
+
+// KeySource is the in-process source of identity's public keys, for a
+// verifier in the same process (and for tests).
+func (s *Service) KeySource() auth.KeySource { return s.keys }
+
+// MigrationsFS returns identity's migrations.
+func (s *Service) MigrationsFS() fs.FS { return Migrations }
+
+// Ready pings the store.
+func (s *Service) Ready(ctx context.Context) error { return s.store.ping(ctx) }
+
+// Close releases the store.
+func (s *Service) Close(context.Context) error { return s.db.Close() }

@@ -1,0 +1,101 @@
+package identity
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPasswordPolicy(t *testing.T) {
+	t.Parallel()
+	policy := newPasswordPolicy()
+	cases := []struct {
+		name, password, email string
+		wantReason            string // substring; "" means accepted
+	}{
+		{"ten_characters_pass", "correct-h0rse", "ann@example.org", ""},
+		{"nine_characters_too_short", "abcdefgh1", "ann@example.org", "at least 10"},
+		{"length_counts_characters_not_bytes", "éééééééé1", "ann@example.org", "at least 10"},
+		{"ten_multibyte_characters_pass", "éàüößñçøåé", "ann@example.org", ""},
+		{"129_characters_too_long", strings.Repeat("ab", 64) + "c", "ann@example.org", "at most 128"},
+		{"128_characters_pass", strings.Repeat("ab", 64), "ann@example.org", ""},
+		{"email_local_part_refused", "annabelle", "annabelle@example.org", "at least 10"},
+		{"containing_email_local_part_refused", "xxannabelle2024", "annabelle@example.org", "email"},
+		{"local_part_match_is_case_insensitive", "ANNABELLE-2024", "annabelle@example.org", "email"},
+		{"all_one_character_refused", "aaaaaaaaaaaa", "ann@example.org", "single character"},
+		{"common_password_refused", "Password123", "ann@example.org", "common"},
+		{"common_password_list_has_digits", "1234567890", "bob@example.org", "common"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := policy.check(c.password, c.email)
+			if c.wantReason == "" && got != "" {
+				t.Fatalf("refused %q: %s", c.password, got)
+			}
+			if c.wantReason != "" && !strings.Contains(got, c.wantReason) {
+				t.Fatalf("check(%q) = %q, want a reason containing %q", c.password, got, c.wantReason)
+			}
+		})
+	}
+}
+
+func TestArgon2(t *testing.T) {
+	t.Parallel()
+	hash, err := hashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("hash_is_a_phc_string_with_owasp_parameters", func(t *testing.T) {
+		if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+			t.Fatalf("hash = %s", hash)
+		}
+	})
+	t.Run("right_password_verifies", func(t *testing.T) {
+		if ok, err := verifyPassword("correct horse battery", hash); err != nil || !ok {
+			t.Fatalf("verify = %v, %v", ok, err)
+		}
+	})
+	t.Run("wrong_password_does_not", func(t *testing.T) {
+		if ok, err := verifyPassword("correct horse battery!", hash); err != nil || ok {
+			t.Fatalf("verify = %v, %v", ok, err)
+		}
+	})
+	t.Run("tampered_hash_does_not_verify", func(t *testing.T) {
+		parts := strings.Split(hash, "$")
+		key := []byte(parts[5])
+		if key[0] == 'A' {
+			key[0] = 'B'
+		} else {
+			key[0] = 'A'
+		}
+		parts[5] = string(key)
+		if ok, _ := verifyPassword("correct horse battery", strings.Join(parts, "$")); ok {
+			t.Fatal("tampered hash verified")
+		}
+	})
+	t.Run("tampered_parameters_do_not_verify", func(t *testing.T) {
+		tampered := strings.Replace(hash, "t=2", "t=1", 1)
+		if ok, _ := verifyPassword("correct horse battery", tampered); ok {
+			t.Fatal("hash with changed parameters verified")
+		}
+	})
+	t.Run("malformed_hash_is_an_error", func(t *testing.T) {
+		for _, bad := range []string{"", "plain", "$argon2i$v=19$m=1,t=1,p=1$c2FsdHNhbHQ$aGFzaA", "$argon2id$v=19$m=9999999,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"} {
+			if _, err := verifyPassword("x", bad); err == nil {
+				t.Fatalf("verify(%q) did not fail", bad)
+			}
+		}
+	})
+	t.Run("parameters_are_read_back_from_the_hash", func(t *testing.T) {
+		cheap := argon2Params{memoryKiB: 1024, time: 1, threads: 1, saltLen: 16, keyLen: 32}
+		h, err := hashWith("correct horse battery", cheap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(h, "m=1024,t=1,p=1") {
+			t.Fatalf("hash = %s", h)
+		}
+		if ok, err := verifyPassword("correct horse battery", h); err != nil || !ok {
+			t.Fatalf("verify = %v, %v", ok, err)
+		}
+	})
+}

@@ -1,0 +1,209 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// store is identity's repository: one bun code path for SQLite and
+// PostgreSQL. Methods that take a time use it for every timestamp they
+// write, so callers (and tests) control the clock.
+type store struct {
+	db *db.DB
+}
+
+type userRow struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID           string    `bun:"id,pk"`
+	Email        string    `bun:"email"`
+	DisplayName  string    `bun:"display_name"`
+	PasswordHash string    `bun:"password_hash"`
+	Roles        string    `bun:"roles"`
+	Suspended    bool      `bun:"suspended"`
+	CreatedAt    time.Time `bun:"created_at"`
+	UpdatedAt    time.Time `bun:"updated_at"`
+	Version      int64     `bun:"version"`
+}
+
+func toUserRow(u User) *userRow {
+	return &userRow{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, PasswordHash: u.PasswordHash,
+		Roles: encodeRoles(u.Roles), Suspended: u.Suspended, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version}
+}
+
+func (r *userRow) user() User {
+	return User{ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, PasswordHash: r.PasswordHash,
+		Roles: decodeRoles(r.Roles), Suspended: r.Suspended, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+}
+
+// ts is how every time is stored: UTC, microseconds.
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+var errEmailTaken = errs.Conflictf("an account with this email already exists")
+
+func (s *store) ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// createUser inserts u; a taken email is a Conflict.
+func (s *store) createUser(ctx context.Context, u User) error {
+	_, err := s.db.NewInsert().Model(toUserRow(u)).Exec(ctx)
+	if db.IsUniqueViolation(err) {
+		return errEmailTaken
+	}
+	if err != nil {
+		return fmt.Errorf("insert user: %w", err)
+	}
+	return nil
+}
+
+func (s *store) userByID(ctx context.Context, id string) (User, error) {
+	return getUser(ctx, s.db.DB, "id = ?", id)
+}
+
+func (s *store) userByEmail(ctx context.Context, email string) (User, error) {
+	return getUser(ctx, s.db.DB, "email = ?", email)
+}
+
+func getUser(ctx context.Context, idb bun.IDB, where string, arg any) (User, error) {
+	var row userRow
+	err := idb.NewSelect().Model(&row).Where(where, arg).Scan(ctx)
+	if db.IsNoRows(err) {
+		return User{}, errs.NotFoundf("no such user")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("select user: %w", err)
+	}
+	return row.user(), nil
+}
+
+// anyAdmin reports whether some account holds the admin role.
+func (s *store) anyAdmin(ctx context.Context) (bool, error) {
+	n, err := s.db.NewSelect().Model((*userRow)(nil)).Where("roles LIKE ?", roleLike(auth.RoleAdmin)).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("count admins: %w", err)
+	}
+	return n > 0, nil
+}
+
+func roleLike(role string) string { return "%," + role + ",%" }
+
+// updateUser applies change to the user in one transaction. ifVersion > 0
+// makes it conditional (a stale version is PreconditionFailed). The row is
+// written only if its version is still the one read, so two concurrent
+// updates cannot overwrite each other. When the change suspends the user or
+// replaces the password hash, every refresh token of the user is revoked in
+// the same transaction: a changed credential ends every session.
+func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now time.Time, change func(u *User) error) (User, error) {
+	var out User
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		before, err := getUser(ctx, tx, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		if ifVersion > 0 && before.Version != ifVersion {
+			return errStaleVersion(before.Version)
+		}
+		after := before
+		after.Roles = append([]string(nil), before.Roles...)
+		if err := change(&after); err != nil {
+			return err
+		}
+		after.Version = before.Version + 1
+		after.UpdatedAt = ts(now)
+		res, err := tx.NewUpdate().Model(toUserRow(after)).
+			Column("display_name", "password_hash", "roles", "suspended", "updated_at", "version").
+			Where("id = ? AND version = ?", id, before.Version).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.Conflictf("the user changed while updating; read it again and retry")
+		}
+		if (after.Suspended && !before.Suspended) || after.PasswordHash != before.PasswordHash {
+			if err := revokeUserSessions(ctx, tx, id, now); err != nil {
+				return err
+			}
+		}
+		out = after
+		return nil
+	})
+	return out, err
+}
+
+func errStaleVersion(current int64) error {
+	return errs.New(errs.PreconditionFailed, "If-Match does not match the current version (ETag \"%d\"); read it again", current)
+}
+
+// deleteUser removes the user; their tokens go with them (ON DELETE
+// CASCADE). The last admin cannot be deleted, so the platform always keeps
+// someone able to administer it.
+func (s *store) deleteUser(ctx context.Context, id string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		u, err := getUser(ctx, tx, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		if u.IsAdmin() {
+			others, err := tx.NewSelect().Model((*userRow)(nil)).
+				Where("roles LIKE ? AND id <> ?", roleLike(auth.RoleAdmin), id).Count(ctx)
+			if err != nil {
+				return fmt.Errorf("count admins: %w", err)
+			}
+			if others == 0 {
+				return errs.Conflictf("this is the last administrator; make someone else an administrator first")
+			}
+		}
+		if _, err := tx.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
+		return nil
+	})
+}
+
+// userFilter narrows listUsers; empty fields do not filter.
+type userFilter struct {
+	Query     string
+	Role      string
+	Suspended *bool
+}
+
+// listUsers returns up to limit users with id > after, in id order (UUIDv7:
+// creation order).
+func (s *store) listUsers(ctx context.Context, f userFilter, after string, limit int) ([]User, error) {
+	var rows []userRow
+	q := s.db.NewSelect().Model(&rows).OrderExpr("id ASC").Limit(int64(limit))
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	if f.Query != "" {
+		pattern := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`LOWER(email) LIKE ? ESCAPE '\'`, pattern).WhereOr(`LOWER(display_name) LIKE ? ESCAPE '\'`, pattern)
+		})
+	}
+	if f.Role != "" {
+		q = q.Where("roles LIKE ?", roleLike(f.Role))
+	}
+	if f.Suspended != nil {
+		q = q.Where("suspended = ?", *f.Suspended)
+	}
+	if err := q.Scan(ctx); err != nil && !db.IsNoRows(err) {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]User, len(rows))
+	for i := range rows {
+		out[i] = rows[i].user()
+	}
+	return out, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,140 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+type refreshRow struct {
+	bun.BaseModel `bun:"table:refresh_tokens"`
+
+	TokenHash string     `bun:"token_hash,pk"`
+	FamilyID  string     `bun:"family_id"`
+	UserID    string     `bun:"user_id"`
+	CreatedAt time.Time  `bun:"created_at"`
+	ExpiresAt time.Time  `bun:"expires_at"`
+	UsedAt    *time.Time `bun:"used_at"`
+	RevokedAt *time.Time `bun:"revoked_at"`
+}
+
+// errBadRefresh is the one answer for every unusable refresh token, so a
+// caller learns nothing about which tokens exist.
+var errBadRefresh = errs.Unauthenticatedf("refresh token is invalid, expired or revoked; sign in again")
+
+func (s *store) insertRefresh(ctx context.Context, r refreshRow) error {
+	if _, err := s.db.NewInsert().Model(&r).Exec(ctx); err != nil {
+		return fmt.Errorf("insert refresh token: %w", err)
+	}
+	return nil
+}
+
+// rotateRefresh spends the refresh token with hash and stores its successor
+// (built by next, in the same family) in one transaction. Exactly one of
+// several concurrent calls with the same token succeeds: the conditional
+// UPDATE lets only one transaction mark it used. Presenting a token that was
+// already used means it leaked (or a client retried with a stale one): the
+// whole family is revoked, that revocation is committed, and the caller gets
+// 401 like for any other bad token.
+func (s *store) rotateRefresh(ctx context.Context, hash string, now time.Time, next func(u User, family string) (refreshRow, error)) (User, error) {
+	var (
+		user  User
+		reuse bool
+	)
+	now = ts(now)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*refreshRow)(nil)).Set("used_at = ?", now).
+			Where("token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", hash, now).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("spend refresh token: %w", err)
+		}
+		var row refreshRow
+		if err := tx.NewSelect().Model(&row).Where("token_hash = ?", hash).Scan(ctx); err != nil {
+			if db.IsNoRows(err) {
+				return errBadRefresh
+			}
+			return fmt.Errorf("select refresh token: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			if row.UsedAt != nil && row.RevokedAt == nil {
+				reuse = true
+				return revokeFamily(ctx, tx, row.FamilyID, now)
+			}
+			return errBadRefresh
+		}
+		user, err = getUser(ctx, tx, "id = ?", row.UserID)
+		if err != nil {
+			return err
+		}
+		if user.Suspended {
+			return errSuspended
+		}
+		successor, err := next(user, row.FamilyID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(&successor).Exec(ctx); err != nil {
+			return fmt.Errorf("insert refresh token: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if reuse {
+		return User{}, errBadRefresh
+	}
+	return user, nil
+}
+
+func revokeFamily(ctx context.Context, idb bun.IDB, family string, now time.Time) error {
+	_, err := idb.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", ts(now)).
+		Where("family_id = ? AND revoked_at IS NULL", family).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("revoke refresh family: %w", err)
+	}
+	return nil
+}
+
+func revokeUserSessions(ctx context.Context, idb bun.IDB, userID string, now time.Time) error {
+	_, err := idb.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", ts(now)).
+		Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	return nil
+}
+
+// revokeSessions revokes every refresh token of the user.
+func (s *store) revokeSessions(ctx context.Context, userID string, now time.Time) error {
+	return revokeUserSessions(ctx, s.db.DB, userID, now)
+}
+
+// revokeFamilyOf revokes the family of the refresh token with hash if it
+// belongs to userID; someone else's (or an unknown) token is NotFound.
+func (s *store) revokeFamilyOf(ctx context.Context, userID, hash string, now time.Time) error {
+	var row refreshRow
+	err := s.db.NewSelect().Model(&row).Where("token_hash = ? AND user_id = ?", hash, userID).Scan(ctx)
+	if db.IsNoRows(err) {
+		return errs.NotFoundf("no such refresh token among yours")
+	}
+	if err != nil {
+		return fmt.Errorf("select refresh token: %w", err)
+	}
+	return revokeFamily(ctx, s.db.DB, row.FamilyID, now)
+}
+
+// refreshState returns the stored row for hash (tests and diagnostics).
+func (s *store) refreshState(ctx context.Context, hash string) (refreshRow, error) {
+	var row refreshRow
+	err := s.db.NewSelect().Model(&row).Where("token_hash = ?", hash).Scan(ctx)
+	if db.IsNoRows(err) {
+		return row, errs.NotFoundf("no such refresh token")
+	}
+	return row, err
+}

@@ -1,0 +1,93 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+)
+
+// TokenPair is what a sign-in answers. RefreshToken is empty for an API
+// token exchange.
+type TokenPair struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    int
+}
+
+// signAccessToken issues a short-lived EdDSA JWT for u limited to scopes.
+func (s *Service) signAccessToken(ctx context.Context, u User, scopes []string) (string, error) {
+	snap, err := s.keys.current(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	tok, err := jwt.NewBuilder().
+		Issuer(auth.Issuer).Audience([]string{auth.Audience}).Subject(u.ID).
+		IssuedAt(now).Expiration(now.Add(s.cfg.AccessTokenTTL)).JwtID(uuid.Must(uuid.NewV7()).String()).
+		Claim("roles", u.Roles).Claim("scope", strings.Join(scopes, " ")).Build()
+	if err != nil {
+		return "", fmt.Errorf("build access token: %w", err)
+	}
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.EdDSA(), snap.signing))
+	if err != nil {
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	return string(signed), nil
+}
+
+// newSecret returns 32 random bytes, base64url, and their SHA-256 (hex),
+// which is all the database ever sees.
+func newSecret() (secret, hash string, err error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", fmt.Errorf("random secret: %w", err)
+	}
+	secret = base64.RawURLEncoding.EncodeToString(b[:])
+	return secret, hashSecret(secret), nil
+}
+
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// newRefreshRow returns a fresh refresh token in family and its row.
+func (s *Service) newRefreshRow(userID, family string) (string, refreshRow, error) {
+	secret, hash, err := newSecret()
+	if err != nil {
+		return "", refreshRow{}, err
+	}
+	now := ts(s.now())
+	return secret, refreshRow{TokenHash: hash, FamilyID: family, UserID: userID,
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenTTL)}, nil
+}
+
+// startSession issues an access token and the first refresh token of a new
+// family for u.
+func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
+	access, err := s.signAccessToken(ctx, u, u.sessionScopes())
+	if err != nil {
+		return TokenPair{}, err
+	}
+	refresh, row, err := s.newRefreshRow(u.ID, uuid.Must(uuid.NewV7()).String())
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if err := s.store.insertRefresh(ctx, row); err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.expiresIn()}, nil
+}
+
+func (s *Service) expiresIn() int { return int(s.cfg.AccessTokenTTL / time.Second) }

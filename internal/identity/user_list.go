@@ -1,0 +1,66 @@
+package identity
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+)
+
+type userListInput struct {
+	Q         string `query:"q" maxLength:"254" doc:"Substring of the email or display name (case-insensitive)"`
+	Role      string `query:"role" enum:"reader,author,moderator,admin" doc:"Only users with this role"`
+	Suspended string `query:"suspended" enum:"true,false" doc:"Only suspended (true) or active (false) users"`
+	PageSize  int    `query:"page_size" minimum:"1" maximum:"100" doc:"Items per page (default 20)"`
+	PageToken string `query:"page_token" maxLength:"1024" doc:"next_page_token of the previous page"`
+}
+
+type userListOutput struct {
+	Body struct {
+		Items         []userJSON `json:"items" doc:"Users in creation order"`
+		NextPageToken string     `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last page"`
+	}
+}
+
+func (s *Service) registerUserList(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "user-list",
+		Method:      http.MethodGet,
+		Path:        "/v1/users",
+		Summary:     "List users",
+		Description: "Administrators only.",
+		Tags:        []string{"Users"},
+		Security:    signedIn,
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *userListInput) (*userListOutput, error) {
+		if _, err := auth.RequireAdmin(ctx); err != nil {
+			return nil, err
+		}
+		after, err := decodeIDPosition(in.PageToken)
+		if err != nil {
+			return nil, err
+		}
+		f := userFilter{Query: in.Q, Role: in.Role}
+		if in.Suspended != "" {
+			suspended := in.Suspended == "true"
+			f.Suspended = &suspended
+		}
+		size := pageSize(in.PageSize)
+		users, err := s.store.listUsers(ctx, f, after, size+1)
+		if err != nil {
+			return nil, err
+		}
+		out := &userListOutput{}
+		out.Body.Items = []userJSON{}
+		for i, u := range users {
+			if i == size {
+				out.Body.NextPageToken = encodeIDPosition(users[i-1].ID)
+				break
+			}
+			out.Body.Items = append(out.Body.Items, toUserJSON(u))
+		}
+		return out, nil
+	})
+}

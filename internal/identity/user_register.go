@@ -1,0 +1,38 @@
+package identity
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+)
+
+type registerInput struct {
+	Body struct {
+		Email       string `json:"email" maxLength:"254" doc:"Sign-in email; stored lower-case"`
+		Password    string `json:"password" maxLength:"1024" doc:"10 to 128 characters, not a common password, not your email"`
+		DisplayName string `json:"display_name" maxLength:"400" doc:"Name shown to others, 1 to 100 characters"`
+	}
+}
+
+func (s *Service) registerUserRegister(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID:   "user-create",
+		Method:        http.MethodPost,
+		Path:          "/v1/users",
+		Summary:       "Create an account",
+		Description:   "Register a reader account. Sign in afterwards with POST /v1/auth/token.",
+		Tags:          []string{"Users"},
+		MaxBodyBytes:  httpx.MaxJSONBody,
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *registerInput) (*userOutput, error) {
+		u, err := s.register(ctx, in.Body.Email, in.Body.Password, in.Body.DisplayName)
+		if err != nil {
+			return nil, err
+		}
+		return newUserOutput(u), nil
+	})
+}
