@@ -154,3 +154,38 @@ func BenchmarkListMediaFiltered(b *testing.B) {
 	p := startPlatform(b, 200)
 	compare(b, keepAliveClient(), p.url+"/v1/media?kind=video&tag=bench&page_size=20&author_id="+p.authID)
 }
+
+// BenchmarkListMediaDeepPage alternates fetching the first page and a page
+// 1,000 pages deep (page_size 1), and reports the deep page's cost as a
+// ratio of the first's: keyset pagination keeps it near 1.
+func BenchmarkListMediaDeepPage(b *testing.B) {
+	const depth = 1000
+	p := startPlatform(b, depth+10)
+	hc := keepAliveClient()
+	anon := client.New(p.url, hc)
+	f := client.MediaFilter{ListOptions: client.ListOptions{PageSize: 1}}
+	for range depth {
+		page, err := anon.ListMedia(context.Background(), f)
+		if err != nil || page.NextPageToken == "" {
+			b.Fatalf("walking pages: %v", err)
+		}
+		f.PageToken = page.NextPageToken
+	}
+	first := p.url + "/v1/media?page_size=1"
+	deep := p.url + "/v1/media?page_size=1&page_token=" + f.PageToken
+
+	var firstTime, deepTime time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		get(b, hc, first)
+		t1 := time.Now()
+		get(b, hc, deep)
+		t2 := time.Now()
+		firstTime += t1.Sub(t0)
+		deepTime += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(firstTime.Nanoseconds())/float64(b.N), "first_page_ns/req")
+	b.ReportMetric(float64(deepTime.Nanoseconds())/float64(b.N), "page_1000_ns/req")
+	b.ReportMetric(float64(deepTime)/float64(firstTime), "x_first_page")
+}

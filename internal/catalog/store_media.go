@@ -33,6 +33,7 @@ type mediaRow struct {
 // linkRow is one row of media_authors, media_categories or media_tags; Ref
 // is the author ID, category ID or tag.
 type linkRow struct {
+	Source  string `bun:"source"`
 	MediaID string `bun:"media_id"`
 	Ref     string `bun:"ref"`
 	Ord     int    `bun:"ord"`
@@ -126,24 +127,30 @@ func (s *Store) withLinks(ctx context.Context, rows []mediaRow) ([]domain.Media,
 	for i, r := range rows {
 		ids[i], index[r.ID], out[i] = r.ID, i, r.media()
 	}
+	// One round trip for all three link tables: every media read and every
+	// list page goes through here. IDs are cast to text so the UNION has one
+	// column type on PostgreSQL (UUID) and SQLite (TEXT) alike.
+	var links []linkRow
+	parts := make([]string, 0, 3)
+	args := make([]any, 0, 3)
 	for _, l := range []mediaLinks{authorLinks, categoryLinks, tagLinks} {
-		var links []linkRow
-		err := s.idb.NewSelect().TableExpr(l.table).
-			ColumnExpr("media_id, "+l.column+" AS ref, ord").Where("media_id IN (?)", bun.List(ids)).
-			OrderExpr("media_id, ord").Scan(ctx, &links)
-		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", l.table, err)
-		}
-		for _, link := range links {
-			m := &out[index[link.MediaID]]
-			switch l {
-			case authorLinks:
-				m.AuthorIDs = append(m.AuthorIDs, link.Ref)
-			case categoryLinks:
-				m.CategoryIDs = append(m.CategoryIDs, link.Ref)
-			default:
-				m.Tags = append(m.Tags, link.Ref)
-			}
+		parts = append(parts, "SELECT '"+l.table+"' AS source, media_id, CAST("+l.column+" AS TEXT) AS ref, ord FROM "+
+			l.table+" WHERE media_id IN (?)")
+		args = append(args, bun.List(ids))
+	}
+	query := strings.Join(parts, " UNION ALL ") + " ORDER BY source, media_id, ord"
+	if err := s.idb.NewRaw(query, args...).Scan(ctx, &links); err != nil {
+		return nil, fmt.Errorf("load media links: %w", err)
+	}
+	for _, link := range links {
+		m := &out[index[link.MediaID]]
+		switch link.Source {
+		case authorLinks.table:
+			m.AuthorIDs = append(m.AuthorIDs, link.Ref)
+		case categoryLinks.table:
+			m.CategoryIDs = append(m.CategoryIDs, link.Ref)
+		default:
+			m.Tags = append(m.Tags, link.Ref)
 		}
 	}
 	return out, nil
