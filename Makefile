@@ -41,8 +41,9 @@ lint: $(LINT) ## golangci-lint and the generated-docs check
 	@$(MAKE) --no-print-directory check-docs
 
 .PHONY: docs
-docs: ## regenerate docs/configuration-reference.md from the code
+docs: ## regenerate docs/configuration-reference.md, docs/events.md and api/events from the code
 	$(GO) run ./cmd/alexandria config -reference > docs/configuration-reference.md
+	$(GO) run ./cmd/alexandria events catalogue -out .
 
 .PHONY: check-docs
 check-docs: ## fail when generated docs are out of date
@@ -59,3 +60,4 @@ $(LINT): tools/go.mod
 .PHONY: clean
 clean: ## remove build output (not ./data)
 	rm -rf $(BIN)
+

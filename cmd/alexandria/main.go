@@ -27,6 +27,8 @@ Usage:
   alexandria serve   [-target=all|name,...] [-list-targets] [flags]   run targets
   alexandria migrate [up|status] [-target=...] [flags]                 apply or list migrations
   alexandria config  [-reference] [flags]                              print the effective configuration
+  alexandria events  dlq list|replay|purge -target=name [-id=ID ...]    inspect and replay dead letters
+  alexandria events  catalogue [-out DIR]                              write the event schemas and catalogue
   alexandria version                                                   print the version
 
 Common flags:
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, args, stdout, stderr)
 	case "config":
 		return printConfig(args, stdout, stderr)
+	case "events":
+		return eventsCommand(ctx, args, stdout, stderr)
 	case "version", "-version", "--version":
 		_, err := fmt.Fprintln(stdout, "alexandria", buildVersion())
 		return err
@@ -168,6 +172,37 @@ func printConfig(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return c.WriteYAML(stdout)
+}
+
+func eventsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) >= 1 && args[0] == "catalogue" {
+		fs := flag.NewFlagSet("events catalogue", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		root := fs.String("out", ".", "repository root: writes api/events/*.json and docs/events.md under it")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return app.EventCatalogue().Write(*root)
+	}
+	if len(args) < 2 || args[0] != "dlq" {
+		return errors.New("usage: alexandria events dlq list|replay|purge -target=name [-id=ID ...] | alexandria events catalogue [-out DIR]")
+	}
+	action := args[1]
+	fs := flag.NewFlagSet("events dlq", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf configFlags
+	cf.register(fs)
+	target := fs.String("target", "", "the target whose dead letters to work on")
+	var ids multiFlag
+	fs.Var(&ids, "id", "dead letter ID (repeatable; purge without -id removes all)")
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	c, err := cf.load()
+	if err != nil {
+		return err
+	}
+	return app.DeadLetterCommand(ctx, c, *target, action, ids, stdout)
 }
 
 func buildVersion() string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/config"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
 
 // Migrate applies ("up") or lists ("status") the migrations of the targets
@@ -36,19 +37,30 @@ func Migrate(ctx context.Context, c config.Config, spec, action string, out io.W
 	return nil
 }
 
+// migrateOne runs a target's own migrations and those of its event tables
+// (outbox, inbox, dead letters), which are tracked separately.
 func migrateOne(ctx context.Context, store *db.DB, t Target, action string, out io.Writer) error {
 	if action == "up" {
 		n, err := store.Migrate(ctx, t.Migrations)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(out, "%-10s %s: %d migration(s) applied\n", t.Name, store.Location, n)
+		m, err := store.MigrateWith(ctx, events.Migrations, events.VersionTable)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "%-10s %s: %d migration(s) applied\n", t.Name, store.Location, n+m)
 		return err
 	}
 	states, err := store.MigrationStatus(ctx, t.Migrations)
 	if err != nil {
 		return err
 	}
+	eventStates, err := store.MigrationStatusWith(ctx, events.Migrations, events.VersionTable)
+	if err != nil {
+		return err
+	}
+	states = append(states, eventStates...)
 	for _, s := range states {
 		state := "pending"
 		if s.Applied {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/config"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
@@ -80,6 +81,12 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	}
 	verifier := auth.NewVerifier(auth.NewJWKSClient(identityURL+"/.well-known/jwks.json", client, 5*time.Minute))
 
+	transport, err := bus.Open(ctx, c.Bus.URL, bus.Options{Logger: log.With(slog.String("component", "bus")), DataDir: c.DataDir})
+	if err != nil {
+		return fmt.Errorf("bus.url: %w", err)
+	}
+	defer closeBus(log, transport)
+
 	mux := http.NewServeMux()
 	deps := module.Deps{
 		Logger:      log,
@@ -92,6 +99,8 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		Verifier:    verifier,
 		IdentityURL: identityURL,
 		HTTPClient:  client,
+		Bus:         transport,
+		Events:      c.Bus,
 		Out:         func(format string, args ...any) { fmt.Fprintf(o.Stdout, format+"\n", args...) },
 	}
 
@@ -116,7 +125,7 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           httpx.Edge(auth.Middleware(verifier)(mux), log, metrics, tracing, httpx.EdgeOptions{TrustForwardedFor: c.HTTP.TrustForwardedFor}),
+		Handler:           httpx.Edge(auth.Middleware(verifier)(httpx.RecordRoute(mux)), log, metrics, tracing, httpx.EdgeOptions{TrustForwardedFor: c.HTTP.TrustForwardedFor}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       c.HTTP.ReadTimeout,
 		WriteTimeout:      c.HTTP.WriteTimeout,
@@ -163,6 +172,12 @@ func stopAll(log *slog.Logger, services []running) {
 			log.Error("target stop failed", slog.String("target", services[i].name), slog.Any("error", err))
 		}
 		cancel()
+	}
+}
+
+func closeBus(log *slog.Logger, t bus.Transport) {
+	if err := t.Close(); err != nil {
+		log.Warn("closing the bus", slog.Any("error", err))
 	}
 }
 

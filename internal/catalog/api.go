@@ -3,8 +3,6 @@ package catalog
 import (
 	"context"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -14,9 +12,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
-// What every catalog operation shares: the caller, ETags, page parameters.
-
-var signedIn = []map[string][]string{{httpx.BearerAuth: {}}}
+// What every catalog operation shares: the caller, page parameters.
 
 // actorOf returns the caller as the domain sees it (zero when anonymous).
 func actorOf(ctx context.Context) domain.Actor {
@@ -27,29 +23,25 @@ func actorOf(ctx context.Context) domain.Actor {
 	return domain.Actor{UserID: p.UserID, Author: p.Has(auth.RoleAuthor), Moderator: p.IsModerator(), Admin: p.IsAdmin()}
 }
 
-// requireActor returns the caller or an Unauthenticated error.
-func requireActor(ctx context.Context) (domain.Actor, error) {
+var errAccountBlocked = errs.Forbiddenf("account suspended")
+
+// requireActor returns the caller of a write, or an Unauthenticated error,
+// or Forbidden when identity has told catalog that the account is suspended
+// or deleted (blocked.go): their access token may still be valid for a few
+// minutes, but they must not keep changing the catalog.
+func (s *Service) requireActor(ctx context.Context) (domain.Actor, error) {
 	if _, err := auth.Require(ctx); err != nil {
 		return domain.Actor{}, err
 	}
-	return actorOf(ctx), nil
-}
-
-func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
-
-// expectedVersion reads If-Match: 0 for none or "*", the version of a
-// strong or weak ETag we issued, and -1 (matches nothing) for anything else.
-func expectedVersion(ifMatch string) int64 {
-	v := strings.TrimSpace(ifMatch)
-	if v == "" || v == "*" {
-		return 0
+	actor := actorOf(ctx)
+	blocked, err := s.store.Blocked(ctx, actor.UserID)
+	if err != nil {
+		return domain.Actor{}, err
 	}
-	v = strings.TrimPrefix(v, "W/")
-	n, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64)
-	if err != nil || n <= 0 {
-		return -1
+	if blocked {
+		return domain.Actor{}, errAccountBlocked
 	}
-	return n
+	return actor, nil
 }
 
 // IfMatchHeader is the If-Match header of an update.
@@ -57,18 +49,17 @@ type IfMatchHeader struct {
 	IfMatch string `header:"If-Match" maxLength:"100" doc:"ETag from the last read; the update fails with 412 if the resource changed since"`
 }
 
+// version is the version If-Match requires (0 for none); a value that is
+// not one of our ETags is 412 at once.
+func (h IfMatchHeader) version() (int64, error) { return httpx.IfMatch(h.IfMatch) }
+
 // PageParams are the keyset pagination parameters of every list.
 type PageParams struct {
 	PageSize  int    `query:"page_size" minimum:"1" maximum:"100" default:"20" doc:"Items per page (1..100)"`
 	PageToken string `query:"page_token" maxLength:"1024" doc:"next_page_token of the previous page"`
 }
 
-func (p PageParams) size() int {
-	if p.PageSize == 0 {
-		return httpx.DefaultPageSize
-	}
-	return p.PageSize
-}
+func (p PageParams) size() int { return httpx.PageSize(p.PageSize) }
 
 // checkQueryID validates an optional UUID filter.
 func checkQueryID(v *errs.Validation, name, id string) {
@@ -83,7 +74,7 @@ func operation(id, method, path, summary, tag string, status int, errors ...int)
 	op := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag},
 		DefaultStatus: status, Errors: errors}
 	if method != http.MethodGet {
-		op.Security = signedIn
+		op.Security = httpx.BearerSecurity()
 	}
 	if method == http.MethodPost || method == http.MethodPatch || method == http.MethodPut {
 		op.MaxBodyBytes = httpx.MaxJSONBody

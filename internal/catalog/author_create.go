@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type authorCreateInput struct {
@@ -18,22 +19,22 @@ type authorCreateInput struct {
 type authorOutput struct {
 	ETag     string `header:"ETag" doc:"The author's version"`
 	Location string `header:"Location" doc:"Where the new author lives"`
-	Body     domain.Author
+	Body     authorJSON
 }
 
 // authorCreate makes the caller the first owner of a new author.
 func (s *Service) authorCreate(ctx context.Context, in *authorCreateInput) (*authorOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
-	a, err := domain.NewAuthor(actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &b.Links, Avatar: &b.Avatar}, domain.Now())
+	a, err := domain.NewAuthor(actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &b.Links, Avatar: &b.Avatar}, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateAuthor(ctx, a); err != nil {
 		return nil, err
 	}
-	return &authorOutput{ETag: etag(a.Version), Location: "/v1/authors/" + a.ID, Body: a}, nil
+	return &authorOutput{ETag: httpx.ETag(a.Version), Location: "/v1/authors/" + a.ID, Body: authorView(a, actor)}, nil
 }

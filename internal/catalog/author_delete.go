@@ -6,14 +6,14 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
-// authorDelete soft-deletes an author (owners, moderators); it and its media
+// authorDelete soft-deletes an author (its members, moderators); it and its media
 // disappear for everyone but its members and moderators.
 func (s *Service) authorDelete(ctx context.Context, in *AuthorPath) (*noContent, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error { return a.Remove(actor, domain.Now()) })
+	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error { return a.Remove(actor, s.now()) })
 	if err != nil {
 		return nil, err
 	}

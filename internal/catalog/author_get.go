@@ -3,8 +3,8 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // AuthorPath names an author in the path.
@@ -14,17 +14,19 @@ type AuthorPath struct {
 
 type authorGetOutput struct {
 	ETag string `header:"ETag" doc:"The author's version"`
-	Body domain.Author
+	Body authorJSON
 }
 
-// authorGet reads one author; removed ones only for members and moderators.
+// authorGet reads one author; removed ones only for members and moderators,
+// and its members only for them too.
 func (s *Service) authorGet(ctx context.Context, in *AuthorPath) (*authorGetOutput, error) {
 	a, err := s.store.Author(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
-	if !a.VisibleTo(actorOf(ctx)) {
+	actor := actorOf(ctx)
+	if !a.VisibleTo(actor) {
 		return nil, errs.NotFoundf("author %s not found", in.ID)
 	}
-	return &authorGetOutput{ETag: etag(a.Version), Body: a}, nil
+	return &authorGetOutput{ETag: httpx.ETag(a.Version), Body: authorView(a, actor)}, nil
 }

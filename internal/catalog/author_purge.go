@@ -9,10 +9,14 @@ import (
 // authorPurge deletes an author for good (admins), with its members, its
 // credits, and the media it was the only author of.
 func (s *Service) authorPurge(ctx context.Context, in *AuthorPath) (*noContent, error) {
-	if err := domain.CanPurge(actorOf(ctx)); err != nil {
+	actor, err := s.requireActor(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.store.PurgeAuthor(ctx, in.ID, domain.Now()); err != nil {
+	if err := domain.CanPurge(actor); err != nil {
+		return nil, err
+	}
+	if err := s.store.PurgeAuthor(ctx, in.ID, s.now()); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type authorUpdateInput struct {
@@ -19,17 +20,21 @@ type authorUpdateInput struct {
 
 // authorUpdate edits the profile; members only.
 func (s *Service) authorUpdate(ctx context.Context, in *authorUpdateInput) (*authorGetOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	expect, err := in.version()
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
 	p := domain.AuthorProfile{Name: b.Name, Bio: b.Bio, Links: b.Links, Avatar: b.Avatar}
 	a, err := s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		return a.UpdateProfile(actor, p, expectedVersion(in.IfMatch), domain.Now())
+		return a.UpdateProfile(actor, p, expect, s.now())
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &authorGetOutput{ETag: etag(a.Version), Body: a}, nil
+	return &authorGetOutput{ETag: httpx.ETag(a.Version), Body: authorView(a, actor)}, nil
 }

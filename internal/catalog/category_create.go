@@ -6,6 +6,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type categoryCreateInput struct {
@@ -25,17 +26,23 @@ type categoryOutput struct {
 
 // categoryCreate adds a category to the tree; moderators only.
 func (s *Service) categoryCreate(ctx context.Context, in *categoryCreateInput) (*categoryOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
 	c, err := domain.NewCategory(actor, domain.CategoryFields{Name: &b.Name, Slug: &b.Slug, Description: &b.Description,
-		ParentID: &b.ParentID}, domain.Now())
+		ParentID: &b.ParentID}, s.now())
 	if err != nil {
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx *Store) error {
+		if c.ParentID != nil {
+			// The parent must stay active and in place until this commits.
+			if err := tx.lockTree(ctx); err != nil {
+				return err
+			}
+		}
 		if err := tx.checkParent(ctx, c); err != nil {
 			return err
 		}
@@ -44,7 +51,7 @@ func (s *Service) categoryCreate(ctx context.Context, in *categoryCreateInput) (
 	if err != nil {
 		return nil, err
 	}
-	return &categoryOutput{ETag: etag(c.Version), Location: "/v1/categories/" + c.ID, Body: c}, nil
+	return &categoryOutput{ETag: httpx.ETag(c.Version), Location: "/v1/categories/" + c.ID, Body: c}, nil
 }
 
 // checkParent verifies that c's parent exists, is active, and is not c

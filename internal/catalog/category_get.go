@@ -5,6 +5,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // CategoryPath names a category in the path.
@@ -26,5 +27,5 @@ func (s *Service) categoryGet(ctx context.Context, in *CategoryPath) (*categoryG
 	if !c.VisibleTo(actorOf(ctx)) {
 		return nil, errs.NotFoundf("category %s not found", in.ID)
 	}
-	return &categoryGetOutput{ETag: etag(c.Version), Body: c}, nil
+	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: c}, nil
 }

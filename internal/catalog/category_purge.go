@@ -8,10 +8,14 @@ import (
 
 // categoryPurge deletes a category for good; admins only.
 func (s *Service) categoryPurge(ctx context.Context, in *CategoryPath) (*noContent, error) {
-	if err := domain.CanPurge(actorOf(ctx)); err != nil {
+	actor, err := s.requireActor(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.store.PurgeCategory(ctx, in.ID, domain.Now()); err != nil {
+	if err := domain.CanPurge(actor); err != nil {
+		return nil, err
+	}
+	if err := s.store.PurgeCategory(ctx, in.ID, s.now()); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

@@ -4,19 +4,16 @@ import (
 	"context"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // categoryRestore brings back a removed category whose parent is active.
 func (s *Service) categoryRestore(ctx context.Context, in *CategoryPath) (*categoryGetOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var c domain.Category
-	err = s.store.Tx(ctx, func(tx *Store) error {
-		if c, err = tx.Category(ctx, in.ID); err != nil {
-			return err
-		}
+	c, err := s.store.UpdateCategory(ctx, in.ID, func(tx *Store, c *domain.Category) error {
 		parentActive := true
 		if c.ParentID != nil {
 			p, err := tx.Category(ctx, *c.ParentID)
@@ -25,14 +22,10 @@ func (s *Service) categoryRestore(ctx context.Context, in *CategoryPath) (*categ
 			}
 			parentActive = p.Status == domain.StatusActive
 		}
-		prev := c.Version
-		if err := c.Restore(actor, parentActive, domain.Now()); err != nil {
-			return err
-		}
-		return tx.SaveCategory(ctx, c, prev)
+		return c.Restore(actor, parentActive, s.now())
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &categoryGetOutput{ETag: etag(c.Version), Body: c}, nil
+	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: c}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type categoryUpdateInput struct {
@@ -20,30 +21,27 @@ type categoryUpdateInput struct {
 // categoryUpdate edits or moves a category; moderators only. Moving it
 // under one of its own descendants is refused.
 func (s *Service) categoryUpdate(ctx context.Context, in *categoryUpdateInput) (*categoryGetOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	expect, err := in.version()
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
 	f := domain.CategoryFields{Name: b.Name, Slug: b.Slug, Description: b.Description, ParentID: b.ParentID}
-	var c domain.Category
-	err = s.store.Tx(ctx, func(tx *Store) error {
-		if c, err = tx.Category(ctx, in.ID); err != nil {
-			return err
-		}
-		prev := c.Version
-		if err := c.Update(actor, f, expectedVersion(in.IfMatch), domain.Now()); err != nil {
+	c, err := s.store.UpdateCategory(ctx, in.ID, func(tx *Store, c *domain.Category) error {
+		if err := c.Update(actor, f, expect, s.now()); err != nil {
 			return err
 		}
 		if f.ParentID != nil {
-			if err := tx.checkParent(ctx, c); err != nil {
-				return err
-			}
+			return tx.checkParent(ctx, *c)
 		}
-		return tx.SaveCategory(ctx, c, prev)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &categoryGetOutput{ETag: etag(c.Version), Body: c}, nil
+	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: c}, nil
 }

@@ -19,19 +19,30 @@ func DefaultConfig() Config {
 	return Config{MaxTagsPerMedia: 20, MaxAuthorsPerMedia: 10, MaxMembersPerAuthor: 50}
 }
 
+// The largest limits Validate accepts. Request schemas carry them as
+// static maxItems (media_create.go, media_update.go), so an oversized list
+// fails at once with one short error whatever the configured limit; the
+// domain then applies the configured one.
+const (
+	largestTagsPerMedia     = 100
+	largestAuthorsPerMedia  = 50
+	largestMembersPerAuthor = 1000
+)
+
 // Validate reports every out-of-range limit.
 func (c Config) Validate() error {
 	var problems []error
 	for _, f := range []struct {
-		name  string
-		value int
+		name     string
+		value    int
+		greatest int
 	}{
-		{"max_tags_per_media", c.MaxTagsPerMedia},
-		{"max_authors_per_media", c.MaxAuthorsPerMedia},
-		{"max_members_per_author", c.MaxMembersPerAuthor},
+		{"max_tags_per_media", c.MaxTagsPerMedia, largestTagsPerMedia},
+		{"max_authors_per_media", c.MaxAuthorsPerMedia, largestAuthorsPerMedia},
+		{"max_members_per_author", c.MaxMembersPerAuthor, largestMembersPerAuthor},
 	} {
-		if f.value <= 0 {
-			problems = append(problems, fmt.Errorf("catalog.%s: must be greater than 0 (got %d)", f.name, f.value))
+		if f.value <= 0 || f.value > f.greatest {
+			problems = append(problems, fmt.Errorf("catalog.%s: must be between 1 and %d (got %d)", f.name, f.greatest, f.value))
 		}
 	}
 	return errors.Join(problems...)

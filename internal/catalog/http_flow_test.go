@@ -32,8 +32,29 @@ func TestHTTPAuthorMemberMediaFlow(t *testing.T) {
 		c.expect(http.StatusForbidden, "POST", authorPath+"/members", bob, map[string]any{"user_id": carol})
 		c.expect(http.StatusConflict, "PATCH", authorPath+"/members/"+alice, alice, map[string]any{"role": "member"})
 		c.expect(http.StatusConflict, "DELETE", authorPath+"/members/"+alice, alice, nil)
-		if got := c.expect(http.StatusOK, "GET", authorPath+"/members", "", nil).items(); len(got) != 2 {
+		if got := c.expect(http.StatusOK, "GET", authorPath+"/members", alice, nil).items(); len(got) != 2 {
 			t.Fatalf("members: %v", got)
+		}
+		// Who acts for an author is for its members and moderators only.
+		c.expect(http.StatusUnauthorized, "GET", authorPath+"/members", "", nil)
+		c.expect(http.StatusForbidden, "GET", authorPath+"/members", carol, nil)
+		c.expect(http.StatusOK, "GET", authorPath+"/members", mod, nil)
+		if r := c.expect(http.StatusOK, "GET", authorPath, carol, nil); r.body["members"] != nil || r.str("name") == "" {
+			t.Fatalf("a stranger sees members: %s", r.raw)
+		}
+		if r := c.expect(http.StatusOK, "GET", authorPath, bob, nil); len(r.body["members"].([]any)) != 2 {
+			t.Fatalf("a member does not see the members: %s", r.raw)
+		}
+		for _, it := range c.expect(http.StatusOK, "GET", "/v1/authors?member_id="+alice, "", nil).items() {
+			if it["members"] != nil {
+				t.Fatalf("anonymous list shows members: %v", it)
+			}
+		}
+		if got := c.expect(http.StatusOK, "GET", "/v1/authors?member_id="+alice, carol, nil).items(); len(got) != 0 {
+			t.Fatalf("member_id filter reveals alice's authors to carol: %v", got)
+		}
+		if got := c.expect(http.StatusOK, "GET", "/v1/authors?member_id="+alice, bob, nil).items(); len(got) != 1 {
+			t.Fatalf("member_id filter for a fellow member: %v", got)
 		}
 		c.expect(http.StatusForbidden, "PATCH", authorPath, carol, map[string]any{"bio": "vandal"})
 		c.expect(http.StatusOK, "PATCH", authorPath, bob, map[string]any{"bio": "Bob edited"}, "If-Match", `"2"`)
@@ -128,7 +149,7 @@ func TestHTTPAuthorMemberMediaFlow(t *testing.T) {
 		c.expect(http.StatusNotFound, "GET", mediaPath, admin, nil)
 
 		// Removing the author hides it and its media.
-		c.expect(http.StatusForbidden, "DELETE", authorPath, bob, nil)
+		c.expect(http.StatusForbidden, "DELETE", authorPath, carol, nil)
 		c.expect(http.StatusNoContent, "DELETE", authorPath, alice, nil)
 		c.expect(http.StatusNotFound, "GET", authorPath, "", nil)
 		c.expect(http.StatusOK, "GET", authorPath, bob, nil)
@@ -138,6 +159,10 @@ func TestHTTPAuthorMemberMediaFlow(t *testing.T) {
 		}
 		c.expect(http.StatusForbidden, "POST", authorPath+"/restore", alice, nil)
 		c.expect(http.StatusOK, "POST", authorPath+"/restore", mod, nil)
+		// The media follow their author through the author-removal saga.
+		eventually(t, "media restored with their author", func() bool {
+			return c.call("GET", "/v1/media/"+published[0], carol, nil).status == http.StatusOK
+		})
 		c.expect(http.StatusOK, "GET", "/v1/media/"+published[0], carol, nil)
 
 		// Members leave; admins purge.

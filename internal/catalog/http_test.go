@@ -9,10 +9,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -41,15 +43,32 @@ func (d *fakeDirectory) add(id string) {
 type api struct {
 	t      *testing.T
 	h      *moduletest.Harness
+	svc    *Service
 	dir    *fakeDirectory
 	tokens map[string]string
 }
 
 func startCatalog(t *testing.T, s moduletest.Store) *api {
 	t.Helper()
+	return startCatalogWith(t, s, nil)
+}
+
+// startCatalogWith is startCatalog with the harness's Deps adjusted by deps
+// first.
+func startCatalogWith(t *testing.T, s moduletest.Store, deps func(*module.Deps)) *api {
+	t.Helper()
+	return startCatalogAt(t, s, deps, time.Now)
+}
+
+// startCatalogAt is startCatalogWith with the catalog's clock given.
+func startCatalogAt(t *testing.T, s moduletest.Store, deps func(*module.Deps), clock func() time.Time) *api {
+	t.Helper()
 	h := moduletest.NewHarness(t, s)
+	if deps != nil {
+		deps(&h.Deps)
+	}
 	dir := &fakeDirectory{users: map[string]bool{}}
-	svc, err := NewWithDirectory(context.Background(), DefaultConfig(), h.Deps, dir)
+	svc, err := newService(context.Background(), DefaultConfig(), h.Deps, dir, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +76,7 @@ func startCatalog(t *testing.T, s moduletest.Store) *api {
 	if err := svc.Ready(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &api{t: t, h: h, dir: dir, tokens: map[string]string{}}
+	return &api{t: t, h: h, svc: svc, dir: dir, tokens: map[string]string{}}
 }
 
 // user mints a token for a new user with roles and registers it in identity.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type mediaCreateInput struct {
@@ -13,9 +14,9 @@ type mediaCreateInput struct {
 		Description string     `json:"description,omitempty" maxLength:"20000" doc:"Description"`
 		Kind        string     `json:"kind" enum:"book,document,podcast,video" doc:"What the item is; fixed once created"`
 		Language    string     `json:"language,omitempty" maxLength:"35" doc:"BCP 47 language tag, e.g. en or pt-BR"`
-		AuthorIDs   []string   `json:"author_ids" minItems:"1" doc:"Authors to credit; you must be a member of each"`
-		CategoryIDs []string   `json:"category_ids,omitempty" doc:"Active categories"`
-		Tags        []string   `json:"tags,omitempty" doc:"Tags (trimmed, lower-cased, de-duplicated)"`
+		AuthorIDs   []string   `json:"author_ids" minItems:"1" maxItems:"50" doc:"Authors to credit; you must be a member of each"`
+		CategoryIDs []string   `json:"category_ids,omitempty" maxItems:"20" doc:"Active categories"`
+		Tags        []string   `json:"tags,omitempty" maxItems:"100" doc:"Tags (trimmed, lower-cased, de-duplicated)"`
 		License     string     `json:"license,omitempty" maxLength:"100" doc:"SPDX identifier, e.g. CC-BY-4.0"`
 		PublishedAt *time.Time `json:"published_at,omitempty" doc:"Publication date; set on first publish when absent"`
 		Status      string     `json:"status,omitempty" enum:"draft,published" default:"draft" doc:"Initial status"`
@@ -32,7 +33,7 @@ type mediaOutput struct {
 // belongs to. References are read in the same transaction as the insert, so
 // an author removed meanwhile cannot be credited.
 func (s *Service) mediaCreate(ctx context.Context, in *mediaCreateInput) (*mediaOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func (s *Service) mediaCreate(ctx context.Context, in *mediaCreateInput) (*media
 		if err != nil {
 			return err
 		}
-		if m, err = domain.NewMedia(actor, f, refs, s.limits, domain.Now()); err != nil {
+		if m, err = domain.NewMedia(actor, f, refs, s.limits, s.now()); err != nil {
 			return err
 		}
 		return tx.CreateMedia(ctx, m)
@@ -56,5 +57,5 @@ func (s *Service) mediaCreate(ctx context.Context, in *mediaCreateInput) (*media
 	if err != nil {
 		return nil, err
 	}
-	return &mediaOutput{ETag: etag(m.Version), Location: "/v1/media/" + m.ID, Body: m}, nil
+	return &mediaOutput{ETag: httpx.ETag(m.Version), Location: "/v1/media/" + m.ID, Body: m}, nil
 }

@@ -8,12 +8,12 @@ import (
 
 // mediaDelete soft-deletes a media item (members of its authors, moderators).
 func (s *Service) mediaDelete(ctx context.Context, in *MediaPath) (*noContent, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	_, err = s.store.UpdateMedia(ctx, in.ID, nil, nil, func(m *domain.Media, refs domain.References) error {
-		return m.Remove(actor, refs.Authors, domain.Now())
+		return m.Remove(actor, refs.Authors, s.now())
 	})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // MediaPath names a media item in the path.
@@ -30,5 +31,5 @@ func (s *Service) mediaGet(ctx context.Context, in *MediaPath) (*mediaGetOutput,
 	if !m.VisibleTo(actorOf(ctx), authors) {
 		return nil, errs.NotFoundf("media %s not found", in.ID)
 	}
-	return &mediaGetOutput{ETag: etag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
 }

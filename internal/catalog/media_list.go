@@ -6,6 +6,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type mediaListInput struct {
@@ -29,6 +30,7 @@ type mediaListOutput struct {
 // mediaList pages through the media the caller may see.
 func (s *Service) mediaList(ctx context.Context, in *mediaListInput) (*mediaListOutput, error) {
 	var v errs.Validation
+	httpx.CheckQueryText(&v, "tag", in.Tag)
 	checkQueryID(&v, "author_id", in.AuthorID)
 	checkQueryID(&v, "category_id", in.CategoryID)
 	lang := in.Language

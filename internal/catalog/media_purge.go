@@ -8,7 +8,11 @@ import (
 
 // mediaPurge deletes a media item for good; admins only.
 func (s *Service) mediaPurge(ctx context.Context, in *MediaPath) (*noContent, error) {
-	if err := domain.CanPurge(actorOf(ctx)); err != nil {
+	actor, err := s.requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := domain.CanPurge(actor); err != nil {
 		return nil, err
 	}
 	if err := s.store.PurgeMedia(ctx, in.ID); err != nil {

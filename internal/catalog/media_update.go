@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type mediaUpdateInput struct {
@@ -15,9 +16,9 @@ type mediaUpdateInput struct {
 		Description *string    `json:"description,omitempty" maxLength:"20000" doc:"Description"`
 		Kind        *string    `json:"kind,omitempty" doc:"Immutable: any other value than the current kind is refused"`
 		Language    *string    `json:"language,omitempty" maxLength:"35" doc:"BCP 47 language tag; empty clears it"`
-		AuthorIDs   []string   `json:"author_ids,omitempty" doc:"Replaces the credits; authors you add must be ones you belong to"`
-		CategoryIDs []string   `json:"category_ids,omitempty" doc:"Replaces the categories"`
-		Tags        []string   `json:"tags,omitempty" doc:"Replaces the tags"`
+		AuthorIDs   []string   `json:"author_ids,omitempty" maxItems:"50" doc:"Replaces the credits; authors you add or remove must be ones you belong to (moderators: any)"`
+		CategoryIDs []string   `json:"category_ids,omitempty" maxItems:"20" doc:"Replaces the categories"`
+		Tags        []string   `json:"tags,omitempty" maxItems:"100" doc:"Replaces the tags"`
 		License     *string    `json:"license,omitempty" maxLength:"100" doc:"SPDX identifier; empty clears it"`
 		PublishedAt *time.Time `json:"published_at,omitempty" doc:"Publication date"`
 		Status      *string    `json:"status,omitempty" enum:"draft,published" doc:"Publish or unpublish"`
@@ -26,7 +27,11 @@ type mediaUpdateInput struct {
 
 // mediaUpdate applies a member's PATCH, honouring If-Match.
 func (s *Service) mediaUpdate(ctx context.Context, in *mediaUpdateInput) (*mediaGetOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	expect, err := in.version()
 	if err != nil {
 		return nil, err
 	}
@@ -35,12 +40,12 @@ func (s *Service) mediaUpdate(ctx context.Context, in *mediaUpdateInput) (*media
 		AuthorIDs: given(b.AuthorIDs), CategoryIDs: given(b.CategoryIDs), Tags: given(b.Tags), License: b.License,
 		PublishedAt: b.PublishedAt, Status: b.Status}
 	m, err := s.store.UpdateMedia(ctx, in.ID, b.AuthorIDs, b.CategoryIDs, func(m *domain.Media, refs domain.References) error {
-		return m.Update(actor, f, refs, s.limits, expectedVersion(in.IfMatch), domain.Now())
+		return m.Update(actor, f, refs, s.limits, expect, s.now())
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &mediaGetOutput{ETag: etag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
 }
 
 // given tells a list that was sent (even empty) from one that was not.

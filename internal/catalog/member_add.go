@@ -19,11 +19,11 @@ type memberOutput struct {
 	Body domain.AuthorMember
 }
 
-// memberAdd adds a user to an author; owners only. The user must exist in
+// memberAdd adds a user to an author; owners or moderators. The user must exist in
 // identity. The directory is asked outside the transaction (no remote call
 // while holding locks), then the rules run again on the fresh row.
 func (s *Service) memberAdd(ctx context.Context, in *memberAddInput) (*memberOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (s *Service) memberAdd(ctx context.Context, in *memberAddInput) (*memberOut
 	}
 	var m domain.AuthorMember
 	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		m, err = a.AddMember(actor, userID, role, s.limits.MaxMembersPerAuthor, domain.Now())
+		m, err = a.AddMember(actor, userID, role, s.limits.MaxMembersPerAuthor, s.now())
 		return err
 	})
 	if err != nil {

@@ -14,14 +14,21 @@ type memberListOutput struct {
 	}
 }
 
-// memberList lists an author's members, to whoever may see the author.
+// memberList lists an author's members to its members and moderators.
 func (s *Service) memberList(ctx context.Context, in *AuthorPath) (*memberListOutput, error) {
 	a, err := s.store.Author(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
-	if !a.VisibleTo(actorOf(ctx)) {
+	actor := actorOf(ctx)
+	if !a.VisibleTo(actor) {
 		return nil, errs.NotFoundf("author %s not found", in.ID)
+	}
+	if !a.MembersVisibleTo(actor) {
+		if !actor.SignedIn() {
+			return nil, errs.Unauthenticatedf("sign in as a member of the author to see its members")
+		}
+		return nil, errs.Forbiddenf("only the author's members and moderators may see its members")
 	}
 	out := &memberListOutput{}
 	out.Body.Items = a.Members

@@ -19,15 +19,15 @@ type memberUpdateInput struct {
 	}
 }
 
-// memberUpdate changes a member's role; owners only, the last owner stays.
+// memberUpdate changes a member's role; owners or moderators; the last owner stays.
 func (s *Service) memberUpdate(ctx context.Context, in *memberUpdateInput) (*memberOutput, error) {
-	actor, err := requireActor(ctx)
+	actor, err := s.requireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var m domain.AuthorMember
 	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		m, err = a.SetMemberRole(actor, in.UserID, in.Body.Role, domain.Now())
+		m, err = a.SetMemberRole(actor, in.UserID, in.Body.Role, s.now())
 		return err
 	})
 	if err != nil {

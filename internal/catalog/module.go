@@ -2,8 +2,10 @@
 // member accounts), media items (books, documents, podcasts, videos) and the
 // category tree, with their lifecycle and moderation states.
 //
-// Rules live in package domain; store*.go is the bun repository; each
-// noun_verb.go file is one HTTP operation and its use case.
+// Rules live in package domain; store*.go is the bun repository, which
+// records every change's events in its transaction (events.go); saga.go
+// holds the event consumers; each noun_verb.go file is one HTTP operation
+// and its use case.
 package catalog
 
 import (
@@ -12,9 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
@@ -31,6 +35,9 @@ type Service struct {
 	store  *Store
 	dir    UserDirectory
 	limits domain.Limits
+	events *events.Pipeline
+	// now is the clock of every change, normalised as stored (domain.Stamp).
+	now func() time.Time
 }
 
 // New opens and migrates the catalog store and registers its routes. Users
@@ -41,8 +48,16 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 
 // NewWithDirectory is New with the user directory given (tests pass a fake).
 func NewWithDirectory(ctx context.Context, cfg Config, d module.Deps, dir UserDirectory) (*Service, error) {
+	return newService(ctx, cfg, d, dir, time.Now)
+}
+
+// newService builds the catalog reading the time from clock.
+func newService(ctx context.Context, cfg Config, d module.Deps, dir UserDirectory, clock func() time.Time) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if d.Bus == nil {
+		return nil, errors.New("catalog: no event bus")
 	}
 	store, err := db.Open(ctx, d.DB, db.Options{Service: "catalog", DataDir: d.DataDir, Schema: d.DBSchema})
 	if err != nil {
@@ -56,16 +71,33 @@ func NewWithDirectory(ctx context.Context, cfg Config, d module.Deps, dir UserDi
 			return nil, errors.Join(fmt.Errorf("catalog metrics: %w", err), store.Close())
 		}
 	}
-	s := &Service{db: store, store: NewStore(store), dir: dir, limits: cfg.limits()}
+	setup := events.Setup{Service: "catalog", DB: store, Bus: d.Bus, Config: d.Events, Logger: d.Logger, Metrics: d.Metrics}
+	if d.Tracing != nil {
+		setup.Tracer = d.Tracing.Provider
+	}
+	pipeline, err := events.New(ctx, setup)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("catalog events: %w", err), store.Close())
+	}
+	s := &Service{db: store, store: NewStore(store).WithEvents(pipeline), dir: dir, limits: cfg.limits(), events: pipeline,
+		now: func() time.Time { return domain.Stamp(clock()) }}
 	s.register(d.API)
+	pipeline.RegisterAdmin(d.API)
+	s.handleEvents(pipeline)
+	if err := pipeline.Start(); err != nil {
+		return nil, errors.Join(fmt.Errorf("catalog events: %w", err), store.Close())
+	}
 	return s, nil
 }
 
 // Ready pings the store.
 func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 
-// Close releases the store.
-func (s *Service) Close(context.Context) error { return s.db.Close() }
+// Close stops the event pipeline (an event being handled finishes or is
+// left for redelivery), then releases the store.
+func (s *Service) Close(ctx context.Context) error {
+	return errors.Join(s.events.Close(ctx), s.db.Close())
+}
 
 // MigrationsFS implements module.Migrations.
 func (s *Service) MigrationsFS() fs.FS { return Migrations }

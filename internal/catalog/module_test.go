@@ -75,9 +75,17 @@ func TestHTTPDirectory(t *testing.T) {
 
 func TestExpectedVersion(t *testing.T) {
 	t.Parallel()
+	// -1 stands for "refused at once with 412" (it used to match nothing later).
 	for in, want := range map[string]int64{"": 0, "*": 0, `"3"`: 3, `W/"7"`: 7, "garbage": -1, `"0"`: -1} {
-		if got := expectedVersion(in); got != want {
-			t.Errorf("expectedVersion(%q) = %d, want %d", in, got, want)
+		got, err := IfMatchHeader{IfMatch: in}.version()
+		if err != nil {
+			if errs.KindOf(err) != errs.PreconditionFailed {
+				t.Errorf("version(%q): %v, want PreconditionFailed", in, err)
+			}
+			got = -1
+		}
+		if got != want {
+			t.Errorf("version(%q) = %d, want %d", in, got, want)
 		}
 	}
 }

@@ -26,17 +26,18 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("author-list", get, "/v1/authors", "List authors", authors, ok, readErrors...), s.authorList)
 	huma.Register(api, operation("author-get", get, "/v1/authors/{id}", "Get an author", authors, ok, readErrors...), s.authorGet)
 	huma.Register(api, operation("author-update", patch, "/v1/authors/{id}", "Edit an author's profile (members)", authors, ok, updateErrors...), s.authorUpdate)
-	huma.Register(api, operation("author-delete", del, "/v1/authors/{id}", "Remove an author (owners, moderators)", authors, none, writeErrors...), s.authorDelete)
+	huma.Register(api, operation("author-delete", del, "/v1/authors/{id}", "Remove an author (members, moderators)", authors, none, writeErrors...), s.authorDelete)
 	huma.Register(api, operation("author-restore", post, "/v1/authors/{id}/restore", "Restore a removed author (moderators)", authors, ok, writeErrors...), s.authorRestore)
 	huma.Register(api, operation("author-purge", del, "/v1/admin/authors/{id}", "Delete an author permanently (admins)", authors, none, writeErrors...), s.authorPurge)
 
-	huma.Register(api, operation("author-member-list", get, "/v1/authors/{id}/members", "List an author's members", authors, ok, readErrors...), s.memberList)
-	add := operation("author-member-add", post, "/v1/authors/{id}/members", "Add a member (owners)", authors, created,
+	huma.Register(api, operation("author-member-list", get, "/v1/authors/{id}/members", "List an author's members (its members, moderators)", authors, ok,
+		append([]int{http.StatusUnauthorized, http.StatusForbidden}, readErrors...)...), s.memberList)
+	add := operation("author-member-add", post, "/v1/authors/{id}/members", "Add a member (owners, moderators)", authors, created,
 		append([]int{http.StatusServiceUnavailable}, writeErrors...)...)
 	add.Middlewares = huma.Middlewares{forwardBearer}
 	huma.Register(api, add, s.memberAdd)
-	huma.Register(api, operation("author-member-update", patch, "/v1/authors/{id}/members/{user_id}", "Change a member's role (owners)", authors, ok, writeErrors...), s.memberUpdate)
-	huma.Register(api, operation("author-member-remove", del, "/v1/authors/{id}/members/{user_id}", "Remove a member (owners, or the member)", authors, none, writeErrors...), s.memberRemove)
+	huma.Register(api, operation("author-member-update", patch, "/v1/authors/{id}/members/{user_id}", "Change a member's role (owners, moderators)", authors, ok, writeErrors...), s.memberUpdate)
+	huma.Register(api, operation("author-member-remove", del, "/v1/authors/{id}/members/{user_id}", "Remove a member (owners, moderators, or the member)", authors, none, writeErrors...), s.memberRemove)
 
 	huma.Register(api, operation("media-create", post, "/v1/media", "Create a media item", media, created, writeErrors...), s.mediaCreate)
 	huma.Register(api, operation("media-list", get, "/v1/media", "List media", media, ok, readErrors...), s.mediaList)

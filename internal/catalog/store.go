@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -17,13 +19,24 @@ import (
 // Store is catalog's repository. One code path serves SQLite and PostgreSQL.
 // A Store made by Tx runs every call in that transaction, so a use case can
 // read, apply a domain rule and write atomically.
+//
+// Every write records its events (events.go) in its transaction through
+// the store's Recorder; a store without one records nothing.
 type Store struct {
-	db  *db.DB
-	idb bun.IDB
+	db     *db.DB
+	idb    bun.IDB
+	events Recorder
 }
 
-// NewStore wraps an open, migrated store.
+// NewStore wraps an open, migrated store that records no events.
 func NewStore(d *db.DB) *Store { return &Store{db: d, idb: d.DB} }
+
+// WithEvents returns the store recording its changes' events through r.
+func (s *Store) WithEvents(r Recorder) *Store { return &Store{db: s.db, idb: s.idb, events: r} }
+
+// InTx returns the store working in tx, the transaction of an event
+// handler.
+func (s *Store) InTx(tx bun.Tx) *Store { return &Store{db: s.db, idb: tx, events: s.events} }
 
 // Tx runs fn in one transaction; inside a transaction it just runs fn.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
@@ -31,28 +44,79 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		return fn(s)
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, idb: tx})
+		return fn(&Store{db: s.db, idb: tx, events: s.events})
 	})
+}
+
+// maxAttempts bounds how often a read-modify-write is tried when it keeps
+// losing races.
+const maxAttempts = 3
+
+// txRetrying is Tx for a read-modify-write: when the write loses a race
+// (another change committed between the read and the conditional write,
+// which PostgreSQL's READ COMMITTED allows), the whole transaction runs
+// again on the fresh row. That is always right: the domain rule is applied
+// again, and an If-Match the caller sent is checked again against the new
+// version, so only a stale If-Match ends in 412. Inside a transaction (an
+// event handler's) there is no retry: the handler's delivery is retried.
+func (s *Store) txRetrying(ctx context.Context, fn func(tx *Store) error) error {
+	if _, ok := s.idb.(bun.Tx); ok {
+		return fn(s)
+	}
+	var err error
+	for range maxAttempts {
+		if err = s.Tx(ctx, fn); !errors.Is(err, errLostRace) {
+			return err
+		}
+	}
+	return err
+}
+
+// treeLockKey names the PostgreSQL advisory lock serialising changes of the
+// category tree ("alx-cat" in ASCII).
+const treeLockKey int64 = 0x616c782d636174
+
+// lockTree serialises the changes that depend on the shape of the category
+// tree (a parent, a move, a removal or restore): on PostgreSQL two moves
+// could otherwise each check the tree without the other and make a cycle.
+// SQLite transactions are IMMEDIATE, so they are serialised already. It
+// must run in a transaction, which releases the lock when it ends.
+func (s *Store) lockTree(ctx context.Context) error {
+	if _, ok := s.idb.(bun.Tx); !ok {
+		return errors.New("catalog: the category tree is locked only inside a transaction")
+	}
+	if s.db.Dialect != db.Postgres {
+		return nil
+	}
+	if _, err := s.idb.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", treeLockKey); err != nil {
+		return fmt.Errorf("lock the category tree: %w", err)
+	}
+	return nil
 }
 
 // Ping reports whether the store answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-// stale reports a lost race: the row changed between read and write.
+// errLostRace marks a write that lost a race (see txRetrying).
+var errLostRace = errors.New("lost a race")
+
+// stale reports a lost race: the row changed between read and write. It
+// is PreconditionFailed when it reaches the caller after the retries.
 func stale(res sql.Result, what, id string) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return errs.New(errs.PreconditionFailed, "%s %s changed meanwhile; read it again and retry", what, id)
+		return fmt.Errorf("%w: %w", errLostRace,
+			errs.New(errs.PreconditionFailed, "%s %s kept changing meanwhile; read it again and retry", what, id))
 	}
 	return nil
 }
 
 // notFound turns "no rows" into a NotFound error and wraps anything else.
 func notFound(err error, what, id string) error {
-	if db.IsNoRows(err) || errors.Is(err, sql.ErrNoRows) {
+	if db.IsNoRows(err) {
 		return errs.NotFoundf("%s %s not found", what, id)
 	}
 	return fmt.Errorf("load %s %s: %w", what, id, err)
@@ -95,7 +159,10 @@ func decodePosition(token string, spec sortSpec) (*position, error) {
 	if err := httpx.DecodePageToken(token, &p); err != nil {
 		return nil, err
 	}
-	if p.Order != spec.name || !domain.ValidID(p.ID) || (spec.column == "" && p.Key != "") {
+	// The key goes into SQL: refuse what no stored key can hold (NUL and
+	// invalid UTF-8, which PostgreSQL refuses to compare).
+	if p.Order != spec.name || !domain.ValidID(p.ID) || (spec.column == "" && p.Key != "") ||
+		strings.ContainsRune(p.Key, 0) || !utf8.ValidString(p.Key) {
 		return nil, errs.InvalidField("query.page_token", "belongs to another list or order")
 	}
 	return &p, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type authorRow struct {
@@ -69,7 +71,10 @@ func (s *Store) CreateAuthor(ctx context.Context, a domain.Author) error {
 		if _, err := tx.idb.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("insert author: %w", err)
 		}
-		return tx.insertMembers(ctx, a)
+		if err := tx.insertMembers(ctx, a); err != nil {
+			return err
+		}
+		return tx.record(ctx, authorCreatedEvents(a)...)
 	})
 }
 
@@ -154,7 +159,8 @@ func (s *Store) withMembers(ctx context.Context, rows []authorRow) ([]domain.Aut
 }
 
 // SaveAuthor writes a changed author read at version prev, members included.
-// A write that lost a race with another one is PreconditionFailed.
+// A write that lost a race with another one is PreconditionFailed. It
+// records no event: UpdateAuthor is the write path of use cases.
 func (s *Store) SaveAuthor(ctx context.Context, a domain.Author, prev int64) error {
 	row, err := toAuthorRow(a)
 	if err != nil {
@@ -176,22 +182,27 @@ func (s *Store) SaveAuthor(ctx context.Context, a domain.Author, prev int64) err
 }
 
 // UpdateAuthor loads an author, lets change apply a domain rule to it, and
-// saves it when the rule changed it (its version moved), in one transaction.
+// saves it when the rule changed it (its version moved), with the events of
+// the change, in one transaction.
 func (s *Store) UpdateAuthor(ctx context.Context, id string, change func(a *domain.Author) error) (domain.Author, error) {
 	var a domain.Author
-	err := s.Tx(ctx, func(tx *Store) error {
-		var err error
-		if a, err = tx.Author(ctx, id); err != nil {
+	err := s.txRetrying(ctx, func(tx *Store) error {
+		before, err := tx.Author(ctx, id)
+		if err != nil {
 			return err
 		}
-		prev := a.Version
+		a = before
+		a.Members, a.Links = slices.Clone(before.Members), slices.Clone(before.Links)
 		if err := change(&a); err != nil {
 			return err
 		}
-		if a.Version == prev {
+		if a.Version == before.Version {
 			return nil
 		}
-		return tx.SaveAuthor(ctx, a, prev)
+		if err := tx.SaveAuthor(ctx, a, before.Version); err != nil {
+			return err
+		}
+		return tx.record(ctx, authorEvents(before, a)...)
 	})
 	return a, err
 }
@@ -199,32 +210,55 @@ func (s *Store) UpdateAuthor(ctx context.Context, id string, change func(a *doma
 // PurgeAuthor deletes an author for good, with its members and credits.
 // Media it was the only author of go with it; the others lose the credit.
 func (s *Store) PurgeAuthor(ctx context.Context, id string, now time.Time) error {
-	if !domain.ValidID(id) {
-		return errs.NotFoundf("author %s not found", id)
-	}
 	return s.Tx(ctx, func(tx *Store) error {
-		exists, err := tx.idb.NewSelect().Model((*authorRow)(nil)).Where("a.id = ?", id).Exists(ctx)
+		a, err := tx.Author(ctx, id)
 		if err != nil {
-			return fmt.Errorf("find author: %w", err)
+			return err
 		}
-		if !exists {
-			return errs.NotFoundf("author %s not found", id)
-		}
-		_, err = tx.idb.NewDelete().TableExpr("media").Where(`id IN (SELECT ma.media_id FROM media_authors ma
-			WHERE ma.author_id = ? AND NOT EXISTS (
-				SELECT 1 FROM media_authors o WHERE o.media_id = ma.media_id AND o.author_id <> ?))`, id, id).Exec(ctx)
+		var credited []mediaRow
+		err = tx.idb.NewSelect().Model(&credited).
+			Where("m.id IN (SELECT ma.media_id FROM media_authors ma WHERE ma.author_id = ?)", id).Order("m.id").Scan(ctx)
 		if err != nil {
-			return fmt.Errorf("delete sole-authored media: %w", err)
+			return fmt.Errorf("find credited media: %w", err)
 		}
-		_, err = tx.idb.NewUpdate().TableExpr("media").Set("version = version + 1").Set("updated_at = ?", now).
-			Where("id IN (SELECT ma.media_id FROM media_authors ma WHERE ma.author_id = ?)", id).Exec(ctx)
+		media, err := tx.withLinks(ctx, credited)
 		if err != nil {
-			return fmt.Errorf("uncredit media: %w", err)
+			return err
+		}
+		var sole, shared []string
+		var evs []event
+		for _, m := range media {
+			if len(m.AuthorIDs) == 1 {
+				sole = append(sole, m.ID)
+				evs = append(evs, mediaEvent(EventMediaDeleted, m))
+			} else {
+				shared = append(shared, m.ID)
+			}
+		}
+		if len(sole) > 0 {
+			if _, err := tx.idb.NewDelete().TableExpr("media").Where("id IN (?)", bun.List(sole)).Exec(ctx); err != nil {
+				return fmt.Errorf("delete sole-authored media: %w", err)
+			}
+		}
+		if len(shared) > 0 {
+			_, err = tx.idb.NewUpdate().TableExpr("media").Set("version = version + 1").Set("updated_at = ?", now).
+				Where("id IN (?)", bun.List(shared)).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("uncredit media: %w", err)
+			}
 		}
 		if _, err := tx.idb.NewDelete().TableExpr("authors").Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete author: %w", err)
 		}
-		return nil
+		evs = append([]event{authorEvent(EventAuthorDeleted, a)}, evs...)
+		for _, mid := range shared {
+			m, err := tx.Media(ctx, mid)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, mediaEvent(EventMediaUpdated, m))
+		}
+		return tx.record(ctx, evs...)
 	})
 }
 
@@ -261,10 +295,16 @@ func (s *Store) ListAuthors(ctx context.Context, q AuthorQuery) ([]domain.Author
 			nullID(q.Actor.UserID))
 	}
 	if q.Name != "" {
-		sel = sel.Where("a.name_sort LIKE ? ESCAPE '!'", "%"+escapeLike(strings.ToLower(q.Name))+"%")
+		sel = sel.Where("a.name_sort LIKE ? "+httpx.LikeEscape, httpx.ContainsPattern(strings.ToLower(q.Name)))
 	}
 	if q.MemberID != "" {
 		sel = sel.Where("EXISTS (SELECT 1 FROM author_members f WHERE f.author_id = a.id AND f.user_id = ?)", q.MemberID)
+		if !q.Actor.Moderator && q.MemberID != q.Actor.UserID {
+			// Membership is visible to the author's members only: asking
+			// for someone else's authors finds those the caller shares.
+			sel = sel.Where("EXISTS (SELECT 1 FROM author_members o WHERE o.author_id = a.id AND o.user_id = ?)",
+				nullID(q.Actor.UserID))
+		}
 	}
 	if err := page(sel, "a", q.Order, q.After, q.Size).Scan(ctx); err != nil {
 		return nil, "", fmt.Errorf("list authors: %w", err)
@@ -281,8 +321,4 @@ func nullID(userID string) string {
 		return "00000000-0000-0000-0000-000000000000"
 	}
 	return userID
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(s)
 }

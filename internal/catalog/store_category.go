@@ -48,10 +48,12 @@ func slugTaken(err error, slug string) error {
 // CreateCategory inserts a category; a taken slug is a Conflict.
 func (s *Store) CreateCategory(ctx context.Context, c domain.Category) error {
 	row := toCategoryRow(c)
-	if _, err := s.idb.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return slugTaken(err, c.Slug)
-	}
-	return nil
+	return s.Tx(ctx, func(tx *Store) error {
+		if _, err := tx.idb.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return slugTaken(err, c.Slug)
+		}
+		return tx.record(ctx, categoryEvent(EventCategoryCreated, c))
+	})
 }
 
 // Category loads one category.
@@ -66,7 +68,38 @@ func (s *Store) Category(ctx context.Context, id string) (domain.Category, error
 	return row.category(), nil
 }
 
-// SaveCategory writes a changed category read at version prev.
+// UpdateCategory loads a category, lets change apply a domain rule to it
+// (change may read through tx), and saves it when the rule changed it, with
+// the event of the change, in one transaction that holds the tree lock.
+func (s *Store) UpdateCategory(ctx context.Context, id string, change func(tx *Store, c *domain.Category) error) (domain.Category, error) {
+	var c domain.Category
+	err := s.txRetrying(ctx, func(tx *Store) error {
+		// Every change of a category may depend on the tree (a move, a
+		// removal with children, a restore under a parent).
+		if err := tx.lockTree(ctx); err != nil {
+			return err
+		}
+		before, err := tx.Category(ctx, id)
+		if err != nil {
+			return err
+		}
+		c = before
+		if err := change(tx, &c); err != nil {
+			return err
+		}
+		if c.Version == before.Version {
+			return nil
+		}
+		if err := tx.SaveCategory(ctx, c, before.Version); err != nil {
+			return err
+		}
+		return tx.record(ctx, categoryEvents(before, c)...)
+	})
+	return c, err
+}
+
+// SaveCategory writes a changed category read at version prev. It records
+// no event: UpdateCategory is the write path of use cases.
 func (s *Store) SaveCategory(ctx context.Context, c domain.Category, prev int64) error {
 	row := toCategoryRow(c)
 	res, err := s.idb.NewUpdate().Model(&row).WherePK().Where("version = ?", prev).Exec(ctx)
@@ -109,7 +142,11 @@ func (s *Store) ActiveChildren(ctx context.Context, id string) (int, error) {
 // still has subcategories (even removed ones) stays: they would be orphaned.
 func (s *Store) PurgeCategory(ctx context.Context, id string, now time.Time) error {
 	return s.Tx(ctx, func(tx *Store) error {
-		if _, err := tx.Category(ctx, id); err != nil {
+		if err := tx.lockTree(ctx); err != nil {
+			return err
+		}
+		c, err := tx.Category(ctx, id)
+		if err != nil {
 			return err
 		}
 		n, err := tx.idb.NewSelect().Model((*categoryRow)(nil)).Where("c.parent_id = ?", id).Count(ctx)
@@ -119,15 +156,31 @@ func (s *Store) PurgeCategory(ctx context.Context, id string, now time.Time) err
 		if n > 0 {
 			return errs.Conflictf("category %s has %d subcategories; move or delete them first", id, n)
 		}
-		_, err = tx.idb.NewUpdate().TableExpr("media").Set("version = version + 1").Set("updated_at = ?", now).
-			Where("id IN (SELECT mc.media_id FROM media_categories mc WHERE mc.category_id = ?)", id).Exec(ctx)
+		var affected []string
+		err = tx.idb.NewSelect().TableExpr("media_categories").Column("media_id").Where("category_id = ?", id).
+			Order("media_id").Scan(ctx, &affected)
 		if err != nil {
-			return fmt.Errorf("uncategorise media: %w", err)
+			return fmt.Errorf("find categorised media: %w", err)
+		}
+		if len(affected) > 0 {
+			_, err = tx.idb.NewUpdate().TableExpr("media").Set("version = version + 1").Set("updated_at = ?", now).
+				Where("id IN (?)", bun.List(affected)).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("uncategorise media: %w", err)
+			}
 		}
 		if _, err := tx.idb.NewDelete().TableExpr("categories").Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete category: %w", err)
 		}
-		return nil
+		evs := []event{categoryEvent(EventCategoryDeleted, c)}
+		for _, mid := range affected {
+			m, err := tx.Media(ctx, mid)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, mediaEvent(EventMediaUpdated, m))
+		}
+		return tx.record(ctx, evs...)
 	})
 }
 

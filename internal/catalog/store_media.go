@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type mediaRow struct {
 	PublishedAt    *time.Time `bun:"published_at"`
 	Status         string     `bun:"status"`
 	PreviousStatus string     `bun:"previous_status"`
+	RemovedBy      string     `bun:"removed_by"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
 	Version        int64      `bun:"version"`
@@ -51,12 +53,12 @@ var (
 func toMediaRow(m domain.Media) mediaRow {
 	return mediaRow{ID: m.ID, Title: m.Title, TitleSort: strings.ToLower(m.Title), Description: m.Description,
 		Kind: m.Kind, Language: m.Language, License: m.License, PublishedAt: m.PublishedAt, Status: m.Status,
-		PreviousStatus: m.PreviousStatus, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+		PreviousStatus: m.PreviousStatus, RemovedBy: m.RemovedBy, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
 }
 
 func (r mediaRow) media() domain.Media {
 	m := domain.Media{ID: r.ID, Title: r.Title, Description: r.Description, Kind: r.Kind, Language: r.Language,
-		License: r.License, Status: r.Status, PreviousStatus: r.PreviousStatus, CreatedAt: r.CreatedAt.UTC(),
+		License: r.License, Status: r.Status, PreviousStatus: r.PreviousStatus, RemovedBy: r.RemovedBy, CreatedAt: r.CreatedAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version, AuthorIDs: []string{}, CategoryIDs: []string{}, Tags: []string{}}
 	if r.PublishedAt != nil {
 		t := r.PublishedAt.UTC()
@@ -72,7 +74,10 @@ func (s *Store) CreateMedia(ctx context.Context, m domain.Media) error {
 		if _, err := tx.idb.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("insert media: %w", err)
 		}
-		return tx.insertLinks(ctx, m)
+		if err := tx.insertLinks(ctx, m); err != nil {
+			return err
+		}
+		return tx.record(ctx, mediaCreatedEvents(m)...)
 	})
 }
 
@@ -177,6 +182,7 @@ func (s *Store) References(ctx context.Context, authorIDs, categoryIDs []string)
 }
 
 // SaveMedia writes a changed media item read at version prev, links included.
+// It records no event: UpdateMedia is the write path of use cases.
 func (s *Store) SaveMedia(ctx context.Context, m domain.Media, prev int64) error {
 	row := toMediaRow(m)
 	return s.Tx(ctx, func(tx *Store) error {
@@ -197,43 +203,47 @@ func (s *Store) SaveMedia(ctx context.Context, m domain.Media, prev int64) error
 }
 
 // UpdateMedia loads a media item and the references its change names, lets
-// change apply a domain rule, and saves the item if it changed, atomically.
-// extra lists the author and category IDs the change will name.
+// change apply a domain rule, and saves the item if it changed, with the
+// event of the change, atomically. extra lists the author and category IDs
+// the change will name.
 func (s *Store) UpdateMedia(ctx context.Context, id string, extraAuthors, extraCategories []string,
 	change func(m *domain.Media, refs domain.References) error) (domain.Media, error) {
 	var m domain.Media
-	err := s.Tx(ctx, func(tx *Store) error {
-		var err error
-		if m, err = tx.Media(ctx, id); err != nil {
-			return err
-		}
-		refs, err := tx.References(ctx, append(append([]string{}, m.AuthorIDs...), extraAuthors...), extraCategories)
+	err := s.txRetrying(ctx, func(tx *Store) error {
+		before, err := tx.Media(ctx, id)
 		if err != nil {
 			return err
 		}
-		prev := m.Version
+		refs, err := tx.References(ctx, append(append([]string{}, before.AuthorIDs...), extraAuthors...), extraCategories)
+		if err != nil {
+			return err
+		}
+		m = before
+		m.AuthorIDs, m.CategoryIDs, m.Tags = slices.Clone(before.AuthorIDs), slices.Clone(before.CategoryIDs), slices.Clone(before.Tags)
 		if err := change(&m, refs); err != nil {
 			return err
 		}
-		if m.Version == prev {
+		if m.Version == before.Version {
 			return nil
 		}
-		return tx.SaveMedia(ctx, m, prev)
+		if err := tx.SaveMedia(ctx, m, before.Version); err != nil {
+			return err
+		}
+		return tx.record(ctx, mediaEvents(before, m)...)
 	})
 	return m, err
 }
 
 // PurgeMedia deletes a media item for good.
 func (s *Store) PurgeMedia(ctx context.Context, id string) error {
-	if !domain.ValidID(id) {
-		return errs.NotFoundf("media %s not found", id)
-	}
-	res, err := s.idb.NewDelete().TableExpr("media").Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("delete media: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.NotFoundf("media %s not found", id)
-	}
-	return nil
+	return s.Tx(ctx, func(tx *Store) error {
+		m, err := tx.Media(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.idb.NewDelete().TableExpr("media").Where("id = ?", id).Exec(ctx); err != nil {
+			return fmt.Errorf("delete media: %w", err)
+		}
+		return tx.record(ctx, mediaEvent(EventMediaDeleted, m))
+	})
 }

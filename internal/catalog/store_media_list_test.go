@@ -32,7 +32,7 @@ func TestStoreMediaListPaginatesEveryOrderAndFilter(t *testing.T) {
 		b1, gone := mustAuthor(t, st, bob, "B1"), mustAuthor(t, st, bob, "Gone")
 		var cats []string
 		for _, name := range []string{"X", "Y"} {
-			c, _ := domain.NewCategory(mod, domain.CategoryFields{Name: &name}, domain.Now())
+			c, _ := domain.NewCategory(mod, domain.CategoryFields{Name: &name}, testNow())
 			if err := st.CreateCategory(ctx, c); err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestStoreMediaListPaginatesEveryOrderAndFilter(t *testing.T) {
 			}
 			all = append(all, mustMedia(t, st, actor, spec))
 		}
-		if _, err := st.UpdateAuthor(ctx, gone.ID, func(a *domain.Author) error { return a.Remove(bob, domain.Now()) }); err != nil {
+		if _, err := st.UpdateAuthor(ctx, gone.ID, func(a *domain.Author) error { return a.Remove(bob, testNow()) }); err != nil {
 			t.Fatal(err)
 		}
 		authors, err := st.Authors(ctx, []string{a1.ID, a2.ID, b1.ID, gone.ID})

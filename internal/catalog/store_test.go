@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
@@ -29,7 +30,7 @@ func newUser(author bool) domain.Actor { return domain.Actor{UserID: domain.NewI
 
 func mustAuthor(t *testing.T, st *Store, owner domain.Actor, name string) domain.Author {
 	t.Helper()
-	a, err := domain.NewAuthor(owner, domain.AuthorProfile{Name: &name, Links: &[]domain.AuthorLink{{Title: "Web", URL: "https://example.org"}}}, domain.Now())
+	a, err := domain.NewAuthor(owner, domain.AuthorProfile{Name: &name, Links: &[]domain.AuthorLink{{Title: "Web", URL: "https://example.org"}}}, testNow())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func mustMedia(t *testing.T, st *Store, actor domain.Actor, spec mediaSpec) doma
 		status = spec.status
 	}
 	m, err := domain.NewMedia(actor, domain.MediaFields{Title: &spec.title, Kind: &spec.kind, Language: &spec.lang,
-		AuthorIDs: &spec.authors, CategoryIDs: &spec.cats, Tags: &spec.tags, Status: &status}, refs, testLimits, domain.Now())
+		AuthorIDs: &spec.authors, CategoryIDs: &spec.cats, Tags: &spec.tags, Status: &status}, refs, testLimits, testNow())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestStoreAuthorCRUD(t *testing.T) {
 		}
 		bio := "Mathematician"
 		updated, err := st.UpdateAuthor(ctx, a.ID, func(a *domain.Author) error {
-			return a.UpdateProfile(owner, domain.AuthorProfile{Bio: &bio}, 1, domain.Now())
+			return a.UpdateProfile(owner, domain.AuthorProfile{Bio: &bio}, 1, testNow())
 		})
 		if err != nil || updated.Version != 2 || updated.Bio != bio {
 			t.Fatalf("update: %+v, %v", updated, err)
@@ -112,7 +113,7 @@ func TestStorePurgeAuthorCascades(t *testing.T) {
 		other := mustAuthor(t, st, owner, "Other")
 		only := mustMedia(t, st, owner, mediaSpec{title: "Only", kind: "book", authors: []string{solo.ID}})
 		shared := mustMedia(t, st, owner, mediaSpec{title: "Shared", kind: "book", authors: []string{solo.ID, other.ID}})
-		if err := st.PurgeAuthor(ctx, solo.ID, domain.Now()); err != nil {
+		if err := st.PurgeAuthor(ctx, solo.ID, testNow()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.Media(ctx, only.ID); errs.KindOf(err) != errs.NotFound {
@@ -122,7 +123,7 @@ func TestStorePurgeAuthorCascades(t *testing.T) {
 		if err != nil || !slices.Equal(m.AuthorIDs, []string{other.ID}) || m.Version != 2 {
 			t.Fatalf("shared media after purge: %+v, %v", m, err)
 		}
-		if err := st.PurgeAuthor(ctx, solo.ID, domain.Now()); errs.KindOf(err) != errs.NotFound {
+		if err := st.PurgeAuthor(ctx, solo.ID, testNow()); errs.KindOf(err) != errs.NotFound {
 			t.Fatalf("second purge: %v", err)
 		}
 	})
@@ -148,7 +149,7 @@ func TestStoreMediaCRUD(t *testing.T) {
 		title := "Go, 2nd edition"
 		status := domain.MediaPublished
 		updated, err := st.UpdateMedia(ctx, m.ID, nil, nil, func(m *domain.Media, refs domain.References) error {
-			return m.Update(owner, domain.MediaFields{Title: &title, Status: &status, Tags: &[]string{}}, refs, testLimits, 1, domain.Now())
+			return m.Update(owner, domain.MediaFields{Title: &title, Status: &status, Tags: &[]string{}}, refs, testLimits, 1, testNow())
 		})
 		if err != nil || updated.Version != 2 || updated.PublishedAt == nil {
 			t.Fatalf("update: %+v, %v", updated, err)
@@ -175,7 +176,7 @@ func TestStoreCategories(t *testing.T) {
 		ctx := context.Background()
 		mod := domain.Actor{UserID: domain.NewID(), Moderator: true}
 		mk := func(name string, parent string) domain.Category {
-			c, err := domain.NewCategory(mod, domain.CategoryFields{Name: &name, ParentID: &parent}, domain.Now())
+			c, err := domain.NewCategory(mod, domain.CategoryFields{Name: &name, ParentID: &parent}, testNow())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +188,7 @@ func TestStoreCategories(t *testing.T) {
 		root := mk("Science", "")
 		child := mk("Physics", root.ID)
 		grand := mk("Optics", child.ID)
-		dup, _ := domain.NewCategory(mod, domain.CategoryFields{Name: ptrTo("science")}, domain.Now())
+		dup, _ := domain.NewCategory(mod, domain.CategoryFields{Name: ptrTo("science")}, testNow())
 		if err := st.CreateCategory(ctx, dup); errs.KindOf(err) != errs.Conflict {
 			t.Fatalf("duplicate slug: %v", err)
 		}
@@ -201,10 +202,10 @@ func TestStoreCategories(t *testing.T) {
 		if n, err := st.ActiveChildren(ctx, root.ID); err != nil || n != 1 {
 			t.Fatalf("children %d, %v", n, err)
 		}
-		if err := st.PurgeCategory(ctx, root.ID, domain.Now()); errs.KindOf(err) != errs.Conflict {
+		if err := st.PurgeCategory(ctx, root.ID, testNow()); errs.KindOf(err) != errs.Conflict {
 			t.Fatalf("purging a parent: %v", err)
 		}
-		if err := st.PurgeCategory(ctx, grand.ID, domain.Now()); err != nil {
+		if err := st.PurgeCategory(ctx, grand.ID, testNow()); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -221,7 +222,7 @@ func TestStoreCategoryListPaginates(t *testing.T) {
 		root := ""
 		for i := range 11 {
 			name := fmt.Sprintf("Cat %c", 'k'-i)
-			c, _ := domain.NewCategory(mod, domain.CategoryFields{Name: &name, ParentID: &root}, domain.Now())
+			c, _ := domain.NewCategory(mod, domain.CategoryFields{Name: &name, ParentID: &root}, testNow())
 			if err := st.CreateCategory(ctx, c); err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +268,7 @@ func TestStoreAuthorList(t *testing.T) {
 			all = append(all, mustAuthor(t, st, owner, fmt.Sprintf("Writer %c%d", 'i'-i, i)))
 		}
 		removed := all[4]
-		if _, err := st.UpdateAuthor(ctx, removed.ID, func(a *domain.Author) error { return a.Remove(alice, domain.Now()) }); err != nil {
+		if _, err := st.UpdateAuthor(ctx, removed.ID, func(a *domain.Author) error { return a.Remove(alice, testNow()) }); err != nil {
 			t.Fatal(err)
 		}
 		list := func(q AuthorQuery, order string) []string {
@@ -304,8 +305,18 @@ func TestStoreAuthorList(t *testing.T) {
 		if got := list(AuthorQuery{}, "newest"); !slices.Equal(got, reversed(active)) {
 			t.Fatalf("newest: %v", got)
 		}
-		if got := list(AuthorQuery{MemberID: bob.UserID}, "oldest"); !slices.Equal(got, bobs) {
+		if got := list(AuthorQuery{MemberID: bob.UserID, Actor: bob}, "oldest"); !slices.Equal(got, bobs) {
 			t.Fatalf("member filter: %v, want %v", got, bobs)
+		}
+		// Memberships are the members' and moderators' business.
+		if got := list(AuthorQuery{MemberID: bob.UserID, Actor: domain.Actor{UserID: domain.NewID(), Moderator: true}}, "oldest"); !slices.Equal(got, bobs) {
+			t.Fatalf("member filter for a moderator: %v, want %v", got, bobs)
+		}
+		if got := list(AuthorQuery{MemberID: bob.UserID}, "oldest"); len(got) != 0 {
+			t.Fatalf("member filter for anonymous: %v, want none", got)
+		}
+		if got := list(AuthorQuery{MemberID: bob.UserID, Actor: alice}, "oldest"); len(got) != 0 {
+			t.Fatalf("member filter for someone sharing no author: %v, want none", got)
 		}
 		if got := list(AuthorQuery{Name: "WRITER F"}, "name"); !slices.Equal(got, []string{all[3].ID}) {
 			t.Fatalf("name filter: %v", got)
@@ -350,3 +361,6 @@ func nextTokenFor(t *testing.T, spec sortSpec) string {
 	}
 	return token
 }
+
+// testNow is the time as the store keeps it.
+func testNow() time.Time { return domain.Stamp(time.Now()) }

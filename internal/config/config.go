@@ -17,6 +17,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 )
 
@@ -27,6 +28,7 @@ type Config struct {
 	// IdentityURL is how targets find identity (its JWKS, user lookups).
 	IdentityURL string                `yaml:"identity_url" env:"IDENTITY_URL" doc:"identity's base URL; empty when identity runs in this process"`
 	Database    db.Config             `yaml:"database" env:"DATABASE"`
+	Bus         events.Config         `yaml:"bus" env:"BUS"`
 	Log         telemetry.LogConfig   `yaml:"log" env:"LOG"`
 	Trace       telemetry.TraceConfig `yaml:"trace" env:"TRACE"`
 	Identity    identity.Config       `yaml:"identity" env:"IDENTITY"`
@@ -55,6 +57,7 @@ func Default() Config {
 		},
 		DataDir:  "./data",
 		Database: db.Config{MaxOpenConns: 10, ConnMaxLifetime: time.Hour},
+		Bus:      events.DefaultConfig(),
 		Log:      telemetry.LogConfig{Format: "auto", Level: "info"},
 		Trace:    telemetry.TraceConfig{SampleRatio: 1},
 		Identity: identity.DefaultConfig(),
@@ -97,7 +100,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Log, c.Trace, c.Identity, c.Catalog}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Log, c.Trace, c.Identity, c.Catalog}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

@@ -2,7 +2,9 @@ package identity
 
 import (
 	"context"
+	"math"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,8 +12,18 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
-// register creates a reader account.
+// register creates a reader account. Registrations are counted per client
+// address (signup_rate_per_address an hour) before any work is done: each
+// costs a password hash.
 func (s *Service) register(ctx context.Context, rawEmail, password, rawName string) (User, error) {
+	n, ends, err := s.limiter.Add(ctx, "signup:"+s.clientAddr(ctx), time.Hour)
+	if err != nil {
+		return User{}, err
+	}
+	if n > s.cfg.SignupRatePerAddress {
+		return User{}, &errs.Error{Kind: errs.TooManyRequests, RetryAfterSeconds: retryAfter(ends, s.now()),
+			Message: "too many accounts registered from your address; wait before trying again"}
+	}
 	var v errs.Validation
 	email, reason := normalizeEmail(rawEmail)
 	v.Check(reason == "", "email", "%s", reason)
@@ -23,7 +35,7 @@ func (s *Service) register(ctx context.Context, rawEmail, password, rawName stri
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return User{}, err
 	}
@@ -37,23 +49,31 @@ func (s *Service) register(ctx context.Context, rawEmail, password, rawName stri
 }
 
 // changePassword replaces the caller's password after checking the current
-// one; every refresh token of the user is revoked with it.
+// one; every refresh token of the user is revoked with it. A wrong current
+// password counts as a failed sign-in (a stolen access token must not
+// become a way to guess the password), and the same limits apply.
 func (s *Service) changePassword(ctx context.Context, userID, current, next string) error {
 	u, err := s.store.userByID(ctx, userID)
 	if err != nil {
 		return err
 	}
-	ok, err := verifyPassword(current, u.PasswordHash)
+	if err := s.checkFailures(ctx, u.Email); err != nil {
+		return err
+	}
+	ok, err := s.verifyPassword(ctx, current, u.PasswordHash)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		if err := s.countFailure(ctx, u.Email); err != nil {
+			return err
+		}
 		return errs.InvalidField("current_password", "is wrong")
 	}
 	if reason := s.policy.check(next, u.Email); reason != "" {
 		return errs.InvalidField("new_password", "%s", reason)
 	}
-	hash, err := hashPassword(next)
+	hash, err := s.hashPassword(ctx, next)
 	if err != nil {
 		return err
 	}
@@ -120,3 +140,8 @@ func validUserID(id string) bool {
 }
 
 var errNoSuchUser = errs.NotFoundf("no such user")
+
+// retryAfter is the Retry-After of a window that ends at ends.
+func retryAfter(ends, now time.Time) int {
+	return max(1, int(math.Ceil(ends.Sub(now).Seconds())))
+}

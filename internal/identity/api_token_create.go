@@ -49,7 +49,7 @@ func (s *Service) registerAPITokenCreate(api huma.API) {
 		Description:   "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
 		Tags:          []string{"API tokens"},
 		MaxBodyBytes:  httpx.MaxJSONBody,
-		Security:      signedIn,
+		Security:      httpx.BearerSecurity(),
 		DefaultStatus: http.StatusCreated,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *apiTokenCreateInput) (*apiTokenCreateOutput, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type apiTokenListInput struct {
@@ -29,7 +30,7 @@ func (s *Service) registerAPITokenList(api huma.API) {
 		Path:        "/v1/users/me/tokens",
 		Summary:     "List your personal API tokens",
 		Tags:        []string{"API tokens"},
-		Security:    signedIn,
+		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *apiTokenListInput) (*apiTokenListOutput, error) {
 		p, err := auth.Require(ctx)
@@ -40,7 +41,7 @@ func (s *Service) registerAPITokenList(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		size := pageSize(in.PageSize)
+		size := httpx.PageSize(in.PageSize)
 		tokens, err := s.store.listAPITokens(ctx, p.UserID, after, size+1)
 		if err != nil {
 			return nil, err
@@ -69,7 +70,7 @@ func (s *Service) registerAPITokenDelete(api huma.API) {
 		Path:          "/v1/users/me/tokens/{id}",
 		Summary:       "Revoke a personal API token",
 		Tags:          []string{"API tokens"},
-		Security:      signedIn,
+		Security:      httpx.BearerSecurity(),
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, func(ctx context.Context, in *apiTokenDeleteInput) (*struct{}, error) {

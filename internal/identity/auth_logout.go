@@ -12,32 +12,30 @@ import (
 
 type logoutInput struct {
 	Body *struct {
-		RefreshToken string `json:"refresh_token,omitempty" maxLength:"200" doc:"End only this session; omit to end all of yours"`
+		RefreshToken string `json:"refresh_token,omitempty" maxLength:"200" doc:"End only this session (works without an access token); omit to end all of yours"`
 	} `required:"false"`
 }
 
 func (s *Service) registerLogout(api huma.API) {
 	huma.Register(api, huma.Operation{
-		OperationID:   "session-delete",
-		Method:        http.MethodPost,
-		Path:          "/v1/auth/logout",
-		Summary:       "Sign out",
-		Description:   "Revoke the session of the given refresh token, or every session of the caller. Access tokens already issued stay valid until they expire.",
+		OperationID: "session-delete",
+		Method:      http.MethodPost,
+		Path:        "/v1/auth/logout",
+		Summary:     "Sign out",
+		Description: "Revoke the session of the given refresh token (no access token needed: the refresh token proves the session), " +
+			"or, with an access token and no refresh token, every session of the caller. Access tokens already issued stay valid until they expire.",
 		Tags:          []string{"Auth"},
 		MaxBodyBytes:  httpx.MaxJSONBody,
-		Security:      signedIn,
+		Security:      httpx.OptionalBearerSecurity(),
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, func(ctx context.Context, in *logoutInput) (*struct{}, error) {
-		p, err := auth.Require(ctx)
-		if err != nil {
-			return nil, err
-		}
+		p, signedIn := auth.FromContext(ctx)
 		var token string
 		if in.Body != nil {
 			token = in.Body.RefreshToken
 		}
-		if err := s.logout(ctx, p.UserID, token); err != nil {
+		if err := s.logout(ctx, p, signedIn, token); err != nil {
 			return nil, err
 		}
 		return &struct{}{}, nil

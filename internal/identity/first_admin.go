@@ -14,8 +14,9 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
-// ensureAdmin makes sure the platform has an administrator. When one exists
-// nothing happens. Otherwise the configured admin_email becomes one: with
+// ensureAdmin makes sure the platform has an active administrator. When one
+// exists nothing happens. Otherwise (none at all, or every one suspended) the
+// configured admin_email becomes one, active: with
 // admin_password when it is set, or else with a generated password printed
 // once on d.Out (never through the logger, which may be shipped elsewhere).
 // An existing account with that email is promoted and given the password.
@@ -35,7 +36,7 @@ func (s *Service) ensureAdmin(ctx context.Context) error {
 		}
 		generated = true
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

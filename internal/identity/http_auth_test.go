@@ -94,6 +94,13 @@ func TestHTTPAccountsAndSessions(t *testing.T) {
 					t.Fatalf("refresh = %s", r.raw)
 				}
 				e.call("GET", "/v1/users/me", r.str("access_token"), nil).want(t, http.StatusOK)
+				// Within refresh_reuse_grace (a second tab), a reuse is refused
+				// without ending the session.
+				r = e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": first}).want(t, http.StatusUnauthorized)
+				if !strings.Contains(r.str("detail"), "already used") {
+					t.Fatalf("reuse within grace = %s", r.raw)
+				}
+				e.backdateRefreshUse(first, time.Minute)
 				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": first}).want(t, http.StatusUnauthorized)
 				// The reuse revoked the successor as well.
 				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": second}).want(t, http.StatusUnauthorized)
@@ -104,7 +111,8 @@ func TestHTTPAccountsAndSessions(t *testing.T) {
 			t.Run("logout_ends_one_session_or_all", func(t *testing.T) {
 				access, one := e.login("bob@example.org", goodPassword)
 				_, two := e.login("bob@example.org", goodPassword)
-				e.call("POST", "/v1/auth/logout", "", map[string]any{"refresh_token": one}).want(t, http.StatusUnauthorized)
+				// The refresh token alone proves the session.
+				e.call("POST", "/v1/auth/logout", "", map[string]any{"refresh_token": one}).want(t, http.StatusNoContent)
 				e.call("POST", "/v1/auth/logout", access, map[string]any{"refresh_token": one}).want(t, http.StatusNoContent)
 				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": one}).want(t, http.StatusUnauthorized)
 				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": two}).want(t, http.StatusOK)

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -32,7 +34,16 @@ type env struct {
 
 func newEnv(t *testing.T, backend moduletest.Store, tune func(*Config)) *env {
 	t.Helper()
+	return newEnvWith(t, backend, tune, nil)
+}
+
+// newEnvWith is newEnv with the harness's Deps adjusted by deps first.
+func newEnvWith(t *testing.T, backend moduletest.Store, tune func(*Config), deps func(*module.Deps)) *env {
+	t.Helper()
 	h := moduletest.NewHarness(t, backend)
+	if deps != nil {
+		deps(&h.Deps)
+	}
 	var mu sync.Mutex
 	out := &strings.Builder{}
 	h.Deps.Out = func(format string, args ...any) {
@@ -43,6 +54,7 @@ func newEnv(t *testing.T, backend moduletest.Store, tune func(*Config)) *env {
 	cfg := DefaultConfig()
 	cfg.AdminEmail, cfg.AdminPassword = testAdminEmail, testAdminPassword
 	cfg.LoginRatePerAddress = 10000
+	cfg.SignupRatePerAddress = 10000
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -139,4 +151,15 @@ func (e *env) adminToken() string {
 	e.t.Helper()
 	access, _ := e.login(testAdminEmail, testAdminPassword)
 	return access
+}
+
+// backdateRefreshUse moves the first use of refresh token back by d, as if
+// it had been spent d ago.
+func (e *env) backdateRefreshUse(token string, d time.Duration) {
+	e.t.Helper()
+	_, err := e.svc.db.NewUpdate().Model((*refreshRow)(nil)).Set("used_at = ?", ts(time.Now().Add(-d))).
+		Where("token_hash = ?", hashSecret(token)).Exec(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
 }

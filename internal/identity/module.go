@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
@@ -37,6 +40,12 @@ type Config struct {
 	LoginFailureWindow  time.Duration `yaml:"login_failure_window" env:"LOGIN_FAILURE_WINDOW" doc:"window in which failed sign-ins are counted"`
 	LoginRatePerAddress int           `yaml:"login_rate_per_address" env:"LOGIN_RATE_PER_ADDRESS" doc:"sign-in attempts per client address per minute"`
 	KeyRetention        time.Duration `yaml:"key_retention" env:"KEY_RETENTION" doc:"how long a retired signing key stays in the JWKS (longer than access_token_ttl)"`
+	// Limits that keep anonymous traffic from exhausting the process.
+	LoginMaxFailuresPerAccount int           `yaml:"login_max_failures_per_account" env:"LOGIN_MAX_FAILURES_PER_ACCOUNT" doc:"failed sign-ins per account from all addresses together before it is throttled for the window (stops distributed guessing)"`
+	SignupRatePerAddress       int           `yaml:"signup_rate_per_address" env:"SIGNUP_RATE_PER_ADDRESS" doc:"account registrations per client address per hour"`
+	RefreshReuseGrace          time.Duration `yaml:"refresh_reuse_grace" env:"REFRESH_REUSE_GRACE" doc:"a refresh token presented again this soon after its first use is refused without ending the session (two tabs refreshing at once); later reuse ends the session"`
+	PasswordHashConcurrency    int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
+	PasswordHashWait           time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
 }
 
 // DefaultConfig returns the embedded defaults.
@@ -50,6 +59,11 @@ func DefaultConfig() Config {
 		LoginFailureWindow:  15 * time.Minute,
 		LoginRatePerAddress: 30,
 		KeyRetention:        24 * time.Hour,
+
+		LoginMaxFailuresPerAccount: 50,
+		SignupRatePerAddress:       20,
+		RefreshReuseGrace:          10 * time.Second,
+		PasswordHashWait:           10 * time.Second,
 	}
 }
 
@@ -86,6 +100,21 @@ func (c Config) Validate() error {
 	if c.LoginRatePerAddress < 1 {
 		bad("identity.login_rate_per_address: must be at least 1")
 	}
+	if c.LoginMaxFailuresPerAccount < c.LoginMaxFailures {
+		bad("identity.login_max_failures_per_account: must be at least login_max_failures (%d)", c.LoginMaxFailures)
+	}
+	if c.SignupRatePerAddress < 1 {
+		bad("identity.signup_rate_per_address: must be at least 1")
+	}
+	if c.RefreshReuseGrace < 0 || c.RefreshReuseGrace > time.Minute {
+		bad("identity.refresh_reuse_grace: must be between 0 and 1m")
+	}
+	if c.PasswordHashConcurrency < 0 {
+		bad("identity.password_hash_concurrency: must be 0 (automatic) or more")
+	}
+	if c.PasswordHashWait < 10*time.Millisecond {
+		bad("identity.password_hash_wait: must be at least 10ms")
+	}
 	if c.KeyRetention <= c.AccessTokenTTL {
 		bad("identity.key_retention: must be longer than access_token_ttl (%s), or tokens signed by a retired key stop verifying early", c.AccessTokenTTL)
 	}
@@ -97,6 +126,7 @@ type Service struct {
 	cfg     Config
 	db      *db.DB
 	store   *store
+	events  *events.Pipeline
 	keys    *keyRing
 	limiter Counter
 	policy  passwordPolicy
@@ -104,6 +134,12 @@ type Service struct {
 	log     *slog.Logger
 	out     func(format string, args ...any)
 	now     func() time.Time
+	// hashes bounds concurrent argon2id work (password_gate.go).
+	hashes *hashGate
+	// clientAddr is the caller's address for the limits; tests replace it.
+	clientAddr func(ctx context.Context) string
+	// pruner removes long-expired refresh tokens until Close.
+	pruner *pruner
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -127,11 +163,22 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	return s, nil
 }
 
-func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Service, error) {
-	if _, err := store.Migrate(ctx, Migrations); err != nil {
+func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service, error) {
+	if _, err := sdb.Migrate(ctx, Migrations); err != nil {
 		return nil, fmt.Errorf("identity store: %w", err)
 	}
-	s := &Service{cfg: cfg, db: store, store: newStore(store), policy: newPasswordPolicy(),
+	if d.Bus == nil {
+		return nil, errors.New("identity: no event bus")
+	}
+	setup := events.Setup{Service: "identity", DB: sdb, Bus: d.Bus, Config: d.Events, Logger: d.Logger, Metrics: d.Metrics}
+	if d.Tracing != nil {
+		setup.Tracer = d.Tracing.Provider
+	}
+	pipeline, err := events.New(ctx, setup)
+	if err != nil {
+		return nil, fmt.Errorf("identity events: %w", err)
+	}
+	s := &Service{cfg: cfg, db: sdb, store: &store{db: sdb, events: pipeline}, events: pipeline, policy: newPasswordPolicy(),
 		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() }}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -140,6 +187,12 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 		s.out = func(string, ...any) {}
 	}
 	s.limiter = newMemoryCounter(s.now)
+	s.clientAddr = httpx.ClientIP
+	hashSlots := cfg.PasswordHashConcurrency
+	if hashSlots == 0 {
+		hashSlots = 2 * runtime.GOMAXPROCS(0)
+	}
+	s.hashes = newHashGate(hashSlots, cfg.PasswordHashWait)
 	s.keys = newKeyRing(s.store, cfg.KeyRetention, s.now)
 	if err := s.registerMetrics(d.Metrics); err != nil {
 		return nil, err
@@ -156,10 +209,14 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 		return nil, fmt.Errorf("identity first administrator: %w", err)
 	}
 	s.routes(d)
+	pipeline.RegisterAdmin(d.API)
+	// Started last, so a New that fails leaves no relay running.
+	if err := pipeline.Start(); err != nil {
+		return nil, fmt.Errorf("identity events: %w", err)
+	}
+	s.pruner = startPruner(s, refreshPruneInterval)
 	return s, nil
 }
-
-func newStore(d *db.DB) *store { return &store{db: d} }
 
 // registerMetrics exposes the pool statistics and the sign-in counter. A
 // second copy of the service in one process shares the first one's counter.
@@ -201,5 +258,8 @@ func (s *Service) MigrationsFS() fs.FS { return Migrations }
 // Ready pings the store.
 func (s *Service) Ready(ctx context.Context) error { return s.store.ping(ctx) }
 
-// Close releases the store.
-func (s *Service) Close(context.Context) error { return s.db.Close() }
+// Close stops the pruner and the event relay, then releases the store.
+func (s *Service) Close(ctx context.Context) error {
+	s.pruner.stop()
+	return errors.Join(s.events.Close(ctx), s.db.Close())
+}

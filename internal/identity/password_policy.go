@@ -3,6 +3,7 @@ package identity
 import (
 	_ "embed"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -42,6 +43,9 @@ func (p passwordPolicy) check(password, email string) string {
 		return "must be at least 10 characters"
 	case n > maxPasswordRunes:
 		return "must be at most 128 characters"
+	}
+	if strings.ContainsFunc(password, unicode.IsControl) {
+		return "must not contain control characters"
 	}
 	lower := strings.ToLower(password)
 	if local, _, _ := strings.Cut(email, "@"); len(local) >= 3 && strings.Contains(lower, local) {

@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -32,14 +31,13 @@ func (s *Service) countLogin(result string) { s.logins.WithLabelValues(result).I
 // throttled answers 429 with the seconds until the window ends.
 func (s *Service) throttled(ends time.Time) error {
 	s.countLogin(loginThrottled)
-	wait := int(math.Ceil(ends.Sub(s.now()).Seconds()))
-	return &errs.Error{Kind: errs.TooManyRequests, RetryAfterSeconds: max(wait, 1),
+	return &errs.Error{Kind: errs.TooManyRequests, RetryAfterSeconds: retryAfter(ends, s.now()),
 		Message: "too many sign-in attempts; wait before trying again"}
 }
 
 // checkAddress counts one sign-in attempt from the caller's address.
 func (s *Service) checkAddress(ctx context.Context) error {
-	n, ends, err := s.limiter.Add(ctx, "addr:"+httpx.ClientIP(ctx), time.Minute)
+	n, ends, err := s.limiter.Add(ctx, "addr:"+s.clientAddr(ctx), time.Minute)
 	if err != nil {
 		return err
 	}
@@ -49,21 +47,64 @@ func (s *Service) checkAddress(ctx context.Context) error {
 	return nil
 }
 
+// failureKeys are the counters of failed password checks for an account:
+// per account and client address (login_max_failures, so that someone
+// guessing from one address cannot lock the owner out everywhere), and per
+// account across every address (login_max_failures_per_account, a much
+// higher ceiling that stops guessing spread over many addresses).
+func (s *Service) failureKeys(ctx context.Context, email string) (pair, account string) {
+	return "fail:" + email + "|" + s.clientAddr(ctx), "fail:" + email
+}
+
+// checkFailures refuses a password check for email while either failure
+// counter is at its limit.
+func (s *Service) checkFailures(ctx context.Context, email string) error {
+	pair, account := s.failureKeys(ctx, email)
+	for _, c := range []struct {
+		key   string
+		limit int
+	}{{pair, s.cfg.LoginMaxFailures}, {account, s.cfg.LoginMaxFailuresPerAccount}} {
+		n, ends, err := s.limiter.Peek(ctx, c.key)
+		if err != nil {
+			return err
+		}
+		if n >= c.limit {
+			return s.throttled(ends)
+		}
+	}
+	return nil
+}
+
+// countFailure counts one wrong password for email.
+func (s *Service) countFailure(ctx context.Context, email string) error {
+	pair, account := s.failureKeys(ctx, email)
+	for _, key := range []string{pair, account} {
+		if _, _, err := s.limiter.Add(ctx, key, s.cfg.LoginFailureWindow); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // login checks an email and password and starts a session. Failures are
-// counted per account (known or not); once login_max_failures is reached,
-// even the right password is refused until the window ends.
+// counted per account (known or not, see failureKeys); once a limit is
+// reached, even the right password is refused until the window ends.
 func (s *Service) login(ctx context.Context, rawEmail, password string) (TokenPair, error) {
 	if err := s.checkAddress(ctx); err != nil {
 		return TokenPair{}, err
 	}
 	email := strings.ToLower(strings.TrimSpace(rawEmail))
-	key := "account:" + email
-	fails, ends, err := s.limiter.Peek(ctx, key)
-	if err != nil {
+	if err := s.checkFailures(ctx, email); err != nil {
 		return TokenPair{}, err
 	}
-	if fails >= s.cfg.LoginMaxFailures {
-		return TokenPair{}, s.throttled(ends)
+	// No account has such an email (registration refuses it), and NUL
+	// cannot even be sent to PostgreSQL: a wrong credential like any other.
+	if httpx.TextProblem(email, false) != "" {
+		if err := s.countFailure(ctx, email); err != nil {
+			return TokenPair{}, err
+		}
+		s.countLogin(loginBadCredentials)
+		return TokenPair{}, errBadCredentials
 	}
 	u, err := s.store.userByEmail(ctx, email)
 	hash := u.PasswordHash
@@ -72,12 +113,12 @@ func (s *Service) login(ctx context.Context, rawEmail, password string) (TokenPa
 	} else if err != nil {
 		return TokenPair{}, err
 	}
-	ok, verr := verifyPassword(password, hash)
+	ok, verr := s.verifyPassword(ctx, password, hash)
 	if verr != nil {
 		return TokenPair{}, verr
 	}
 	if !ok || u.ID == "" {
-		if _, _, err := s.limiter.Add(ctx, key, s.cfg.LoginFailureWindow); err != nil {
+		if err := s.countFailure(ctx, email); err != nil {
 			return TokenPair{}, err
 		}
 		s.countLogin(loginBadCredentials)
@@ -88,13 +129,14 @@ func (s *Service) login(ctx context.Context, rawEmail, password string) (TokenPa
 		s.countLogin(loginSuspended)
 		return TokenPair{}, errSuspended
 	}
-	_ = s.limiter.Reset(ctx, key)
-	pair, err := s.startSession(ctx, u)
+	pair, _ := s.failureKeys(ctx, email)
+	_ = s.limiter.Reset(ctx, pair)
+	pairTokens, err := s.startSession(ctx, u)
 	if err != nil {
 		return TokenPair{}, err
 	}
 	s.countLogin(loginSuccess)
-	return pair, nil
+	return pairTokens, nil
 }
 
 // exchangeAPIToken trades a personal API token for a short-lived access
@@ -134,7 +176,7 @@ func (s *Service) exchangeAPIToken(ctx context.Context, token string) (TokenPair
 // refresh spends a refresh token for a new pair (see store.rotateRefresh).
 func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) {
 	var secret string
-	u, err := s.store.rotateRefresh(ctx, hashSecret(token), s.now(), func(u User, family string) (refreshRow, error) {
+	u, err := s.store.rotateRefresh(ctx, hashSecret(token), s.now(), s.cfg.RefreshReuseGrace, func(u User, family string) (refreshRow, error) {
 		var row refreshRow
 		var err error
 		secret, row, err = s.newRefreshRow(u.ID, family)
@@ -150,11 +192,19 @@ func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) 
 	return TokenPair{AccessToken: access, RefreshToken: secret, ExpiresIn: s.expiresIn()}, nil
 }
 
-// logout revokes the family of refreshToken (which must be the caller's),
-// or every session of the caller when it is empty.
-func (s *Service) logout(ctx context.Context, userID, refreshToken string) error {
-	if refreshToken == "" {
-		return s.store.revokeSessions(ctx, userID, s.now())
+// logout ends sessions. With a refresh token, its session (family) ends:
+// the caller's own when signed in (someone else's is NotFound), or, without
+// an access token, whoever's it is, since holding the token proves the
+// session. Without a refresh token, every session of the signed-in caller
+// ends; an anonymous caller without one is Unauthenticated.
+func (s *Service) logout(ctx context.Context, caller auth.Principal, signedIn bool, refreshToken string) error {
+	switch {
+	case refreshToken != "" && signedIn:
+		return s.store.revokeFamilyOf(ctx, caller.UserID, hashSecret(refreshToken), s.now())
+	case refreshToken != "":
+		return s.store.revokeFamilyOfToken(ctx, hashSecret(refreshToken), s.now())
+	case signedIn:
+		return s.store.revokeSessions(ctx, caller.UserID, s.now())
 	}
-	return s.store.revokeFamilyOf(ctx, userID, hashSecret(refreshToken), s.now())
+	return errs.Unauthenticatedf("send the refresh token of the session to end, or an access token to end all of yours")
 }

@@ -48,7 +48,7 @@ func (s *Service) registerSigningKeyList(api huma.API) {
 		Summary:     "List signing keys",
 		Description: "Administrators only. Never shows key material.",
 		Tags:        []string{"Admin"},
-		Security:    signedIn,
+		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
 	}, func(ctx context.Context, _ *struct{}) (*signingKeyListOutput, error) {
 		if _, err := auth.RequireAdmin(ctx); err != nil {
@@ -66,7 +66,7 @@ func (s *Service) registerSigningKeyRotate(api huma.API) {
 		Summary:     "Rotate the signing key",
 		Description: "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
 		Tags:        []string{"Admin"},
-		Security:    signedIn,
+		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
 	}, func(ctx context.Context, _ *struct{}) (*signingKeyListOutput, error) {
 		if _, err := auth.RequireAdmin(ctx); err != nil {

@@ -11,13 +11,16 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // store is identity's repository: one bun code path for SQLite and
 // PostgreSQL. Methods that take a time use it for every timestamp they
-// write, so callers (and tests) control the clock.
+// write, so callers (and tests) control the clock. Every change of a user
+// records its events (events.go) in its transaction.
 type store struct {
-	db *db.DB
+	db     *db.DB
+	events recorder
 }
 
 type userRow struct {
@@ -53,14 +56,16 @@ func (s *store) ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // createUser inserts u; a taken email is a Conflict.
 func (s *store) createUser(ctx context.Context, u User) error {
-	_, err := s.db.NewInsert().Model(toUserRow(u)).Exec(ctx)
-	if db.IsUniqueViolation(err) {
-		return errEmailTaken
-	}
-	if err != nil {
-		return fmt.Errorf("insert user: %w", err)
-	}
-	return nil
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(toUserRow(u)).Exec(ctx)
+		if db.IsUniqueViolation(err) {
+			return errEmailTaken
+		}
+		if err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		return s.record(ctx, tx, u, EventUserRegistered)
+	})
 }
 
 func (s *store) userByID(ctx context.Context, id string) (User, error) {
@@ -83,13 +88,66 @@ func getUser(ctx context.Context, idb bun.IDB, where string, arg any) (User, err
 	return row.user(), nil
 }
 
-// anyAdmin reports whether some account holds the admin role.
+// anyAdmin reports whether some active (not suspended) account holds the
+// admin role: a suspended administrator cannot administer anything.
 func (s *store) anyAdmin(ctx context.Context) (bool, error) {
-	n, err := s.db.NewSelect().Model((*userRow)(nil)).Where("roles LIKE ?", roleLike(auth.RoleAdmin)).Count(ctx)
-	if err != nil {
-		return false, fmt.Errorf("count admins: %w", err)
+	n, err := activeAdmins(ctx, s.db.DB, "")
+	return n > 0, err
+}
+
+// activeAdmins counts the active administrators other than except.
+func activeAdmins(ctx context.Context, idb bun.IDB, except string) (int, error) {
+	q := idb.NewSelect().Model((*userRow)(nil)).Where("roles LIKE ? AND suspended = ?", roleLike(auth.RoleAdmin), false)
+	if except != "" {
+		q = q.Where("id <> ?", except)
 	}
-	return n > 0, nil
+	n, err := q.Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count admins: %w", err)
+	}
+	return int(n), nil
+}
+
+// activeAdmin reports whether u can administer the platform.
+func activeAdmin(u User) bool { return u.IsAdmin() && !u.Suspended }
+
+var errLastAdmin = errs.Conflictf("this is the last active administrator; make someone else an administrator first")
+
+// keepAnAdmin refuses a change that takes the last active administrator
+// away (before is active, after is not, or nil for a deletion). It must run
+// after lockAdmins, or two concurrent changes can each see the other as
+// the remaining administrator.
+func keepAnAdmin(ctx context.Context, tx bun.Tx, before User, after *User) error {
+	if !activeAdmin(before) || (after != nil && activeAdmin(*after)) {
+		return nil
+	}
+	others, err := activeAdmins(ctx, tx, before.ID)
+	if err != nil {
+		return err
+	}
+	if others == 0 {
+		return errLastAdmin
+	}
+	return nil
+}
+
+// adminLockKey names the PostgreSQL advisory lock that serialises changes
+// of users ("alx-adm" in ASCII).
+const adminLockKey int64 = 0x616c782d61646d
+
+// lockAdmins serialises user changes that may affect who administers the
+// platform. SQLite transactions are IMMEDIATE, so they are serialised
+// already; on PostgreSQL (READ COMMITTED) two transactions could otherwise
+// both count the other's administrator and both remove theirs. The lock is
+// released when tx ends.
+func (s *store) lockAdmins(ctx context.Context, tx bun.Tx) error {
+	if s.db.Dialect != db.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", adminLockKey); err != nil {
+		return fmt.Errorf("lock administrators: %w", err)
+	}
+	return nil
 }
 
 func roleLike(role string) string { return "%," + role + ",%" }
@@ -99,10 +157,14 @@ func roleLike(role string) string { return "%," + role + ",%" }
 // written only if its version is still the one read, so two concurrent
 // updates cannot overwrite each other. When the change suspends the user or
 // replaces the password hash, every refresh token of the user is revoked in
-// the same transaction: a changed credential ends every session.
+// the same transaction: a changed credential ends every session. The last
+// active administrator cannot be suspended or lose the admin role.
 func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now time.Time, change func(u *User) error) (User, error) {
 	var out User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockAdmins(ctx, tx); err != nil {
+			return err
+		}
 		before, err := getUser(ctx, tx, "id = ?", id)
 		if err != nil {
 			return err
@@ -113,6 +175,9 @@ func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now 
 		after := before
 		after.Roles = append([]string(nil), before.Roles...)
 		if err := change(&after); err != nil {
+			return err
+		}
+		if err := keepAnAdmin(ctx, tx, before, &after); err != nil {
 			return err
 		}
 		after.Version = before.Version + 1
@@ -132,7 +197,7 @@ func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now 
 			}
 		}
 		out = after
-		return nil
+		return s.record(ctx, tx, after, userEvents(before, after)...)
 	})
 	return out, err
 }
@@ -142,28 +207,25 @@ func errStaleVersion(current int64) error {
 }
 
 // deleteUser removes the user; their tokens go with them (ON DELETE
-// CASCADE). The last admin cannot be deleted, so the platform always keeps
-// someone able to administer it.
+// CASCADE). The deleted event carries the user as it was. The last active
+// administrator cannot be deleted, so the platform always keeps someone able
+// to administer it.
 func (s *store) deleteUser(ctx context.Context, id string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockAdmins(ctx, tx); err != nil {
+			return err
+		}
 		u, err := getUser(ctx, tx, "id = ?", id)
 		if err != nil {
 			return err
 		}
-		if u.IsAdmin() {
-			others, err := tx.NewSelect().Model((*userRow)(nil)).
-				Where("roles LIKE ? AND id <> ?", roleLike(auth.RoleAdmin), id).Count(ctx)
-			if err != nil {
-				return fmt.Errorf("count admins: %w", err)
-			}
-			if others == 0 {
-				return errs.Conflictf("this is the last administrator; make someone else an administrator first")
-			}
+		if err := keepAnAdmin(ctx, tx, u, nil); err != nil {
+			return err
 		}
 		if _, err := tx.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete user: %w", err)
 		}
-		return nil
+		return s.record(ctx, tx, u, EventUserDeleted)
 	})
 }
 
@@ -183,9 +245,9 @@ func (s *store) listUsers(ctx context.Context, f userFilter, after string, limit
 		q = q.Where("id > ?", after)
 	}
 	if f.Query != "" {
-		pattern := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		pattern := httpx.ContainsPattern(strings.ToLower(f.Query))
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where(`LOWER(email) LIKE ? ESCAPE '\'`, pattern).WhereOr(`LOWER(display_name) LIKE ? ESCAPE '\'`, pattern)
+			return q.Where("LOWER(email) LIKE ? "+httpx.LikeEscape, pattern).WhereOr("LOWER(display_name) LIKE ? "+httpx.LikeEscape, pattern)
 		})
 	}
 	if f.Role != "" {
@@ -202,8 +264,4 @@ func (s *store) listUsers(ctx context.Context, f userFilter, after string, limit
 		out[i] = rows[i].user()
 	}
 	return out, nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

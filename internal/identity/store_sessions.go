@@ -34,14 +34,20 @@ func (s *store) insertRefresh(ctx context.Context, r refreshRow) error {
 	return nil
 }
 
+// errRefreshUsed answers a refresh token presented again within the grace
+// window: most likely a second tab that refreshed at the same moment.
+var errRefreshUsed = errs.Unauthenticatedf("refresh token already used; continue with the one that refresh returned")
+
 // rotateRefresh spends the refresh token with hash and stores its successor
 // (built by next, in the same family) in one transaction. Exactly one of
 // several concurrent calls with the same token succeeds: the conditional
-// UPDATE lets only one transaction mark it used. Presenting a token that was
-// already used means it leaked (or a client retried with a stale one): the
-// whole family is revoked, that revocation is committed, and the caller gets
-// 401 like for any other bad token.
-func (s *store) rotateRefresh(ctx context.Context, hash string, now time.Time, next func(u User, family string) (refreshRow, error)) (User, error) {
+// UPDATE lets only one transaction mark it used. A token presented again
+// within grace of its first use is refused as already used and nothing else
+// happens (two tabs refreshing at once must not end the session). Later, a
+// used token means it leaked (or a client kept a stale one): the whole
+// family is revoked, that revocation is committed, and the caller gets 401
+// like for any other bad token.
+func (s *store) rotateRefresh(ctx context.Context, hash string, now time.Time, grace time.Duration, next func(u User, family string) (refreshRow, error)) (User, error) {
 	var (
 		user  User
 		reuse bool
@@ -62,6 +68,9 @@ func (s *store) rotateRefresh(ctx context.Context, hash string, now time.Time, n
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			if row.UsedAt != nil && row.RevokedAt == nil {
+				if now.Sub(*row.UsedAt) < grace {
+					return errRefreshUsed
+				}
 				reuse = true
 				return revokeFamily(ctx, tx, row.FamilyID, now)
 			}
@@ -129,12 +138,28 @@ func (s *store) revokeFamilyOf(ctx context.Context, userID, hash string, now tim
 	return revokeFamily(ctx, s.db.DB, row.FamilyID, now)
 }
 
-// refreshState returns the stored row for hash (tests and diagnostics).
-func (s *store) refreshState(ctx context.Context, hash string) (refreshRow, error) {
+// revokeFamilyOfToken revokes the family of the refresh token with hash,
+// whoever it belongs to: holding the token proves the session. An unknown
+// token is errBadRefresh.
+func (s *store) revokeFamilyOfToken(ctx context.Context, hash string, now time.Time) error {
 	var row refreshRow
 	err := s.db.NewSelect().Model(&row).Where("token_hash = ?", hash).Scan(ctx)
 	if db.IsNoRows(err) {
-		return row, errs.NotFoundf("no such refresh token")
+		return errBadRefresh
 	}
-	return row, err
+	if err != nil {
+		return fmt.Errorf("select refresh token: %w", err)
+	}
+	return revokeFamily(ctx, s.db.DB, row.FamilyID, now)
+}
+
+// deleteRefreshExpiredBefore deletes the refresh tokens that expired before
+// t and reports how many.
+func (s *store) deleteRefreshExpiredBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.db.NewDelete().Model((*refreshRow)(nil)).Where("expires_at < ?", ts(t)).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("prune refresh tokens: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

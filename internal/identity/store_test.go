@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
@@ -83,7 +84,7 @@ func TestStore(t *testing.T) {
 				next := func(u User, fam string) (refreshRow, error) {
 					return refreshRow{TokenHash: second, FamilyID: fam, UserID: u.ID, CreatedAt: ts(now), ExpiresAt: ts(now.Add(time.Hour))}, nil
 				}
-				if _, err := st.rotateRefresh(ctx, first.TokenHash, now, next); err != nil {
+				if _, err := st.rotateRefresh(ctx, first.TokenHash, now, 0, next); err != nil {
 					t.Fatalf("first rotation: %v", err)
 				}
 				row, _ := st.refreshState(ctx, second)
@@ -91,14 +92,14 @@ func TestStore(t *testing.T) {
 					t.Fatalf("successor = %+v", row)
 				}
 				// Reusing the spent token revokes the whole family.
-				if _, err := st.rotateRefresh(ctx, first.TokenHash, now, next); !errors.Is(err, errs.ErrUnauthenticated) {
+				if _, err := st.rotateRefresh(ctx, first.TokenHash, now, 0, next); !errors.Is(err, errs.ErrUnauthenticated) {
 					t.Fatalf("reuse: %v", err)
 				}
 				row, _ = st.refreshState(ctx, second)
 				if row.RevokedAt == nil {
 					t.Fatal("successor not revoked after reuse")
 				}
-				if _, err := st.rotateRefresh(ctx, second, now, next); !errors.Is(err, errs.ErrUnauthenticated) {
+				if _, err := st.rotateRefresh(ctx, second, now, 0, next); !errors.Is(err, errs.ErrUnauthenticated) {
 					t.Fatalf("revoked successor: %v", err)
 				}
 			})
@@ -109,7 +110,7 @@ func TestStore(t *testing.T) {
 				old := refreshRow{TokenHash: hashSecret("old-" + u.ID), FamilyID: uuid.NewString(), UserID: u.ID,
 					CreatedAt: ts(now.Add(-2 * time.Hour)), ExpiresAt: ts(now.Add(-time.Hour))}
 				_ = st.insertRefresh(ctx, old)
-				_, err := st.rotateRefresh(ctx, old.TokenHash, now, func(User, string) (refreshRow, error) {
+				_, err := st.rotateRefresh(ctx, old.TokenHash, now, 0, func(User, string) (refreshRow, error) {
 					t.Fatal("successor built for an expired token")
 					return refreshRow{}, nil
 				})
@@ -129,7 +130,7 @@ func TestStore(t *testing.T) {
 				results := make(chan error, racers)
 				for range racers {
 					wg.Go(func() {
-						_, err := st.rotateRefresh(ctx, tok.TokenHash, now, func(u User, fam string) (refreshRow, error) {
+						_, err := st.rotateRefresh(ctx, tok.TokenHash, now, 0, func(u User, fam string) (refreshRow, error) {
 							return refreshRow{TokenHash: hashSecret(uuid.NewString()), FamilyID: fam, UserID: u.ID,
 								CreatedAt: ts(now), ExpiresAt: ts(now.Add(time.Hour))}, nil
 						})
@@ -206,4 +207,14 @@ func testUser(email string, roles ...string) User {
 	return User{ID: uuid.Must(uuid.NewV7()).String(), Email: email, DisplayName: "Test " + email,
 		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
 		Roles:        roles, CreatedAt: now, UpdatedAt: now, Version: 1}
+}
+
+// refreshState returns the stored row for hash.
+func (s *store) refreshState(ctx context.Context, hash string) (refreshRow, error) {
+	var row refreshRow
+	err := s.db.NewSelect().Model(&row).Where("token_hash = ?", hash).Scan(ctx)
+	if db.IsNoRows(err) {
+		return row, errs.NotFoundf("no such refresh token")
+	}
+	return row, err
 }

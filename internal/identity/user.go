@@ -5,10 +5,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // User is an account.
@@ -47,6 +47,8 @@ func normalizeEmail(raw string) (string, string) {
 		return "", "is required"
 	case len(email) > maxEmailLen:
 		return "", "must be at most 254 characters"
+	case httpx.TextProblem(email, false) != "":
+		return "", "is not a valid email address"
 	}
 	addr, err := mail.ParseAddress(email)
 	// ParseAddress also accepts "Name <a@b>"; only the bare address will do.
@@ -61,7 +63,8 @@ func normalizeEmail(raw string) (string, string) {
 }
 
 // normalizeDisplayName trims a display name and checks its length (in
-// characters) and that it has no control characters.
+// characters) and that it has no control or bidirectional override
+// characters.
 func normalizeDisplayName(raw string) (string, string) {
 	name := strings.TrimSpace(raw)
 	n := utf8.RuneCountInString(name)
@@ -73,8 +76,8 @@ func normalizeDisplayName(raw string) (string, string) {
 	case n > 100:
 		return "", "must be at most 100 characters"
 	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "", "must not contain control characters"
+	if reason := httpx.TextProblem(name, false); reason != "" {
+		return "", reason
 	}
 	return name, ""
 }

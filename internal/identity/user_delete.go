@@ -8,6 +8,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type userDeleteInput struct {
@@ -22,7 +23,7 @@ func (s *Service) registerUserDelete(api huma.API) {
 		Summary:       "Delete a user",
 		Description:   "The user themself or an administrator. Deletes the account with its sessions and API tokens. The last administrator cannot be deleted.",
 		Tags:          []string{"Users"},
-		Security:      signedIn,
+		Security:      httpx.BearerSecurity(),
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *userDeleteInput) (*struct{}, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type userGetInput struct {
@@ -53,7 +54,7 @@ func (s *Service) registerUserGet(api huma.API) {
 		p, signedIn := auth.FromContext(ctx)
 		if signedIn && (p.UserID == u.ID || p.IsAdmin()) {
 			full := toUserJSON(u)
-			return &userGetOutput{ETag: etag(u.Version), Body: userLookupJSON{ID: full.ID, DisplayName: full.DisplayName,
+			return &userGetOutput{ETag: httpx.ETag(u.Version), Body: userLookupJSON{ID: full.ID, DisplayName: full.DisplayName,
 				Email: full.Email, Roles: full.Roles, Suspended: &full.Suspended, CreatedAt: &full.CreatedAt,
 				UpdatedAt: &full.UpdatedAt, Version: &full.Version}}, nil
 		}

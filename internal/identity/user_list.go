@@ -7,6 +7,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type userListInput struct {
@@ -32,10 +34,15 @@ func (s *Service) registerUserList(api huma.API) {
 		Summary:     "List users",
 		Description: "Administrators only.",
 		Tags:        []string{"Users"},
-		Security:    signedIn,
+		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *userListInput) (*userListOutput, error) {
 		if _, err := auth.RequireAdmin(ctx); err != nil {
+			return nil, err
+		}
+		var v errs.Validation
+		httpx.CheckQueryText(&v, "q", in.Q)
+		if err := v.Err(); err != nil {
 			return nil, err
 		}
 		after, err := decodeIDPosition(in.PageToken)
@@ -47,7 +54,7 @@ func (s *Service) registerUserList(api huma.API) {
 			suspended := in.Suspended == "true"
 			f.Suspended = &suspended
 		}
-		size := pageSize(in.PageSize)
+		size := httpx.PageSize(in.PageSize)
 		users, err := s.store.listUsers(ctx, f, after, size+1)
 		if err != nil {
 			return nil, err

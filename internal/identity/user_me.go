@@ -17,7 +17,7 @@ func (s *Service) registerUserMe(api huma.API) {
 		Path:        "/v1/users/me",
 		Summary:     "Get your account",
 		Tags:        []string{"Users"},
-		Security:    signedIn,
+		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, func(ctx context.Context, _ *struct{}) (*userOutput, error) {
 		p, err := auth.Require(ctx)
@@ -47,14 +47,14 @@ func (s *Service) registerUserMeUpdate(api huma.API) {
 		Summary:      "Update your account",
 		Tags:         []string{"Users"},
 		MaxBodyBytes: httpx.MaxJSONBody,
-		Security:     signedIn,
+		Security:     httpx.BearerSecurity(),
 		Errors:       []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *meUpdateInput) (*userOutput, error) {
 		p, err := auth.Require(ctx)
 		if err != nil {
 			return nil, err
 		}
-		version, err := parseIfMatch(in.IfMatch)
+		version, err := httpx.IfMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

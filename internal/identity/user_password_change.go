@@ -26,7 +26,7 @@ func (s *Service) registerPasswordChange(api huma.API) {
 		Description:   "Change the password and end every session (refresh token) of the account.",
 		Tags:          []string{"Users"},
 		MaxBodyBytes:  httpx.MaxJSONBody,
-		Security:      signedIn,
+		Security:      httpx.BearerSecurity(),
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *passwordChangeInput) (*struct{}, error) {

@@ -29,7 +29,7 @@ func (s *Service) registerUserUpdate(api huma.API) {
 		Description:  "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
 		Tags:         []string{"Users"},
 		MaxBodyBytes: httpx.MaxJSONBody,
-		Security:     signedIn,
+		Security:     httpx.BearerSecurity(),
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
 			http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *userUpdateInput) (*userOutput, error) {
@@ -40,7 +40,7 @@ func (s *Service) registerUserUpdate(api huma.API) {
 		if !validUserID(in.ID) {
 			return nil, errNoSuchUser
 		}
-		version, err := parseIfMatch(in.IfMatch)
+		version, err := httpx.IfMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

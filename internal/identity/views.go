@@ -1,16 +1,11 @@
 package identity
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
-
-// signedIn is the Security of operations that need a caller.
-var signedIn = []map[string][]string{{httpx.BearerAuth: {}}}
 
 // userJSON is a user as the account owner and administrators see it.
 type userJSON struct {
@@ -40,31 +35,7 @@ type userOutput struct {
 }
 
 func newUserOutput(u User) *userOutput {
-	return &userOutput{ETag: etag(u.Version), Body: toUserJSON(u)}
-}
-
-func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
-
-// parseIfMatch turns an If-Match header into the version it requires: 0
-// for none (or "*"). A value that names no version can never match.
-func parseIfMatch(h string) (int64, error) {
-	h = strings.TrimSpace(h)
-	if h == "" || h == "*" {
-		return 0, nil
-	}
-	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil || v < 1 {
-		return 0, errs.New(errs.PreconditionFailed, "If-Match %s is not an ETag of this resource", h)
-	}
-	return v, nil
-}
-
-// pageSize applies the default page size.
-func pageSize(n int) int {
-	if n == 0 {
-		return httpx.DefaultPageSize
-	}
-	return n
+	return &userOutput{ETag: httpx.ETag(u.Version), Body: toUserJSON(u)}
 }
 
 // idPosition is the keyset position of lists ordered by id; Order ties a

@@ -119,10 +119,20 @@ func (p *process) Stdout() string {
 	return p.stdout.String()
 }
 
+// kill ends the process with SIGKILL, as a crash or OOM kill would.
+func (p *process) kill() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	err := <-p.done
+	p.done <- err
+}
+
 // stop sends SIGTERM and waits for a clean exit.
 func (p *process) stop() {
 	if p.cmd.ProcessState != nil {
-		return
+		return // already exited (or killed)
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {

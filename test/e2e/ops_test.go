@@ -202,6 +202,12 @@ func TestMigrateCommand(t *testing.T) {
 	if out := run("config"); !strings.Contains(out, "data_dir") {
 		t.Fatalf("config prints:\n%s", out)
 	}
+	if out := run("events", "dlq", "list", "-target=catalog"); !strings.Contains(out, "CONSUMER") {
+		t.Fatalf("dlq list:\n%s", out)
+	}
+	if out := run("events", "dlq", "purge", "-target=identity"); !strings.Contains(out, "purged 0") {
+		t.Fatalf("dlq purge:\n%s", out)
+	}
 	if out := run("serve", "-list-targets"); !strings.Contains(out, "identity") || !strings.Contains(out, "catalog") {
 		t.Fatalf("targets:\n%s", out)
 	}

@@ -28,7 +28,7 @@ func TestScenarioSQLite(t *testing.T) {
 		"ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword,
 		"ALEXANDRIA_LOG_FORMAT=json",
 	}
-	scenario(t, env)
+	scenario(t, single(t, env))
 }
 
 func TestScenarioPostgres(t *testing.T) {
@@ -41,16 +41,41 @@ func TestScenarioPostgres(t *testing.T) {
 		"ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword,
 		"ALEXANDRIA_LOG_FORMAT=json",
 	}
-	scenario(t, env)
+	scenario(t, single(t, env))
+}
+
+// deployment is the platform under test: one process, or one per target
+// behind the gateway.
+type deployment interface {
+	// URL is where clients reach the public API.
+	URL() string
+	// Restart stops every process cleanly and starts it again on the same data.
+	Restart(t *testing.T)
+}
+
+// singleProcess runs every target in one process (-target=all).
+type singleProcess struct {
+	env []string
+	p   *process
+}
+
+func single(t *testing.T, env []string) *singleProcess {
+	return &singleProcess{env: env, p: start(t, env)}
+}
+
+func (s *singleProcess) URL() string { return s.p.URL }
+
+func (s *singleProcess) Restart(t *testing.T) {
+	s.p.stop()
+	s.p = start(t, s.env)
 }
 
 // scenario is the user journey of the foundation: accounts, an author with
 // a second member, media through their whole lifecycle, and a restart.
-func scenario(t *testing.T, env []string) {
+func scenario(t *testing.T, d deployment) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	p := start(t, env)
-	anon := client.New(p.URL, nil)
+	anon := client.New(d.URL(), nil)
 
 	// Accounts.
 	admin := signIn(ctx, t, anon, adminEmail, adminPassword)
@@ -194,10 +219,9 @@ func scenario(t *testing.T, env []string) {
 
 	// The data and the signing keys survive a restart: an access token
 	// issued before still works, and so does signing in.
-	p.stop()
-	p2 := start(t, env)
-	anon2 := client.New(p2.URL, nil)
-	again, err := alice.WithBase(p2.URL).GetMedia(ctx, target)
+	d.Restart(t)
+	anon2 := client.New(d.URL(), nil)
+	again, err := alice.WithBase(d.URL()).GetMedia(ctx, target)
 	must(t, err)
 	if again.Title != title {
 		t.Fatalf("after restart title %q, want %q", again.Title, title)

@@ -31,9 +31,6 @@ type Limits struct {
 	MaxMembersPerAuthor int
 }
 
-// Now returns the current time as the store keeps it: UTC, microseconds.
-func Now() time.Time { return Stamp(time.Now()) }
-
 // Stamp normalises t the way every stored time is normalised.
 func Stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 

@@ -14,6 +14,9 @@ const (
 	StatusRemoved = "removed"
 )
 
+// MaxLinksPerAuthor bounds an author's external links.
+const MaxLinksPerAuthor = 10
+
 // Member roles.
 const (
 	RoleOwner  = "owner"
@@ -72,6 +75,11 @@ func (a Author) RoleOf(userID string) string {
 // IsMember reports whether the actor is a member (any role) of the author.
 func (a Author) IsMember(actor Actor) bool { return a.RoleOf(actor.UserID) != "" }
 
+// MembersVisibleTo reports whether the actor may see who the members are:
+// the members themselves and moderators. Membership is not public: it ties
+// accounts to pen names.
+func (a Author) MembersVisibleTo(actor Actor) bool { return actor.Moderator || a.IsMember(actor) }
+
 // VisibleTo reports whether the actor may know the author exists.
 func (a Author) VisibleTo(actor Actor) bool {
 	return a.Status == StatusActive || actor.Moderator || a.IsMember(actor)
@@ -108,7 +116,8 @@ func NewAuthor(actor Actor, p AuthorProfile, now time.Time) (Author, error) {
 	return a, nil
 }
 
-// UpdateProfile edits the profile; members only.
+// UpdateProfile edits the profile; members only, and not while the author
+// is removed (like a removed media item).
 func (a *Author) UpdateProfile(actor Actor, p AuthorProfile, expect int64, now time.Time) error {
 	if !a.VisibleTo(actor) {
 		return a.notFound()
@@ -118,6 +127,9 @@ func (a *Author) UpdateProfile(actor Actor, p AuthorProfile, expect int64, now t
 	}
 	if err := CheckVersion(expect, a.Version); err != nil {
 		return err
+	}
+	if a.Status == StatusRemoved {
+		return errs.Conflictf("author %s is removed; a moderator must restore it first", a.ID)
 	}
 	if err := a.applyProfile(p); err != nil {
 		return err
@@ -134,12 +146,12 @@ func (a *Author) applyProfile(p AuthorProfile) error {
 	}
 	if p.Bio != nil {
 		a.Bio = *p.Bio
-		checkText(&v, "bio", a.Bio, 0, 5000)
+		checkLongText(&v, "bio", a.Bio, 0, 5000)
 	}
 	if p.Links != nil {
 		a.Links = append([]AuthorLink{}, *p.Links...)
-		if len(a.Links) > 10 {
-			v.Add("links", "must hold at most 10 links")
+		if len(a.Links) > MaxLinksPerAuthor {
+			v.Add("links", "must hold at most %d links", MaxLinksPerAuthor)
 		}
 		for i, l := range a.Links {
 			checkLink(&v, fmt.Sprintf("links[%d]", i), l)
@@ -152,14 +164,14 @@ func (a *Author) applyProfile(p AuthorProfile) error {
 	return v.Err()
 }
 
-// Remove soft-deletes the author: owners or moderators. Removing a removed
-// author changes nothing.
+// Remove soft-deletes the author: its members (any role) or moderators.
+// Removing a removed author changes nothing.
 func (a *Author) Remove(actor Actor, now time.Time) error {
 	if !a.VisibleTo(actor) {
 		return a.notFound()
 	}
-	if a.RoleOf(actor.UserID) != RoleOwner && !actor.Moderator {
-		return errs.Forbiddenf("only the author's owners or moderators may remove it")
+	if !a.IsMember(actor) && !actor.Moderator {
+		return errs.Forbiddenf("only the author's members or moderators may remove it")
 	}
 	if a.Status == StatusRemoved {
 		return nil

@@ -62,15 +62,20 @@ func NewCategory(actor Actor, f CategoryFields, now time.Time) (Category, error)
 	if f.Name == nil {
 		f.Name = new(string)
 	}
+	underivable := false
 	if f.Slug == nil || *f.Slug == "" {
 		slug := Slugify(*f.Name)
 		f.Slug = &slug
 		if slug == "" && strings.TrimSpace(*f.Name) != "" {
-			return Category{}, errs.InvalidField("slug", "cannot be derived from the name; send one")
+			// Said after any problem with the name itself.
+			f.Slug, underivable = nil, true
 		}
 	}
 	if err := c.apply(f); err != nil {
 		return Category{}, err
+	}
+	if underivable {
+		return Category{}, errs.InvalidField("slug", "cannot be derived from the name; send one")
 	}
 	return c, nil
 }
@@ -103,7 +108,7 @@ func (c *Category) apply(f CategoryFields) error {
 	}
 	if f.Description != nil {
 		c.Description = *f.Description
-		checkText(&v, "description", c.Description, 0, 2000)
+		checkLongText(&v, "description", c.Description, 0, 2000)
 	}
 	if f.ParentID != nil {
 		c.ParentID = nil

@@ -66,7 +66,17 @@ func TestAuthorRules(t *testing.T) {
 		{"stale_version_is_precondition_failed", func() error { a := testAuthor(StatusActive); return a.UpdateProfile(member, AuthorProfile{}, 2, t0) }, errs.PreconditionFailed},
 		{"removed_author_hidden_from_stranger", func() error { a := testAuthor(StatusRemoved); return a.UpdateProfile(stranger, AuthorProfile{}, 0, t0) }, errs.NotFound},
 		{"owner_removes_author", func() error { a := testAuthor(StatusActive); return a.Remove(owner, t0) }, ok},
-		{"member_cannot_remove_author", func() error { a := testAuthor(StatusActive); return a.Remove(member, t0) }, errs.Forbidden},
+		{"member_removes_author", func() error { a := testAuthor(StatusActive); return a.Remove(member, t0) }, ok},
+		{"stranger_cannot_remove_author", func() error { a := testAuthor(StatusActive); return a.Remove(stranger, t0) }, errs.Forbidden},
+		{"editing_removed_author_conflicts", func() error {
+			a := testAuthor(StatusRemoved)
+			return a.UpdateProfile(member, AuthorProfile{Bio: ptr("b")}, 0, t0)
+		}, errs.Conflict},
+		{"moderator_cannot_edit_removed_author_either", func() error {
+			a := testAuthor(StatusRemoved)
+			a.Members = append(a.Members, AuthorMember{UserID: moderator.UserID, Role: RoleMember})
+			return a.UpdateProfile(moderator, AuthorProfile{Bio: ptr("b")}, 0, t0)
+		}, errs.Conflict},
 		{"moderator_removes_author", func() error { a := testAuthor(StatusActive); return a.Remove(moderator, t0) }, ok},
 		{"moderator_restores_author", func() error { a := testAuthor(StatusRemoved); return a.Restore(moderator, t0) }, ok},
 		{"owner_cannot_restore_author", func() error { a := testAuthor(StatusRemoved); return a.Restore(owner, t0) }, errs.Forbidden},
@@ -104,6 +114,29 @@ func TestAuthorRules(t *testing.T) {
 		{"last_owner_cannot_be_removed", func() error { a := testAuthor(StatusActive); return a.RemoveMember(owner, owner.UserID, t0) }, errs.Conflict},
 		{"member_removes_themself", func() error { a := testAuthor(StatusActive); return a.RemoveMember(member, member.UserID, t0) }, ok},
 		{"member_cannot_remove_owner", func() error { a := testAuthor(StatusActive); return a.RemoveMember(member, owner.UserID, t0) }, errs.Forbidden},
+		{"moderator_adds_member_to_any_author", func() error {
+			a := testAuthor(StatusActive)
+			_, err := a.AddMember(moderator, stranger.UserID, RoleOwner, 3, t0)
+			return err
+		}, ok},
+		{"admin_adds_owner_to_ownerless_removed_author", func() error {
+			a := testAuthor(StatusRemoved)
+			a.Members = nil
+			_, err := a.AddMember(admin, stranger.UserID, RoleOwner, 3, t0)
+			return err
+		}, ok},
+		{"moderator_changes_roles", func() error {
+			a := testAuthor(StatusActive)
+			_, err := a.SetMemberRole(moderator, member.UserID, RoleOwner, t0)
+			return err
+		}, ok},
+		{"moderator_removes_member", func() error { a := testAuthor(StatusActive); return a.RemoveMember(moderator, member.UserID, t0) }, ok},
+		{"moderator_cannot_remove_last_owner", func() error { a := testAuthor(StatusActive); return a.RemoveMember(moderator, owner.UserID, t0) }, errs.Conflict},
+		{"stranger_cannot_add_members", func() error {
+			a := testAuthor(StatusActive)
+			_, err := a.AddMember(stranger, stranger.UserID, RoleOwner, 3, t0)
+			return err
+		}, errs.Forbidden},
 		{"admin_purges", func() error { return CanPurge(admin) }, ok},
 		{"moderator_cannot_purge", func() error { return CanPurge(moderator) }, errs.Forbidden},
 	}
@@ -128,5 +161,25 @@ func TestMemberChangesBumpVersion(t *testing.T) {
 	}
 	if a.Version != 5 || len(a.Members) != 3 {
 		t.Fatalf("version %d members %d, want 5 and 3", a.Version, len(a.Members))
+	}
+}
+
+func TestMembersVisibility(t *testing.T) {
+	t.Parallel()
+	a := testAuthor(StatusActive)
+	for _, tt := range []struct {
+		name  string
+		actor Actor
+		want  bool
+	}{
+		{"member_sees_members", member, true},
+		{"owner_sees_members", owner, true},
+		{"moderator_sees_members", moderator, true},
+		{"stranger_does_not", stranger, false},
+		{"anonymous_does_not", anonymous, false},
+	} {
+		if got := a.MembersVisibleTo(tt.actor); got != tt.want {
+			t.Errorf("%s: MembersVisibleTo = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -17,6 +17,9 @@ const (
 	KindVideo    = "video"
 )
 
+// MaxCategoriesPerMedia bounds the categories of a media item.
+const MaxCategoriesPerMedia = 20
+
 // MediaKinds lists every kind.
 var MediaKinds = []string{KindBook, KindDocument, KindPodcast, KindVideo}
 
@@ -34,10 +37,13 @@ type Media struct {
 	PublishedAt *time.Time `json:"published_at" doc:"Publication date, null until first published"`
 	Status      string     `json:"status" enum:"draft,processing,published,failed,removed" doc:"Lifecycle status"`
 	// PreviousStatus is what restore brings a removed item back to.
-	PreviousStatus string    `json:"-"`
-	CreatedAt      time.Time `json:"created_at" doc:"Creation time"`
-	UpdatedAt      time.Time `json:"updated_at" doc:"Last change"`
-	Version        int64     `json:"version" doc:"Increments on every change; the ETag"`
+	PreviousStatus string `json:"-"`
+	// RemovedBy names the author whose removal removed the item; restoring
+	// that author restores it. Empty when the item was removed on its own.
+	RemovedBy string    `json:"removed_by,omitempty" doc:"When the item is removed because one of its authors was: that author's ID (restoring the author restores the item)"`
+	CreatedAt time.Time `json:"created_at" doc:"Creation time"`
+	UpdatedAt time.Time `json:"updated_at" doc:"Last change"`
+	Version   int64     `json:"version" doc:"Increments on every change; the ETag"`
 }
 
 // MediaFields are the settable fields of a media item; nil means "not given".
@@ -150,10 +156,8 @@ func (m *Media) Update(actor Actor, f MediaFields, refs References, lim Limits, 
 	if err := v.Err(); err != nil {
 		return err
 	}
-	for _, id := range m.AuthorIDs {
-		if !slices.Contains(before, id) && !refs.Authors[id].IsMember(actor) {
-			return errs.Forbiddenf("you may only add authors you are a member of (not %s)", id)
-		}
+	if err := checkCreditChange(actor, before, m.AuthorIDs, refs.Authors); err != nil {
+		return err
 	}
 	if f.Status != nil {
 		if err := Transition(m.Status, *f.Status, ByEdit); err != nil {
@@ -162,6 +166,27 @@ func (m *Media) Update(actor Actor, f MediaFields, refs References, lim Limits, 
 		m.setStatus(*f.Status, now)
 	}
 	m.touch(now)
+	return nil
+}
+
+// checkCreditChange enforces who may change an item's authors: a member of
+// one co-author must not take the others' credit away, nor credit authors
+// they do not belong to. Every author added and every author removed needs
+// the actor's membership; moderators may change any credit.
+func checkCreditChange(actor Actor, before, after []string, authors map[string]Author) error {
+	if actor.Moderator {
+		return nil
+	}
+	for _, id := range after {
+		if !slices.Contains(before, id) && !authors[id].IsMember(actor) {
+			return errs.Forbiddenf("you may only add authors you are a member of (not %s)", id)
+		}
+	}
+	for _, id := range before {
+		if !slices.Contains(after, id) && !authors[id].IsMember(actor) {
+			return errs.Forbiddenf("you may only remove authors you are a member of (not %s)", id)
+		}
+	}
 	return nil
 }
 
@@ -181,7 +206,7 @@ func (m *Media) apply(v *errs.Validation, f MediaFields, refs References, lim Li
 	}
 	if f.Description != nil {
 		m.Description = *f.Description
-		checkText(v, "description", m.Description, 0, 20000)
+		checkLongText(v, "description", m.Description, 0, 20000)
 	}
 	if f.Language != nil {
 		m.Language = ""
@@ -210,8 +235,8 @@ func (m *Media) apply(v *errs.Validation, f MediaFields, refs References, lim Li
 	}
 	if f.CategoryIDs != nil {
 		m.CategoryIDs = append([]string{}, *f.CategoryIDs...)
-		if len(m.CategoryIDs) > 20 {
-			v.Add("category_ids", "must name at most 20 categories")
+		if len(m.CategoryIDs) > MaxCategoriesPerMedia {
+			v.Add("category_ids", "must name at most %d categories", MaxCategoriesPerMedia)
 		}
 		checkIDs(v, "category_ids", m.CategoryIDs)
 		for i, id := range m.CategoryIDs {
@@ -248,7 +273,7 @@ func (m *Media) Remove(actor Actor, authors map[string]Author, now time.Time) er
 	if err := Transition(m.Status, MediaRemoved, ByRemove); err != nil {
 		return err
 	}
-	m.PreviousStatus, m.Status = m.Status, MediaRemoved
+	m.PreviousStatus, m.Status, m.RemovedBy = m.Status, MediaRemoved, ""
 	m.touch(now)
 	return nil
 }
@@ -271,7 +296,7 @@ func (m *Media) Restore(actor Actor, authors map[string]Author, now time.Time) e
 	if m.Status == to {
 		return errs.Conflictf("the media item is not removed")
 	}
-	m.Status, m.PreviousStatus = to, ""
+	m.Status, m.PreviousStatus, m.RemovedBy = to, "", ""
 	m.touch(now)
 	return nil
 }

@@ -120,3 +120,40 @@ func TestPublishingStampsPublishedAt(t *testing.T) {
 		t.Fatalf("published_at = %v, want %v", m.PublishedAt, t0)
 	}
 }
+
+// TestCreditChanges: changing author_ids needs membership of every author
+// added and every author removed; moderators may change any credit.
+func TestCreditChanges(t *testing.T) {
+	t.Parallel()
+	mine := Author{ID: NewID(), Status: StatusActive, Members: []AuthorMember{{UserID: member.UserID, Role: RoleOwner}}}
+	theirs := Author{ID: NewID(), Status: StatusActive, Members: []AuthorMember{{UserID: stranger.UserID, Role: RoleOwner}}}
+	both := Author{ID: NewID(), Status: StatusActive, Members: []AuthorMember{
+		{UserID: member.UserID, Role: RoleOwner}, {UserID: stranger.UserID, Role: RoleMember}}}
+	refs := References{Authors: map[string]Author{mine.ID: mine, theirs.ID: theirs, both.ID: both}}
+	tests := []struct {
+		name   string
+		actor  Actor
+		before []string
+		after  []string
+		want   errs.Kind
+	}{
+		{"member_of_one_coauthor_cannot_drop_the_other", member, []string{mine.ID, theirs.ID}, []string{mine.ID}, errs.Forbidden},
+		{"member_of_one_coauthor_cannot_replace_the_other", member, []string{mine.ID, theirs.ID}, []string{mine.ID, both.ID}, errs.Forbidden},
+		{"member_of_both_drops_one", member, []string{mine.ID, both.ID}, []string{mine.ID}, ok},
+		{"member_adds_own_author", member, []string{mine.ID}, []string{mine.ID, both.ID}, ok},
+		{"member_cannot_add_foreign_author", member, []string{mine.ID}, []string{mine.ID, theirs.ID}, errs.Forbidden},
+		{"reordering_is_no_change_of_authors", member, []string{mine.ID, theirs.ID}, []string{theirs.ID, mine.ID}, ok},
+		{"moderator_member_changes_any_credit", Actor{UserID: member.UserID, Moderator: true}, []string{mine.ID, theirs.ID}, []string{mine.ID}, ok},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := Media{ID: NewID(), Title: "T", Kind: KindBook, Status: MediaDraft, AuthorIDs: tt.before, Version: 1}
+			after := append([]string{}, tt.after...)
+			err := m.Update(tt.actor, MediaFields{AuthorIDs: &after}, refs, limits, 0, t0)
+			if got := kindOf(err); got != tt.want {
+				t.Fatalf("got kind %v (%v), want %v", got, err, tt.want)
+			}
+		})
+	}
+}

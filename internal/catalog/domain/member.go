@@ -7,15 +7,16 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
-// The member rules: owners manage the member list; anyone may leave; an
-// author always keeps at least one owner, so someone can always manage it.
+// The member rules: owners manage the member list, and so do moderators
+// (and admins) for any author, so an author whose owners are gone can still
+// be managed; anyone may leave; an author always keeps at least one owner.
 
 func (a *Author) requireOwner(actor Actor) error {
 	if !a.VisibleTo(actor) {
 		return a.notFound()
 	}
-	if a.RoleOf(actor.UserID) != RoleOwner {
-		return errs.Forbiddenf("only the author's owners may manage its members")
+	if a.RoleOf(actor.UserID) != RoleOwner && !actor.Moderator {
+		return errs.Forbiddenf("only the author's owners or moderators may manage its members")
 	}
 	return nil
 }
@@ -52,8 +53,8 @@ func (a *Author) AddMember(actor Actor, userID, role string, limit int, now time
 	return m, nil
 }
 
-// SetMemberRole changes a member's role; owners only, and never demoting the
-// last owner.
+// SetMemberRole changes a member's role; owners or moderators, and never
+// demoting the last owner.
 func (a *Author) SetMemberRole(actor Actor, userID, role string, now time.Time) (AuthorMember, error) {
 	if err := a.requireOwner(actor); err != nil {
 		return AuthorMember{}, err
@@ -76,14 +77,14 @@ func (a *Author) SetMemberRole(actor Actor, userID, role string, now time.Time) 
 	return a.Members[i], nil
 }
 
-// RemoveMember removes userID: owners may remove anyone, members themselves,
-// and the last owner stays.
+// RemoveMember removes userID: owners and moderators may remove anyone,
+// members themselves, and the last owner stays.
 func (a *Author) RemoveMember(actor Actor, userID string, now time.Time) error {
 	if !a.VisibleTo(actor) {
 		return a.notFound()
 	}
-	if actor.UserID != userID && a.RoleOf(actor.UserID) != RoleOwner {
-		return errs.Forbiddenf("only the author's owners may remove other members")
+	if actor.UserID != userID && a.RoleOf(actor.UserID) != RoleOwner && !actor.Moderator {
+		return errs.Forbiddenf("only the author's owners or moderators may remove other members")
 	}
 	i := a.memberIndex(userID)
 	if i < 0 {
@@ -120,4 +121,23 @@ func CanPurge(actor Actor) error {
 		return errs.Forbiddenf("only administrators may delete permanently")
 	}
 	return nil
+}
+
+// DropDeletedUser takes a deleted account off the author. When it was the
+// author's only owner, nobody is left to manage the author: it is removed
+// (moderators may restore it). An author with other owners stays. It
+// reports whether the author changed.
+func (a *Author) DropDeletedUser(userID string, now time.Time) (AuthorMember, bool) {
+	i := a.memberIndex(userID)
+	if i < 0 {
+		return AuthorMember{}, false
+	}
+	m := a.Members[i]
+	soleOwner := m.Role == RoleOwner && a.owners() == 1
+	a.Members = slices.Delete(a.Members, i, i+1)
+	if soleOwner {
+		a.Status = StatusRemoved
+	}
+	a.touch(now)
+	return m, true
 }

@@ -71,8 +71,8 @@ func NormalizeTags(v *errs.Validation, field string, tags []string, max int) []s
 		case n > 50:
 			v.Add(fmt.Sprintf("%s[%d]", field, i), "must be at most 50 characters")
 			continue
-		case strings.ContainsFunc(t, unicode.IsControl):
-			v.Add(fmt.Sprintf("%s[%d]", field, i), "must not contain control characters")
+		case textProblem(t, false) != "":
+			v.Add(fmt.Sprintf("%s[%d]", field, i), "%s", textProblem(t, false))
 			continue
 		case seen[t]:
 			continue
@@ -86,8 +86,19 @@ func NormalizeTags(v *errs.Validation, field string, tags []string, max int) []s
 	return out
 }
 
-// checkText validates a free-text field's length in characters.
+// checkText validates a single-line text field (a name, a title): its
+// length in characters, and no control or bidirectional override characters.
 func checkText(v *errs.Validation, field, s string, min, max int) {
+	checkTextOf(v, field, s, min, max, false)
+}
+
+// checkLongText validates free text (a description, a biography): line
+// breaks and tabs are allowed, other control characters are not.
+func checkLongText(v *errs.Validation, field, s string, min, max int) {
+	checkTextOf(v, field, s, min, max, true)
+}
+
+func checkTextOf(v *errs.Validation, field, s string, min, max int, multiline bool) {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case min > 0 && strings.TrimSpace(s) == "":
@@ -96,9 +107,32 @@ func checkText(v *errs.Validation, field, s string, min, max int) {
 		v.Add(field, "must be at least %d characters", min)
 	case n > max:
 		v.Add(field, "must be at most %d characters", max)
-	case !utf8.ValidString(s):
-		v.Add(field, "must be valid UTF-8")
+	case textProblem(s, multiline) != "":
+		v.Add(field, "%s", textProblem(s, multiline))
 	}
+}
+
+// textProblem says what is wrong with user text, or "" when nothing is:
+// invalid UTF-8; control characters (Unicode Cc) except line breaks and
+// tabs in multiline text; bidirectional overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069), which make a name display as something
+// else, in single-line text. NUL in particular must never reach a store:
+// PostgreSQL cannot hold it. (The HTTP layer applies the same rule to query
+// parameters, httpx.TextProblem; the domain does not import it.)
+func textProblem(s string, multiline bool) string {
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	for _, r := range s {
+		switch {
+		case multiline && (r == '\n' || r == '\r' || r == '\t'):
+		case unicode.Is(unicode.Cc, r):
+			return "must not contain control characters"
+		case !multiline && ((r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)):
+			return "must not contain bidirectional override characters"
+		}
+	}
+	return ""
 }
 
 // checkIDs validates a list of UUIDs and rejects duplicates.
@@ -130,6 +164,10 @@ func checkLink(v *errs.Validation, field string, l AuthorLink) {
 	checkText(v, field+".title", l.Title, 1, 200)
 	if len(l.URL) > 2000 {
 		v.Add(field+".url", "must be at most 2000 characters")
+		return
+	}
+	if reason := textProblem(l.URL, false); reason != "" {
+		v.Add(field+".url", "%s", reason)
 		return
 	}
 	u, err := url.Parse(l.URL)

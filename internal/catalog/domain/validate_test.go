@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -110,5 +111,44 @@ func TestCategoryCycle(t *testing.T) {
 	}
 	if _, err := NewCategory(member, CategoryFields{Name: ptr("x")}, t0); errs.KindOf(err) != errs.Forbidden {
 		t.Fatalf("non-moderator creating a category: %v, want forbidden", err)
+	}
+}
+
+func TestTextFieldsRefuseControlAndOverrideCharacters(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		run       func() error
+		wantField string
+	}{
+		{"nul_in_author_name", func() error { _, err := NewAuthor(owner, AuthorProfile{Name: ptr("A\x00")}, t0); return err }, "name"},
+		{"bidi_override_in_author_name", func() error { _, err := NewAuthor(owner, AuthorProfile{Name: ptr("A\u202eB")}, t0); return err }, "name"},
+		{"nul_in_bio", func() error {
+			_, err := NewAuthor(owner, AuthorProfile{Name: ptr("A"), Bio: ptr("x\x00")}, t0)
+			return err
+		}, "bio"},
+		{"nul_in_link_url", func() error {
+			_, err := NewAuthor(owner, AuthorProfile{Name: ptr("A"), Links: &[]AuthorLink{{Title: "t", URL: "https://x.org/\x00"}}}, t0)
+			return err
+		}, "links[0].url"},
+		{"escape_in_category_name", func() error { _, err := NewCategory(moderator, CategoryFields{Name: ptr("C\x1b[31m")}, t0); return err }, "name"},
+		{"bidi_isolate_in_tag", func() error {
+			var v errs.Validation
+			NormalizeTags(&v, "tags", []string{"ok", "a\u2066b"}, 5)
+			return v.Err()
+		}, "tags[1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var e *errs.Error
+			if err := tt.run(); !errors.As(err, &e) || len(e.Fields) == 0 || e.Fields[0].Name != tt.wantField {
+				t.Fatalf("err = %v, want a problem on %s", err, tt.wantField)
+			}
+		})
+	}
+	// Long text keeps its line breaks and right-to-left marks.
+	if _, err := NewAuthor(owner, AuthorProfile{Name: ptr("A"), Bio: ptr("line one\r\n\tline \u202etwo")}, t0); err != nil {
+		t.Fatalf("multi-line bio refused: %v", err)
 	}
 }

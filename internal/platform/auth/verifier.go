@@ -136,6 +136,10 @@ func Middleware(v *Verifier) func(http.Handler) http.Handler {
 			}
 			switch r.Method {
 			case http.MethodGet, http.MethodHead, http.MethodOptions:
+				if !p.Can(ScopeRead) {
+					httpx.WriteProblem(w, r, httpx.ProblemFor(r, errs.Forbiddenf("this token may not read (it lacks the read scope)")))
+					return
+				}
 			default:
 				if !p.Can(ScopeWrite) && !isAuthRoute(r.URL.Path) {
 					httpx.WriteProblem(w, r, httpx.ProblemFor(r, errs.Forbiddenf("this token is read-only (it lacks the write scope)")))
@@ -167,6 +171,8 @@ type JWKSClient struct {
 	mu        sync.Mutex
 	set       jwk.Set
 	fetchedAt time.Time
+	failedAt  time.Time
+	lastErr   error
 }
 
 // NewJWKSClient caches the key set at url for ttl.
@@ -185,13 +191,22 @@ func (c *JWKSClient) Keys(ctx context.Context, refresh bool) (jwk.Set, error) {
 	if c.set != nil && age < c.ttl && (!refresh || age < c.minRefresh) {
 		return c.set, nil
 	}
+	// After a failed fetch, wait before asking identity again: requests
+	// queue on this lock, and must not each wait for a timeout.
+	if time.Since(c.failedAt) < c.minRefresh {
+		if c.set != nil {
+			return c.set, nil
+		}
+		return nil, c.lastErr
+	}
 	set, err := jwk.Fetch(ctx, c.url, jwk.WithHTTPClient(c.client))
 	if err != nil {
+		c.failedAt, c.lastErr = time.Now(), fmt.Errorf("fetch JWKS from %s: %w", c.url, err)
 		if c.set != nil {
 			// Keep serving the last good set while identity is away.
 			return c.set, nil
 		}
-		return nil, fmt.Errorf("fetch JWKS from %s: %w", c.url, err)
+		return nil, c.lastErr
 	}
 	c.set, c.fetchedAt = set, time.Now()
 	return set, nil

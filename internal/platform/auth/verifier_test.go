@@ -65,6 +65,7 @@ func TestMiddleware(t *testing.T) {
 		{"bad_token_is_401_not_anonymous", http.MethodGet, "Bearer nope", 401},
 		{"read_only_token_cannot_write", http.MethodPost, "Bearer " + issuer.TokenWithScopes("u1", []string{auth.ScopeRead}), 403},
 		{"read_only_token_reads", http.MethodGet, "Bearer " + issuer.TokenWithScopes("u1", []string{auth.ScopeRead}), 204},
+		{"write_only_token_cannot_read", http.MethodGet, "Bearer " + issuer.TokenWithScopes("u1", []string{auth.ScopeWrite}), 403},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

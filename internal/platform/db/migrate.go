@@ -21,9 +21,12 @@ import (
 //	{{timestamp}}  TIMESTAMPTZ  / TIMESTAMP (bun stores UTC text in SQLite)
 //	{{json}}       JSONB        / TEXT
 //	{{blob}}       BYTEA        / BLOB
+//	{{serial}}     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY / INTEGER PRIMARY KEY AUTOINCREMENT
 var dialectTypes = map[Dialect]map[string]string{
-	Postgres: {"uuid": "UUID", "timestamp": "TIMESTAMPTZ", "json": "JSONB", "blob": "BYTEA"},
-	SQLite:   {"uuid": "TEXT", "timestamp": "TIMESTAMP", "json": "TEXT", "blob": "BLOB"},
+	Postgres: {"uuid": "UUID", "timestamp": "TIMESTAMPTZ", "json": "JSONB", "blob": "BYTEA",
+		"serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+	SQLite: {"uuid": "TEXT", "timestamp": "TIMESTAMP", "json": "TEXT", "blob": "BLOB",
+		"serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},
 }
 
 // render returns the migrations of fsys with the dialect's types filled in.
@@ -55,12 +58,17 @@ func render(fsys fs.FS, d Dialect) (fs.FS, error) {
 	return out, err
 }
 
-func (d *DB) provider(fsys fs.FS) (*goose.Provider, error) {
+// DefaultVersionTable records a service's own migrations. Shared
+// machinery (the outbox and inbox tables of package events) keeps its own
+// version table, so its versions never interleave with the service's.
+const DefaultVersionTable = "goose_db_version"
+
+func (d *DB) provider(fsys fs.FS, table string) (*goose.Provider, error) {
 	rendered, err := render(fsys, d.Dialect)
 	if err != nil {
 		return nil, err
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithTableName(table)}
 	dialect := goose.DialectSQLite3
 	if d.Dialect == Postgres {
 		dialect = goose.DialectPostgres
@@ -68,7 +76,7 @@ func (d *DB) provider(fsys fs.FS) (*goose.Provider, error) {
 		// advisory lock keyed by the schema, so other services (and test
 		// schemas) never wait on each other. Probe every second, for 5 min.
 		h := fnv.New64a()
-		_, _ = h.Write([]byte("alexandria-migrate:" + d.Schema))
+		_, _ = h.Write([]byte("alexandria-migrate:" + d.Schema + ":" + table))
 		locker, err := lock.NewPostgresSessionLocker(
 			lock.WithLockID(int64(h.Sum64()>>1)),
 			lock.WithLockTimeout(1, 300),
@@ -83,7 +91,12 @@ func (d *DB) provider(fsys fs.FS) (*goose.Provider, error) {
 
 // Migrate applies every pending migration in fsys.
 func (d *DB) Migrate(ctx context.Context, fsys fs.FS) (applied int, err error) {
-	p, err := d.provider(fsys)
+	return d.MigrateWith(ctx, fsys, DefaultVersionTable)
+}
+
+// MigrateWith applies the migrations in fsys, tracked in version table.
+func (d *DB) MigrateWith(ctx context.Context, fsys fs.FS, table string) (applied int, err error) {
+	p, err := d.provider(fsys, table)
 	if err != nil {
 		return 0, err
 	}
@@ -103,7 +116,12 @@ type MigrationState struct {
 
 // MigrationStatus lists every migration in fsys with its state.
 func (d *DB) MigrationStatus(ctx context.Context, fsys fs.FS) ([]MigrationState, error) {
-	p, err := d.provider(fsys)
+	return d.MigrationStatusWith(ctx, fsys, DefaultVersionTable)
+}
+
+// MigrationStatusWith lists the migrations in fsys tracked in version table.
+func (d *DB) MigrationStatusWith(ctx context.Context, fsys fs.FS, table string) ([]MigrationState, error) {
+	p, err := d.provider(fsys, table)
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,8 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 		ctx := telemetry.WithRequestID(r.Context(), id)
 		ctx = WithLogger(ctx, log)
 		ctx = context.WithValue(ctx, clientIPKey{}, clientIP(r, o.TrustForwardedFor))
+		route := &routeHolder{}
+		ctx = context.WithValue(ctx, routeKey{}, route)
 		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(ctx)
@@ -86,23 +88,23 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 					WriteProblem(sw, r, toProblem(ctx, http.StatusInternalServerError, ""))
 				}
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
+			pattern := route.pattern
+			if pattern == "" {
+				pattern = "unmatched"
 			}
 			if sw.status == 0 {
 				sw.status = http.StatusOK
 			}
 			elapsed := time.Since(start)
-			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-			m.duration.WithLabelValues(route, r.Method).Observe(elapsed.Seconds())
-			trace.SpanFromContext(ctx).SetName(r.Method + " " + route)
+			m.requests.WithLabelValues(pattern, r.Method, strconv.Itoa(sw.status)).Inc()
+			m.duration.WithLabelValues(pattern, r.Method).Observe(elapsed.Seconds())
+			trace.SpanFromContext(ctx).SetName(r.Method + " " + pattern)
 			level := slog.LevelInfo
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
 			log.LogAttrs(ctx, level, "http request",
-				slog.String("method", r.Method), slog.String("route", route),
+				slog.String("method", r.Method), slog.String("route", pattern),
 				slog.String("path", r.URL.Path), slog.Int("status", sw.status),
 				slog.Int64("bytes", sw.bytes), slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr))
@@ -120,6 +122,24 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			return true
 		}),
 	)
+}
+
+type routeKey struct{}
+
+// routeHolder carries the matched route pattern back out to Edge: inner
+// middleware may hand the mux a copy of the request, and the mux records
+// the pattern only on the request it was given.
+type routeHolder struct{ pattern string }
+
+// RecordRoute wraps the mux so Edge can label metrics, logs and spans with
+// the route pattern rather than the raw path. It must wrap the mux itself.
+func RecordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+			h.pattern = r.Pattern
+		}
+	})
 }
 
 type clientIPKey struct{}

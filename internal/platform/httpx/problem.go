@@ -142,6 +142,15 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 			p.Errors = append(p.Errors, ProblemField{Message: err.Error()})
 		}
 	}
+	// huma says "validation failed" for every body it cannot use; say why.
+	if p.Detail == "validation failed" {
+		switch p.Status {
+		case http.StatusBadRequest:
+			p.Detail = "the request body is not valid JSON"
+		case http.StatusUnsupportedMediaType:
+			p.Detail = "unsupported Content-Type: send application/json"
+		}
+	}
 	p.Type = problemType(p.Status)
 	p.Title = http.StatusText(p.Status)
 	if p.Detail == "" {

@@ -13,7 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 )
 
@@ -36,6 +38,10 @@ type Deps struct {
 	Verifier *auth.Verifier
 	// IdentityURL is identity's base URL, in this process or another.
 	IdentityURL string
+	// Bus is the process's event transport; Events tunes delivery. Services
+	// build their events.Pipeline from them.
+	Bus    bus.Transport
+	Events events.Config
 	// HTTPClient calls other services; it propagates trace context.
 	HTTPClient *http.Client
 	// Out is where a service prints what an operator must see once (the

@@ -21,7 +21,9 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth/authtest"
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
@@ -88,6 +90,13 @@ func OpenDB(t testing.TB, s Store, service string, migrations fs.FS) *db.DB {
 	return d
 }
 
+// FastEvents is the events configuration for tests: quick retries.
+func FastEvents() events.Config {
+	c := events.DefaultConfig()
+	c.RetryInitial, c.RetryMax, c.MaxAttempts, c.RelayPoll = 5*time.Millisecond, 20*time.Millisecond, 3, 20*time.Millisecond
+	return c
+}
+
 // Harness is a service under test behind a real HTTP server.
 type Harness struct {
 	Deps   module.Deps
@@ -124,6 +133,8 @@ func NewHarness(t testing.TB, s Store) *Harness {
 			DBSchema:   Schema("h"),
 			Verifier:   issuer.Verifier(),
 			HTTPClient: &http.Client{Timeout: 10 * time.Second},
+			Bus:        bus.NewMemory(nil),
+			Events:     FastEvents(),
 			Out:        func(string, ...any) {},
 		},
 	}
@@ -149,7 +160,7 @@ func (h *Harness) Start(t testing.TB, svc module.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := httpx.Edge(auth.Middleware(h.Deps.Verifier)(h.mux), h.Deps.Logger, m, h.Deps.Tracing, httpx.EdgeOptions{})
+	handler := httpx.Edge(auth.Middleware(h.Deps.Verifier)(httpx.RecordRoute(h.mux)), h.Deps.Logger, m, h.Deps.Tracing, httpx.EdgeOptions{})
 	h.Server = httptest.NewServer(handler)
 	t.Cleanup(func() {
 		h.Server.Close()

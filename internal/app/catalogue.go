@@ -1,0 +1,17 @@
+package app
+
+import (
+	"github.com/alexandria-platform/alexandria/internal/catalog"
+	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
+)
+
+// EventCatalogue is every target's events: what it publishes, consumes and
+// choreographs. `alexandria events catalogue` renders it into api/events
+// (JSON Schemas) and docs/events.md.
+func EventCatalogue() events.Catalogue {
+	return events.Catalogue{
+		{Service: "identity", Publishes: identity.Events},
+		{Service: "catalog", Publishes: catalog.Events, Consumes: catalog.Consumes, Sagas: catalog.Sagas},
+	}
+}

@@ -1,0 +1,54 @@
+package catalog
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+)
+
+func TestHTTPAuthorManagement(t *testing.T) {
+	t.Parallel()
+	forEachServer(t, func(t *testing.T, c *api) {
+		alice, bob, carol, mod, admin := c.user(authorRole), c.user(readerRole), c.user(readerRole), c.user(moderatorRole), c.user(adminRole)
+		aid := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Orphanage"}).str("id")
+		path := "/v1/authors/" + aid
+
+		t.Run("moderators_and_admins_manage_members_of_any_author", func(t *testing.T) {
+			c.expect(http.StatusForbidden, "POST", path+"/members", carol, map[string]any{"user_id": bob})
+			c.expect(http.StatusCreated, "POST", path+"/members", mod, map[string]any{"user_id": bob, "role": "member"})
+			c.expect(http.StatusOK, "PATCH", path+"/members/"+bob, admin, map[string]any{"role": "owner"})
+			c.expect(http.StatusNoContent, "DELETE", path+"/members/"+alice, mod, nil)
+			c.expect(http.StatusConflict, "DELETE", path+"/members/"+bob, admin, nil)
+			c.expect(http.StatusCreated, "POST", path+"/members", admin, map[string]any{"user_id": alice, "role": "member"})
+		})
+		t.Run("any_member_removes_the_author_and_it_cannot_be_edited", func(t *testing.T) {
+			c.expect(http.StatusForbidden, "DELETE", path, carol, nil)
+			c.expect(http.StatusNoContent, "DELETE", path, alice, nil) // a member, not an owner
+			c.expect(http.StatusConflict, "PATCH", path, bob, map[string]any{"bio": "still here"})
+			c.expect(http.StatusOK, "POST", path+"/restore", mod, nil)
+			c.expect(http.StatusOK, "PATCH", path, bob, map[string]any{"bio": "back"})
+		})
+		t.Run("malformed_if_match_is_412_at_once", func(t *testing.T) {
+			c.expect(http.StatusPreconditionFailed, "PATCH", path, bob, map[string]any{"bio": "x"}, "If-Match", "garbage")
+			c.expect(http.StatusPreconditionFailed, "PATCH", path, carol, map[string]any{"bio": "x"}, "If-Match", `"0"`)
+		})
+	})
+}
+
+func TestCatalogUsesItsClock(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2031, 2, 3, 4, 5, 6, 789123456, time.UTC)
+	for _, s := range moduletest.Stores(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			c := startCatalogAt(t, s, nil, func() time.Time { return at })
+			alice := c.user(authorRole)
+			r := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Timely"})
+			if want := at.Truncate(time.Microsecond).Format(time.RFC3339Nano); r.str("created_at") != want || r.str("updated_at") != want {
+				t.Fatalf("created_at %s updated_at %s, want %s", r.str("created_at"), r.str("updated_at"), want)
+			}
+		})
+	}
+}

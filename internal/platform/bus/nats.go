@@ -1,0 +1,153 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wmjs "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/jetstream"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// natsConfig is what a nats:// URL says.
+type natsConfig struct {
+	server  string        // nats://user:pass@host:port[,host2:port]
+	ackWait time.Duration // ?ack_wait=30s: redelivery after an unacknowledged delivery
+	maxAge  time.Duration // ?max_age=168h: stream retention
+}
+
+// openNATS connects to NATS JetStream. Each topic is a stream of the same
+// name with one subject, created on first publish or subscribe (file
+// storage, limits retention, max_age, 2-minute duplicate window keyed by the
+// message UUID). Each consumer group is a durable pull consumer named after
+// the group: replicas of a group pull from the same consumer and so share
+// the messages; a nack redelivers at once, an unacknowledged message comes
+// back after ack_wait. Connections reconnect forever.
+func openNATS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
+	q := u.Query()
+	c := natsConfig{server: (&url.URL{Scheme: "nats", User: u.User, Host: u.Host}).String()}
+	var err error
+	if c.ackWait, err = durationParam(q, "ack_wait", 30*time.Second); err != nil {
+		return nil, err
+	}
+	if c.maxAge, err = durationParam(q, "max_age", 7*24*time.Hour); err != nil {
+		return nil, err
+	}
+	logger := watermill.NewSlogLogger(o.Logger)
+
+	pubConn, err := c.connect("alexandria-publisher")
+	if err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(pubConn)
+	if err != nil {
+		pubConn.Close()
+		return nil, fmt.Errorf("bus: nats: %w", err)
+	}
+	if _, err := js.AccountInfo(ctx); err != nil {
+		pubConn.Close()
+		return nil, fmt.Errorf("bus: nats: JetStream is not available on %s: %w", u.Host, err)
+	}
+	pub, err := wmjs.NewPublisher(wmjs.PublisherConfig{
+		Conn:            pubConn,
+		Logger:          logger,
+		ConfigureStream: c.stream,
+		TrackMessageID:  true,
+	})
+	if err != nil {
+		pubConn.Close()
+		return nil, fmt.Errorf("bus: nats publisher: %w", err)
+	}
+	return &transport{
+		name: "nats",
+		pub: &checkedPublisher{Publisher: pub, prepare: func(topic string) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := c.ensureStream(ctx, js, topic)
+			return err
+		}},
+		newSub: func(group string) (message.Subscriber, error) {
+			conn, err := c.connect("alexandria-" + group)
+			if err != nil {
+				return nil, err
+			}
+			// The subscriber owns (and on Close drains) its connection.
+			return wmjs.NewSubscriber(wmjs.SubscriberConfig{
+				Conn:                conn,
+				Logger:              logger,
+				AckWaitTimeout:      c.ackWait,
+				ResourceInitializer: c.groupConsumer(group),
+				ConfigureStream:     c.stream,
+				// A small pull batch keeps messages from piling up in one
+				// replica's buffer, where others cannot take them.
+				ConsumeOptions: []jetstream.PullConsumeOpt{jetstream.PullMaxMessages(16)},
+			})
+		},
+	}, nil
+}
+
+func (c natsConfig) connect(name string) (*nats.Conn, error) {
+	nc, err := nats.Connect(c.server,
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(500*time.Millisecond),
+		nats.Timeout(5*time.Second),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("bus: nats connect: %w", err)
+	}
+	return nc, nil
+}
+
+func (c natsConfig) stream(topic string) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:       topic,
+		Subjects:   []string{topic},
+		Storage:    jetstream.FileStorage,
+		Retention:  jetstream.LimitsPolicy,
+		MaxAge:     c.maxAge,
+		Duplicates: 2 * time.Minute,
+	}
+}
+
+func (c natsConfig) ensureStream(ctx context.Context, js jetstream.JetStream, topic string) (jetstream.Stream, error) {
+	s, err := js.Stream(ctx, topic)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, c.stream(topic))
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			s, err = js.Stream(ctx, topic)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bus: nats stream %s: %w", topic, err)
+	}
+	return s, nil
+}
+
+// groupConsumer creates (or finds) the group's durable consumer on the
+// topic's stream. It is never deleted by a subscriber: the group's position
+// outlives its replicas.
+func (c natsConfig) groupConsumer(group string) wmjs.ResourceInitializer {
+	return func(ctx context.Context, js jetstream.JetStream, topic string) (jetstream.Consumer, func(context.Context, watermill.LoggerAdapter), error) {
+		s, err := c.ensureStream(ctx, js, topic)
+		if err != nil {
+			return nil, nil, err
+		}
+		cons, err := s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+			Durable:       group,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       c.ackWait,
+			MaxDeliver:    -1,
+			DeliverPolicy: jetstream.DeliverAllPolicy,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("bus: nats consumer %s on %s: %w", group, topic, err)
+		}
+		return cons, nil, nil
+	}
+}

@@ -1,0 +1,217 @@
+package events_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/uptrace/bun"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+)
+
+// effects is a table the test handlers write to, in the consumer's
+// transaction, so "exactly one effect" can be counted in the store.
+var effectsMigration = fstest.MapFS{"00001_effects.sql": {Data: []byte(
+	"-- +goose Up\nCREATE TABLE effects (event_id TEXT NOT NULL, note TEXT NOT NULL);\n")}}
+
+type fixture struct {
+	t    *testing.T
+	db   *db.DB
+	bus  bus.Transport
+	pipe *events.Pipeline
+}
+
+func newFixture(t *testing.T, s moduletest.Store, tr bus.Transport, service string) *fixture {
+	t.Helper()
+	d := moduletest.OpenDB(t, s, service, effectsMigration)
+	return &fixture{t: t, db: d, bus: tr, pipe: newPipeline(t, d, tr, service)}
+}
+
+func newPipeline(t *testing.T, d *db.DB, tr bus.Transport, service string) *events.Pipeline {
+	t.Helper()
+	p, err := events.New(context.Background(), events.Setup{Service: service, DB: d, Bus: tr,
+		Config: moduletest.FastEvents(), Metrics: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	return p
+}
+
+// record commits a change that records one event, or rolls back when fail.
+func (f *fixture) record(ctx context.Context, typ string, n int, fail bool) error {
+	return f.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := f.pipe.Record(ctx, tx, typ, fmt.Sprintf("thing/%d", n), fmt.Sprint(n), map[string]int{"n": n}); err != nil {
+			return err
+		}
+		if fail {
+			return errors.New("the change failed")
+		}
+		return nil
+	})
+}
+
+func (f *fixture) count(where string, args ...any) int {
+	f.t.Helper()
+	n, err := f.db.NewSelect().TableExpr("effects").Where(where, args...).Count(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return int(n)
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func effect(note string) events.Handler {
+	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
+		_, err := tx.NewRaw("INSERT INTO effects (event_id, note) VALUES (?, ?)", e.ID, note).Exec(ctx)
+		return err
+	}
+}
+
+func TestCommittedEventsHaveExactlyOneEffect(t *testing.T) {
+	t.Parallel()
+	for _, s := range moduletest.Stores(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, s, bus.NewMemory(nil), "producer")
+			f.pipe.Handle(f.pipe.Topic(), "test.thing.happened.v1", effect("ok"))
+			if err := f.pipe.Start(); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			for i := range 50 {
+				if err := f.record(ctx, "test.thing.happened.v1", i, i%5 == 0); err == nil && i%5 == 0 {
+					t.Fatal("failing change committed")
+				}
+			}
+			eventually(t, "40 effects", func() bool { return f.count("1 = 1") == 40 })
+			time.Sleep(100 * time.Millisecond)
+			if n := f.count("1 = 1"); n != 40 {
+				t.Fatalf("%d effects, want 40 (rolled-back changes must not publish)", n)
+			}
+			if n, _ := f.db.NewSelect().TableExpr("outbox").Count(ctx); n != 0 {
+				t.Fatalf("outbox keeps %d delivered rows", n)
+			}
+		})
+	}
+}
+
+func TestRedeliveredEventIsHandledOnce(t *testing.T) {
+	t.Parallel()
+	s := moduletest.Stores(t)[0]
+	tr := bus.NewMemory(nil)
+	f := newFixture(t, s, tr, "consumer")
+	f.pipe.Handle("topic_dup", "test.dup.v1", effect("ok"))
+	if err := f.pipe.Start(); err != nil {
+		t.Fatal(err)
+	}
+	e := bus.Event{ID: "0190a000-0000-7000-8000-000000000001", Type: "test.dup.v1", Time: time.Now(), Data: []byte(`{}`)}
+	for range 3 {
+		if err := tr.Publisher().Publish("topic_dup", e.Message()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "one effect", func() bool { return f.count("event_id = ?", e.ID) == 1 })
+	time.Sleep(100 * time.Millisecond)
+	if n := f.count("event_id = ?", e.ID); n != 1 {
+		t.Fatalf("%d effects of one event delivered three times", n)
+	}
+}
+
+func TestFailingHandlerRetriesThenDeadLettersAndReplayWorks(t *testing.T) {
+	t.Parallel()
+	s := moduletest.Stores(t)[0]
+	tr := bus.NewMemory(nil)
+	f := newFixture(t, s, tr, "consumer")
+	var attempts atomic.Int32
+	var healed atomic.Bool
+	f.pipe.Handle("topic_dl", "test.flaky.v1", func(ctx context.Context, tx bun.Tx, e bus.Event) error {
+		attempts.Add(1)
+		if !healed.Load() {
+			return errors.New("downstream is broken")
+		}
+		return effect("healed")(ctx, tx, e)
+	})
+	if err := f.pipe.Start(); err != nil {
+		t.Fatal(err)
+	}
+	e := bus.Event{ID: "0190a000-0000-7000-8000-000000000002", Type: "test.flaky.v1", Time: time.Now(), Data: []byte(`{"x":1}`)}
+	if err := tr.Publisher().Publish("topic_dl", e.Message()); err != nil {
+		t.Fatal(err)
+	}
+	dl := events.DeadLetters{DB: f.db, Bus: tr}
+	var parked []events.DeadLetter
+	eventually(t, "a dead letter", func() bool {
+		parked, _ = dl.List(context.Background(), "", 10)
+		return len(parked) == 1
+	})
+	if got := attempts.Load(); got != int32(moduletest.FastEvents().MaxAttempts) {
+		t.Fatalf("%d attempts before parking, want %d", got, moduletest.FastEvents().MaxAttempts)
+	}
+	if parked[0].EventID != e.ID || parked[0].Type != e.Type || parked[0].Error == "" {
+		t.Fatalf("dead letter %+v", parked[0])
+	}
+	healed.Store(true)
+	if err := dl.Replay(context.Background(), parked[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the replayed event's effect", func() bool { return f.count("event_id = ?", e.ID) == 1 })
+	if left, _ := dl.List(context.Background(), "", 10); len(left) != 0 {
+		t.Fatalf("replayed dead letter still listed: %+v", left)
+	}
+}
+
+func TestEventsCarryEnvelopeAndCause(t *testing.T) {
+	t.Parallel()
+	s := moduletest.Stores(t)[0]
+	tr := bus.NewMemory(nil)
+	f := newFixture(t, s, tr, "chain")
+	var mu sync.Mutex
+	seen := map[string]bus.Event{}
+	f.pipe.Handle(f.pipe.Topic(), "test.first.v1", func(ctx context.Context, tx bun.Tx, e bus.Event) error {
+		mu.Lock()
+		seen["first"] = e
+		mu.Unlock()
+		return f.pipe.Record(ctx, tx, "test.second.v1", e.Subject, e.Key, map[string]string{"from": e.ID})
+	})
+	f.pipe.Handle(f.pipe.Topic(), "test.second.v1", func(_ context.Context, _ bun.Tx, e bus.Event) error {
+		mu.Lock()
+		seen["second"] = e
+		mu.Unlock()
+		return nil
+	})
+	if err := f.pipe.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.record(context.Background(), "test.first.v1", 7, false); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the caused event", func() bool { mu.Lock(); defer mu.Unlock(); return seen["second"].ID != "" })
+	first, second := seen["first"], seen["second"]
+	if first.Source != "/alexandria/chain" || first.Subject != "thing/7" || first.Key != "7" || first.Time.IsZero() {
+		t.Fatalf("envelope %+v", first)
+	}
+	if second.CausationID != first.ID || second.CorrelationID != first.CorrelationID || first.CorrelationID == "" {
+		t.Fatalf("cause not carried: first %+v second %+v", first, second)
+	}
+}

@@ -1,0 +1,264 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/client"
+)
+
+// gatewayTemplate is the nginx configuration Compose uses too.
+const gatewayTemplate = "../../deploy/nginx/alexandria.conf.template"
+
+// splitDeployment runs each target as its own process on PostgreSQL and
+// NATS, behind nginx configured from the gateway template.
+type splitDeployment struct {
+	gateway  string
+	identity *process
+	catalog  *process
+	envs     map[string][]string
+}
+
+func (s *splitDeployment) URL() string { return s.gateway }
+
+func (s *splitDeployment) Restart(t *testing.T) {
+	s.catalog.stop()
+	s.identity.stop()
+	s.identity = start(t, s.envs["identity"], "-target=identity")
+	s.catalog = start(t, s.envs["catalog"], "-target=catalog")
+}
+
+// TestSplitModeBehindGateway runs the user journey through the gateway with
+// every target in its own process, checks that a token issued by identity is
+// accepted by catalog, that killing one target fails only its routes (and
+// they recover when it returns), and that events cross processes.
+func TestSplitModeBehindGateway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("split-mode test: skipped with -short")
+	}
+	t.Parallel()
+	nginx := requireNginx(t)
+	dbURL := freshPostgresDatabase(t)
+	nats := startNATS(t)
+	idPort, catPort, gwPort := freeTCPPort(t), freeTCPPort(t), freeTCPPort(t)
+	common := []string{
+		"ALEXANDRIA_DATABASE_URL=" + dbURL, "ALEXANDRIA_BUS_URL=" + nats.url,
+		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword,
+		"ALEXANDRIA_LOG_FORMAT=json", "ALEXANDRIA_HTTP_TRUST_FORWARDED_FOR=true",
+	}
+	s := &splitDeployment{envs: map[string][]string{
+		"identity": append(append([]string{}, common...), fmt.Sprintf("ALEXANDRIA_HTTP_ADDR=127.0.0.1:%d", idPort),
+			"ALEXANDRIA_DATA_DIR="+t.TempDir()),
+		"catalog": append(append([]string{}, common...), fmt.Sprintf("ALEXANDRIA_HTTP_ADDR=127.0.0.1:%d", catPort),
+			"ALEXANDRIA_DATA_DIR="+t.TempDir(), fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", idPort)),
+	}}
+	s.identity = start(t, s.envs["identity"], "-target=identity")
+	s.catalog = start(t, s.envs["catalog"], "-target=catalog")
+	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": idPort, "CATALOG": catPort})
+
+	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
+		routes := parseRoutes(t)
+		for target, p := range map[string]*process{"identity": s.identity, "catalog": s.catalog} {
+			for _, path := range openAPIPaths(t, p.URL) {
+				if got := routes.upstream(path); got != target {
+					t.Errorf("%s (a %s route) goes to %q", path, target, got)
+				}
+			}
+		}
+	})
+
+	scenario(t, s)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	anon := client.New(s.gateway, nil)
+	admin := signIn(ctx, t, anon, adminEmail, adminPassword)
+
+	// Killing catalog fails its routes only.
+	s.catalog.kill()
+	_, err := anon.ListMedia(ctx, client.MediaFilter{})
+	wantStatus(t, "catalog route while catalog is down", err, http.StatusServiceUnavailable)
+	if _, err := admin.Me(ctx); err != nil {
+		t.Fatalf("identity route failed while only catalog is down: %v", err)
+	}
+	signIn(ctx, t, anon, adminEmail, adminPassword)
+	s.catalog = start(t, s.envs["catalog"], "-target=catalog")
+	if _, err := admin.ListMedia(ctx, client.MediaFilter{}); err != nil {
+		t.Fatalf("catalog did not recover: %v", err)
+	}
+
+	// Killing identity: catalog keeps serving, and still accepts tokens
+	// identity issued: it verifies them locally with the keys it fetched
+	// (above). A catalog that never saw identity's keys could not.
+	s.identity.kill()
+	if _, err := admin.ListMedia(ctx, client.MediaFilter{}); err != nil {
+		t.Fatalf("catalog rejected a token while identity is down: %v", err)
+	}
+	_, err = anon.Login(ctx, adminEmail, adminPassword)
+	wantStatus(t, "identity route while identity is down", err, http.StatusServiceUnavailable)
+	s.identity = start(t, s.envs["identity"], "-target=identity")
+
+	// Events cross processes: deleting a user in identity removes their
+	// memberships in catalog.
+	eve, _ := registerAndSignInUser(ctx, t, anon, "eve@example.org", "Eve")
+	_, err = admin.UpdateUser(ctx, eve.ID, client.UserPatch{Roles: []string{"reader", "author"}})
+	must(t, err)
+	eveClient := signIn(ctx, t, anon, "eve@example.org", passwordOf("eve@example.org"))
+	shop, err := eveClient.CreateAuthor(ctx, client.AuthorInput{Name: "Eve's shop"})
+	must(t, err)
+	must(t, eveClient.DeleteUser(ctx, eve.ID))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a, err := admin.GetAuthor(ctx, shop.ID)
+		must(t, err)
+		if a.Status == "removed" && len(a.Members) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("author of a deleted sole owner is still %q with %d members", a.Status, len(a.Members))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func requireNginx(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"nginx", "/usr/sbin/nginx"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("TEST_REQUIRE_SERVERS") == "1" {
+		t.Fatal("nginx required (Debian package nginx)")
+	}
+	t.Skip("nginx not installed")
+	return ""
+}
+
+// startGateway renders the template for the given target ports and runs
+// nginx in the foreground until the test ends.
+func startGateway(t *testing.T, nginx string, port int, upstreams map[string]int) string {
+	t.Helper()
+	dir := t.TempDir()
+	tmpl, err := os.ReadFile(gatewayTemplate)
+	must(t, err)
+	conf := strings.ReplaceAll(string(tmpl), "${LISTEN_PORT}", fmt.Sprintf("127.0.0.1:%d", port))
+	for name, p := range upstreams {
+		conf = strings.ReplaceAll(conf, "${"+name+"_UPSTREAM}", fmt.Sprintf("127.0.0.1:%d", p))
+	}
+	if m := regexp.MustCompile(`\$\{[A-Z_]+\}`).FindString(conf); m != "" {
+		t.Fatalf("template variable %s left unset", m)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "alexandria.conf"), []byte(conf), 0o600))
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;"
+	}
+	main := fmt.Sprintf(`%s
+worker_processes 1;
+daemon off;
+pid %[2]s/nginx.pid;
+error_log %[2]s/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path %[2]s/body;
+    proxy_temp_path %[2]s/proxy;
+    fastcgi_temp_path %[2]s/fastcgi;
+    uwsgi_temp_path %[2]s/uwsgi;
+    scgi_temp_path %[2]s/scgi;
+    include %[2]s/alexandria.conf;
+}
+`, user, dir)
+	must(t, os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(main), 0o600))
+	if out, err := exec.Command(nginx, "-t", "-c", filepath.Join(dir, "nginx.conf"), "-p", dir).CombinedOutput(); err != nil {
+		t.Fatalf("nginx -t: %v\n%s", err, out)
+	}
+	cmd := exec.Command(nginx, "-c", filepath.Join(dir, "nginx.conf"), "-p", dir)
+	must(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/livez"); err == nil {
+			resp.Body.Close()
+			return base
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("gateway did not start")
+	return ""
+}
+
+// gatewayRoutes is the location table of the template.
+type gatewayRoutes []struct {
+	exact    bool
+	path     string
+	upstream string
+}
+
+var locationLine = regexp.MustCompile(`location\s+(=\s+)?(/\S*)\s+\{\s*proxy_pass http://alexandria_(\w+);`)
+
+func parseRoutes(t *testing.T) gatewayRoutes {
+	t.Helper()
+	b, err := os.ReadFile(gatewayTemplate)
+	must(t, err)
+	var out gatewayRoutes
+	for _, m := range locationLine.FindAllStringSubmatch(string(b), -1) {
+		out = append(out, struct {
+			exact    bool
+			path     string
+			upstream string
+		}{m[1] != "", m[2], m[3]})
+	}
+	if len(out) == 0 {
+		t.Fatal("no proxied locations in the gateway template")
+	}
+	return out
+}
+
+// upstream resolves a path as nginx does: an exact match, else the longest prefix.
+func (r gatewayRoutes) upstream(path string) string {
+	best, bestLen := "", -1
+	for _, l := range r {
+		if l.exact && l.path == path {
+			return l.upstream
+		}
+		if !l.exact && strings.HasPrefix(path, l.path) && len(l.path) > bestLen {
+			best, bestLen = l.upstream, len(l.path)
+		}
+	}
+	return best
+}
+
+// openAPIPaths lists a target's operation paths with parameters filled in.
+func openAPIPaths(t *testing.T, base string) []string {
+	t.Helper()
+	var doc struct {
+		Paths map[string]any `json:"paths"`
+	}
+	must(t, json.Unmarshal([]byte(do(t, http.MethodGet, base+"/openapi.json", "", "").body), &doc))
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	var out []string
+	for p := range doc.Paths {
+		out = append(out, param.ReplaceAllString(p, "x"))
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		t.Fatalf("%s documents no paths", base)
+	}
+	return out
+}
