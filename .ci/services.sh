@@ -59,3 +59,13 @@ build_goaws() {
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   (cd "$root/tools/goaws" && go build -o "$root/bin/goaws" .)
 }
+
+# ensure_nginx: the split-mode end-to-end test runs its own nginx from the
+# gateway template; only the binary is needed. The package's own service is
+# stopped if its install started one (it would hold port 80 for nothing).
+ensure_nginx() {
+  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    apt_install nginx nginx
+    /usr/sbin/nginx -s stop >/dev/null 2>&1 || true
+  fi
+}
