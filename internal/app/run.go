@@ -100,6 +100,7 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		IdentityURL: identityURL,
 		HTTPClient:  client,
 		Bus:         transport,
+		Blob:        c.Blob,
 		Events:      c.Bus,
 		Out:         func(format string, args ...any) { fmt.Fprintf(o.Stdout, format+"\n", args...) },
 	}

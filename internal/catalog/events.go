@@ -90,6 +90,9 @@ var Consumes = []events.Consumer{
 	{Type: eventIdentityUserReinstated, Effect: "Accepts the user's writes again."},
 	{Type: EventAuthorRemoved, Effect: "Removes the author's media that are not removed yet, remembering the author as the cause (media.removed each)."},
 	{Type: EventAuthorRestored, Effect: "Restores exactly the media removed because of the author (media.restored each)."},
+	{Type: eventUploadCompleted, Effect: "Points the media item at its new original and sets it processing (media.updated); what was known of an older file is dropped."},
+	{Type: eventMediaProcessed, Effect: "For the item's current original: records content and derivatives and publishes the item (media.published). Reports about an older original are ignored."},
+	{Type: eventProcessingFailed, Effect: "For the item's current original: the item becomes failed with status_reason (media.updated)."},
 }
 
 // Sagas documents catalog's sagas for the event catalogue.

@@ -42,6 +42,7 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("media-create", post, "/v1/media", "Create a media item", media, created, writeErrors...), s.mediaCreate)
 	huma.Register(api, operation("media-list", get, "/v1/media", "List media", media, ok, readErrors...), s.mediaList)
 	huma.Register(api, operation("media-get", get, "/v1/media/{id}", "Get a media item", media, ok, readErrors...), s.mediaGet)
+	huma.Register(api, operation("media-access", get, "/v1/media/{id}/access", "What the caller may do with a media item's files", media, ok, readErrors...), s.mediaAccess)
 	huma.Register(api, operation("media-update", patch, "/v1/media/{id}", "Edit, publish or unpublish a media item (members)", media, ok, updateErrors...), s.mediaUpdate)
 	huma.Register(api, operation("media-delete", del, "/v1/media/{id}", "Remove a media item (members, moderators)", media, none, writeErrors...), s.mediaDelete)
 	huma.Register(api, operation("media-restore", post, "/v1/media/{id}/restore", "Restore a removed media item (moderators)", media, ok, writeErrors...), s.mediaRestore)

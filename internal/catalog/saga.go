@@ -26,6 +26,7 @@ func (s *Service) handleEvents(p *events.Pipeline) {
 	p.Handle(bus.Topic("identity"), eventIdentityUserReinstated, s.onUserStatus(false, ""))
 	p.Handle(p.Topic(), EventAuthorRemoved, s.onAuthorRemoved)
 	p.Handle(p.Topic(), EventAuthorRestored, s.onAuthorRestored)
+	s.handleMediaPipeline(p)
 }
 
 // subjectID reads the id of the entity an event carries.

@@ -70,7 +70,8 @@ func (c *api) handled(typ, result string) int {
 // publish puts an event on the bus as its producer's relay would.
 func (c *api) publish(e bus.Event) {
 	c.t.Helper()
-	service := map[string]string{"/alexandria/identity": "identity", "/alexandria/catalog": "catalog"}[e.Source]
+	service := map[string]string{"/alexandria/identity": "identity", "/alexandria/catalog": "catalog",
+		"/alexandria/storage": "storage", "/alexandria/processing": "processing"}[e.Source]
 	if err := c.h.Deps.Bus.Publisher().Publish(bus.Topic(service), e.Message()); err != nil {
 		c.t.Fatal(err)
 	}

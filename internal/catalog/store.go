@@ -72,6 +72,21 @@ func (s *Store) txRetrying(ctx context.Context, fn func(tx *Store) error) error 
 	return err
 }
 
+// lockRow takes the row's write lock before a read-modify-write in a
+// transaction, so a concurrent change waits instead of making this one lose
+// the race (a consumer's transaction must not fail because a user edited
+// the same author meanwhile). SQLite transactions are IMMEDIATE: already
+// serialised. A missing row is left to the read that follows.
+func (s *Store) lockRow(ctx context.Context, table, id string) error {
+	if s.db.Dialect != db.Postgres || !domain.ValidID(id) {
+		return nil
+	}
+	if _, err := s.idb.ExecContext(ctx, "SELECT 1 FROM "+table+" WHERE id = ? FOR UPDATE", id); err != nil {
+		return fmt.Errorf("lock %s %s: %w", table, id, err)
+	}
+	return nil
+}
+
 // treeLockKey names the PostgreSQL advisory lock serialising changes of the
 // category tree ("alx-cat" in ASCII).
 const treeLockKey int64 = 0x616c782d636174

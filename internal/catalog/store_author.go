@@ -187,6 +187,9 @@ func (s *Store) SaveAuthor(ctx context.Context, a domain.Author, prev int64) err
 func (s *Store) UpdateAuthor(ctx context.Context, id string, change func(a *domain.Author) error) (domain.Author, error) {
 	var a domain.Author
 	err := s.txRetrying(ctx, func(tx *Store) error {
+		if err := tx.lockRow(ctx, "authors", id); err != nil {
+			return err
+		}
 		before, err := tx.Author(ctx, id)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,6 +28,10 @@ type mediaRow struct {
 	Status         string     `bun:"status"`
 	PreviousStatus string     `bun:"previous_status"`
 	RemovedBy      string     `bun:"removed_by"`
+	ObjectKey      string     `bun:"object_key"`
+	StatusReason   string     `bun:"status_reason"`
+	Content        string     `bun:"content"`
+	Derivatives    string     `bun:"derivatives"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
 	Version        int64      `bun:"version"`
@@ -51,9 +56,19 @@ var (
 )
 
 func toMediaRow(m domain.Media) mediaRow {
-	return mediaRow{ID: m.ID, Title: m.Title, TitleSort: strings.ToLower(m.Title), Description: m.Description,
+	r := mediaRow{ID: m.ID, Title: m.Title, TitleSort: strings.ToLower(m.Title), Description: m.Description,
 		Kind: m.Kind, Language: m.Language, License: m.License, PublishedAt: m.PublishedAt, Status: m.Status,
-		PreviousStatus: m.PreviousStatus, RemovedBy: m.RemovedBy, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+		PreviousStatus: m.PreviousStatus, RemovedBy: m.RemovedBy, ObjectKey: m.ObjectKey, StatusReason: m.StatusReason,
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+	if m.Content != nil {
+		b, _ := json.Marshal(m.Content)
+		r.Content = string(b)
+	}
+	if len(m.Derivatives) > 0 {
+		b, _ := json.Marshal(m.Derivatives)
+		r.Derivatives = string(b)
+	}
+	return r
 }
 
 func (r mediaRow) media() domain.Media {
@@ -63,6 +78,17 @@ func (r mediaRow) media() domain.Media {
 	if r.PublishedAt != nil {
 		t := r.PublishedAt.UTC()
 		m.PublishedAt = &t
+	}
+	m.ObjectKey, m.StatusReason = r.ObjectKey, r.StatusReason
+	// Both columns are written only by toMediaRow, from these types.
+	if r.Content != "" {
+		var c domain.MediaContent
+		if json.Unmarshal([]byte(r.Content), &c) == nil {
+			m.Content = &c
+		}
+	}
+	if r.Derivatives != "" {
+		_ = json.Unmarshal([]byte(r.Derivatives), &m.Derivatives)
 	}
 	return m
 }
@@ -210,6 +236,9 @@ func (s *Store) UpdateMedia(ctx context.Context, id string, extraAuthors, extraC
 	change func(m *domain.Media, refs domain.References) error) (domain.Media, error) {
 	var m domain.Media
 	err := s.txRetrying(ctx, func(tx *Store) error {
+		if err := tx.lockRow(ctx, "media", id); err != nil {
+			return err
+		}
 		before, err := tx.Media(ctx, id)
 		if err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
@@ -29,6 +30,7 @@ type Config struct {
 	IdentityURL string                `yaml:"identity_url" env:"IDENTITY_URL" doc:"identity's base URL; empty when identity runs in this process"`
 	Database    db.Config             `yaml:"database" env:"DATABASE"`
 	Bus         events.Config         `yaml:"bus" env:"BUS"`
+	Blob        blob.Config           `yaml:"blob" env:"BLOB"`
 	Log         telemetry.LogConfig   `yaml:"log" env:"LOG"`
 	Trace       telemetry.TraceConfig `yaml:"trace" env:"TRACE"`
 	Identity    identity.Config       `yaml:"identity" env:"IDENTITY"`
@@ -100,7 +102,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Log, c.Trace, c.Identity, c.Catalog}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

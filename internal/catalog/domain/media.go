@@ -40,7 +40,14 @@ type Media struct {
 	PreviousStatus string `json:"-"`
 	// RemovedBy names the author whose removal removed the item; restoring
 	// that author restores it. Empty when the item was removed on its own.
-	RemovedBy string    `json:"removed_by,omitempty" doc:"When the item is removed because one of its authors was: that author's ID (restoring the author restores the item)"`
+	RemovedBy string `json:"removed_by,omitempty" doc:"When the item is removed because one of its authors was: that author's ID (restoring the author restores the item)"`
+	// StatusReason says why processing failed (status failed).
+	StatusReason string `json:"status_reason,omitempty" doc:"Why processing failed, for the item's members"`
+	// Content and Derivatives describe the uploaded file once processed.
+	Content     *MediaContent `json:"content,omitempty" doc:"The primary file, once processed"`
+	Derivatives []Derivative  `json:"derivatives,omitempty" doc:"Files made from the primary one: cover, thumbnail, waveform, text"`
+	// ObjectKey is the stored original the item points at.
+	ObjectKey string    `json:"-"`
 	CreatedAt time.Time `json:"created_at" doc:"Creation time"`
 	UpdatedAt time.Time `json:"updated_at" doc:"Last change"`
 	Version   int64     `json:"version" doc:"Increments on every change; the ETag"`

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -38,6 +39,8 @@ type Deps struct {
 	Verifier *auth.Verifier
 	// IdentityURL is identity's base URL, in this process or another.
 	IdentityURL string
+	// Blob locates the shared object store (blob.Open).
+	Blob blob.Config
 	// Bus is the process's event transport; Events tunes delivery. Services
 	// build their events.Pipeline from them.
 	Bus    bus.Transport

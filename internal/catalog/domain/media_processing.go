@@ -1,0 +1,75 @@
+package domain
+
+import "time"
+
+// MediaContent describes an item's primary file, as processing found it.
+type MediaContent struct {
+	Size            int64    `json:"size" doc:"Bytes"`
+	SHA256          string   `json:"sha256" doc:"Hex sha256 of the file"`
+	ContentType     string   `json:"content_type" doc:"Media type, detected from the bytes"`
+	DurationSeconds *float64 `json:"duration_seconds,omitempty" doc:"Audio and video: length"`
+	Bitrate         *int64   `json:"bitrate,omitempty" doc:"Audio and video: bits per second"`
+	Width           *int     `json:"width,omitempty" doc:"Video: frame width"`
+	Height          *int     `json:"height,omitempty" doc:"Video: frame height"`
+	Codecs          []string `json:"codecs,omitempty" doc:"Audio and video: codec names"`
+	Pages           *int     `json:"pages,omitempty" doc:"PDF and EPUB: pages (EPUB: spine documents)"`
+	URL             string   `json:"url,omitempty" doc:"Where to download or stream the file"`
+}
+
+// Derivative is a file processing made from the primary one.
+type Derivative struct {
+	Kind        string `json:"kind" doc:"cover, thumbnail, waveform (peaks as JSON), waveform_image, text or rendition"`
+	Name        string `json:"name" doc:"File name under the item's derivatives"`
+	URL         string `json:"url" doc:"Where to fetch it"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// StartProcessing points the item at a newly uploaded original: it goes to
+// processing, and what was known of the previous file is dropped. A removed
+// item keeps its status and comes back as processing when restored. It
+// reports whether the item changed.
+func (m *Media) StartProcessing(objectKey string, now time.Time) bool {
+	if m.ObjectKey == objectKey && m.Status == MediaProcessing {
+		return false
+	}
+	m.ObjectKey, m.StatusReason, m.Content, m.Derivatives = objectKey, "", nil, nil
+	if m.Status == MediaRemoved {
+		m.PreviousStatus = MediaProcessing
+	} else if Transition(m.Status, MediaProcessing, ByPipeline) == nil {
+		m.Status = MediaProcessing
+	}
+	m.touch(now)
+	return true
+}
+
+// FinishProcessing records processing's findings for objectKey and publishes
+// the item. Findings about another object than the current one are stale.
+func (m *Media) FinishProcessing(objectKey string, content MediaContent, derivatives []Derivative, now time.Time) bool {
+	if objectKey != m.ObjectKey || (m.Status != MediaProcessing && !(m.Status == MediaRemoved && m.PreviousStatus == MediaProcessing)) {
+		return false
+	}
+	m.Content, m.Derivatives, m.StatusReason = &content, derivatives, ""
+	if m.Status == MediaRemoved {
+		m.PreviousStatus = MediaPublished
+	} else {
+		m.setStatus(MediaPublished, now)
+	}
+	m.touch(now)
+	return true
+}
+
+// FailProcessing marks the item failed with a reason its members can read.
+func (m *Media) FailProcessing(objectKey, reason string, now time.Time) bool {
+	if objectKey != m.ObjectKey || (m.Status != MediaProcessing && !(m.Status == MediaRemoved && m.PreviousStatus == MediaProcessing)) {
+		return false
+	}
+	m.StatusReason = reason
+	if m.Status == MediaRemoved {
+		m.PreviousStatus = MediaFailed
+	} else {
+		m.Status = MediaFailed
+	}
+	m.touch(now)
+	return true
+}

@@ -1,0 +1,97 @@
+package catalog
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
+)
+
+func pipelineEvent(source, typ, mediaID string, data map[string]any) bus.Event {
+	data["media_id"] = mediaID
+	b, _ := json.Marshal(data)
+	return bus.Event{ID: uuid.Must(uuid.NewV7()).String(), Type: typ, Source: source, Subject: "media/" + mediaID,
+		Key: mediaID, Time: time.Now().UTC(), Data: b}
+}
+
+func uploaded(mediaID, key string) bus.Event {
+	return pipelineEvent("/alexandria/storage", eventUploadCompleted, mediaID, map[string]any{"object_key": key})
+}
+
+func processed(mediaID, key string) bus.Event {
+	return pipelineEvent("/alexandria/processing", eventMediaProcessed, mediaID, map[string]any{
+		"object_key": key,
+		"content":    map[string]any{"size": 1234, "sha256": "ab", "content_type": "application/pdf", "pages": 3},
+		"derivatives": []map[string]any{{"kind": "cover", "object_key": "derivatives/" + mediaID + "/ab/cover.jpg",
+			"content_type": "image/jpeg", "size": 99}},
+	})
+}
+
+func failed(mediaID, key, reason string) bus.Event {
+	return pipelineEvent("/alexandria/processing", eventProcessingFailed, mediaID, map[string]any{"object_key": key, "reason": reason})
+}
+
+// TestProcessingSaga drives a media item through upload → processing →
+// published, a failed reprocessing, and stale reports about an older file.
+func TestProcessingSaga(t *testing.T) {
+	t.Parallel()
+	forEachServer(t, func(t *testing.T, c *api) {
+		alice, mod := c.user(authorRole), c.user(moderatorRole)
+		aid := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Uploader"}).str("id")
+		mid := c.expect(http.StatusCreated, "POST", "/v1/media", alice, map[string]any{
+			"title": "A book", "kind": "book", "author_ids": []string{aid}}).str("id")
+		status := func() reply { return c.state("/v1/media/"+mid, mod) }
+
+		access := c.expect(http.StatusOK, "GET", "/v1/media/"+mid+"/access", alice, nil)
+		if access.body["can_edit"] != true || access.body["can_view"] != true || access.body["public"] != false || access.str("kind") != "book" {
+			t.Fatalf("member's access %v", access.body)
+		}
+		c.expect(http.StatusNotFound, "GET", "/v1/media/"+mid+"/access", "", nil)
+		if modAccess := c.expect(http.StatusOK, "GET", "/v1/media/"+mid+"/access", mod, nil); modAccess.body["can_edit"] != false {
+			t.Fatalf("a moderator who is not a member may not upload: %v", modAccess.body)
+		}
+
+		c.publish(uploaded(mid, "content/aa/first"))
+		eventually(t, "processing", func() bool { return status().str("status") == "processing" })
+		c.expect(http.StatusConflict, "PATCH", "/v1/media/"+mid, alice, map[string]any{"status": "published"})
+
+		// A report about another file is stale.
+		c.publish(processed(mid, "content/zz/other"))
+		c.publish(processed(mid, "content/aa/first"))
+		eventually(t, "published", func() bool { return status().str("status") == "published" })
+		m := status()
+		content, _ := m.body["content"].(map[string]any)
+		derivs, _ := m.body["derivatives"].([]any)
+		if content["content_type"] != "application/pdf" || content["url"] != "/v1/media/"+mid+"/content" || len(derivs) != 1 {
+			t.Fatalf("published item: content %v derivatives %v", content, derivs)
+		}
+		if d := derivs[0].(map[string]any); d["url"] != "/v1/media/"+mid+"/derivatives/cover.jpg" || d["kind"] != "cover" {
+			t.Fatalf("derivative %v", d)
+		}
+		if c.expect(http.StatusOK, "GET", "/v1/media/"+mid+"/access", "", nil).body["public"] != true {
+			t.Fatal("a published item's files are public")
+		}
+
+		// A new upload replaces the file and reprocesses; it fails.
+		c.publish(uploaded(mid, "content/bb/second"))
+		eventually(t, "reprocessing", func() bool { return status().str("status") == "processing" })
+		if status().body["content"] != nil {
+			t.Fatal("the old file's content is still shown while the new one is processed")
+		}
+		c.publish(failed(mid, "content/aa/first", "stale failure"))
+		c.publish(failed(mid, "content/bb/second", "the file is not a valid EPUB"))
+		eventually(t, "failed", func() bool { return status().str("status") == "failed" })
+		if r := status().str("status_reason"); r != "the file is not a valid EPUB" {
+			t.Fatalf("status_reason %q", r)
+		}
+		// Members may take a failed item back to draft.
+		c.expect(http.StatusOK, "PATCH", "/v1/media/"+mid, alice, map[string]any{"status": "draft"})
+		if got := c.published(EventMediaPublished); got != 1 {
+			t.Fatalf("%d media.published events, want 1", got)
+		}
+	})
+}
