@@ -46,7 +46,7 @@ func (m *Media) StartProcessing(objectKey string, now time.Time) bool {
 // FinishProcessing records processing's findings for objectKey and publishes
 // the item. Findings about another object than the current one are stale.
 func (m *Media) FinishProcessing(objectKey string, content MediaContent, derivatives []Derivative, now time.Time) bool {
-	if objectKey != m.ObjectKey || (m.Status != MediaProcessing && !(m.Status == MediaRemoved && m.PreviousStatus == MediaProcessing)) {
+	if objectKey != m.ObjectKey || !m.awaitingProcessing() {
 		return false
 	}
 	m.Content, m.Derivatives, m.StatusReason = &content, derivatives, ""
@@ -61,7 +61,7 @@ func (m *Media) FinishProcessing(objectKey string, content MediaContent, derivat
 
 // FailProcessing marks the item failed with a reason its members can read.
 func (m *Media) FailProcessing(objectKey, reason string, now time.Time) bool {
-	if objectKey != m.ObjectKey || (m.Status != MediaProcessing && !(m.Status == MediaRemoved && m.PreviousStatus == MediaProcessing)) {
+	if objectKey != m.ObjectKey || !m.awaitingProcessing() {
 		return false
 	}
 	m.StatusReason = reason
@@ -72,4 +72,10 @@ func (m *Media) FailProcessing(objectKey, reason string, now time.Time) bool {
 	}
 	m.touch(now)
 	return true
+}
+
+// awaitingProcessing reports an item waiting for processing's report,
+// possibly removed meanwhile (it then comes back with the result).
+func (m Media) awaitingProcessing() bool {
+	return m.Status == MediaProcessing || (m.Status == MediaRemoved && m.PreviousStatus == MediaProcessing)
 }
