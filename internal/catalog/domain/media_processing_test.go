@@ -1,0 +1,57 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func TestProcessingSteps(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	content := MediaContent{Size: 10, SHA256: "ab", ContentType: "application/pdf"}
+	cases := []struct {
+		name       string
+		item       Media
+		step       func(m *Media) bool
+		changed    bool
+		wantStatus string
+		wantPrev   string
+	}{
+		{"upload_starts_processing_a_draft", Media{Status: MediaDraft},
+			func(m *Media) bool { return m.StartProcessing("k1", now) }, true, MediaProcessing, ""},
+		{"upload_reprocesses_a_published_item", Media{Status: MediaPublished, ObjectKey: "k0", Content: &content},
+			func(m *Media) bool { return m.StartProcessing("k1", now) }, true, MediaProcessing, ""},
+		{"upload_to_a_removed_item_keeps_it_removed", Media{Status: MediaRemoved, PreviousStatus: MediaPublished},
+			func(m *Media) bool { return m.StartProcessing("k1", now) }, true, MediaRemoved, MediaProcessing},
+		{"same_upload_twice_is_no_change", Media{Status: MediaProcessing, ObjectKey: "k1"},
+			func(m *Media) bool { return m.StartProcessing("k1", now) }, false, MediaProcessing, ""},
+		{"result_publishes", Media{Status: MediaProcessing, ObjectKey: "k1"},
+			func(m *Media) bool { return m.FinishProcessing("k1", content, nil, now) }, true, MediaPublished, ""},
+		{"stale_result_is_ignored", Media{Status: MediaProcessing, ObjectKey: "k2"},
+			func(m *Media) bool { return m.FinishProcessing("k1", content, nil, now) }, false, MediaProcessing, ""},
+		{"result_for_a_removed_item_is_kept_for_restore", Media{Status: MediaRemoved, PreviousStatus: MediaProcessing, ObjectKey: "k1"},
+			func(m *Media) bool { return m.FinishProcessing("k1", content, nil, now) }, true, MediaRemoved, MediaPublished},
+		{"result_after_unrelated_edit_to_draft_is_ignored", Media{Status: MediaDraft, ObjectKey: "k1"},
+			func(m *Media) bool { return m.FinishProcessing("k1", content, nil, now) }, false, MediaDraft, ""},
+		{"failure_fails", Media{Status: MediaProcessing, ObjectKey: "k1"},
+			func(m *Media) bool { return m.FailProcessing("k1", "bad file", now) }, true, MediaFailed, ""},
+		{"stale_failure_is_ignored", Media{Status: MediaPublished, ObjectKey: "k1"},
+			func(m *Media) bool { return m.FailProcessing("k0", "bad file", now) }, false, MediaPublished, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := tc.item
+			before := m.Version
+			if got := tc.step(&m); got != tc.changed {
+				t.Fatalf("changed = %v, want %v", got, tc.changed)
+			}
+			if m.Status != tc.wantStatus || (tc.wantPrev != "" && m.PreviousStatus != tc.wantPrev) {
+				t.Fatalf("status %s (previous %s), want %s (%s)", m.Status, m.PreviousStatus, tc.wantStatus, tc.wantPrev)
+			}
+			if tc.changed != (m.Version != before) {
+				t.Fatalf("version %d → %d with changed=%v", before, m.Version, tc.changed)
+			}
+		})
+	}
+}
