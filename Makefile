@@ -61,3 +61,28 @@ $(LINT): tools/go.mod
 clean: ## remove build output (not ./data)
 	rm -rf $(BIN)
 
+# --- Deployment files (deploy/) ----------------------------------------------
+# helm is built from the Go proxy (tools/helm); the version and the Kubernetes
+# version helm assumes offline (client-go v0.37 -> 1.37) are set as upstream's
+# Makefile does. deploy/validate is its own module, so the main module carries
+# no Kubernetes dependencies.
+HELM        := $(BIN)/helm
+HELM_VER    := v3.22.0
+HELM_KUBE   := 37
+CHART       := deploy/helm/alexandria
+HELM_LDFLAGS := -s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VER) \
+	-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(HELM_KUBE) \
+	-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$(HELM_KUBE)
+
+$(HELM): tools/helm/go.mod
+	cd tools/helm && $(GO) build -ldflags '$(HELM_LDFLAGS)' -o ../../$(HELM) helm.sh/helm/v3/cmd/helm
+
+.PHONY: deploy-check
+deploy-check: $(HELM) ## lint the chart; validate chart renders, compose, Dockerfile, rules and dashboards (deploy/validate)
+	@for f in deploy/validate/testdata/*.yaml; do \
+		echo "helm lint --strict -f $$f"; $(HELM) lint --strict --quiet $(CHART) -f $$f || exit 1; done
+	cd deploy/validate && HELM=$(CURDIR)/$(HELM) $(GO) test -count=1 ./...
+
+.PHONY: helm-template
+helm-template: $(HELM) ## render the chart (microservices example values) to stdout
+	@$(HELM) template alexandria $(CHART) -f deploy/validate/testdata/microservices.yaml

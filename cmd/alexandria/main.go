@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/app"
 	"github.com/alexandria-platform/alexandria/internal/config"
@@ -29,6 +31,7 @@ Usage:
   alexandria config  [-reference] [flags]                              print the effective configuration
   alexandria events  dlq list|replay|purge -target=name [-id=ID ...]    inspect and replay dead letters
   alexandria events  catalogue [-out DIR]                              write the event schemas and catalogue
+  alexandria healthcheck [-url URL]                                   exit 0 when /readyz answers 200 (container probes)
   alexandria version                                                   print the version
 
 Common flags:
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return printConfig(args, stdout, stderr)
 	case "events":
 		return eventsCommand(ctx, args, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args, stderr)
 	case "version", "-version", "--version":
 		_, err := fmt.Fprintln(stdout, "alexandria", buildVersion())
 		return err
@@ -203,6 +208,32 @@ func eventsCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	return app.DeadLetterCommand(ctx, c, *target, action, ids, stdout)
+}
+
+// healthcheck asks a running process whether it is ready: distroless
+// images have no shell or curl for a container healthcheck.
+func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	target := fs.String("url", "http://127.0.0.1:8080/readyz", "readiness URL to ask")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *target, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d", *target, resp.StatusCode)
+	}
+	return nil
 }
 
 func buildVersion() string {

@@ -79,6 +79,12 @@ func TestOperationsAndHostileInput(t *testing.T) {
 			t.Errorf("GET %s = %d", path, resp.status)
 		}
 	}
+	if out, err := exec.Command(binary, "healthcheck", "-url", p.URL+"/readyz").CombinedOutput(); err != nil {
+		t.Errorf("healthcheck of a ready process failed: %v %s", err, out)
+	}
+	if err := exec.Command(binary, "healthcheck", "-url", "http://127.0.0.1:1/readyz").Run(); err == nil {
+		t.Error("healthcheck passed with nothing listening")
+	}
 	metrics := do(t, http.MethodGet, p.URL+"/metrics", "", "")
 	for _, want := range []string{"alexandria_http_requests_total", "go_goroutines", "go_sql_open_connections"} {
 		if !strings.Contains(metrics.body, want) {
