@@ -33,6 +33,19 @@ type platform struct {
 	url     string
 	mediaID string
 	authID  string
+	token   string
+}
+
+// useDocument points p.mediaID at a new draft document (for uploads).
+func (p *platform) useDocument(b *testing.B) {
+	b.Helper()
+	c := client.New(p.url, nil).WithToken(p.token)
+	m, err := c.CreateMedia(context.Background(), client.MediaInput{Title: "Benchmark document", Kind: "document",
+		Language: "en", AuthorIDs: []string{p.authID}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.mediaID = m.ID
 }
 
 func startPlatform(b *testing.B, items int) *platform {
@@ -81,7 +94,7 @@ func startPlatform(b *testing.B, items int) *platform {
 		b.Fatal(err)
 	}
 	published := "published"
-	p := &platform{url: base, authID: author.ID}
+	p := &platform{url: base, authID: author.ID, token: tok.AccessToken}
 	for i := range items {
 		m, err := admin.CreateMedia(ctx, client.MediaInput{
 			Title: fmt.Sprintf("Benchmark item %04d", i), Kind: []string{"book", "video"}[i%2], Language: "en",

@@ -11,6 +11,43 @@ import (
 	"testing"
 )
 
+// targetUses reports whether the target's package (internal/<name>, test
+// files aside) matches re: how the checks learn, from the code, which
+// targets need the object store or the media image.
+func targetUses(t *testing.T, name string, re *regexp.Regexp) bool {
+	t.Helper()
+	files, err := filepath.Glob(path("internal", name, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files in internal/%s", name)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if re.Match(b) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	blobUse = regexp.MustCompile(`platform/blob"|\bd\.Blob\b`)
+	execUse = regexp.MustCompile(`"os/exec"`)
+)
+
+// usesBlob: the target opens the object store (ALEXANDRIA_BLOB_URL and the
+// store's credentials must reach it, and every such target must share it).
+func usesBlob(t *testing.T, name string) bool { return targetUses(t, name, blobUse) }
+
+// needsMediaImage: the target runs external programs (ffmpeg, poppler),
+// which the distroless image does not have.
+func needsMediaImage(t *testing.T, name string) bool { return targetUses(t, name, execUse) }
+
 // root is the repository root, two levels up from deploy/validate.
 var root = func() string {
 	wd, err := os.Getwd()
@@ -115,28 +152,4 @@ func checkEnvNames(t *testing.T, where string, names []string) {
 			t.Errorf("%s: %s is not an option of the binary (docs/configuration-reference.md); it would refuse to start", where, n)
 		}
 	}
-}
-
-// gatewayRoutes parses the nginx gateway template: URL path (without a
-// trailing slash) to the target its location proxies to.
-func gatewayRoutes(t *testing.T) map[string]string {
-	t.Helper()
-	re := regexp.MustCompile(`(?m)^\s*location\s+(?:=\s+)?(/\S*)\s*\{\s*proxy_pass\s+http://alexandria_([a-z]+);`)
-	out := map[string]string{}
-	for _, m := range re.FindAllStringSubmatch(string(readFile(t, "deploy", "nginx", "alexandria.conf.template")), -1) {
-		p := strings.TrimSuffix(m[1], "/")
-		if prev, ok := out[p]; ok && prev != m[2] {
-			t.Fatalf("gateway routes %s to both %s and %s", p, prev, m[2])
-		}
-		out[p] = m[2]
-	}
-	if len(out) == 0 {
-		t.Fatal("no proxy_pass locations in deploy/nginx/alexandria.conf.template")
-	}
-	return out
-}
-
-// hasPathPrefix is Kubernetes' Prefix match: element-wise on "/".
-func hasPathPrefix(p, prefix string) bool {
-	return p == prefix || strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/")
 }

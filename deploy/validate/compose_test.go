@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -66,14 +67,26 @@ func checkComposeTargets(t *testing.T, p *types.Project) {
 		t.Errorf("migrate must wait for a healthy postgres: %v", migrate.DependsOn)
 	}
 	image := migrate.Image
+	var mediaImage, blobURL string
 	for _, name := range append(targets(t), "migrate") {
 		s, ok := p.Services[name]
 		if !ok {
 			t.Errorf("no service %s", name)
 			continue
 		}
-		if s.Image != image || s.Build == nil || s.Build.Context != root || s.Build.Dockerfile != "deploy/Dockerfile" {
-			t.Errorf("%s: image %q build %+v; every target must be the one image built from the repository root", name, s.Image, s.Build)
+		if s.Build == nil || s.Build.Context != root || s.Build.Dockerfile != "deploy/Dockerfile" {
+			t.Errorf("%s: build %+v; every target must be built from deploy/Dockerfile at the repository root", name, s.Build)
+		} else if name != "migrate" && needsMediaImage(t, name) {
+			// Runs ffmpeg/poppler: the Dockerfile's media stage, its own tag.
+			if s.Build.Target != "media" || s.Image == image || s.Image == "" {
+				t.Errorf("%s runs external tools: want build target media and an image other than %q, got target %q image %q", name, image, s.Build.Target, s.Image)
+			}
+			if mediaImage != "" && s.Image != mediaImage {
+				t.Errorf("%s: media image %q, another target uses %q", name, s.Image, mediaImage)
+			}
+			mediaImage = s.Image
+		} else if s.Image != image || s.Build.Target != "" {
+			t.Errorf("%s: image %q target %q; want the default (distroless) image %q", name, s.Image, s.Build.Target, image)
 		}
 		if !s.ReadOnly || !slices.Equal(s.CapDrop, []string{"ALL"}) {
 			t.Errorf("%s: read_only %v cap_drop %v", name, s.ReadOnly, s.CapDrop)
@@ -108,6 +121,24 @@ func checkComposeTargets(t *testing.T, p *types.Project) {
 		}
 		if env["ALEXANDRIA_IDENTITY_URL"] != wantIdentity {
 			t.Errorf("%s: ALEXANDRIA_IDENTITY_URL %q, want %q", name, env["ALEXANDRIA_IDENTITY_URL"], wantIdentity)
+		}
+		if name == "storage" && env["ALEXANDRIA_STORAGE_CATALOG_URL"] != "http://catalog:8080" {
+			t.Errorf("storage: ALEXANDRIA_STORAGE_CATALOG_URL %q, want http://catalog:8080", env["ALEXANDRIA_STORAGE_CATALOG_URL"])
+		}
+		if usesBlob(t, name) {
+			checkComposeBlob(t, p, name, env)
+			if blobURL != "" && env["ALEXANDRIA_BLOB_URL"] != blobURL {
+				t.Errorf("%s: ALEXANDRIA_BLOB_URL %q; another target uses %q (they must share the bucket)", name, env["ALEXANDRIA_BLOB_URL"], blobURL)
+			}
+			blobURL = env["ALEXANDRIA_BLOB_URL"]
+		} else if _, ok := env["ALEXANDRIA_BLOB_URL"]; ok {
+			t.Errorf("%s: ALEXANDRIA_BLOB_URL set, but the target does not use the object store", name)
+		}
+		if s.HealthCheck == nil || !slices.Equal(s.HealthCheck.Test, types.HealthCheckTest{"CMD", "/alexandria", "healthcheck"}) {
+			t.Errorf("%s: healthcheck %+v, want the binary's own", name, s.HealthCheck)
+		}
+		if v := s.Volumes; len(v) != 1 || v[0].Target != "/data" || v[0].Type != types.VolumeTypeVolume || v[0].Source != name+"-data" {
+			t.Errorf("%s: volumes %+v, want its own named volume on /data", name, v)
 		}
 		if d := s.DependsOn["migrate"]; d.Condition != types.ServiceConditionCompletedSuccessfully {
 			t.Errorf("%s: must start after migrate completes, depends_on %v", name, s.DependsOn)
@@ -155,6 +186,36 @@ func checkComposeTargets(t *testing.T, p *types.Project) {
 	}
 }
 
+// checkComposeBlob: a target that uses the object store reaches the MinIO
+// bucket minio-init creates, with MinIO's credentials, once it exists.
+func checkComposeBlob(t *testing.T, p *types.Project, name string, env map[string]string) {
+	t.Helper()
+	u, err := url.Parse(env["ALEXANDRIA_BLOB_URL"])
+	if err != nil || u.Scheme != "s3" {
+		t.Errorf("%s: ALEXANDRIA_BLOB_URL %q, want s3://<bucket>?endpoint=http://minio:9000...", name, env["ALEXANDRIA_BLOB_URL"])
+		return
+	}
+	q := u.Query()
+	minioEnv := p.Services["minio-init"].Environment
+	if bucket := minioEnv["MINIO_BUCKET"]; bucket == nil || u.Host != *bucket {
+		t.Errorf("%s: bucket %q is not the one minio-init creates (%v)", name, u.Host, bucket)
+	}
+	if q.Get("endpoint") != "http://minio:9000" || q.Get("use_path_style") != "true" || q.Get("region") == "" {
+		t.Errorf("%s: ALEXANDRIA_BLOB_URL %q: want endpoint=http://minio:9000, use_path_style=true and a region", name, u)
+	}
+	for k, minioKey := range map[string]string{"AWS_ACCESS_KEY_ID": "MINIO_ROOT_USER", "AWS_SECRET_ACCESS_KEY": "MINIO_ROOT_PASSWORD"} {
+		if want := p.Services["minio"].Environment[minioKey]; want == nil || env[k] != *want {
+			t.Errorf("%s: %s is not MinIO's %s", name, k, minioKey)
+		}
+	}
+	if env["ALEXANDRIA_BLOB_PRESIGN_DOWNLOADS"] == "true" {
+		t.Errorf("%s: presigned downloads would send browsers to http://minio:9000", name)
+	}
+	if d := p.Services[name].DependsOn["minio-init"]; d.Condition != types.ServiceConditionCompletedSuccessfully {
+		t.Errorf("%s: must start after minio-init created the bucket, depends_on %v", name, p.Services[name].DependsOn)
+	}
+}
+
 func checkComposeGateway(t *testing.T, p *types.Project) {
 	t.Helper()
 	g := p.Services["gateway"]
@@ -188,6 +249,11 @@ func checkComposeGateway(t *testing.T, p *types.Project) {
 		up := strings.ToUpper(name) + "_UPSTREAM"
 		if v := g.Environment[up]; v == nil || *v != name+":8080" {
 			t.Errorf("gateway: %s = %v, want %s:8080", up, v, name)
+		}
+	}
+	for _, name := range targets(t) {
+		if d := g.DependsOn[name]; d.Condition != types.ServiceConditionHealthy {
+			t.Errorf("gateway does not wait for a healthy %s", name)
 		}
 	}
 	if v := g.Environment["LISTEN_PORT"]; v == nil || *v != "8080" {

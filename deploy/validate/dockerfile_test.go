@@ -116,24 +116,69 @@ func TestDockerfile(t *testing.T) {
 		}
 	}
 
-	// Final image: distroless, non-root, one binary for every target.
+	// Default image (the last stage): distroless, for every target but the
+	// ones that run external tools.
 	if final.from != "gcr.io/distroless/static-debian12:nonroot" {
 		t.Errorf("final FROM %s", final.from)
 	}
-	if u := final.last(t, "user").args[0]; u == "root" || u == "0" || strings.HasPrefix(u, "0:") {
-		t.Errorf("final USER %s", u)
+	checkRuntimeStage(t, "final", final)
+
+	// The media image: the same binary with ffmpeg and poppler-utils
+	// (processing), built with --target media (Compose, the chart's
+	// image.mediaRepository).
+	i := slices.IndexFunc(stages, func(s stage) bool { return s.name == "media" })
+	if i < 0 {
+		t.Fatal("no stage named media (the processing target's image)")
+	}
+	media := stages[i]
+	if i == len(stages)-1 {
+		t.Errorf("media is the last stage: a plain docker build must give the distroless image")
+	}
+	if media.from != "debian:bookworm-slim" {
+		t.Errorf("media FROM %s, want debian:bookworm-slim (the distroless base's Debian release)", media.from)
+	}
+	var install string
+	for _, run := range media.all("run") {
+		if strings.Contains(run.line, "apt-get install") {
+			install = run.line
+		}
+	}
+	for _, want := range []string{"--no-install-recommends", "ffmpeg", "poppler-utils", "ca-certificates", "rm -rf /var/lib/apt/lists/*", "65532"} {
+		if !strings.Contains(install, want) {
+			t.Errorf("media: the apt-get RUN lacks %q: %s", want, install)
+		}
+	}
+	checkRuntimeStage(t, "media", media)
+	copies := func(s stage) []string {
+		var out []string
+		for _, c := range s.all("copy") {
+			out = append(out, strings.Join(c.flags, " ")+" "+strings.Join(c.args, " "))
+		}
+		return out
+	}
+	if !slices.Equal(copies(media), copies(final)) {
+		t.Errorf("media copies %v, the default image %v: both must carry the same binary and /data", copies(media), copies(final))
+	}
+}
+
+// checkRuntimeStage: what every runtime image needs — non-root, the binary
+// as entrypoint, serve by default, /data owned by 65532, the same defaults.
+func checkRuntimeStage(t *testing.T, label string, final stage) {
+	t.Helper()
+	if u := final.last(t, "user").args[0]; u != "65532:65532" {
+		t.Errorf("%s: USER %s, want 65532:65532", label, u)
 	}
 	if ep := final.last(t, "entrypoint"); !ep.json || !slices.Equal(ep.args, []string{"/alexandria"}) {
-		t.Errorf("ENTRYPOINT %v (json %v), want [\"/alexandria\"]", ep.args, ep.json)
+		t.Errorf("%s: ENTRYPOINT %v (json %v), want [\"/alexandria\"]", label, ep.args, ep.json)
 	}
 	if cmd := final.last(t, "cmd"); !cmd.json || !slices.Equal(cmd.args, []string{"serve"}) {
-		t.Errorf("CMD %v, want [\"serve\"]", cmd.args)
+		t.Errorf("%s: CMD %v, want [\"serve\"]", label, cmd.args)
 	}
 	if e := final.last(t, "expose"); !slices.Equal(e.args, []string{"8080"}) {
-		t.Errorf("EXPOSE %v", e.args)
+		t.Errorf("%s: EXPOSE %v", label, e.args)
 	}
 	if v := final.last(t, "volume"); !slices.Equal(v.args, []string{"/data"}) {
-		t.Errorf("VOLUME %v", v.args)
+		t.Errorf("%s: VOLUME %v", label, v.args)
 	}
 	owned := false
 	for _, c := range final.all("copy") {
@@ -142,20 +187,20 @@ func TestDockerfile(t *testing.T) {
 		}
 	}
 	if !owned {
-		t.Errorf("/data is not owned by nonroot (65532)")
+		t.Errorf("%s: /data is not owned by nonroot (65532)", label)
 	}
 	finalEnv := envPairs(final.all("env"))
 	want := map[string]string{"ALEXANDRIA_DATA_DIR": "/data", "ALEXANDRIA_HTTP_ADDR": ":8080", "ALEXANDRIA_LOG_FORMAT": "json"}
 	for k, v := range want {
 		if finalEnv[k] != v {
-			t.Errorf("final image: %s=%q, want %q", k, finalEnv[k], v)
+			t.Errorf("%s image: %s=%q, want %q", label, k, finalEnv[k], v)
 		}
 	}
 	var names []string
 	for k := range finalEnv {
 		names = append(names, k)
 	}
-	checkEnvNames(t, "Dockerfile", names)
+	checkEnvNames(t, "Dockerfile "+label, names)
 }
 
 // envPairs reads ENV instructions; the parser gives (key, value, "=") triples.

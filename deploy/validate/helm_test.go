@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,20 +158,44 @@ func TestHelmMicroservices(t *testing.T) {
 		} else if _, ok := env["ALEXANDRIA_IDENTITY_URL"]; ok {
 			t.Errorf("identity must not point at itself")
 		}
-		for _, v := range []string{"ALEXANDRIA_DATABASE_URL", "ALEXANDRIA_BUS_URL"} {
+		fromSecret := []string{"ALEXANDRIA_DATABASE_URL", "ALEXANDRIA_BUS_URL"}
+		if usesBlob(t, name) {
+			fromSecret = append(fromSecret, "ALEXANDRIA_BLOB_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+			if env["ALEXANDRIA_BLOB_URL"].ValueFrom.SecretKeyRef.Key != "blob-url" || *env["ALEXANDRIA_BLOB_URL"].ValueFrom.SecretKeyRef.Optional {
+				t.Errorf("%s: ALEXANDRIA_BLOB_URL must come from the required Secret key blob-url: %+v", name, env["ALEXANDRIA_BLOB_URL"].ValueFrom)
+			}
+		} else {
+			for _, v := range []string{"ALEXANDRIA_BLOB_URL", "AWS_ACCESS_KEY_ID"} {
+				if _, ok := env[v]; ok {
+					t.Errorf("%s: %s set, but the target does not use the object store", name, v)
+				}
+			}
+		}
+		for _, v := range fromSecret {
 			ref := env[v].ValueFrom
 			if ref == nil || ref.SecretKeyRef == nil || ref.SecretKeyRef.Name != "rel-alexandria" {
 				t.Errorf("%s: %s must come from the chart's Secret, got %+v", name, v, env[v])
 			}
 		}
-		if d.Spec.Replicas != nil {
-			t.Errorf("%s: replicas set although an HPA scales it", name)
+		if got, want := env["ALEXANDRIA_STORAGE_CATALOG_URL"].Value, map[bool]string{true: "http://rel-alexandria-catalog:8080"}[name == "storage"]; got != want {
+			t.Errorf("%s: ALEXANDRIA_STORAGE_CATALOG_URL %q, want %q", name, got, want)
 		}
+		checkImage(t, d, name, "1.4.0")
 		if d.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType {
 			t.Errorf("%s: strategy %s, want RollingUpdate", name, d.Spec.Strategy.Type)
 		}
-		if r.hpa(d.Name) == nil {
-			t.Errorf("%s: no HorizontalPodAutoscaler", name)
+		if podLocal(t, name) {
+			// Unfinished tus uploads on the pod's disk: one pod, no HPA.
+			if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || r.hpa(d.Name) != nil {
+				t.Errorf("%s keeps uploads on the pod's disk: want 1 replica and no HPA, got %v replicas, HPA %v", name, d.Spec.Replicas, r.hpa(d.Name) != nil)
+			}
+		} else {
+			if d.Spec.Replicas != nil {
+				t.Errorf("%s: replicas set although an HPA scales it", name)
+			}
+			if r.hpa(d.Name) == nil {
+				t.Errorf("%s: no HorizontalPodAutoscaler", name)
+			}
 		}
 		if r.pdbFor(t, d) == nil {
 			t.Errorf("%s: no PodDisruptionBudget", name)
@@ -184,7 +209,7 @@ func TestHelmMicroservices(t *testing.T) {
 			t.Errorf("HPA %s: min %v, %d metrics", h.Name, h.Spec.MinReplicas, len(h.Spec.Metrics))
 		}
 	}
-	checkSecret(t, r, "rel-alexandria", "database-url", "bus-url", "redis-url", "s3-access-key-id", "s3-secret-access-key")
+	checkSecret(t, r, "rel-alexandria", "database-url", "bus-url", "redis-url", "blob-url", "s3-access-key-id", "s3-secret-access-key")
 	checkMigrationJob(t, r, "1.4.0")
 	checkIngress(t, r)
 	if len(r.custom) != 0 {
@@ -222,11 +247,13 @@ func TestHelmMonolith(t *testing.T) {
 		t.Errorf("/data is not the PVC %s (claim %q)", r.pvcs[0].Name, claim)
 	}
 	env := envOf(d)
-	for _, v := range []string{"ALEXANDRIA_DATABASE_URL", "ALEXANDRIA_IDENTITY_URL"} {
+	for _, v := range []string{"ALEXANDRIA_DATABASE_URL", "ALEXANDRIA_IDENTITY_URL", "ALEXANDRIA_STORAGE_CATALOG_URL", "ALEXANDRIA_BLOB_URL"} {
 		if _, ok := env[v]; ok {
 			t.Errorf("monolith on SQLite sets %s", v)
 		}
 	}
+	// It runs processing: the media image.
+	checkImage(t, d, "processing", "0.1.0")
 	if len(r.jobs) != 0 {
 		t.Errorf("migration Job rendered for SQLite (it migrates at start, and the PVC does not exist yet)")
 	}
@@ -245,11 +272,19 @@ func TestHelmCanaryAndMonitoring(t *testing.T) {
 		canary := r.deployment(t, "rel-alexandria-"+name+"-canary")
 		checkWorkload(t, r, stable, name, "stable")
 		checkWorkload(t, r, canary, name, "canary")
-		if img := canary.Spec.Template.Spec.Containers[0].Image; !strings.HasSuffix(img, ":1.5.0-rc.1") {
-			t.Errorf("%s canary image %s", name, img)
+		stableTag := "1.4.0"
+		if needsMediaImage(t, name) {
+			stableTag = "1.4.0-media" // image.mediaTag
 		}
-		if img := stable.Spec.Template.Spec.Containers[0].Image; !strings.HasSuffix(img, ":1.4.0") {
-			t.Errorf("%s stable image %s", name, img)
+		checkImage(t, stable, name, stableTag)
+		checkImage(t, canary, name, "1.5.0-rc.1")
+		if usesBlob(t, name) {
+			if envOf(stable)["ALEXANDRIA_BLOB_PRESIGN_DOWNLOADS"].Value != "true" {
+				t.Errorf("%s: blob.presignDownloads not passed", name)
+			}
+			if ref := envOf(stable)["ALEXANDRIA_BLOB_URL"].ValueFrom; ref == nil || ref.SecretKeyRef.Name != "alexandria-credentials" || ref.SecretKeyRef.Key != "blob-url" {
+				t.Errorf("%s: ALEXANDRIA_BLOB_URL not from existingSecret's blob-url: %+v", name, ref)
+			}
 		}
 		if r.hpa(canary.Name) != nil {
 			t.Errorf("%s canary autoscales", name)
@@ -293,8 +328,8 @@ func TestHelmCanaryAndMonitoring(t *testing.T) {
 	}
 	checkServiceMonitor(t, r, sm)
 	checkPrometheusRule(t, rule)
-	if len(r.configMaps) != 4 {
-		t.Errorf("%d dashboard ConfigMaps, want 4", len(r.configMaps))
+	if want := len(dashboardFiles(t)); len(r.configMaps) != want {
+		t.Errorf("%d dashboard ConfigMaps, want %d", len(r.configMaps), want)
 	}
 	for _, cm := range r.configMaps {
 		if cm.Labels["grafana_dashboard"] != "1" || len(cm.Data) != 1 {
@@ -307,20 +342,28 @@ func TestHelmCanaryAndMonitoring(t *testing.T) {
 func TestHelmRefuses(t *testing.T) {
 	t.Parallel()
 	db := "database.url=postgres://u:p@db:5432/a"
+	bus, blob := "bus.url=nats://n:4222", "blob.url=s3://b?region=r"
 	cases := []struct {
 		name string
 		set  []string
 		want string
 	}{
-		{"microservices_without_database", []string{"bus.url=nats://n:4222"}, "needs PostgreSQL"},
-		{"microservices_without_broker", []string{db}, "needs a broker"},
+		{"microservices_without_database", []string{bus, blob}, "needs PostgreSQL"},
+		{"microservices_without_broker", []string{db, blob}, "needs a broker"},
+		{"microservices_without_blob", []string{db, bus}, "blob.url"},
+		{"microservices_file_blob", []string{db, bus, "blob.url=file:///data/blobs"}, "file://"},
+		{"storage_two_replicas", []string{db, bus, blob, "targets.storage.replicas=2"}, "exactly one replica"},
+		{"storage_autoscaling", []string{db, bus, blob, "targets.storage.autoscaling.enabled=true"}, "exactly one replica"},
 		{"monolith_sqlite_without_volume", []string{"mode=monolith"}, "persistence.enabled=true"},
 		{"monolith_sqlite_two_replicas", []string{"mode=monolith", "persistence.enabled=true", "monolith.replicas=2"}, "exactly one replica"},
-		{"canary_without_tag", []string{db, "bus.url=nats://n:4222", "canary.enabled=true"}, "canary.image.tag"},
+		{"monolith_postgres_two_replicas", []string{"mode=monolith", db, blob, "monolith.replicas=2"}, "exactly one replica"},
+		{"monolith_local_blobs_without_volume", []string{"mode=monolith", db}, "blob.url"},
+		{"canary_without_tag", []string{db, bus, blob, "canary.enabled=true"}, "canary.image.tag"},
 		{"unknown_mode", []string{"mode=split"}, "mode"},
-		{"unknown_value", []string{db, "bus.url=nats://n:4222", "replicaCount=3"}, "replicaCount"},
-		{"unknown_target", []string{db, "bus.url=nats://n:4222", "targets.catalogue.replicas=1"}, "catalogue"},
-		{"database_not_postgres", []string{"database.url=mysql://x", "bus.url=nats://n:4222"}, "database"},
+		{"unknown_value", []string{db, bus, blob, "replicaCount=3"}, "replicaCount"},
+		{"unknown_target", []string{db, bus, blob, "targets.catalogue.replicas=1"}, "catalogue"},
+		{"database_not_postgres", []string{"database.url=mysql://x", bus, blob}, "database"},
+		{"blob_unknown_scheme", []string{db, bus, "blob.url=ftp://x"}, "blob"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -472,6 +515,25 @@ func checkWorkload(t *testing.T, r *rendered, d *appsv1.Deployment, target, trac
 	}
 }
 
+// checkImage: the media image for targets that run external tools, the
+// default (distroless) one for the others.
+func checkImage(t *testing.T, d *appsv1.Deployment, target, tag string) {
+	t.Helper()
+	want := "ghcr.io/alexandria-platform/alexandria:" + tag
+	if needsMediaImage(t, target) {
+		want = "ghcr.io/alexandria-platform/alexandria-media:" + tag
+	}
+	if got := d.Spec.Template.Spec.Containers[0].Image; got != want {
+		t.Errorf("%s: image %s, want %s", d.Name, got, want)
+	}
+}
+
+// podLocal: the target keeps state on the pod's disk between requests (tus
+// uploads in tusd's file store, with an in-process lock).
+func podLocal(t *testing.T, target string) bool {
+	return targetUses(t, target, regexp.MustCompile(`tusd/v2/pkg/filestore"|tusd/v2/pkg/memorylocker"`))
+}
+
 func serviceNames(s []*corev1.Service) []string {
 	var out []string
 	for _, x := range s {
@@ -532,107 +594,171 @@ func checkMigrationJob(t *testing.T, r *rendered, tag string) {
 	}
 }
 
-// checkIngress: every backend exists; the routes are the gateway template's
-// (deploy/nginx/alexandria.conf.template); a canary Ingress mirrors the
-// stable one with ingress-nginx canary annotations.
+// checkIngress: every backend exists; ingress-nginx routes every path the
+// gateway template (deploy/nginx/alexandria.conf.template) routes to the
+// same target, and nothing else; storage's Ingress streams; each canary
+// Ingress mirrors a stable one with ingress-nginx canary annotations.
 func checkIngress(t *testing.T, r *rendered) {
 	t.Helper()
-	var stable, canary *networkingv1.Ingress
+	stable, canary := map[string]*networkingv1.Ingress{}, map[string]*networkingv1.Ingress{}
 	for _, in := range r.ingresses {
 		if in.Annotations["nginx.ingress.kubernetes.io/canary"] == "true" {
-			canary = in
+			canary[strings.TrimSuffix(in.Name, "-canary")] = in
 		} else {
-			stable = in
+			stable[in.Name] = in
 		}
 	}
-	if stable == nil {
+	if len(stable) == 0 {
 		t.Fatal("no Ingress")
 	}
-	routes := ingressRoutes(t, r, stable)
+	paths, useRegex := ingressPaths(t, r, stable)
 	monolith := r.deployments[0].Spec.Template.Labels["alexandria.io/target"] == "all"
-	gateway := gatewayRoutes(t)
-	for p, target := range gateway {
-		got := longestPrefix(routes, p)
-		if got == "" {
-			t.Errorf("gateway routes %s to %s; the Ingress does not route it", p, target)
+	locs := gatewayLocations(t)
+	for _, p := range probePaths(t, locs) {
+		want, got := gatewayTarget(locs, p), ingressTarget(t, paths, useRegex, p)
+		// A path the gateway does not route answers 404 either way (e.g.
+		// /v1/auth without the slash: the Ingress's Prefix routes it, and
+		// the target answers 404).
+		switch {
+		case want == "":
+		case got == "":
+			t.Errorf("the gateway routes %s to %s; the Ingress does not route it", p, want)
+		case monolith && got != "all", !monolith && got != want:
+			t.Errorf("the gateway routes %s to %s; the Ingress to %s", p, want, got)
+		}
+	}
+	// Each path of the Ingresses is one of the gateway's.
+	for _, ip := range paths {
+		found := slices.ContainsFunc(locs, func(l location) bool {
+			return (l.kind == "~") == (ip.pathType == string(networkingv1.PathTypeImplementationSpecific)) &&
+				strings.TrimSuffix(strings.TrimPrefix(l.pattern, "^"), "/") == strings.TrimSuffix(ip.path, "/")
+		})
+		if !found {
+			t.Errorf("Ingress %s routes %s (%s), which the gateway template does not", ip.ingress, ip.path, ip.pathType)
+		}
+	}
+	// Storage streams bodies: the same settings as the gateway's locations.
+	for _, in := range stable {
+		if !slices.ContainsFunc(in.Spec.Rules[0].HTTP.Paths, func(p networkingv1.HTTPIngressPath) bool { return p.Path == "/v1/uploads" }) {
 			continue
 		}
-		if want := target; !monolith && routes[got] != want {
-			t.Errorf("gateway routes %s to %s; the Ingress to %s (via %s)", p, target, routes[got], got)
+		for k, v := range map[string]string{"proxy-body-size": "0", "proxy-request-buffering": "off", "proxy-buffering": "off", "proxy-read-timeout": "300", "proxy-send-timeout": "300"} {
+			if got := in.Annotations["nginx.ingress.kubernetes.io/"+k]; got != v {
+				t.Errorf("Ingress %s (uploads): %s = %q, want %q", in.Name, k, got, v)
+			}
+		}
+		for _, p := range in.Spec.Rules[0].HTTP.Paths {
+			for _, other := range stable {
+				if other != in && slices.ContainsFunc(other.Spec.Rules[0].HTTP.Paths, func(o networkingv1.HTTPIngressPath) bool {
+					return o.Backend.Service.Name == p.Backend.Service.Name && !monolith
+				}) {
+					t.Errorf("storage's Service %s is also reached through Ingress %s, without the streaming settings", p.Backend.Service.Name, other.Name)
+				}
+			}
 		}
 	}
-	for p := range routes {
-		if _, ok := gateway[p]; !ok {
-			t.Errorf("Ingress routes %s, which the gateway template does not", p)
-		}
-	}
-	if canary == nil {
-		if len(r.ingresses) != 1 {
-			t.Errorf("%d Ingresses without canary", len(r.ingresses))
-		}
+	if len(canary) == 0 {
 		return
 	}
-	if w := canary.Annotations["nginx.ingress.kubernetes.io/canary-weight"]; w != "20" {
-		t.Errorf("canary weight %q", w)
-	}
-	if canary.Annotations["nginx.ingress.kubernetes.io/canary-by-header"] != "X-Canary" {
-		t.Errorf("canary header annotation missing: %v", canary.Annotations)
-	}
-	croutes := ingressRoutes(t, r, canary)
-	if len(croutes) != len(routes) {
-		t.Errorf("canary Ingress has %d paths, stable %d", len(croutes), len(routes))
-	}
-	for p, target := range routes {
-		if croutes[p] != target {
-			t.Errorf("canary Ingress routes %s to %q, stable to %q", p, croutes[p], target)
+	for name, c := range canary {
+		s, ok := stable[name]
+		if !ok {
+			t.Errorf("canary Ingress %s has no stable twin %s", c.Name, name)
+			continue
+		}
+		podLocal := false
+		for _, p := range s.Spec.Rules[0].HTTP.Paths {
+			podLocal = podLocal || p.Path == "/v1/uploads"
+		}
+		wantWeight := "20"
+		if podLocal {
+			// A tus upload's requests must reach one pod: header only.
+			wantWeight = "0"
+		}
+		if w := c.Annotations["nginx.ingress.kubernetes.io/canary-weight"]; w != wantWeight {
+			t.Errorf("canary Ingress %s: weight %q, want %q", c.Name, w, wantWeight)
+		}
+		if c.Annotations["nginx.ingress.kubernetes.io/canary-by-header"] != "X-Canary" {
+			t.Errorf("canary Ingress %s: header annotation missing: %v", c.Name, c.Annotations)
+		}
+		if c.Annotations["nginx.ingress.kubernetes.io/use-regex"] != s.Annotations["nginx.ingress.kubernetes.io/use-regex"] {
+			t.Errorf("canary Ingress %s: use-regex differs from %s", c.Name, s.Name)
+		}
+		cpaths, _ := ingressPaths(t, r, map[string]*networkingv1.Ingress{c.Name: c})
+		spaths, _ := ingressPaths(t, r, map[string]*networkingv1.Ingress{s.Name: s})
+		if len(cpaths) != len(spaths) {
+			t.Errorf("canary Ingress %s has %d paths, stable %d", c.Name, len(cpaths), len(spaths))
+			continue
+		}
+		for i := range spaths {
+			if cpaths[i].path != spaths[i].path || cpaths[i].pathType != spaths[i].pathType || cpaths[i].target != spaths[i].target {
+				t.Errorf("canary Ingress %s routes %+v, stable %+v", c.Name, cpaths[i], spaths[i])
+			}
+		}
+		if !reflect.DeepEqual(hosts(s), hosts(c)) || *c.Spec.IngressClassName != *s.Spec.IngressClassName {
+			t.Errorf("canary Ingress %s hosts/class differ from stable", c.Name)
 		}
 	}
-	if !reflect.DeepEqual(hosts(stable), hosts(canary)) || *canary.Spec.IngressClassName != *stable.Spec.IngressClassName {
-		t.Errorf("canary Ingress hosts/class differ from stable")
+	for name := range stable {
+		if _, ok := canary[name]; !ok {
+			t.Errorf("stable Ingress %s has no canary twin", name)
+		}
 	}
 }
 
-// ingressRoutes maps each path to the target of the Service it reaches
-// (checking the Service and its port exist).
-func ingressRoutes(t *testing.T, r *rendered, in *networkingv1.Ingress) map[string]string {
+// ingressPaths lists the paths of the Ingresses with the target of the
+// Service each reaches (checking the Service, its port and its track), and
+// whether ingress-nginx matches the host's paths as regular expressions.
+func ingressPaths(t *testing.T, r *rendered, ins map[string]*networkingv1.Ingress) ([]ingressPath, bool) {
 	t.Helper()
-	out := map[string]string{}
-	for _, rule := range in.Spec.Rules {
-		for _, p := range rule.HTTP.Paths {
-			if p.PathType == nil || *p.PathType != networkingv1.PathTypePrefix {
-				t.Errorf("%s %s: pathType %v, want Prefix", in.Name, p.Path, p.PathType)
+	var out []ingressPath
+	useRegex := false
+	names := make([]string, 0, len(ins))
+	for n := range ins {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		in := ins[n]
+		regex := in.Annotations["nginx.ingress.kubernetes.io/use-regex"] == "true"
+		useRegex = useRegex || regex
+		for _, rule := range in.Spec.Rules {
+			for _, p := range rule.HTTP.Paths {
+				switch {
+				case p.PathType == nil:
+					t.Errorf("%s %s: no pathType", in.Name, p.Path)
+					continue
+				case *p.PathType == networkingv1.PathTypePrefix:
+					// ingress-nginx rejects Prefix paths with regex characters.
+					if !regexp.MustCompile(`^/[A-Za-z0-9._/-]*$`).MatchString(p.Path) {
+						t.Errorf("%s: Prefix path %q has characters ingress-nginx's path validation refuses", in.Name, p.Path)
+					}
+				case *p.PathType == networkingv1.PathTypeImplementationSpecific && regex:
+				default:
+					t.Errorf("%s %s: pathType %s (ImplementationSpecific only for regular expressions with use-regex)", in.Name, p.Path, *p.PathType)
+				}
+				b := p.Backend.Service
+				i := slices.IndexFunc(r.services, func(s *corev1.Service) bool { return s.Name == b.Name })
+				if i < 0 {
+					t.Errorf("%s %s: no Service %s", in.Name, p.Path, b.Name)
+					continue
+				}
+				svc := r.services[i]
+				if !slices.ContainsFunc(svc.Spec.Ports, func(sp corev1.ServicePort) bool { return sp.Name == b.Port.Name }) {
+					t.Errorf("%s %s: Service %s has no port %q", in.Name, p.Path, b.Name, b.Port.Name)
+				}
+				wantTrack := "stable"
+				if in.Annotations["nginx.ingress.kubernetes.io/canary"] == "true" {
+					wantTrack = "canary"
+				}
+				if svc.Spec.Selector["alexandria.io/track"] != wantTrack {
+					t.Errorf("%s %s: reaches %s pods via %s", in.Name, p.Path, svc.Spec.Selector["alexandria.io/track"], svc.Name)
+				}
+				out = append(out, ingressPath{path: p.Path, pathType: string(*p.PathType), target: svc.Labels["alexandria.io/target"], ingress: in.Name})
 			}
-			b := p.Backend.Service
-			i := slices.IndexFunc(r.services, func(s *corev1.Service) bool { return s.Name == b.Name })
-			if i < 0 {
-				t.Errorf("%s %s: no Service %s", in.Name, p.Path, b.Name)
-				continue
-			}
-			svc := r.services[i]
-			if !slices.ContainsFunc(svc.Spec.Ports, func(sp corev1.ServicePort) bool { return sp.Name == b.Port.Name }) {
-				t.Errorf("%s %s: Service %s has no port %q", in.Name, p.Path, b.Name, b.Port.Name)
-			}
-			wantTrack := "stable"
-			if in.Annotations["nginx.ingress.kubernetes.io/canary"] == "true" {
-				wantTrack = "canary"
-			}
-			if svc.Spec.Selector["alexandria.io/track"] != wantTrack {
-				t.Errorf("%s %s: reaches %s pods via %s", in.Name, p.Path, svc.Spec.Selector["alexandria.io/track"], svc.Name)
-			}
-			out[p.Path] = svc.Labels["alexandria.io/target"]
 		}
 	}
-	return out
-}
-
-func longestPrefix(routes map[string]string, p string) string {
-	best := ""
-	for prefix := range routes {
-		if hasPathPrefix(p, prefix) && len(prefix) > len(best) {
-			best = prefix
-		}
-	}
-	return best
+	return out, useRegex
 }
 
 func hosts(in *networkingv1.Ingress) []string {
@@ -738,7 +864,7 @@ func TestHelmNotes(t *testing.T) {
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: |\n{{ tpl (.Files.Get \"files/notes.txt\") . | indent 4 }}\n"), 0o644))
 	for file, want := range map[string][]string{
 		"monolith.yaml":      {"mode: monolith", "-target=all", "PVC rel-alexandria-data", "http://alexandria.example.org/docs", "created administrator"},
-		"microservices.yaml": {"mode: microservices", "Targets: catalog, identity", "https://alexandria.example.org/docs", "helm uninstall"},
+		"microservices.yaml": {"mode: microservices", "Targets: catalog, identity, processing, storage", "https://alexandria.example.org/docs", "helm uninstall"},
 		"canary.yaml":        {"20% of requests go to tag 1.5.0-rc.1", "X-Canary", "--set image.tag=1.5.0-rc.1"},
 	} {
 		cmd := exec.Command(helm, "template", "rel", dir, "-n", "media", "--show-only", "templates/zz-notes.yaml", "-f", path("deploy", "validate", "testdata", file))

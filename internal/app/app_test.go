@@ -18,7 +18,8 @@ func TestSelectOrdersByDependencies(t *testing.T) {
 		spec string
 		want string
 	}{
-		{"all", "identity,catalog"},
+		{"all", "identity,catalog,storage,processing"},
+		{"processing,storage,catalog", "catalog,storage,processing"},
 		{"catalog,identity", "identity,catalog"},
 		{" catalog ", "catalog"},
 		{"identity,identity", "identity"},

@@ -4,6 +4,8 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/storage"
 )
 
 // EventCatalogue is every target's events: what it publishes, consumes and
@@ -13,5 +15,7 @@ func EventCatalogue() events.Catalogue {
 	return events.Catalogue{
 		{Service: "identity", Publishes: identity.Events},
 		{Service: "catalog", Publishes: catalog.Events, Consumes: catalog.Consumes, Sagas: catalog.Sagas},
+		{Service: "storage", Publishes: storage.Events, Consumes: storage.Consumes},
+		{Service: "processing", Publishes: processing.Events, Consumes: processing.Consumes, Sagas: processing.Sagas},
 	}
 }

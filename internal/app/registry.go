@@ -13,6 +13,8 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/config"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
+	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/storage"
 )
 
 // Target is one service the binary can run.
@@ -44,13 +46,31 @@ var targets = []Target{
 			return catalog.New(ctx, c.Catalog, d)
 		},
 	},
+	{
+		Name:        "storage",
+		Description: "uploads (tus 1.0 and simple), objects in the blob store, downloads with ranges, signed links",
+		Migrations:  storage.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return storage.New(ctx, c.Storage, d)
+		},
+	},
+	{
+		Name:        "processing",
+		Description: "derivatives of uploads: probe, covers and thumbnails, waveforms, extracted text",
+		Migrations:  processing.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return processing.New(ctx, c.Processing, d)
+		},
+	},
 }
 
 // dependencies orders targets that run in the same process: a target starts
 // after those it names, and stops before them. They are not pulled in: in
 // split mode a dependency runs in another process and is reached over HTTP.
 var dependencies = map[string][]string{
-	"catalog": {"identity"},
+	"catalog":    {"identity"},
+	"storage":    {"catalog"},
+	"processing": {"storage"},
 }
 
 // Targets returns every target the binary knows.

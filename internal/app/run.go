@@ -176,9 +176,18 @@ func stopAll(log *slog.Logger, services []running) {
 	}
 }
 
+// closeBus closes the transport, giving a broker client that hangs on
+// close 10 seconds: the process is stopping either way.
 func closeBus(log *slog.Logger, t bus.Transport) {
-	if err := t.Close(); err != nil {
-		log.Warn("closing the bus", slog.Any("error", err))
+	done := make(chan error, 1)
+	go func() { done <- t.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			log.Warn("closing the bus", slog.Any("error", err))
+		}
+	case <-time.After(10 * time.Second):
+		log.Warn("the bus did not close within 10s; leaving it")
 	}
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/storage"
 )
 
 // Config is the root configuration.
@@ -35,6 +37,8 @@ type Config struct {
 	Trace       telemetry.TraceConfig `yaml:"trace" env:"TRACE"`
 	Identity    identity.Config       `yaml:"identity" env:"IDENTITY"`
 	Catalog     catalog.Config        `yaml:"catalog" env:"CATALOG"`
+	Storage     storage.Config        `yaml:"storage" env:"STORAGE"`
+	Processing  processing.Config     `yaml:"processing" env:"PROCESSING"`
 }
 
 // HTTP configures the process's one HTTP server.
@@ -57,13 +61,15 @@ func Default() Config {
 			WriteTimeout:    60 * time.Second,
 			ShutdownTimeout: 20 * time.Second,
 		},
-		DataDir:  "./data",
-		Database: db.Config{MaxOpenConns: 10, ConnMaxLifetime: time.Hour},
-		Bus:      events.DefaultConfig(),
-		Log:      telemetry.LogConfig{Format: "auto", Level: "info"},
-		Trace:    telemetry.TraceConfig{SampleRatio: 1},
-		Identity: identity.DefaultConfig(),
-		Catalog:  catalog.DefaultConfig(),
+		DataDir:    "./data",
+		Database:   db.Config{MaxOpenConns: 10, ConnMaxLifetime: time.Hour},
+		Bus:        events.DefaultConfig(),
+		Log:        telemetry.LogConfig{Format: "auto", Level: "info"},
+		Trace:      telemetry.TraceConfig{SampleRatio: 1},
+		Identity:   identity.DefaultConfig(),
+		Catalog:    catalog.DefaultConfig(),
+		Storage:    storage.DefaultConfig(),
+		Processing: processing.DefaultConfig(),
 	}
 }
 
@@ -102,7 +108,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

@@ -214,3 +214,7 @@ func freshPostgresDatabase(t *testing.T) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+func requireServers() bool { return os.Getenv("TEST_REQUIRE_SERVERS") == "1" }
+
+func execLookPath(name string) (string, error) { return exec.LookPath(name) }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alexandria-platform/alexandria/client"
+	"github.com/alexandria-platform/alexandria/internal/platform/testfiles"
 )
 
 // gatewayTemplate is the nginx configuration Compose uses too.
@@ -23,19 +24,27 @@ const gatewayTemplate = "../../deploy/nginx/alexandria.conf.template"
 // splitDeployment runs each target as its own process on PostgreSQL and
 // NATS, behind nginx configured from the gateway template.
 type splitDeployment struct {
-	gateway  string
-	identity *process
-	catalog  *process
-	envs     map[string][]string
+	gateway string
+	procs   map[string]*process
+	envs    map[string][]string
+}
+
+// targets is the start order of the split deployment.
+var splitTargets = []string{"identity", "catalog", "storage", "processing"}
+
+func (s *splitDeployment) start(t *testing.T, target string) {
+	s.procs[target] = start(t, s.envs[target], "-target="+target)
 }
 
 func (s *splitDeployment) URL() string { return s.gateway }
 
 func (s *splitDeployment) Restart(t *testing.T) {
-	s.catalog.stop()
-	s.identity.stop()
-	s.identity = start(t, s.envs["identity"], "-target=identity")
-	s.catalog = start(t, s.envs["catalog"], "-target=catalog")
+	for i := len(splitTargets) - 1; i >= 0; i-- {
+		s.procs[splitTargets[i]].stop()
+	}
+	for _, target := range splitTargets {
+		s.start(t, target)
+	}
 }
 
 // TestSplitModeBehindGateway runs the user journey through the gateway with
@@ -50,26 +59,33 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	nginx := requireNginx(t)
 	dbURL := freshPostgresDatabase(t)
 	nats := startNATS(t)
-	idPort, catPort, gwPort := freeTCPPort(t), freeTCPPort(t), freeTCPPort(t)
+	ports := map[string]int{}
+	for _, target := range splitTargets {
+		ports[target] = freeTCPPort(t)
+	}
+	gwPort := freeTCPPort(t)
+	// storage and processing share the object store (here a directory).
 	common := []string{
 		"ALEXANDRIA_DATABASE_URL=" + dbURL, "ALEXANDRIA_BUS_URL=" + nats.url,
 		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword,
 		"ALEXANDRIA_LOG_FORMAT=json", "ALEXANDRIA_HTTP_TRUST_FORWARDED_FOR=true",
+		"ALEXANDRIA_BLOB_URL=file://" + filepath.Join(t.TempDir(), "blobs") + "?create_dir=true",
+		fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", ports["identity"]),
+		fmt.Sprintf("ALEXANDRIA_STORAGE_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
 	}
-	s := &splitDeployment{envs: map[string][]string{
-		"identity": append(append([]string{}, common...), fmt.Sprintf("ALEXANDRIA_HTTP_ADDR=127.0.0.1:%d", idPort),
-			"ALEXANDRIA_DATA_DIR="+t.TempDir()),
-		"catalog": append(append([]string{}, common...), fmt.Sprintf("ALEXANDRIA_HTTP_ADDR=127.0.0.1:%d", catPort),
-			"ALEXANDRIA_DATA_DIR="+t.TempDir(), fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", idPort)),
-	}}
-	s.identity = start(t, s.envs["identity"], "-target=identity")
-	s.catalog = start(t, s.envs["catalog"], "-target=catalog")
-	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": idPort, "CATALOG": catPort})
+	s := &splitDeployment{procs: map[string]*process{}, envs: map[string][]string{}}
+	for _, target := range splitTargets {
+		s.envs[target] = append(append([]string{}, common...),
+			fmt.Sprintf("ALEXANDRIA_HTTP_ADDR=127.0.0.1:%d", ports[target]), "ALEXANDRIA_DATA_DIR="+t.TempDir())
+		s.start(t, target)
+	}
+	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)
-		for target, p := range map[string]*process{"identity": s.identity, "catalog": s.catalog} {
-			for _, path := range openAPIPaths(t, p.URL) {
+		for _, target := range splitTargets {
+			for _, path := range openAPIPaths(t, s.procs[target].URL) {
 				if got := routes.upstream(path); got != target {
 					t.Errorf("%s (a %s route) goes to %q", path, target, got)
 				}
@@ -85,14 +101,14 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	admin := signIn(ctx, t, anon, adminEmail, adminPassword)
 
 	// Killing catalog fails its routes only.
-	s.catalog.kill()
+	s.procs["catalog"].kill()
 	_, err := anon.ListMedia(ctx, client.MediaFilter{})
 	wantStatus(t, "catalog route while catalog is down", err, http.StatusServiceUnavailable)
 	if _, err := admin.Me(ctx); err != nil {
 		t.Fatalf("identity route failed while only catalog is down: %v", err)
 	}
 	signIn(ctx, t, anon, adminEmail, adminPassword)
-	s.catalog = start(t, s.envs["catalog"], "-target=catalog")
+	s.start(t, "catalog")
 	if _, err := admin.ListMedia(ctx, client.MediaFilter{}); err != nil {
 		t.Fatalf("catalog did not recover: %v", err)
 	}
@@ -100,13 +116,13 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	// Killing identity: catalog keeps serving, and still accepts tokens
 	// identity issued: it verifies them locally with the keys it fetched
 	// (above). A catalog that never saw identity's keys could not.
-	s.identity.kill()
+	s.procs["identity"].kill()
 	if _, err := admin.ListMedia(ctx, client.MediaFilter{}); err != nil {
 		t.Fatalf("catalog rejected a token while identity is down: %v", err)
 	}
 	_, err = anon.Login(ctx, adminEmail, adminPassword)
 	wantStatus(t, "identity route while identity is down", err, http.StatusServiceUnavailable)
-	s.identity = start(t, s.envs["identity"], "-target=identity")
+	s.start(t, "identity")
 
 	// Events cross processes: deleting a user in identity removes their
 	// memberships in catalog.
@@ -129,6 +145,50 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+
+	// The media pipeline across four processes: an upload through the
+	// gateway reaches storage, processing (over NATS, through the shared
+	// object store) and catalog, and the file downloads through the gateway.
+	if !mediaToolsPresent() {
+		if requireServers() {
+			t.Fatal("ffmpeg and poppler-utils are required for the media steps")
+		}
+		t.Log("media tools absent: split-mode upload not exercised")
+		return
+	}
+	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Split uploads"})
+	must(t, err)
+	m, err := admin.CreateMedia(ctx, client.MediaInput{Title: "Split paper", Kind: "book", Language: "en", AuthorIDs: []string{author.ID}})
+	must(t, err)
+	pdf := testfiles.PDF("Split paper", "written in split mode", 1)
+	put := tusRequest(t, http.MethodPut, s.gateway+"/v1/media/"+m.ID+"/content", map[string]string{
+		"Authorization": "Bearer " + adminToken(ctx, t, anon), "Content-Type": "application/pdf"}, pdf)
+	if put.StatusCode != http.StatusCreated {
+		t.Fatalf("upload through the gateway: %d %s", put.StatusCode, readAll(put))
+	}
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		got, err := admin.GetMedia(ctx, m.ID)
+		must(t, err)
+		if got.Status == "published" {
+			break
+		}
+		if got.Status == "failed" || time.Now().After(deadline) {
+			t.Fatalf("uploaded item is %q", got.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	dl := tusRequest(t, http.MethodGet, s.gateway+"/v1/media/"+m.ID+"/content", nil, nil)
+	if body := readAll(dl); dl.StatusCode != http.StatusOK || body != string(pdf) {
+		t.Fatalf("download through the gateway: %d, %d bytes", dl.StatusCode, len(body))
+	}
+}
+
+func adminToken(ctx context.Context, t *testing.T, anon *client.Client) string {
+	t.Helper()
+	tok, err := anon.Login(ctx, adminEmail, adminPassword)
+	must(t, err)
+	return tok.AccessToken
 }
 
 func requireNginx(t *testing.T) string {
@@ -203,26 +263,35 @@ http {
 	return ""
 }
 
-// gatewayRoutes is the location table of the template.
-type gatewayRoutes []struct {
-	exact    bool
-	path     string
+// gatewayRoute is one proxied location of the template.
+type gatewayRoute struct {
+	modifier string // "", "=" or "~"
+	path     string // prefix, exact path or regular expression
+	re       *regexp.Regexp
 	upstream string
 }
 
-var locationLine = regexp.MustCompile(`location\s+(=\s+)?(/\S*)\s+\{\s*proxy_pass http://alexandria_(\w+);`)
+type gatewayRoutes []gatewayRoute
+
+// locationBlock matches a location and the first proxy_pass inside it.
+var locationBlock = regexp.MustCompile(`(?s)location\s+(=|~)?\s*(\S+)\s*\{([^}]*)\}`)
+var proxyPass = regexp.MustCompile(`proxy_pass http://alexandria_(\w+);`)
 
 func parseRoutes(t *testing.T) gatewayRoutes {
 	t.Helper()
 	b, err := os.ReadFile(gatewayTemplate)
 	must(t, err)
 	var out gatewayRoutes
-	for _, m := range locationLine.FindAllStringSubmatch(string(b), -1) {
-		out = append(out, struct {
-			exact    bool
-			path     string
-			upstream string
-		}{m[1] != "", m[2], m[3]})
+	for _, m := range locationBlock.FindAllStringSubmatch(string(b), -1) {
+		pp := proxyPass.FindStringSubmatch(m[3])
+		if pp == nil {
+			continue
+		}
+		r := gatewayRoute{modifier: m[1], path: m[2], upstream: pp[1]}
+		if r.modifier == "~" {
+			r.re = regexp.MustCompile(r.path)
+		}
+		out = append(out, r)
 	}
 	if len(out) == 0 {
 		t.Fatal("no proxied locations in the gateway template")
@@ -230,15 +299,25 @@ func parseRoutes(t *testing.T) gatewayRoutes {
 	return out
 }
 
-// upstream resolves a path as nginx does: an exact match, else the longest prefix.
+// upstream resolves a path as nginx does: an exact match; else the first
+// matching regular expression; else the longest matching prefix.
 func (r gatewayRoutes) upstream(path string) string {
 	best, bestLen := "", -1
 	for _, l := range r {
-		if l.exact && l.path == path {
-			return l.upstream
+		switch l.modifier {
+		case "=":
+			if l.path == path {
+				return l.upstream
+			}
+		case "":
+			if strings.HasPrefix(path, l.path) && len(l.path) > bestLen {
+				best, bestLen = l.upstream, len(l.path)
+			}
 		}
-		if !l.exact && strings.HasPrefix(path, l.path) && len(l.path) > bestLen {
-			best, bestLen = l.upstream, len(l.path)
+	}
+	for _, l := range r {
+		if l.modifier == "~" && l.re.MatchString(path) {
+			return l.upstream
 		}
 	}
 	return best

@@ -123,12 +123,23 @@ func (p *Pipeline) Start() error {
 	return nil
 }
 
-// Close stops the relay and consumers and waits for them: an event being
-// handled finishes or is left unacknowledged for redelivery.
-func (p *Pipeline) Close(context.Context) error {
+// Close stops the relay and consumers and waits for them until ctx ends: an
+// event being handled finishes or is left unacknowledged for redelivery. A
+// broker client that does not let go in time is abandoned (the process is
+// stopping; the broker redelivers what was not acknowledged).
+func (p *Pipeline) Close(ctx context.Context) error {
 	if p.cancel != nil {
 		p.cancel()
 	}
-	p.wg.Wait()
-	return nil
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("events: %s's consumers did not stop in time: %w", p.setup.Service, ctx.Err())
+	}
 }

@@ -50,6 +50,25 @@ The Secret holding URLs with credentials: the chart's own, or existingSecret.
 {{- if or .Values.bus.url .Values.existingSecret }}true{{ end }}
 {{- end }}
 
+{{- define "alexandria.externalBlob" -}}
+{{- if or .Values.blob.url .Values.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/*
+Targets that open the object store (ALEXANDRIA_BLOB_URL), and those that
+keep state on the pod's disk between requests: storage holds unfinished tus
+uploads in /data (tusd file store, in-process lock), so every request of an
+upload must reach the pod that created it. deploy/validate checks these
+lists against the code.
+*/}}
+{{- define "alexandria.blobTargets" -}}
+{{- list "storage" "processing" "all" | toJson }}
+{{- end }}
+
+{{- define "alexandria.podLocalTargets" -}}
+{{- list "storage" "all" | toJson }}
+{{- end }}
+
 {{/*
 Refuse configurations that would lose data or events. Called from every
 workload template, so `helm template` and `helm install` fail early.
@@ -62,6 +81,26 @@ workload template, so `helm template` and `helm install` fail early.
 {{- if not (include "alexandria.externalBus" .) }}
 {{- fail "mode=microservices needs a broker: set bus.url (nats://, kafka://, amqp://, ...) or existingSecret (key bus-url); the embedded bus is a file inside one pod" }}
 {{- end }}
+{{- $blobTargets := include "alexandria.blobTargets" . | fromJsonArray }}
+{{- $usesBlob := false }}
+{{- range $name, $_ := .Values.targets }}
+{{- if has $name $blobTargets }}{{ $usesBlob = true }}{{ end }}
+{{- end }}
+{{- if and $usesBlob (not (include "alexandria.externalBlob" .)) }}
+{{- fail "mode=microservices needs an object store storage and processing share: set blob.url (s3://bucket?region=..., gs://bucket, azblob://container) or existingSecret (key blob-url); the default is a directory inside one pod" }}
+{{- end }}
+{{- if hasPrefix "file:" .Values.blob.url }}
+{{- fail "mode=microservices cannot use a file:// blob.url: storage and processing run in different pods; use s3://, gs:// or azblob://" }}
+{{- end }}
+{{- $podLocal := include "alexandria.podLocalTargets" . | fromJsonArray }}
+{{- range $name, $t := .Values.targets }}
+{{- if has $name $podLocal }}
+{{- $w := mergeOverwrite (deepCopy $.Values.defaults) (deepCopy $t) }}
+{{- if or (gt (int $w.replicas) 1) $w.autoscaling.enabled }}
+{{- fail (printf "targets.%s runs exactly one replica: it keeps unfinished tus uploads on the pod's disk, and every request of an upload must reach that pod. Set targets.%s.replicas=1 and targets.%s.autoscaling.enabled=false" $name $name $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- else if eq .Values.mode "monolith" }}
 {{- if not (include "alexandria.externalDatabase" .) }}
 {{- if not .Values.persistence.enabled }}
@@ -70,6 +109,13 @@ workload template, so `helm template` and `helm install` fail early.
 {{- if or (gt (int .Values.monolith.replicas) 1) .Values.monolith.autoscaling.enabled }}
 {{- fail "mode=monolith on SQLite runs exactly one replica: set monolith.replicas=1 and monolith.autoscaling.enabled=false, or use database.url" }}
 {{- end }}
+{{- end }}
+{{- $m := mergeOverwrite (deepCopy .Values.defaults) (deepCopy .Values.monolith) }}
+{{- if or (gt (int $m.replicas) 1) $m.autoscaling.enabled }}
+{{- fail "mode=monolith runs exactly one replica: its storage keeps unfinished tus uploads on the pod's disk, and every request of an upload must reach that pod. Set monolith.replicas=1 and monolith.autoscaling.enabled=false, or use mode=microservices to scale the other targets" }}
+{{- end }}
+{{- if and (not (include "alexandria.externalBlob" .)) (not .Values.persistence.enabled) }}
+{{- fail "mode=monolith without blob.url keeps uploaded files in /data: set persistence.enabled=true (a PersistentVolumeClaim), or set blob.url (s3://, gs://, azblob://)" }}
 {{- end }}
 {{- else }}
 {{- fail (printf "mode must be monolith or microservices, not %q" .Values.mode) }}
@@ -96,6 +142,8 @@ one running -target=all. With canary.enabled, each gets a canary twin.
 {{- $_ := set $w "component" "monolith" }}
 {{- $_ = set $w "target" "all" }}
 {{- $_ = set $w "paths" $paths }}
+{{- /* It runs processing too: the image with ffmpeg and poppler-utils. */}}
+{{- $_ = set $w "image" "media" }}
 {{- $stable = append $stable $w }}
 {{- else }}
 {{- range $name, $t := .Values.targets }}
@@ -105,16 +153,20 @@ one running -target=all. With canary.enabled, each gets a canary twin.
 {{- $stable = append $stable $w }}
 {{- end }}
 {{- end }}
+{{- $i := $root.Values.image }}
+{{- $tag := default $root.Chart.AppVersion $i.tag }}
 {{- $out := list }}
 {{- range $w := $stable }}
+{{- $media := eq (toString $w.image) "media" }}
 {{- $_ := set $w "track" "stable" }}
-{{- $_ = set $w "tag" (default $root.Chart.AppVersion $root.Values.image.tag) }}
+{{- $_ = set $w "tag" (ternary (default $tag $i.mediaTag) $tag $media) }}
+{{- $_ = set $w "repository" (ternary $i.mediaRepository $i.repository $media) }}
 {{- $_ = set $w "name" (printf "%s-%s" (include "alexandria.fullname" $root) $w.component) }}
 {{- $out = append $out $w }}
 {{- if $root.Values.canary.enabled }}
 {{- $c := deepCopy $w }}
 {{- $_ = set $c "track" "canary" }}
-{{- $_ = set $c "tag" $root.Values.canary.image.tag }}
+{{- $_ = set $c "tag" (ternary (default $root.Values.canary.image.tag $root.Values.canary.image.mediaTag) $root.Values.canary.image.tag $media) }}
 {{- $_ = set $c "name" (printf "%s-%s-canary" (include "alexandria.fullname" $root) $w.component) }}
 {{- $_ = set $c "replicas" $root.Values.canary.replicas }}
 {{- $_ = set $c "autoscaling" (dict "enabled" false) }}
@@ -139,7 +191,7 @@ alexandria.io/track: {{ .w.track }}
 {{- end }}
 
 {{- define "alexandria.image" -}}
-{{- printf "%s:%s" .root.Values.image.repository .tag }}
+{{- printf "%s:%s" (default .root.Values.image.repository .repository) .tag }}
 {{- end }}
 
 {{/*
@@ -188,6 +240,45 @@ rendered names against docs/configuration-reference.md). Args: root, target.
 - name: ALEXANDRIA_IDENTITY_URL
   value: {{ printf "http://%s-identity:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 {{- end }}
+{{- if and (eq $v.mode "microservices") (eq .target "storage") }}
+- name: ALEXANDRIA_STORAGE_CATALOG_URL
+  value: {{ printf "http://%s-catalog:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
+{{- end }}
+{{- if and (has .target (list "storage" "all")) $v.config.publicURL }}
+- name: ALEXANDRIA_STORAGE_PUBLIC_URL
+  value: {{ $v.config.publicURL | quote }}
+{{- end }}
+{{- /*
+Object store: the URL from the Secret (key blob-url; it may carry
+credentials), S3 credentials as the standard AWS SDK variables. Only the
+targets that open the store get them.
+*/}}
+{{- if has .target (include "alexandria.blobTargets" .root | fromJsonArray) }}
+{{- if include "alexandria.externalBlob" .root }}
+- name: ALEXANDRIA_BLOB_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: blob-url
+      optional: {{ eq $v.mode "monolith" }}
+{{- end }}
+- name: ALEXANDRIA_BLOB_PRESIGN_DOWNLOADS
+  value: {{ $v.blob.presignDownloads | quote }}
+{{- if or $v.blob.accessKeyID $v.existingSecret }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: s3-access-key-id
+      optional: true
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: s3-secret-access-key
+      optional: true
+{{- end }}
+{{- end }}
 {{- if or (eq .target "identity") (eq .target "all") }}
 - name: ALEXANDRIA_ADMIN_EMAIL
   value: {{ $v.admin.email | quote }}
@@ -197,36 +288,6 @@ rendered names against docs/configuration-reference.md). Args: root, target.
       name: {{ include "alexandria.secretName" .root }}
       key: admin-password
       optional: true
-{{- end }}
-{{- /*
-Object store: the standard AWS SDK variables (S3 and S3-compatible stores).
-Redis and the bucket name are kept in values and the Secret (redis-url) but
-not passed yet: the binary has no redis/blob options, and an unknown
-ALEXANDRIA_* variable would stop it. Map them here when those options land.
-*/}}
-{{- with $v.objectStore }}
-{{- if .region }}
-- name: AWS_REGION
-  value: {{ .region | quote }}
-{{- end }}
-{{- if .endpoint }}
-- name: AWS_ENDPOINT_URL_S3
-  value: {{ .endpoint | quote }}
-{{- end }}
-{{- if or .accessKeyID $v.existingSecret }}
-- name: AWS_ACCESS_KEY_ID
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "alexandria.secretName" $.root }}
-      key: s3-access-key-id
-      optional: true
-- name: AWS_SECRET_ACCESS_KEY
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "alexandria.secretName" $.root }}
-      key: s3-secret-access-key
-      optional: true
-{{- end }}
 {{- end }}
 {{- with $v.config.extraEnv }}
 {{ toYaml . }}

@@ -1,0 +1,100 @@
+package processing
+
+import (
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
+)
+
+// Event types processing publishes on its topic, alexandria_processing, and
+// the one it consumes from storage's.
+const (
+	EventMediaProcessed         = "processing.media.processed.v1"
+	EventMediaFailed            = "processing.media.failed.v1"
+	eventStorageUploadCompleted = "storage.upload.completed.v1"
+)
+
+// UploadCompleted is the part of storage.upload.completed.v1 processing
+// reads. Unknown fields are ignored; filename is never used as a path.
+type UploadCompleted struct {
+	UploadID    string    `json:"upload_id"`
+	MediaID     string    `json:"media_id"`
+	ObjectKey   string    `json:"object_key"`
+	SHA256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+	ContentType string    `json:"content_type"`
+	Kind        string    `json:"kind"`
+	CompletedAt time.Time `json:"completed_at"`
+}
+
+// Content describes an original as probed.
+type Content struct {
+	Size            int64    `json:"size" doc:"Bytes"`
+	SHA256          string   `json:"sha256" doc:"Hex sha256 of the bytes"`
+	ContentType     string   `json:"content_type" doc:"Media type sniffed by storage"`
+	DurationSeconds float64  `json:"duration_seconds,omitempty" doc:"Audio and video: length in seconds"`
+	Bitrate         int64    `json:"bitrate,omitempty" doc:"Audio and video: overall bits per second"`
+	Width           int      `json:"width,omitempty" doc:"Video: frame width in pixels"`
+	Height          int      `json:"height,omitempty" doc:"Video: frame height in pixels"`
+	Codecs          []string `json:"codecs,omitempty" doc:"Audio and video: codec of each stream (e.g. h264, aac)"`
+	Pages           int      `json:"pages,omitempty" doc:"PDF: pages; EPUB: documents in the reading order (spine)"`
+	Title           string   `json:"title,omitempty" doc:"Title from the file's metadata, when it has one"`
+	Language        string   `json:"language,omitempty" doc:"EPUB: language (BCP 47) from the package document"`
+	Creator         string   `json:"creator,omitempty" doc:"EPUB: first creator from the package document"`
+}
+
+// Derivative is one object made from an original.
+type Derivative struct {
+	Kind        string `json:"kind" enum:"cover,thumbnail,waveform,waveform_image,text,rendition" doc:"What the object is"`
+	ObjectKey   string `json:"object_key" doc:"Key in the shared object store: derivatives/<media_id>/<sha256>/<name>"`
+	ContentType string `json:"content_type" doc:"Media type of the object"`
+	Size        int64  `json:"size" doc:"Bytes"`
+}
+
+// Processed is the payload of processing.media.processed.v1.
+type Processed struct {
+	MediaID     string       `json:"media_id" doc:"The media item"`
+	ObjectKey   string       `json:"object_key" doc:"Key of the original the derivatives come from"`
+	SHA256      string       `json:"sha256" doc:"Hex sha256 of the original"`
+	Content     Content      `json:"content" doc:"The original as probed"`
+	Derivatives []Derivative `json:"derivatives" doc:"Objects made from the original, the required ones included"`
+	ProcessedAt time.Time    `json:"processed_at" doc:"When processing finished"`
+}
+
+// Failed is the payload of processing.media.failed.v1.
+type Failed struct {
+	MediaID   string    `json:"media_id" doc:"The media item"`
+	ObjectKey string    `json:"object_key" doc:"Key of the original that could not be processed"`
+	SHA256    string    `json:"sha256" doc:"Hex sha256 of the original"`
+	Reason    string    `json:"reason" doc:"Why, in words the media's members can act on"`
+	FailedAt  time.Time `json:"failed_at" doc:"When processing gave up"`
+}
+
+// Events lists every event type processing publishes, for the catalogue.
+var Events = []events.Spec{
+	{Type: EventMediaProcessed, Payload: Processed{},
+		Description: "An uploaded original was probed and its required derivatives are stored (video: thumbnail; audio: waveform; PDF and EPUB: cover and text; plain text: text). Events for an object that is no longer the media's current one should be ignored."},
+	{Type: EventMediaFailed, Payload: Failed{},
+		Description: "An uploaded original could not be processed: unreadable or hostile file, limits exceeded (pages, duration, size), or the store stayed unavailable through every attempt. The reason is meant for the media's members."},
+}
+
+// Consumes lists the events processing handles, for the catalogue.
+var Consumes = []events.Consumer{
+	{Type: eventStorageUploadCompleted, Effect: "Queues a processing job for the uploaded object (once per upload); queued jobs of older uploads of the same media are superseded. A worker runs the job outside the consumer's transaction and publishes media.processed or media.failed."},
+}
+
+// Sagas documents processing's part of the upload saga.
+var Sagas = []events.Saga{
+	{Name: "media processing (storage → processing → catalog)", Description: `
+1. storage stores an original and records ` + "`storage.upload.completed.v1`" + `; catalog marks the media ` + "`processing`" + `.
+2. processing records a job in the consumer's transaction and returns at once; a worker claims the job (a lease
+   renewed while it runs), fetches the original, probes it and stores its derivatives under
+   ` + "`derivatives/<media_id>/<sha256>/`" + `, then marks the job done and records ` + "`processing.media.processed.v1`" + `
+   in one transaction. A file that cannot be processed records ` + "`processing.media.failed.v1`" + ` with a reason instead.
+3. catalog publishes the media (` + "`published`" + `) or marks it ` + "`failed`" + ` with the reason, if the event is about the
+   media's current object; storage lists the derivatives for download.
+
+Transient errors (object store unavailable) retry the job with backoff up to ` + "`processing.max_attempts`" + `; a job whose
+worker died is taken again once its lease expires. A newer upload supersedes the media's queued jobs. Derivative keys
+are deterministic, so a repeated job overwrites rather than duplicates.`},
+}

@@ -1,0 +1,61 @@
+package processing
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
+)
+
+// onUploadCompleted records a job for an upload and wakes a worker. It runs
+// in the consumer's transaction, so it does no tool work: that may take
+// minutes, and the job row commits with the event's inbox entry (a
+// redelivered event finds the job already recorded).
+func (s *Service) onUploadCompleted(ctx context.Context, tx bun.Tx, e bus.Event) error {
+	var u UploadCompleted
+	if err := json.Unmarshal(e.Data, &u); err != nil {
+		return fmt.Errorf("%s %s: unreadable payload: %w", e.Type, e.ID, err)
+	}
+	if err := checkUpload(u); err != nil {
+		return fmt.Errorf("%s %s: %w", e.Type, e.ID, err)
+	}
+	if u.CompletedAt.IsZero() {
+		u.CompletedAt = e.Time
+	}
+	created, err := enqueue(ctx, tx, u, s.now())
+	if err != nil {
+		return err
+	}
+	if created {
+		s.notify()
+	}
+	return nil
+}
+
+// checkUpload refuses payloads that do not name an original the way
+// storage stores them; such an event is retried and then dead-lettered.
+func checkUpload(u UploadCompleted) error {
+	if _, err := uuid.Parse(u.MediaID); err != nil {
+		return fmt.Errorf("media_id %q is not a UUID", u.MediaID)
+	}
+	if u.UploadID == "" || len(u.UploadID) > 200 {
+		return fmt.Errorf("upload_id is missing or too long")
+	}
+	sum, err := hex.DecodeString(u.SHA256)
+	if err != nil || len(sum) != 32 || strings.ToLower(u.SHA256) != u.SHA256 {
+		return fmt.Errorf("sha256 %q is not 64 lowercase hex digits", u.SHA256)
+	}
+	if !strings.HasPrefix(u.ObjectKey, "content/") || !safeName(u.ObjectKey) || len(u.ObjectKey) > 1024 {
+		return fmt.Errorf("object_key %q is not a content key", u.ObjectKey)
+	}
+	if u.Size < 0 || u.ContentType == "" {
+		return fmt.Errorf("size or content_type missing")
+	}
+	return nil
+}

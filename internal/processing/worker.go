@@ -1,0 +1,223 @@
+package processing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// The worker pool. Each worker claims one job at a time (a lease renewed by
+// a heartbeat while the job runs), runs it outside any transaction, and
+// finishes it — state and event — in one transaction. A transient failure
+// requeues the job with backoff; a bad file fails it for good; a panic is
+// a failure of that job only. A worker that dies leaves a lease that
+// expires, and another worker takes the job again (counting an attempt).
+
+// startWorkers runs cfg.Workers workers until stopWorkers.
+func (s *Service) startWorkers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	for range s.cfg.Workers {
+		s.wg.Go(func() { s.workLoop(ctx) })
+	}
+}
+
+// stopWorkers cancels the workers and waits for them.
+func (s *Service) stopWorkers() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+}
+
+// notify wakes one idle worker: a job was probably just queued. The job's
+// transaction may not have committed yet, so a woken worker that finds
+// nothing looks again shortly after.
+func (s *Service) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// recheck is how soon a woken worker that found nothing looks again.
+const recheck = 100 * time.Millisecond
+
+func (s *Service) workLoop(ctx context.Context) {
+	wait := s.cfg.PollInterval
+	for ctx.Err() == nil {
+		j, err := s.jobs.claim(ctx, s.now(), s.cfg.Lease, uuid.Must(uuid.NewV7()).String())
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("claiming a job", slog.Any("error", err))
+		}
+		if j != nil {
+			s.runJob(ctx, j)
+			wait = s.cfg.PollInterval
+			continue
+		}
+		s.updateDepth(ctx)
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-s.wake:
+			wait = recheck
+		case <-timer.C:
+			wait = s.cfg.PollInterval
+		}
+		timer.Stop()
+	}
+}
+
+func (s *Service) updateDepth(ctx context.Context) {
+	if n, err := s.jobs.depth(ctx); err == nil {
+		s.m.depth.Set(float64(n))
+	}
+}
+
+// runJob runs a claimed job and settles it.
+func (s *Service) runJob(ctx context.Context, j *job) {
+	start := time.Now()
+	log := s.log.With(slog.String("job", j.ID), slog.String("media_id", j.MediaID), slog.Int("attempt", j.Attempts))
+	s.m.running.Inc()
+	defer s.m.running.Dec()
+	if j.Attempts > s.cfg.MaxAttempts {
+		// Claimed again after its lease expired too often: the workers
+		// running it died (killed, out of memory) — do not try again.
+		s.settle(ctx, log, j, start, nil, badInput("processing was interrupted %d times; the file may need more memory or time than this server allows", j.Attempts-1))
+		return
+	}
+	jobCtx, cancel := context.WithTimeoutCause(ctx, s.cfg.JobTimeout, errJobTimeout)
+	defer cancel()
+	leaseCtx, cancelLease := context.WithCancelCause(jobCtx)
+	defer cancelLease(nil)
+	beat := make(chan struct{})
+	go func() {
+		defer close(beat)
+		s.heartbeat(leaseCtx, j, cancelLease)
+	}()
+	result, err := s.safeProcess(leaseCtx, log, j)
+	cancelLease(nil)
+	<-beat
+	switch {
+	case ctx.Err() != nil: // shutting down: give the job back untouched
+		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer rcancel()
+		if err := s.jobs.requeue(rctx, j.ID, j.LeaseToken, "interrupted by shutdown", s.now(), true); err != nil {
+			log.Warn("requeue at shutdown", slog.Any("error", err))
+		}
+		return
+	case errors.Is(context.Cause(leaseCtx), errLeaseLost):
+		s.m.jobs.WithLabelValues(j.Kind, resultLost).Inc()
+		log.Warn("job lease lost while running; another worker owns it now")
+		return
+	case err != nil && errors.Is(context.Cause(jobCtx), errJobTimeout):
+		err = badInput("processing took longer than %s", s.cfg.JobTimeout)
+	}
+	s.settle(ctx, log, j, start, result, err)
+}
+
+var errJobTimeout = errors.New("job timeout")
+
+// heartbeat renews the job's lease until ctx ends; when the lease is lost
+// it cancels the job.
+func (s *Service) heartbeat(ctx context.Context, j *job, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(s.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			err := s.jobs.heartbeat(ctx, j.ID, j.LeaseToken, s.now().Add(s.cfg.Lease))
+			if errors.Is(err, errLeaseLost) {
+				cancel(errLeaseLost)
+				return
+			}
+			if err != nil && ctx.Err() == nil {
+				s.log.Warn("renewing a job lease", slog.String("job", j.ID), slog.Any("error", err))
+			}
+		}
+	}
+}
+
+// safeProcess runs the job's work; a panic fails the job, not the worker.
+func (s *Service) safeProcess(ctx context.Context, log *slog.Logger, j *job) (result *jobResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("processing panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+			result, err = nil, badInput("internal error while processing the file")
+		}
+	}()
+	return s.process(ctx, j)
+}
+
+// settle records the outcome of an attempt: processed, failed, or back in
+// the queue after a transient error.
+func (s *Service) settle(ctx context.Context, log *slog.Logger, j *job, start time.Time, r *jobResult, err error) {
+	s.m.duration.WithLabelValues(j.Kind).Observe(time.Since(start).Seconds())
+	if err != nil {
+		reason, final := permanent(err)
+		if !final && j.Attempts < s.cfg.MaxAttempts {
+			delay := backoff(s.cfg.RetryInitial, s.cfg.RetryMax, j.Attempts)
+			log.Warn("processing failed, will retry", slog.Any("error", err), slog.Duration("in", delay))
+			if rerr := s.jobs.requeue(ctx, j.ID, j.LeaseToken, err.Error(), s.now().Add(delay), false); rerr != nil {
+				log.Warn("requeue", slog.Any("error", rerr))
+			}
+			s.m.jobs.WithLabelValues(j.Kind, resultRetried).Inc()
+			return
+		}
+		if !final {
+			reason = "the file could not be processed: the service stayed unavailable through " +
+				fmt.Sprint(j.Attempts) + " attempts; upload it again later"
+		}
+		log.Info("processing failed", slog.String("reason", reason), slog.Any("error", err))
+		s.record(ctx, log, j, stateFailed, "", err.Error(), EventMediaFailed, Failed{
+			MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Reason: reason, FailedAt: stamp(s.now()),
+		}, resultFailed)
+		return
+	}
+	payload := Processed{MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Content: r.Content,
+		Derivatives: r.Derivatives, ProcessedAt: stamp(s.now())}
+	b, _ := json.Marshal(payload)
+	s.record(ctx, log, j, stateDone, string(b), "", EventMediaProcessed, payload, resultProcessed)
+	log.Info("processed", slog.Int("derivatives", len(r.Derivatives)), slog.Duration("took", time.Since(start)))
+}
+
+// record finishes the job and records its event in one transaction.
+func (s *Service) record(ctx context.Context, log *slog.Logger, j *job, state, result, lastError, typ string, payload any, metric string) {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := finish(ctx, tx, j.ID, j.LeaseToken, state, result, lastError, s.now()); err != nil {
+			return err
+		}
+		return s.events.Record(ctx, tx, typ, "media/"+j.MediaID, j.MediaID, payload)
+	})
+	switch {
+	case errors.Is(err, errLeaseLost):
+		s.m.jobs.WithLabelValues(j.Kind, resultLost).Inc()
+		log.Warn("job lease lost before it finished; its result is dropped")
+	case err != nil:
+		// The lease expires and another worker runs the job again.
+		log.Error("recording the job's outcome", slog.Any("error", err))
+	default:
+		s.m.jobs.WithLabelValues(j.Kind, metric).Inc()
+	}
+}
+
+// backoff is the wait before attempt n+1: initial doubling per attempt,
+// at most ceiling.
+func backoff(initial, ceiling time.Duration, attempt int) time.Duration {
+	d := initial
+	for i := 1; i < attempt && d < ceiling; i++ {
+		d *= 2
+	}
+	return min(d, ceiling)
+}

@@ -1,0 +1,63 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// errChecksum is a chunk whose bytes do not match its Upload-Checksum.
+type errChecksum struct{}
+
+func (errChecksum) Error() string {
+	return "the chunk does not match its Upload-Checksum; nothing of it was kept, send it again"
+}
+
+// verifyChunk implements the tus checksum extension for one request: the
+// body is spooled to a temporary file while hashed, and replaces the
+// request body only when its sha256 matches the header ("sha256 <base64>").
+// tusd then writes a chunk known to be intact; a mismatch keeps nothing.
+// cleanup removes the spool file once the request is served.
+func (s *Service) verifyChunk(r *http.Request, header string) (cleanup func(), err error) {
+	algo, enc, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(algo, "sha256") {
+		return nil, errs.InvalidField("header.Upload-Checksum", "use \"sha256 <base64 digest>\" (the only algorithm supported)")
+	}
+	want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+	if err != nil || len(want) != sha256.Size {
+		return nil, errs.InvalidField("header.Upload-Checksum", "the digest is not a base64 sha256")
+	}
+	f, err := os.CreateTemp(s.tmpDir, "chunk-*")
+	if err != nil {
+		return nil, err
+	}
+	cleanup = func() {
+		_ = f.Close()
+		_ = os.Remove(filepath.Clean(f.Name()))
+	}
+	h := sha256.New()
+	// tusd refuses more than the upload's remaining length anyway; bound
+	// the spool by the largest upload allowed.
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r.Body, s.cfg.largest()+1))
+	if err != nil {
+		return cleanup, errs.Wrap(errs.Invalid, err, "the chunk could not be read completely")
+	}
+	if !bytes.Equal(h.Sum(nil), want) {
+		return cleanup, errChecksum{}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return cleanup, err
+	}
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(f)
+	r.ContentLength = n
+	r.Header.Set("Content-Length", itoa(n))
+	return cleanup, nil
+}

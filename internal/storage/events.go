@@ -1,0 +1,77 @@
+package storage
+
+import (
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
+)
+
+// Event types storage publishes on its topic, alexandria_storage, and the
+// ones it consumes.
+const (
+	EventUploadCompleted = "storage.upload.completed.v1"
+	EventUploadFailed    = "storage.upload.failed.v1"
+	EventObjectDeleted   = "storage.object.deleted.v1"
+
+	eventMediaProcessed = "processing.media.processed.v1"
+	eventMediaDeleted   = "catalog.media.deleted.v1"
+)
+
+// UploadCompleted is the payload of storage.upload.completed.v1.
+type UploadCompleted struct {
+	UploadID    string    `json:"upload_id" doc:"The upload (tus upload ID or the ID of a one-request upload)"`
+	MediaID     string    `json:"media_id" doc:"The media item the file belongs to; it replaces the item's previous file"`
+	UserID      string    `json:"user_id" doc:"Who uploaded it"`
+	ObjectKey   string    `json:"object_key" doc:"Key of the file in the shared bucket: content/<2 hex>/<sha256 hex>"`
+	SHA256      string    `json:"sha256" doc:"sha256 of the bytes, hex"`
+	Size        int64     `json:"size" doc:"Size in bytes"`
+	ContentType string    `json:"content_type" doc:"Type sniffed from the bytes, e.g. application/pdf, video/webm, text/markdown; charset=utf-8"`
+	Filename    string    `json:"filename" doc:"Display name the uploader gave, sanitised; never used as a path"`
+	Kind        string    `json:"kind" enum:"book,document,podcast,video" doc:"The media item's kind"`
+	CompletedAt time.Time `json:"completed_at" doc:"When the upload was recorded"`
+}
+
+// UploadFailed is the payload of storage.upload.failed.v1.
+type UploadFailed struct {
+	UploadID string    `json:"upload_id" doc:"The upload"`
+	MediaID  string    `json:"media_id" doc:"The media item it was for"`
+	UserID   string    `json:"user_id" doc:"Who uploaded it"`
+	Reason   string    `json:"reason" doc:"Why it was refused, for the uploader (e.g. the bytes are not a PDF or EPUB)"`
+	FailedAt time.Time `json:"failed_at" doc:"When it was refused"`
+}
+
+// ObjectDeleted is the payload of storage.object.deleted.v1.
+type ObjectDeleted struct {
+	ObjectKey string    `json:"object_key" doc:"Key of the object in the shared bucket"`
+	MediaID   string    `json:"media_id" doc:"The media item that last referenced it"`
+	DeletedAt time.Time `json:"deleted_at" doc:"When storage decided to delete it (the bucket delete follows the commit)"`
+}
+
+// mediaProcessed is the part of processing.media.processed.v1 storage reads.
+type mediaProcessed struct {
+	MediaID     string `json:"media_id"`
+	ObjectKey   string `json:"object_key"`
+	SHA256      string `json:"sha256"`
+	Derivatives []struct {
+		Kind        string `json:"kind"`
+		ObjectKey   string `json:"object_key"`
+		ContentType string `json:"content_type"`
+		Size        int64  `json:"size"`
+	} `json:"derivatives"`
+}
+
+// Events lists every event type storage publishes, for the event catalogue.
+var Events = []events.Spec{
+	{Type: EventUploadCompleted, Payload: UploadCompleted{},
+		Description: "A file was uploaded for a media item, its bytes matched the kind's allowed formats, and it is stored under its sha256. It becomes the item's current file (catalog: status processing; processing: probe and derivatives)."},
+	{Type: EventUploadFailed, Payload: UploadFailed{},
+		Description: "An upload finished but was refused (its bytes are not an allowed format for the kind), or expired unfinished. Nothing of it is kept."},
+	{Type: EventObjectDeleted, Payload: ObjectDeleted{},
+		Description: "An object in the shared bucket is no longer referenced (its media item was deleted or got a newer file) and is deleted."},
+}
+
+// Consumes lists the events storage handles.
+var Consumes = []events.Consumer{
+	{Type: eventMediaProcessed, Effect: "Records the derivatives of the media item's current file, served at /v1/media/{id}/derivatives/{name}; derivatives of a file that is no longer current are deleted."},
+	{Type: eventMediaDeleted, Effect: "Drops the item's uploads (in progress and completed) and derivatives; objects no other item references are deleted (storage.object.deleted)."},
+}

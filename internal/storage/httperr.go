@@ -1,0 +1,75 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+)
+
+// The routes outside huma (tus, raw uploads, downloads) answer with the
+// same problem documents as every other endpoint; these are the statuses
+// errs has no kind for.
+
+// classify maps an error to a status, problem type suffix and detail.
+func classify(ctx context.Context, err error) (int, string, string) {
+	var quota *quotaError
+	var refusal *Refusal
+	switch {
+	case errors.As(err, &quota):
+		return http.StatusRequestEntityTooLarge, "body-too-large", quota.msg
+	case errors.As(err, &refusal):
+		return http.StatusUnsupportedMediaType, "unsupported-media-type", refusal.Reason
+	case errors.As(err, new(errChecksum)):
+		return 460, "checksum-mismatch", err.Error()
+	}
+	p := httpx.ProblemFor(requestWith(ctx), err)
+	detail := p.Detail
+	for _, f := range p.Errors {
+		detail += "; " + f.Message
+	}
+	return p.Status, typeSuffix(p.Type), detail
+}
+
+// requestWith makes a request carrying ctx, for httpx.ProblemFor (which
+// only reads the context: request ID and logger).
+func requestWith(ctx context.Context) *http.Request {
+	r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+	return r
+}
+
+func typeSuffix(t string) string {
+	if len(t) > len(httpx.ProblemTypeBase) {
+		return t[len(httpx.ProblemTypeBase):]
+	}
+	return "internal"
+}
+
+// writeError answers err as a problem document.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var quota *quotaError
+	var refusal *Refusal
+	if errors.As(err, &quota) || errors.As(err, &refusal) || errors.As(err, new(errChecksum)) {
+		status, typ, detail := classify(r.Context(), err)
+		writeProblem(w, r, status, typ, detail)
+		return
+	}
+	if errs.KindOf(err) == errs.Unauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="alexandria"`)
+	}
+	httpx.WriteProblem(w, r, httpx.ProblemFor(r, err))
+}
+
+// writeProblem answers a problem of a status errs has no kind for.
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, typ, detail string) {
+	title := http.StatusText(status)
+	if status == 460 {
+		title = "Checksum Mismatch"
+	}
+	httpx.WriteProblem(w, r, &httpx.Problem{Type: httpx.ProblemTypeBase + typ, Title: title, Status: status, Detail: detail})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

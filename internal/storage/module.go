@@ -1,0 +1,173 @@
+// Package storage is the storage target: uploads (resumable tus 1.0 and
+// one-request), checksums, quotas, the objects in the shared blob store,
+// downloads with range streaming, signed links, and the derivatives
+// processing makes.
+//
+// tus.go wraps tusd (creation checks, checksum and expiration); finish.go
+// turns received bytes into a media item's current file (sniff.go checks
+// them by content); content_get.go serves downloads over range reads of
+// the bucket (rangeread.go); store.go is the repository, which records
+// events in the same transaction as each change; saga.go holds the
+// consumers and sweep.go the crash recovery and clean-up.
+package storage
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/blob"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are storage's goose migrations, at the root of the FS as goose
+// expects. fs.Sub cannot fail for a directory embedded above.
+var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// Service is the running storage target.
+type Service struct {
+	cfg     Config
+	db      *db.DB
+	store   *Store
+	events  *events.Pipeline
+	bucket  *blob.Bucket
+	presign bool
+	access  AccessChecker
+	tus     *tusUploads
+	tmpDir  string
+	links   linkSigner
+	metrics *metrics
+	log     *slog.Logger
+	now     func() time.Time
+
+	// finishing holds the IDs of uploads being finished in this process.
+	finishing sync.Map
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+// New opens the store and the bucket (d.Blob), registers the routes and
+// starts the event pipeline and the sweeper. Catalog is asked about access
+// at cfg.CatalogURL, or d.IdentityURL when unset (one address in all mode).
+func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
+	base := cfg.CatalogURL
+	if base == "" {
+		base = d.IdentityURL
+	}
+	client := d.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	return newService(ctx, cfg, d, catalogAccess{base: base, client: client}, time.Now)
+}
+
+func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChecker, clock func() time.Time) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Bus == nil {
+		return nil, errors.New("storage: no event bus")
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bucket, err := blob.Open(ctx, d.Blob, d.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	store, err := db.Open(ctx, d.DB, db.Options{Service: "storage", DataDir: d.DataDir, Schema: d.DBSchema})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("storage store: %w", err), bucket.Close())
+	}
+	fail := func(err error) (*Service, error) { return nil, errors.Join(err, store.Close(), bucket.Close()) }
+	if _, err := store.Migrate(ctx, Migrations); err != nil {
+		return fail(fmt.Errorf("storage store: %w", err))
+	}
+	m, err := newMetrics(d.Metrics)
+	if err != nil {
+		return fail(fmt.Errorf("storage metrics: %w", err))
+	}
+	if d.Metrics != nil {
+		if err := store.RegisterMetrics(d.Metrics, "storage"); err != nil {
+			return fail(fmt.Errorf("storage metrics: %w", err))
+		}
+	}
+	setup := events.Setup{Service: "storage", DB: store, Bus: d.Bus, Config: d.Events, Logger: d.Logger, Metrics: d.Metrics}
+	if d.Tracing != nil {
+		setup.Tracer = d.Tracing.Provider
+	}
+	pipeline, err := events.New(ctx, setup)
+	if err != nil {
+		return fail(fmt.Errorf("storage events: %w", err))
+	}
+	s := &Service{
+		cfg: cfg, db: store, store: &Store{db: store, events: pipeline}, events: pipeline, bucket: bucket,
+		presign: d.Blob.PresignDownloads, access: access, metrics: m, log: log.With(slog.String("service", "storage")),
+		now: func() time.Time { return stamp(clock()) },
+	}
+	key, err := s.store.Secret(ctx, "download_links")
+	if err != nil {
+		return fail(err)
+	}
+	s.links = linkSigner{key: key}
+	s.tmpDir = filepath.Join(d.DataDir, "uploads", "tmp")
+	if err := os.MkdirAll(s.tmpDir, 0o750); err != nil {
+		return fail(fmt.Errorf("upload directory: %w", err))
+	}
+	if s.tus, err = s.newTus(d.DataDir); err != nil {
+		return fail(err)
+	}
+	s.register(d)
+	pipeline.RegisterAdmin(d.API)
+	s.handleEvents(pipeline)
+	if err := pipeline.Start(); err != nil {
+		return fail(fmt.Errorf("storage events: %w", err))
+	}
+	sweepCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go s.runSweeper(sweepCtx)
+	return s, nil
+}
+
+// register mounts the routes: tus and the raw upload and downloads on the
+// mux (they stream bodies huma would buffer), signed links through huma.
+func (s *Service) register(d module.Deps) {
+	d.Mux.HandleFunc(tusBase, s.serveTus)
+	d.Mux.HandleFunc(tusBase+"/", s.serveTus)
+	d.Mux.HandleFunc("PUT /v1/media/{id}/content", s.putContent)
+	// A GET pattern also answers HEAD.
+	d.Mux.HandleFunc("GET /v1/media/{id}/content", s.getContent)
+	d.Mux.HandleFunc("GET /v1/media/{id}/derivatives/{name}", s.getDerivative)
+	s.registerLinkCreate(d.API)
+}
+
+// Ready pings the store.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Close stops the sweeper and the event pipeline, then releases the store
+// and the bucket.
+func (s *Service) Close(ctx context.Context) error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	return errors.Join(s.events.Close(ctx), s.db.Close(), s.bucket.Close())
+}
+
+// MigrationsFS implements module.Migrations.
+func (s *Service) MigrationsFS() fs.FS { return Migrations }

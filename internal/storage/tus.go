@@ -1,0 +1,339 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+	expslog "golang.org/x/exp/slog"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+)
+
+// tus 1.0 resumable uploads at /v1/uploads (tusd as a library). tusd keeps
+// the bytes of an upload in progress under <data dir>/uploads/tus, named by
+// an ID storage chooses (a UUID) — never by anything the client sends. What
+// tusd does not do itself is wrapped around it here:
+//   - authentication and ownership: only the user who created an upload may
+//     resume, inspect or terminate it;
+//   - the checksum extension (Upload-Checksum, sha256): a chunk is written
+//     only when its digest matches, else 460 and nothing of it is kept;
+//   - the expiration extension (Upload-Expires): unfinished uploads are
+//     dropped by the sweeper after storage.upload_expiry.
+// Creation checks catalog access, the kind's size limit and the quota
+// before any byte is kept; completion runs finish (sniff, hash, store,
+// record) before the final PATCH is answered.
+
+const tusBase = "/v1/uploads"
+
+// tusUploads is the tusd side of the service.
+type tusUploads struct {
+	handler *tusd.Handler
+	store   filestore.FileStore
+	dir     string
+}
+
+func (s *Service) newTus(dataDir string) (*tusUploads, error) {
+	dir, err := filepath.Abs(filepath.Join(dataDir, "uploads", "tus"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("upload directory: %w", err)
+	}
+	store := filestore.New(dir)
+	composer := tusd.NewStoreComposer()
+	// Core and termination only: no deferred length (the size limit and
+	// quota need Upload-Length up front) and no concatenation.
+	composer.UseCore(store)
+	composer.UseTerminater(store)
+	memorylocker.New().UseIn(composer)
+	h, err := tusd.NewHandler(tusd.Config{
+		StoreComposer:              composer,
+		BasePath:                   tusBase + "/",
+		MaxSize:                    s.cfg.largest(),
+		DisableDownload:            true,
+		DisableConcatenation:       true,
+		RespectForwardedHeaders:    true,
+		Cors:                       &tusd.CorsConfig{Disable: true},
+		Logger:                     expslog.New(warnOnly{h: s.log.Handler()}),
+		PreUploadCreateCallback:    s.tusCreate,
+		PreFinishResponseCallback:  s.tusFinish,
+		PreUploadTerminateCallback: s.tusTerminate,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tus handler: %w", err)
+	}
+	return &tusUploads{handler: h, store: store, dir: dir}, nil
+}
+
+// path is where tusd keeps an upload's bytes. id is storage's own UUID.
+func (t *tusUploads) path(id string) string { return filepath.Join(t.dir, id) }
+
+// drop deletes an upload's bytes and tusd's record of it.
+func (t *tusUploads) drop(ctx context.Context, id string) {
+	if _, err := uuid.Parse(id); err != nil {
+		return
+	}
+	up, err := t.store.GetUpload(ctx, id)
+	if err != nil {
+		return
+	}
+	_ = t.store.AsTerminatableUpload(up).Terminate(ctx)
+}
+
+// complete reports whether tusd holds all the bytes of upload id.
+func (t *tusUploads) complete(ctx context.Context, id string) bool {
+	up, err := t.store.GetUpload(ctx, id)
+	if err != nil {
+		return false
+	}
+	info, err := up.GetInfo(ctx)
+	return err == nil && !info.SizeIsDeferred && info.Size > 0 && info.Offset == info.Size
+}
+
+// serveTus authenticates, checks ownership and expiry, verifies checksums
+// and hands the request to tusd.
+func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
+	w = &tusWriter{ResponseWriter: w}
+	// A PATCH may carry gigabytes and its finish (hash, store) takes a
+	// while: the server's write timeout, counted from the request's start,
+	// must not cut the answer. tusd bounds each body read (NetworkTimeout),
+	// so a dead client is still dropped.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	if r.Method == http.MethodOptions {
+		http.StripPrefix(tusBase, s.tus.handler).ServeHTTP(w, r)
+		return
+	}
+	ctx := r.Context()
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		writeError(w, r, errs.Unauthenticatedf("sign in to upload: send Authorization: Bearer <access token>"))
+		return
+	}
+	if id := strings.Trim(strings.TrimPrefix(r.URL.Path, tusBase), "/"); id != "" {
+		up, err := s.store.Pending(ctx, id)
+		if err == nil && (up.Source != sourceTus || up.UserID != p.UserID) {
+			err = errs.NotFoundf("no upload %s in progress", id)
+		}
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if !s.now().Before(up.ExpiresAt) {
+			writeProblem(w, r, http.StatusGone, "gone", "the upload expired unfinished; start a new one")
+			return
+		}
+		w.Header().Set("Upload-Expires", up.ExpiresAt.UTC().Format(http.TimeFormat))
+	}
+	if sum := r.Header.Get("Upload-Checksum"); sum != "" && (r.Method == http.MethodPatch || r.Method == http.MethodPost) {
+		cleanup, err := s.verifyChunk(r, sum)
+		if cleanup != nil {
+			defer cleanup()
+		}
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	http.StripPrefix(tusBase, s.tus.handler).ServeHTTP(w, r)
+}
+
+// tusCreate authorises a new upload and reserves its size against the
+// quota before tusd keeps anything. The upload's ID is storage's own.
+func (s *Service) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	ctx := hook.Context
+	meta := hook.Upload.MetaData
+	if hook.Upload.SizeIsDeferred {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(ctx, http.StatusBadRequest, "bad-request",
+			"Upload-Length is required: the size limit and quota are checked before the upload starts")
+	}
+	p, err := s.reserve(ctx, meta["media_id"], hook.HTTPRequest.Header.Get("Authorization"), meta["filename"],
+		hook.Upload.Size, sourceTus, s.cfg.UploadExpiry)
+	if err != nil {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusErrorFor(ctx, err)
+	}
+	return tusd.HTTPResponse{Header: tusd.HTTPHeader{"Upload-Expires": p.ExpiresAt.UTC().Format(http.TimeFormat)}},
+		tusd.FileInfoChanges{ID: p.ID, MetaData: tusd.MetaData{"media_id": p.MediaID, "filename": p.Filename}}, nil
+}
+
+// reserve authorises an upload of size bytes to a media item for the
+// caller and records it against the caller's quota.
+func (s *Service) reserve(ctx context.Context, mediaID, authorization, filename string, size int64, source string,
+	ttl time.Duration) (pendingUpload, error) {
+	principal, ok := auth.FromContext(ctx)
+	if !ok {
+		return pendingUpload{}, errs.Unauthenticatedf("sign in to upload")
+	}
+	if _, err := uuid.Parse(mediaID); err != nil {
+		return pendingUpload{}, errs.InvalidField("media_id", "Upload-Metadata must carry media_id, the ID of the media item (got %q)", mediaID)
+	}
+	if size <= 0 {
+		return pendingUpload{}, errs.New(errs.Invalid, "the file is empty")
+	}
+	a, err := s.access.Access(ctx, mediaID, authorization)
+	if err != nil {
+		return pendingUpload{}, err
+	}
+	if !a.CanEdit {
+		return pendingUpload{}, errs.Forbiddenf("only members of the media item's author may upload its file")
+	}
+	limit := s.cfg.maxBytes(a.Kind)
+	if limit == 0 {
+		return pendingUpload{}, errs.New(errs.Invalid, "media item %s has kind %q, which takes no file", mediaID, a.Kind)
+	}
+	if size > limit {
+		return pendingUpload{}, &quotaError{msg: fmt.Sprintf("a %s file may be at most %s; this one is %s", a.Kind, humanBytes(limit), humanBytes(size))}
+	}
+	now := stamp(s.now())
+	p := pendingUpload{
+		ID: uuid.Must(uuid.NewV7()).String(), MediaID: mediaID, UserID: principal.UserID, Kind: a.Kind,
+		Filename: SanitizeFilename(filename), Size: size, Source: source, CreatedAt: now, ExpiresAt: now.Add(ttl),
+	}
+	if err := s.store.Reserve(ctx, p, int64(s.cfg.UserQuotaBytes)); err != nil {
+		return pendingUpload{}, err
+	}
+	return p, nil
+}
+
+// tusFinish runs when the last byte of an upload is written, before the
+// final PATCH is answered: the client learns whether its file was taken.
+func (s *Service) tusFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+	// Finishing outlives a client that hangs up after its last byte.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(hook.Context), 30*time.Minute)
+	defer cancel()
+	id := hook.Upload.ID
+	p, err := s.store.Pending(ctx, id)
+	if err != nil {
+		return s.finishedElsewhere(ctx, hook.Context, id, err)
+	}
+	u, err := s.finish(ctx, p, s.tus.path(id), nil)
+	var refusal *Refusal
+	switch {
+	case err == nil:
+		s.tus.drop(ctx, id)
+		return tusd.HTTPResponse{Header: tusd.HTTPHeader{"X-Content-SHA256": u.SHA256}}, nil
+	case errors.As(err, &refusal):
+		s.tus.drop(ctx, id)
+		return tusd.HTTPResponse{}, tusError(hook.Context, http.StatusUnsupportedMediaType, "unsupported-media-type", refusal.Reason)
+	case errors.Is(err, errBusy), errors.Is(err, errs.ErrNotFound):
+		return s.finishedElsewhere(ctx, hook.Context, id, err)
+	}
+	// Kept: the sweeper finishes it when the store is back.
+	return tusd.HTTPResponse{}, tusErrorFor(hook.Context, err)
+}
+
+// finishedElsewhere answers a final PATCH whose upload another request or
+// the sweeper finished (or is finishing): wait a little for the outcome.
+func (s *Service) finishedElsewhere(ctx, reqCtx context.Context, id string, cause error) (tusd.HTTPResponse, error) {
+	for range 50 {
+		if _, busy := s.finishing.Load(id); !busy {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var u upload
+	if err := s.store.db.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx); err == nil {
+		return tusd.HTTPResponse{Header: tusd.HTTPHeader{"X-Content-SHA256": u.SHA256}}, nil
+	}
+	return tusd.HTTPResponse{}, tusErrorFor(reqCtx, cause)
+}
+
+// tusTerminate drops the reservation of an upload its owner terminates.
+func (s *Service) tusTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+	if _, err := s.store.db.NewDelete().Model((*pendingUpload)(nil)).Where("id = ?", hook.Upload.ID).Exec(hook.Context); err != nil {
+		return tusd.HTTPResponse{}, tusErrorFor(hook.Context, err)
+	}
+	return tusd.HTTPResponse{}, nil
+}
+
+// tusErrorFor turns an error into a tusd error carrying a problem document.
+func tusErrorFor(ctx context.Context, err error) tusd.Error {
+	status, typ, detail := classify(ctx, err)
+	return tusError(ctx, status, typ, detail)
+}
+
+func tusError(ctx context.Context, status int, typ, detail string) tusd.Error {
+	p := httpx.Problem{Type: httpx.ProblemTypeBase + typ, Title: http.StatusText(status), Status: status, Detail: detail,
+		RequestID: telemetry.RequestID(ctx)}
+	if status == 460 {
+		p.Title = "Checksum Mismatch"
+	}
+	body, _ := json.Marshal(p)
+	return tusd.Error{ErrorCode: typ, Message: detail, HTTPResponse: tusd.HTTPResponse{
+		StatusCode: status, Body: string(body) + "\n", Header: tusd.HTTPHeader{"Content-Type": "application/problem+json"}}}
+}
+
+// tusWriter advertises the extensions implemented around tusd.
+type tusWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *tusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		h := w.Header()
+		if ext := h.Get("Tus-Extension"); ext != "" {
+			h.Set("Tus-Extension", ext+",checksum,expiration")
+			h.Set("Tus-Checksum-Algorithm", "sha256")
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *tusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets tusd's http.ResponseController reach the connection.
+func (w *tusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// warnOnly forwards tusd's warnings and errors (tusd logs through
+// golang.org/x/exp/slog) to the service's logger, and drops its
+// per-request info logs: the edge middleware logs every request once.
+type warnOnly struct {
+	h     slog.Handler
+	attrs []slog.Attr
+}
+
+func (w warnOnly) Enabled(ctx context.Context, l expslog.Level) bool {
+	return l >= expslog.LevelWarn && w.h.Enabled(ctx, slog.Level(l))
+}
+
+func (w warnOnly) Handle(ctx context.Context, r expslog.Record) error {
+	rec := slog.NewRecord(r.Time, slog.Level(r.Level), "tusd: "+r.Message, r.PC)
+	rec.AddAttrs(w.attrs...)
+	r.Attrs(func(a expslog.Attr) bool {
+		rec.AddAttrs(slog.Any(a.Key, a.Value.Any()))
+		return true
+	})
+	return w.h.Handle(ctx, rec)
+}
+
+func (w warnOnly) WithAttrs(as []expslog.Attr) expslog.Handler {
+	out := warnOnly{h: w.h, attrs: append([]slog.Attr(nil), w.attrs...)}
+	for _, a := range as {
+		out.attrs = append(out.attrs, slog.Any(a.Key, a.Value.Any()))
+	}
+	return out
+}
+
+func (w warnOnly) WithGroup(string) expslog.Handler { return w }
