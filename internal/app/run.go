@@ -166,18 +166,21 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	return nil
 }
 
+// stopAll closes the targets in reverse start order within one shared
+// deadline, so that with the HTTP drain and the bus the whole shutdown fits
+// in a typical 30-second termination grace period.
 func stopAll(log *slog.Logger, services []running) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for i := len(services) - 1; i >= 0; i-- {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := services[i].svc.Close(ctx); err != nil {
 			log.Error("target stop failed", slog.String("target", services[i].name), slog.Any("error", err))
 		}
-		cancel()
 	}
 }
 
 // closeBus closes the transport, giving a broker client that hangs on
-// close 10 seconds: the process is stopping either way.
+// close 5 seconds: the process is stopping either way.
 func closeBus(log *slog.Logger, t bus.Transport) {
 	done := make(chan error, 1)
 	go func() { done <- t.Close() }()
@@ -186,8 +189,8 @@ func closeBus(log *slog.Logger, t bus.Transport) {
 		if err != nil {
 			log.Warn("closing the bus", slog.Any("error", err))
 		}
-	case <-time.After(10 * time.Second):
-		log.Warn("the bus did not close within 10s; leaving it")
+	case <-time.After(5 * time.Second):
+		log.Warn("the bus did not close within 5s; leaving it")
 	}
 }
 

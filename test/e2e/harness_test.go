@@ -135,6 +135,12 @@ func (p *process) stop() {
 		return // already exited (or killed)
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	began := time.Now()
+	defer func() {
+		if took := time.Since(began); took > 5*time.Second {
+			p.t.Logf("alexandria took %v to stop after SIGTERM", took)
+		}
+	}()
 	select {
 	case err := <-p.done:
 		if err != nil {
