@@ -1,69 +1,30 @@
 package catalog
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
-	"github.com/alexandria-platform/alexandria/internal/platform/db"
-	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
-// brokerDown is a transport whose broker refuses every message: the relay
-// keeps retrying and every recorded event stays in the outbox, where the
-// tests read them in order. Nothing reaches the consumers either.
-type brokerDown struct{ bus.Transport }
+type outboxRow = moduletest.OutboxRow
 
-func (brokerDown) Publisher() message.Publisher { return refusingPublisher{} }
+// outbox reads the events recorded since the last call (moduletest.Outbox).
+type outbox struct{ moduletest.Outbox }
 
-type refusingPublisher struct{}
+func (o *outbox) next() []outboxRow { return o.Next() }
 
-func (refusingPublisher) Publish(string, ...*message.Message) error { return errors.New("broker down") }
-func (refusingPublisher) Close() error                              { return nil }
-
-func withBrokerDown(d *module.Deps) { d.Bus = brokerDown{bus.NewMemory(nil)} }
-
-type outboxRow struct {
-	ID       int64  `bun:"id"`
-	Type     string `bun:"type"`
-	Metadata string `bun:"metadata"`
-	Payload  []byte `bun:"payload"`
-}
-
-// outbox reads the events recorded since the last call.
-type outbox struct {
-	t    *testing.T
-	db   *db.DB
-	last int64
-}
-
-func (o *outbox) next() []outboxRow {
-	o.t.Helper()
-	var rows []outboxRow
-	err := o.db.NewSelect().TableExpr("outbox").Column("id", "type", "metadata", "payload").
-		Where("id > ?", o.last).Order("id").Scan(context.Background(), &rows)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	if len(rows) > 0 {
-		o.last = rows[len(rows)-1].ID
-	}
-	return rows
-}
+var withBrokerDown = moduletest.WithBrokerDown
 
 // expect checks that exactly types were recorded since the last call, in
 // order, each with the subject and key of its aggregate, and returns them.
 func (o *outbox) expect(what string, types ...string) []outboxRow {
-	o.t.Helper()
+	o.T.Helper()
 	rows := o.next()
 	got := make([]string, len(rows))
 	for i, r := range rows {
@@ -74,18 +35,18 @@ func (o *outbox) expect(what string, types ...string) []outboxRow {
 			AuthorID string `json:"author_id"`
 		}
 		if json.Unmarshal([]byte(r.Metadata), &meta) != nil || json.Unmarshal(r.Payload, &body) != nil {
-			o.t.Fatalf("%s: unreadable row %+v", what, r)
+			o.T.Fatalf("%s: unreadable row %+v", what, r)
 		}
 		key := body.ID
 		if body.AuthorID != "" {
 			key = body.AuthorID
 		}
 		if meta[bus.MetaKey] != key || meta[bus.MetaSubject] != noun(r.Type)+"/"+key || meta[bus.MetaSource] != "/alexandria/catalog" {
-			o.t.Fatalf("%s: %s has metadata %v for payload %s", what, r.Type, meta, r.Payload)
+			o.T.Fatalf("%s: %s has metadata %v for payload %s", what, r.Type, meta, r.Payload)
 		}
 	}
 	if !slices.Equal(got, types) && (len(got) > 0 || len(types) > 0) {
-		o.t.Fatalf("%s recorded %v, want %v", what, got, types)
+		o.T.Fatalf("%s recorded %v, want %v", what, got, types)
 	}
 	return rows
 }
@@ -107,7 +68,7 @@ func TestEventsRecordedWithEachChange(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
 			c := startCatalogWith(t, s, withBrokerDown)
-			o := &outbox{t: t, db: c.svc.db}
+			o := &outbox{moduletest.Outbox{T: t, DB: c.svc.db}}
 			alice, bob := c.user(authorRole), c.user(readerRole)
 			mod, admin := c.user(moderatorRole), c.user(adminRole)
 

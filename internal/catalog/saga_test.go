@@ -270,7 +270,7 @@ func TestSagaIgnoresPurgedAuthor(t *testing.T) {
 			}); err == nil {
 				t.Fatal("a payload without a valid user id should fail (and end as a dead letter)")
 			}
-			(&outbox{t: t, db: c.svc.db}).expect(fmt.Sprintf("late events for purged author %s", id))
+			(&outbox{moduletest.Outbox{T: t, DB: c.svc.db}}).expect(fmt.Sprintf("late events for purged author %s", id))
 		})
 	}
 }
@@ -301,7 +301,7 @@ func TestSagaFailureLeavesNoTrace(t *testing.T) {
 			first := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "First"}).str("id")
 			second := c.expect(http.StatusCreated, "POST", "/v1/authors", bob, map[string]any{"name": "Second"}).str("id")
 			c.expect(http.StatusCreated, "POST", "/v1/authors/"+second+"/members", bob, map[string]any{"user_id": alice})
-			o := &outbox{t: t, db: c.svc.db}
+			o := &outbox{moduletest.Outbox{T: t, DB: c.svc.db}}
 			o.next()
 
 			// The first author's two events go through; the second author's is refused.

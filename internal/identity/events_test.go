@@ -3,75 +3,37 @@ package identity
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
-	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
-// brokerDown is a transport whose broker refuses every message: the relay
-// keeps retrying and every recorded event stays in the outbox, where the
-// tests read them in order.
-type brokerDown struct{ bus.Transport }
+type outboxRow = moduletest.OutboxRow
 
-func (brokerDown) Publisher() message.Publisher { return refusingPublisher{} }
+// outbox reads the events recorded since the last call (moduletest.Outbox).
+type outbox struct{ moduletest.Outbox }
 
-type refusingPublisher struct{}
+func (o *outbox) next() []outboxRow { return o.Next() }
 
-func (refusingPublisher) Publish(string, ...*message.Message) error { return errors.New("broker down") }
-func (refusingPublisher) Close() error                              { return nil }
-
-func withBrokerDown(d *module.Deps) { d.Bus = brokerDown{bus.NewMemory(nil)} }
-
-// outboxRow is an outbox row as the tests read it.
-type outboxRow struct {
-	ID       int64  `bun:"id"`
-	Type     string `bun:"type"`
-	Metadata string `bun:"metadata"`
-	Payload  []byte `bun:"payload"`
-}
-
-// outbox reads the events recorded since the last call.
-type outbox struct {
-	t    *testing.T
-	db   *db.DB
-	last int64
-}
-
-func (o *outbox) next() []outboxRow {
-	o.t.Helper()
-	var rows []outboxRow
-	err := o.db.NewSelect().TableExpr("outbox").Column("id", "type", "metadata", "payload").
-		Where("id > ?", o.last).Order("id").Scan(context.Background(), &rows)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	if len(rows) > 0 {
-		o.last = rows[len(rows)-1].ID
-	}
-	return rows
-}
+var withBrokerDown = moduletest.WithBrokerDown
 
 // expect checks that exactly the given event types were recorded since the
 // last call, in order, and returns their rows.
 func (o *outbox) expect(what string, types ...string) []outboxRow {
-	o.t.Helper()
+	o.T.Helper()
 	rows := o.next()
 	got := make([]string, len(rows))
 	for i, r := range rows {
 		got[i] = r.Type
 	}
 	if !slices.Equal(got, types) && (len(got) > 0 || len(types) > 0) {
-		o.t.Fatalf("%s recorded %v, want %v", what, got, types)
+		o.T.Fatalf("%s recorded %v, want %v", what, got, types)
 	}
 	return rows
 }
@@ -102,7 +64,7 @@ func TestEventsRecordedWithEachChange(t *testing.T) {
 		t.Run(backend.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnvWith(t, backend, nil, withBrokerDown)
-			o := &outbox{t: t, db: e.svc.db}
+			o := &outbox{moduletest.Outbox{T: t, DB: e.svc.db}}
 			boot := o.expect("the first-administrator bootstrap", EventUserRegistered)
 			if u := payloadOf(t, boot[0]); u.Email != testAdminEmail || !slices.Contains(u.Roles, auth.RoleAdmin) {
 				t.Fatalf("bootstrap payload %+v", u)
@@ -206,7 +168,7 @@ func TestEventsOfBootstrapPromotion(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = svc.Close(context.Background()) })
-			rows := (&outbox{t: t, db: svc.db}).expect("promoting", EventUserUpdated, EventUserReinstated)
+			rows := (&outbox{moduletest.Outbox{T: t, DB: svc.db}}).expect("promoting", EventUserUpdated, EventUserReinstated)
 			if u := payloadOf(t, rows[1]); u.ID != existing.ID || u.Suspended || !slices.Contains(u.Roles, auth.RoleAdmin) {
 				t.Fatalf("promotion payload %+v", u)
 			}
