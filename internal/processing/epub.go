@@ -3,7 +3,6 @@ package processing
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/zipguard"
 )
 
 // An EPUB is a zip archive. It is never extracted: entries are looked up by
@@ -75,25 +76,8 @@ func readEPUB(file string, lim epubLimits) (*epubBook, error) {
 // an archive that declares more than maxEntries entries before archive/zip
 // allocates one header per entry.
 func checkZipDirectory(r io.ReaderAt, size int64, maxEntries int) error {
-	const eocdLen, maxComment = 22, 65535
-	if size < eocdLen {
-		return badInput("the EPUB is not a readable zip archive")
-	}
-	n := int64(eocdLen + maxComment)
-	if n > size {
-		n = size
-	}
-	buf := make([]byte, n)
-	if _, err := r.ReadAt(buf, size-n); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	i := bytes.LastIndex(buf, []byte("PK\x05\x06"))
-	if i < 0 || i+eocdLen > len(buf) {
-		return badInput("the EPUB is not a readable zip archive")
-	}
-	entries := int(binary.LittleEndian.Uint16(buf[i+10:]))
-	if entries == 0xFFFF || entries > maxEntries { // 0xFFFF: a zip64 count, beyond any sane EPUB
-		return badInput("the EPUB has too many files (more than %d)", maxEntries)
+	if err := zipguard.Check(r, size, maxEntries); err != nil {
+		return badInput("the EPUB %v", err)
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func (errChecksum) Error() string {
 // request body only when its sha256 matches the header ("sha256 <base64>").
 // tusd then writes a chunk known to be intact; a mismatch keeps nothing.
 // cleanup removes the spool file once the request is served.
-func (s *Service) verifyChunk(r *http.Request, header string) (cleanup func(), err error) {
+func (s *Service) verifyChunk(r *http.Request, header string, remaining int64) (cleanup func(), err error) {
 	algo, enc, ok := strings.Cut(strings.TrimSpace(header), " ")
 	if !ok || !strings.EqualFold(algo, "sha256") {
 		return nil, errs.InvalidField("header.Upload-Checksum", "use \"sha256 <base64 digest>\" (the only algorithm supported)")
@@ -43,11 +43,14 @@ func (s *Service) verifyChunk(r *http.Request, header string) (cleanup func(), e
 		_ = os.Remove(filepath.Clean(f.Name()))
 	}
 	h := sha256.New()
-	// tusd refuses more than the upload's remaining length anyway; bound
-	// the spool by the largest upload allowed.
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r.Body, s.cfg.largest()+1))
+	// Spool no more than what remains of the upload: a longer chunk is
+	// refused without being kept.
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r.Body, remaining+1))
 	if err != nil {
 		return cleanup, errs.Wrap(errs.Invalid, err, "the chunk could not be read completely")
+	}
+	if n > remaining {
+		return cleanup, errs.New(errs.Invalid, "the chunk is longer than what remains of the upload (%d bytes)", remaining)
 	}
 	if !bytes.Equal(h.Sum(nil), want) {
 		return cleanup, errChecksum{}

@@ -408,3 +408,12 @@ func (e *env) metric(name string, want map[string]string) float64 {
 	}
 	return sum
 }
+
+// setMembers replaces a fake media item's members (a membership that ends).
+func (f *fakeCatalog) setMembers(id string, members ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.media[id]
+	m.members = members
+	f.media[id] = m
+}

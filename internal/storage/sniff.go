@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/zipguard"
 )
 
 // Content types storage recognises from the bytes.
@@ -151,6 +153,10 @@ func sniffEPUB(r io.ReaderAt, size int64, head []byte) (string, string) {
 		string(head[start:start+len(mimetype)]) != mimetype {
 		return "", "a zip archive, not an EPUB (its first entry must be mimetype = application/epub+zip)"
 	}
+	// A crafted directory would cost memory far beyond the file's size.
+	if err := zipguard.Check(r, size, maxEPUBEntries); err != nil {
+		return "", "an EPUB that " + err.Error()
+	}
 	z, err := zip.NewReader(r, size)
 	if err != nil {
 		return "", "an EPUB whose zip directory is damaged: " + err.Error()
@@ -162,6 +168,9 @@ func sniffEPUB(r io.ReaderAt, size int64, head []byte) (string, string) {
 	}
 	return "", "an EPUB without META-INF/container.xml"
 }
+
+// maxEPUBEntries bounds the files of an EPUB (chapters, images, styles).
+const maxEPUBEntries = 10000
 
 // mp4Brands are the ftyp brands of ISO base media files we accept.
 var mp4Brands = map[string]bool{

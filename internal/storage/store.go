@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -290,6 +291,11 @@ func (s *Store) Current(ctx context.Context, mediaID string) (upload, error) {
 // Derivative returns a derivative of a media item's current file by name.
 func (s *Store) Derivative(ctx context.Context, mediaID, name string) (derivative, error) {
 	var d derivative
+	// Names are processing's own (cover.jpg, text.txt); anything else,
+	// NUL bytes included, cannot exist.
+	if !derivativeName.MatchString(name) {
+		return d, errs.NotFoundf("media item %s has no derivative %q", mediaID, name)
+	}
 	err := s.db.NewSelect().Model(&d).Where("media_id = ? AND name = ?", mediaID, name).Scan(ctx)
 	if db.IsNoRows(err) {
 		return d, errs.NotFoundf("media item %s has no derivative %q", mediaID, name)
@@ -368,3 +374,6 @@ func (s *Store) DropPending(ctx context.Context, id string) error {
 	_, err := s.db.NewDelete().Model((*pendingUpload)(nil)).Where("id = ?", id).Exec(ctx)
 	return err
 }
+
+// derivativeName is the shape of every derivative name processing makes.
+var derivativeName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

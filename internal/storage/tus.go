@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,7 +126,13 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errs.Unauthenticatedf("sign in to upload: send Authorization: Bearer <access token>"))
 		return
 	}
+	// The most a chunk may carry: what remains of this upload (PATCH).
+	var remaining int64
 	if id := strings.Trim(strings.TrimPrefix(r.URL.Path, tusBase), "/"); id != "" {
+		if _, err := uuid.Parse(id); err != nil {
+			writeError(w, r, errs.NotFoundf("no upload %s in progress", id))
+			return
+		}
 		up, err := s.store.Pending(ctx, id)
 		if err == nil && (up.Source != sourceTus || up.UserID != p.UserID) {
 			err = errs.NotFoundf("no upload %s in progress", id)
@@ -138,10 +145,30 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, r, http.StatusGone, "gone", "the upload expired unfinished; start a new one")
 			return
 		}
+		if r.Method == http.MethodPatch {
+			// Membership may have ended since the upload began: ask again
+			// before taking more bytes (and before the last chunk finishes it).
+			a, err := s.access.Access(ctx, up.MediaID, r.Header.Get("Authorization"))
+			if err == nil && !a.CanEdit {
+				err = errs.Forbiddenf("you may no longer upload this media item's file")
+			}
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			offset, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+			remaining = max(up.Size-max(offset, 0), 0)
+		}
 		w.Header().Set("Upload-Expires", up.ExpiresAt.UTC().Format(http.TimeFormat))
 	}
-	if sum := r.Header.Get("Upload-Checksum"); sum != "" && (r.Method == http.MethodPatch || r.Method == http.MethodPost) {
-		cleanup, err := s.verifyChunk(r, sum)
+	if sum := r.Header.Get("Upload-Checksum"); sum != "" && r.Method == http.MethodPost {
+		// Creation is authorised by tusd's hook, after the body would have
+		// been spooled: take data with a checksum only on PATCH.
+		writeError(w, r, errs.InvalidField("header.Upload-Checksum", "send the data, with its checksum, in PATCH requests after creating the upload"))
+		return
+	}
+	if sum := r.Header.Get("Upload-Checksum"); sum != "" && r.Method == http.MethodPatch {
+		cleanup, err := s.verifyChunk(r, sum, remaining)
 		if cleanup != nil {
 			defer cleanup()
 		}
