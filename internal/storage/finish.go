@@ -118,21 +118,15 @@ func (s *Service) put(ctx context.Context, key, path, contentType string) (bool,
 // row references it again. A failure leaves the row for the sweeper.
 func (s *Service) deleteObjects(ctx context.Context, keys []string) {
 	for _, key := range keys {
-		ok, err := s.store.ClaimDeletion(ctx, key)
-		if err != nil {
-			s.log.WarnContext(ctx, "object deletion", slog.String("key", key), slog.Any("error", err))
-			continue
-		}
-		if !ok {
-			continue
-		}
-		if err := s.bucket.Delete(ctx, key); err != nil && !blob.IsNotFound(err) {
-			s.log.WarnContext(ctx, "object deletion", slog.String("key", key), slog.Any("error", err))
-			// Put the row back so the sweeper retries.
-			if _, err := s.store.db.NewInsert().Model(&objectDeletion{ObjectKey: key, CreatedAt: stamp(s.now())}).
-				On("CONFLICT (object_key) DO NOTHING").Exec(ctx); err != nil {
-				s.log.ErrorContext(ctx, "object deletion lost", slog.String("key", key), slog.Any("error", err))
+		_, err := s.store.DeleteUnreferenced(ctx, key, func(ctx context.Context) error {
+			if err := s.bucket.Delete(ctx, key); err != nil && !blob.IsNotFound(err) {
+				return err
 			}
+			return nil
+		})
+		if err != nil {
+			// The schedule row stays: the sweeper retries.
+			s.log.WarnContext(ctx, "object deletion", slog.String("key", key), slog.Any("error", err))
 		}
 	}
 }

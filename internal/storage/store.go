@@ -310,11 +310,14 @@ func (s *Store) Deletions(ctx context.Context) ([]string, error) {
 	return keys, err
 }
 
-// ClaimDeletion removes key's deletion row and reports whether the object
-// may be deleted: not when a row references it again (a new upload of the
-// same bytes).
-func (s *Store) ClaimDeletion(ctx context.Context, key string) (bool, error) {
-	ok := false
+// DeleteUnreferenced runs del for key's scheduled deletion when no row
+// references the object any more, inside the transaction that removes the
+// schedule row: an upload completing with the same content deletes that row
+// too (Complete), so it waits for this transaction, and then finds the
+// object gone and writes it again. If del fails, the row stays for the
+// sweeper. It reports whether del ran.
+func (s *Store) DeleteUnreferenced(ctx context.Context, key string, del func(ctx context.Context) error) (bool, error) {
+	ran := false
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewDelete().Model((*objectDeletion)(nil)).Where("object_key = ?", key).Exec(ctx)
 		if err != nil {
@@ -324,10 +327,13 @@ func (s *Store) ClaimDeletion(ctx context.Context, key string) (bool, error) {
 			return nil
 		}
 		used, err := referenced(ctx, tx, key)
-		ok = !used
-		return err
+		if err != nil || used {
+			return err
+		}
+		ran = true
+		return del(ctx)
 	})
-	return ok, err
+	return ran && err == nil, err
 }
 
 // Secret returns the named secret, making a random 32-byte one on first use.
