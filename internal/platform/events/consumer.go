@@ -60,6 +60,9 @@ func (p *Pipeline) deliver(ctx context.Context, topic string, msg *message.Messa
 		return
 	}
 	h := p.handlers[topic][e.Type]
+	if to := msg.Metadata.Get(MetaReplayFor); to != "" && to != group {
+		h = nil // a replay meant for another group
+	}
 	if h == nil {
 		p.m.handled.WithLabelValues(group, e.Type, "ignored").Inc()
 		msg.Ack()
@@ -164,7 +167,10 @@ func (p *Pipeline) park(ctx context.Context, topic string, e bus.Event, msg *mes
 	if dl.EventID == "" {
 		dl.EventID = msg.UUID
 	}
-	if _, err := p.setup.DB.NewInsert().Model(&dl).Exec(context.WithoutCancel(ctx)); err != nil {
+	// A crash between parking and acking redelivers the event; it is
+	// parked once.
+	if _, err := p.setup.DB.NewInsert().Model(&dl).On("CONFLICT (consumer, event_id) DO NOTHING").
+		Exec(context.WithoutCancel(ctx)); err != nil {
 		p.log.Error("cannot store dead letter; leaving the event for redelivery", slog.Any("error", errors.Join(cause, err)))
 		msg.Nack()
 		return

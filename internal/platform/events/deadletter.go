@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
@@ -51,6 +52,9 @@ func (d deadLetter) view() DeadLetter {
 	return v
 }
 
+// MetaReplayFor names the only consumer group a replayed dead letter is for.
+const MetaReplayFor = "alexandria_replay_for"
+
 // DeadLetters lists and replays one service's dead letters. It needs only
 // the store (and a transport to replay), so the CLI uses it without running
 // the service.
@@ -88,10 +92,19 @@ func (d DeadLetters) Replay(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	msg := message.NewMessage(row.EventID, row.Payload)
+	// A fresh message ID: brokers that deduplicate by message ID (NATS
+	// JetStream's window) would otherwise drop the replay silently. The
+	// event keeps its ID in ce_id, which is what consumers deduplicate on.
+	msg := message.NewMessage(uuid.Must(uuid.NewV7()).String(), row.Payload)
 	if err := json.Unmarshal([]byte(row.Metadata), &msg.Metadata); err != nil {
 		return fmt.Errorf("dead letter %s: unreadable metadata: %w", id, err)
 	}
+	if msg.Metadata.Get(bus.MetaID) == "" {
+		msg.Metadata.Set(bus.MetaID, row.EventID)
+	}
+	// Only the group that gave up handles the replay; the others ignore it,
+	// even if their inbox has forgotten the event meanwhile.
+	msg.Metadata.Set(MetaReplayFor, row.Consumer)
 	if err := d.Bus.Publisher().Publish(row.Topic, msg); err != nil {
 		return errs.Wrap(errs.Unavailable, err, "the bus refused the replay; try again")
 	}

@@ -64,8 +64,26 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bus.relay_poll: must be positive")
 	case c.InboxTTL < time.Hour:
 		return fmt.Errorf("bus.inbox_ttl: must be at least 1h")
+	case c.retryBudget() > maxRetryBudget:
+		return fmt.Errorf("bus.max_attempts/retry_initial/retry_max: the waits between attempts add up to %v; "+
+			"keep them under %v, or brokers redeliver the event while it is still being retried", c.retryBudget(), maxRetryBudget)
 	}
 	return nil
+}
+
+// maxRetryBudget keeps a consumer's retries of one event well inside the
+// brokers' acknowledgement deadlines (30 s for NATS, SQS and Redis here).
+const maxRetryBudget = 20 * time.Second
+
+// retryBudget is the total wait between the attempts of one event.
+func (c Config) retryBudget() time.Duration {
+	var total time.Duration
+	wait := c.RetryInitial
+	for i := 1; i < c.MaxAttempts && total <= maxRetryBudget; i++ {
+		total += wait
+		wait = min(2*wait, c.RetryMax)
+	}
+	return total
 }
 
 type causeKey struct{}

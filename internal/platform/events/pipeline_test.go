@@ -155,6 +155,17 @@ func TestFailingHandlerRetriesThenDeadLettersAndReplayWorks(t *testing.T) {
 	if err := f.pipe.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Another consumer group handles the event fine, once, and must not
+	// see the replay meant for the group that failed.
+	other := newFixture(t, s, tr, "bystander")
+	var otherCalls atomic.Int32
+	other.pipe.Handle("topic_dl", "test.flaky.v1", func(context.Context, bun.Tx, bus.Event) error {
+		otherCalls.Add(1)
+		return nil
+	})
+	if err := other.pipe.Start(); err != nil {
+		t.Fatal(err)
+	}
 	e := bus.Event{ID: "0190a000-0000-7000-8000-000000000002", Type: "test.flaky.v1", Time: time.Now(), Data: []byte(`{"x":1}`)}
 	if err := tr.Publisher().Publish("topic_dl", e.Message()); err != nil {
 		t.Fatal(err)
@@ -172,10 +183,18 @@ func TestFailingHandlerRetriesThenDeadLettersAndReplayWorks(t *testing.T) {
 		t.Fatalf("dead letter %+v", parked[0])
 	}
 	healed.Store(true)
+	// Even a group whose inbox has forgotten the event ignores the replay.
+	eventually(t, "the bystander handled the event", func() bool { return otherCalls.Load() == 1 })
+	if _, err := other.db.ExecContext(context.Background(), "DELETE FROM inbox"); err != nil {
+		t.Fatal(err)
+	}
 	if err := dl.Replay(context.Background(), parked[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the replayed event's effect", func() bool { return f.count("event_id = ?", e.ID) == 1 })
+	if n := otherCalls.Load(); n != 1 {
+		t.Fatalf("the other group handled the event %d times, want 1 (the replay is not for it)", n)
+	}
 	if left, _ := dl.List(context.Background(), "", 10); len(left) != 0 {
 		t.Fatalf("replayed dead letter still listed: %+v", left)
 	}

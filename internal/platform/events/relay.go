@@ -2,8 +2,8 @@ package events
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
+	"errors"
 	"hash/fnv"
 	"log/slog"
 	"time"
@@ -20,6 +20,8 @@ import (
 type relay struct {
 	p    *Pipeline
 	wake chan struct{}
+	// lockKey is the advisory lock of the service's schema (PostgreSQL).
+	lockKey int64
 	// fastPoll is how often the relay looks again shortly after activity,
 	// so an event recorded just before its transaction commits is not left
 	// waiting for the idle poll.
@@ -27,7 +29,9 @@ type relay struct {
 }
 
 func newRelay(p *Pipeline) *relay {
-	return &relay{p: p, wake: make(chan struct{}, 1), fastPoll: 5 * time.Millisecond}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("alexandria-outbox:" + p.setup.DB.Schema))
+	return &relay{p: p, wake: make(chan struct{}, 1), fastPoll: 5 * time.Millisecond, lockKey: int64(h.Sum64() >> 1)}
 }
 
 func (r *relay) notify() {
@@ -39,19 +43,12 @@ func (r *relay) notify() {
 
 func (r *relay) run(ctx context.Context) {
 	cfg := r.p.setup.Config
-	leader := newLeaderLock(r.p.setup.DB)
-	defer leader.release()
 	var backoff time.Duration
 	var busyUntil, nextStats time.Time
 	for ctx.Err() == nil {
 		if time.Now().After(nextStats) {
 			r.updateStats(ctx)
 			nextStats = time.Now().Add(5 * time.Second)
-		}
-		if !leader.hold(ctx) {
-			// Another replica relays; stand by.
-			sleep(ctx, cfg.RelayPoll, nil)
-			continue
 		}
 		n, err := r.flush(ctx)
 		if err != nil {
@@ -82,17 +79,50 @@ func (r *relay) run(ctx context.Context) {
 }
 
 // flush publishes one batch and deletes what the broker accepted.
+//
+// On PostgreSQL the batch runs in a transaction that first takes a
+// transaction-scoped advisory lock for the service's schema: of several
+// replicas only one relays a batch at a time, the lock cannot outlive its
+// transaction (no stale leader after a lost session), and it works behind
+// a transaction-mode pooler. A replica that does not get the lock stands by
+// until its next poll. SQLite has one process per file: it just relays.
 func (r *relay) flush(ctx context.Context) (int, error) {
 	d := r.p.setup.DB
-	var rows []outboxRow
-	if err := d.NewSelect().Model(&rows).Order("id").Limit(int64(r.p.setup.Config.RelayBatch)).Scan(ctx); err != nil {
+	if d.Dialect != db.Postgres {
+		n, pubErr, err := r.publishBatch(ctx, d.DB)
+		return n, errors.Join(pubErr, err)
+	}
+	var n int
+	var pubErr error
+	err := d.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var got bool
+		if err := tx.NewRaw("SELECT pg_try_advisory_xact_lock(?)", r.lockKey).Scan(ctx, &got); err != nil {
+			return err
+		}
+		if !got {
+			return nil
+		}
+		var err error
+		n, pubErr, err = r.publishBatch(ctx, tx)
+		return err
+	})
+	if err != nil {
 		return 0, err
 	}
+	return n, pubErr
+}
+
+// publishBatch publishes the oldest rows in order and deletes those the
+// broker accepted; pubErr is the publish failure that stopped it, if any.
+func (r *relay) publishBatch(ctx context.Context, idb bun.IDB) (n int, pubErr, err error) {
+	var rows []outboxRow
+	if err := idb.NewSelect().Model(&rows).Order("id").Limit(int64(r.p.setup.Config.RelayBatch)).Scan(ctx); err != nil {
+		return 0, nil, err
+	}
 	if len(rows) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	var done []int64
-	var pubErr error
 	pub := r.p.setup.Bus.Publisher()
 	for i := 0; i < len(rows) && pubErr == nil; {
 		// Consecutive rows for one topic go in one Publish call, in order.
@@ -117,11 +147,11 @@ func (r *relay) flush(ctx context.Context) (int, error) {
 		i = j
 	}
 	if len(done) > 0 {
-		if _, err := d.NewDelete().TableExpr("outbox").Where("id IN (?)", bun.List(done)).Exec(ctx); err != nil {
-			return len(done), err
+		if _, err := idb.NewDelete().TableExpr("outbox").Where("id IN (?)", bun.List(done)).Exec(ctx); err != nil {
+			return 0, pubErr, err
 		}
 	}
-	return len(done), pubErr
+	return len(done), pubErr, nil
 }
 
 func (r *relay) updateStats(ctx context.Context) {
@@ -151,60 +181,4 @@ func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 		return true
 	}
 	return false
-}
-
-// leaderLock elects one relay per service among replicas sharing a
-// PostgreSQL schema: a session advisory lock held on a dedicated connection.
-// On SQLite there is a single process per file, and it always leads.
-type leaderLock struct {
-	db      *db.DB
-	key     int64
-	conn    *sql.Conn
-	checked time.Time
-}
-
-func newLeaderLock(d *db.DB) *leaderLock {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte("alexandria-outbox:" + d.Schema))
-	return &leaderLock{db: d, key: int64(h.Sum64() >> 1)}
-}
-
-// hold reports whether this relay leads, taking the lock when it is free.
-func (l *leaderLock) hold(ctx context.Context) bool {
-	if l.db.Dialect != db.Postgres {
-		return true
-	}
-	if l.conn != nil {
-		if time.Since(l.checked) < 5*time.Second {
-			return true
-		}
-		// The lock lives as long as the session: check it is still there.
-		if err := l.conn.PingContext(ctx); err == nil {
-			l.checked = time.Now()
-			return true
-		}
-		l.release()
-	}
-	conn, err := l.db.DB.DB.Conn(ctx)
-	if err != nil {
-		return false
-	}
-	var got bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", l.key).Scan(&got); err != nil || !got {
-		_ = conn.Close()
-		return false
-	}
-	l.conn, l.checked = conn, time.Now()
-	return true
-}
-
-func (l *leaderLock) release() {
-	if l.conn == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	_, _ = l.conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", l.key)
-	_ = l.conn.Close()
-	l.conn = nil
 }

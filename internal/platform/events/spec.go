@@ -433,7 +433,7 @@ const mechanics = "## Envelope\n\n" +
 	"`alexandria events dlq list | replay | purge`:\n\n" +
 	"| request | effect |\n|---|---|\n" +
 	"| `GET /v1/admin/events/{service}/dead-letters` | Lists dead letters, oldest first (`page_size`, `page_token`). |\n" +
-	"| `POST /v1/admin/events/{service}/dead-letters/{id}/replay` | Publishes the event again with its original ID and removes the dead letter; consumers that had handled it skip it. |\n" +
+	"| `POST /v1/admin/events/{service}/dead-letters/{id}/replay` | Publishes the event again (same event ID, addressed to the consumer group that gave up; other groups ignore it) and removes the dead letter. |\n" +
 	"| `DELETE /v1/admin/events/{service}/dead-letters` | Deletes every dead letter of the service. |\n\n" +
 	"Metrics: `alexandria_outbox_backlog`, `alexandria_outbox_oldest_age_seconds`, `alexandria_events_published_total`,\n" +
 	"`alexandria_event_publish_seconds`, `alexandria_event_consumer_lag_seconds`, `alexandria_event_handle_seconds`,\n" +
