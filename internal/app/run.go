@@ -105,6 +105,9 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		Out:         func(format string, args ...any) { fmt.Fprintf(o.Stdout, format+"\n", args...) },
 	}
 
+	// Relays wait until every target here has subscribed (see RelayGate).
+	relayGate := make(chan struct{})
+	deps.RelayGate = relayGate
 	var services []running
 	defer func() { stopAll(log, services) }()
 	for _, t := range selected {
@@ -119,6 +122,7 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		log.Info("target started", slog.String("target", t.Name), slog.Duration("took", time.Since(start)))
 	}
 
+	close(relayGate)
 	var ready atomic.Bool
 	ops(mux, reg, &ready, services)
 	metrics, err := httpx.NewMetrics(reg)

@@ -71,7 +71,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, dir UserDirector
 			return nil, errors.Join(fmt.Errorf("catalog metrics: %w", err), store.Close())
 		}
 	}
-	setup := events.Setup{Service: "catalog", DB: store, Bus: d.Bus, Config: d.Events, Logger: d.Logger, Metrics: d.Metrics}
+	setup := d.EventsSetup("catalog", store)
 	if d.Tracing != nil {
 		setup.Tracer = d.Tracing.Provider
 	}

@@ -170,7 +170,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 	if d.Bus == nil {
 		return nil, errors.New("identity: no event bus")
 	}
-	setup := events.Setup{Service: "identity", DB: sdb, Bus: d.Bus, Config: d.Events, Logger: d.Logger, Metrics: d.Metrics}
+	setup := d.EventsSetup("identity", sdb)
 	if d.Tracing != nil {
 		setup.Tracer = d.Tracing.Provider
 	}

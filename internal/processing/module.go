@@ -114,7 +114,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 			return nil, errors.Join(fmt.Errorf("processing metrics: %w", err), store.Close())
 		}
 	}
-	setup := events.Setup{Service: "processing", DB: store, Bus: d.Bus, Config: d.Events, Logger: d.Logger, Metrics: d.Metrics}
+	setup := d.EventsSetup("processing", store)
 	if d.Tracing != nil {
 		setup.Tracer = d.Tracing.Provider
 	}

@@ -106,7 +106,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 			return fail(fmt.Errorf("storage metrics: %w", err))
 		}
 	}
-	setup := events.Setup{Service: "storage", DB: store, Bus: d.Bus, Config: d.Events, Logger: d.Logger, Metrics: d.Metrics}
+	setup := d.EventsSetup("storage", store)
 	if d.Tracing != nil {
 		setup.Tracer = d.Tracing.Provider
 	}

@@ -26,6 +26,8 @@ type Setup struct {
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer
 	Tracer  trace.TracerProvider
+	// RelayGate, when not nil, holds the relay until it is closed.
+	RelayGate <-chan struct{}
 }
 
 // Pipeline is one service's outbox relay and consumers.

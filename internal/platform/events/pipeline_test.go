@@ -234,3 +234,45 @@ func TestEventsCarryEnvelopeAndCause(t *testing.T) {
 		t.Fatalf("cause not carried: first %+v second %+v", first, second)
 	}
 }
+
+// TestRelayWaitsForTheGate checks that nothing is published before the
+// process has opened the relay gate (every target subscribed).
+func TestRelayWaitsForTheGate(t *testing.T) {
+	t.Parallel()
+	s := moduletest.Stores(t)[0]
+	tr := bus.NewMemory(nil)
+	d := moduletest.OpenDB(t, s, "gated", effectsMigration)
+	gate := make(chan struct{})
+	p, err := events.New(context.Background(), events.Setup{Service: "gated", DB: d, Bus: tr,
+		Config: moduletest.FastEvents(), Metrics: prometheus.NewRegistry(), RelayGate: gate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	sub, _ := tr.Subscriber("watcher")
+	msgs, err := sub.Subscribe(context.Background(), p.Topic())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	err = d.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+		return p.Record(ctx, tx, "test.gated.v1", "thing/1", "1", map[string]int{"n": 1})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-msgs:
+		t.Fatalf("published %s before the gate opened", m.UUID)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(gate)
+	select {
+	case m := <-msgs:
+		m.Ack()
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing published after the gate opened")
+	}
+}

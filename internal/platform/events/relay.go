@@ -43,6 +43,13 @@ func (r *relay) notify() {
 
 func (r *relay) run(ctx context.Context) {
 	cfg := r.p.setup.Config
+	if gate := r.p.setup.RelayGate; gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return
+		}
+	}
 	var backoff time.Duration
 	var busyUntil, nextStats time.Time
 	for ctx.Err() == nil {

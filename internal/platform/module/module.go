@@ -45,6 +45,11 @@ type Deps struct {
 	// build their events.Pipeline from them.
 	Bus    bus.Transport
 	Events events.Config
+	// RelayGate, when set, holds every relay until it is closed: the shell
+	// closes it once all targets in the process have subscribed, so a
+	// broker that only keeps messages for existing queues (RabbitMQ,
+	// Pub/Sub, SNS/SQS) loses none of the first events.
+	RelayGate <-chan struct{}
 	// HTTPClient calls other services; it propagates trace context.
 	HTTPClient *http.Client
 	// Out is where a service prints what an operator must see once (the
@@ -65,4 +70,15 @@ type Service interface {
 type Migrations interface {
 	// MigrationsFS returns the service's goose migrations (see db.Migrate).
 	MigrationsFS() fs.FS
+}
+
+// EventsSetup is the events pipeline setup of a service with this process's
+// bus, delivery settings, logger, metrics, tracer and relay gate.
+func (d Deps) EventsSetup(service string, store *db.DB) events.Setup {
+	s := events.Setup{Service: service, DB: store, Bus: d.Bus, Config: d.Events, Logger: d.Logger,
+		Metrics: d.Metrics, RelayGate: d.RelayGate}
+	if d.Tracing != nil {
+		s.Tracer = d.Tracing.Provider
+	}
+	return s
 }
