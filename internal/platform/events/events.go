@@ -4,7 +4,8 @@
 //   - Record writes an event into the service's outbox table in the same
 //     transaction as the change it describes;
 //   - the relay publishes outbox rows in order and deletes them, one relay
-//     per service at a time (a PostgreSQL advisory lock elects it);
+//     per service at a time (each batch takes a transaction-scoped
+//     PostgreSQL advisory lock);
 //   - Handle registers consumers, which run each event in a transaction that
 //     also records the event ID in the inbox (so redeliveries have no second
 //     effect), acknowledge only after that commits, retry with exponential

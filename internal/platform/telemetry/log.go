@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -93,12 +92,4 @@ func (h contextHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h contextHandler) WithGroup(name string) slog.Handler {
 	return contextHandler{h.Handler.WithGroup(name)}
-}
-
-// Mask hides a secret for display, keeping a hint of its shape.
-func Mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	return strings.Repeat("*", 8)
 }
