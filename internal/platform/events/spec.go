@@ -93,6 +93,9 @@ func (c Catalogue) Write(root string) error {
 	if err != nil {
 		return err
 	}
+	if err := breakingChanges(root, files); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Join(root, SchemaDir), 0o755); err != nil { //nolint:gosec // documentation is world-readable
 		return err
 	}
@@ -120,6 +123,28 @@ func (c Catalogue) Write(root string) error {
 	return nil
 }
 
+// breakingChanges refuses to overwrite a published schema with one that
+// breaks its consumers (see Compatible).
+func breakingChanges(root string, files map[string][]byte) error {
+	var problems []string
+	for _, name := range sortedKeys(files) {
+		if !strings.HasPrefix(name, SchemaDir+"/") {
+			continue
+		}
+		have, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		if err != nil {
+			continue // not published yet
+		}
+		if err := Compatible(have, files[name]); err != nil {
+			problems = append(problems, name+": "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("refusing to rewrite published event schemas:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
 // Check reports the generated files under root that are missing, differ
 // from what Files renders, or should not exist; nil when all are current.
 func (c Catalogue) Check(root string) error {
@@ -134,6 +159,12 @@ func (c Catalogue) Check(root string) error {
 		case err != nil:
 			problems = append(problems, name+": missing")
 		case !bytes.Equal(have, files[name]):
+			if strings.HasPrefix(name, SchemaDir+"/") {
+				if err := Compatible(have, files[name]); err != nil {
+					problems = append(problems, name+": "+err.Error())
+					continue
+				}
+			}
 			problems = append(problems, name+": out of date")
 		}
 	}
