@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 )
 
 // Setup is what a service hands its pipeline.
@@ -28,6 +28,10 @@ type Setup struct {
 	Tracer  trace.TracerProvider
 	// RelayGate, when not nil, holds the relay until it is closed.
 	RelayGate <-chan struct{}
+	// Group, when set, is the service's background work the relay and
+	// consumers join, so that their failure reaches readiness; nil gives
+	// the pipeline a group of its own.
+	Group *lifecycle.Group
 }
 
 // Pipeline is one service's outbox relay and consumers.
@@ -41,8 +45,7 @@ type Pipeline struct {
 	relay    *relay
 	handlers map[string]map[string]Handler // topic → event type → handler
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	group *lifecycle.Group
 }
 
 // New migrates the pipeline's tables in the service's store and prepares the
@@ -71,6 +74,10 @@ func New(ctx context.Context, s Setup) (*Pipeline, error) {
 		handlers: map[string]map[string]Handler{},
 	}
 	p.relay = newRelay(p)
+	p.group = s.Group
+	if p.group == nil {
+		p.group = lifecycle.NewGroup(s.Service, s.Logger)
+	}
 	return p, nil
 }
 
@@ -78,70 +85,72 @@ func New(ctx context.Context, s Setup) (*Pipeline, error) {
 func (p *Pipeline) Topic() string { return p.topic }
 
 // Start runs the relay and, when handlers are registered, the consumers,
-// until Close.
+// until Close. Each is a runner of the pipeline's group: a consumer whose
+// subscription closes while the service runs is failed, and says so.
 func (p *Pipeline) Start() error {
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
+	if err := p.start(); err != nil {
+		// What did start stops with the group: the service is not coming up.
+		return errors.Join(err, p.group.Stop(context.Background()))
+	}
+	return nil
+}
+
+func (p *Pipeline) start() error {
+	svc := p.setup.Service
+	if err := p.group.Go("outbox relay", func(ctx context.Context) error {
 		p.relay.run(ctx)
-	}()
+		return nil
+	}); err != nil {
+		return err
+	}
 	if len(p.handlers) == 0 {
 		return nil
 	}
-	sub, err := p.setup.Bus.Subscriber(p.setup.Service)
+	sub, err := p.setup.Bus.Subscriber(svc)
 	if err != nil {
-		cancel()
-		p.wg.Wait()
-		return fmt.Errorf("subscribe %s: %w", p.setup.Service, err)
+		return fmt.Errorf("subscribe %s: %w", svc, err)
 	}
+	ctx := p.group.Context()
 	for topic := range p.handlers {
 		msgs, err := sub.Subscribe(ctx, topic)
 		if err != nil {
-			cancel()
-			p.wg.Wait()
-			return errors.Join(fmt.Errorf("subscribe %s to %s: %w", p.setup.Service, topic, err), sub.Close())
+			return errors.Join(fmt.Errorf("subscribe %s to %s: %w", svc, topic, err), sub.Close())
 		}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
+		if err := p.group.Go("consumer of "+topic, func(ctx context.Context) error {
 			p.consume(ctx, topic, msgs)
-		}()
+			if ctx.Err() == nil {
+				return fmt.Errorf("the subscription to %s closed", topic)
+			}
+			return nil
+		}); err != nil {
+			return errors.Join(err, sub.Close())
+		}
 	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
+	if err := p.group.Go("subscriber", func(ctx context.Context) error {
 		<-ctx.Done()
 		if err := sub.Close(); err != nil {
 			p.log.Warn("closing subscriber", slog.Any("error", err))
 		}
-	}()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
+		return nil
+	}); err != nil {
+		return errors.Join(err, sub.Close())
+	}
+	return p.group.Go("inbox housekeeping", func(ctx context.Context) error {
 		p.housekeeping(ctx)
-	}()
-	return nil
+		return nil
+	})
 }
+
+// Err reports the pipeline's failed runners (nil while all run).
+func (p *Pipeline) Err() error { return p.group.Err() }
 
 // Close stops the relay and consumers and waits for them until ctx ends: an
 // event being handled finishes or is left unacknowledged for redelivery. A
 // broker client that does not let go in time is abandoned (the process is
 // stopping; the broker redelivers what was not acknowledged).
 func (p *Pipeline) Close(ctx context.Context) error {
-	if p.cancel != nil {
-		p.cancel()
+	if err := p.group.Stop(ctx); err != nil {
+		return fmt.Errorf("events: %w", err)
 	}
-	done := make(chan struct{})
-	go func() {
-		p.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("events: %s's consumers did not stop in time: %w", p.setup.Service, ctx.Err())
-	}
+	return nil
 }

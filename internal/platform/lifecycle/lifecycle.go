@@ -87,6 +87,10 @@ func NewGroup(service string, log *slog.Logger) *Group {
 	return &Group{service: service, log: log.With(slog.String("service", service)), ctx: ctx, cancel: cancel}
 }
 
+// Context is cancelled when Stop is called: for work that must be set up
+// before a Runner starts (a subscription) and torn down with the group.
+func (g *Group) Context() context.Context { return g.ctx }
+
 // Go starts run in its own goroutine under name. After Stop it does
 // nothing and returns an error.
 func (g *Group) Go(name string, run Run) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 )
 
@@ -50,6 +51,10 @@ type Deps struct {
 	// broker that only keeps messages for existing queues (RabbitMQ,
 	// Pub/Sub, SNS/SQS) loses none of the first events.
 	RelayGate <-chan struct{}
+	// Background is the target's background work (relay, consumers,
+	// workers, sweepers). The shell reports its failures in /readyz and
+	// stops it before Close; nil lets each piece keep a group of its own.
+	Background *lifecycle.Group
 	// HTTPClient calls other services; it propagates trace context.
 	HTTPClient *http.Client
 	// Out is where a service prints what an operator must see once (the
@@ -76,7 +81,7 @@ type Migrations interface {
 // bus, delivery settings, logger, metrics, tracer and relay gate.
 func (d Deps) EventsSetup(service string, store *db.DB) events.Setup {
 	s := events.Setup{Service: service, DB: store, Bus: d.Bus, Config: d.Events, Logger: d.Logger,
-		Metrics: d.Metrics, RelayGate: d.RelayGate}
+		Metrics: d.Metrics, RelayGate: d.RelayGate, Group: d.Background}
 	if d.Tracing != nil {
 		s.Tracer = d.Tracing.Provider
 	}
