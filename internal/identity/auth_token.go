@@ -46,11 +46,13 @@ func newTokenOutput(p TokenPair) *tokenOutput {
 
 func (s *Service) registerTokenCreate(api huma.API) {
 	huma.Register(api, huma.Operation{
-		OperationID:  "token-create",
-		Method:       http.MethodPost,
-		Path:         "/v1/auth/token",
-		Summary:      "Sign in",
-		Description:  "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes.",
+		OperationID: "token-create",
+		Method:      http.MethodPost,
+		Path:        "/v1/auth/token",
+		Summary:     "Sign in",
+		Description: "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes. " +
+			"A password sign-in also answers a device token (device_token, and the alexandria_device cookie): send it with later sign-ins from the same device, " +
+			"so that failed attempts by others, which can throttle the account (429), do not throttle you.",
 		Tags:         []string{"Auth"},
 		MaxBodyBytes: httpx.MaxJSONBody,
 		Errors:       []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests},

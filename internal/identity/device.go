@@ -21,8 +21,9 @@ import (
 // cookie for browsers, device_token in the body for API clients, which send
 // it back as device_token). A sign-in that presents a valid device token of
 // the account is counted on that device's own bucket (login_max_failures a
-// window) and never meets the account-wide or per-address limits of
-// failures; one without it (an unknown device, or the attacker) does. The
+// window) instead of the account's buckets of failures (per address and
+// account-wide); one without it (an unknown device, or the attacker) meets
+// those. The per-address rate of attempts applies to everyone. The
 // owner keeps signing in from their devices while the attacker stays at the
 // account-wide pace; the owner on a new device waits like anyone else.
 //
