@@ -25,6 +25,10 @@ type Tokens struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
+	// DeviceToken (password sign-ins): send it with the next sign-in from
+	// this device (LoginOnDevice), so others' failed attempts do not lock
+	// you out.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // Register creates an account.
@@ -40,6 +44,15 @@ func (c *Client) Login(ctx context.Context, email, password string) (*Tokens, er
 	var t Tokens
 	_, err := c.call(ctx, http.MethodPost, "/v1/auth/token", nil, nil,
 		map[string]string{"email": email, "password": password}, &t)
+	return &t, err
+}
+
+// LoginOnDevice signs in from a device that signed in before, with the
+// DeviceToken that sign-in answered.
+func (c *Client) LoginOnDevice(ctx context.Context, email, password, deviceToken string) (*Tokens, error) {
+	var t Tokens
+	_, err := c.call(ctx, http.MethodPost, "/v1/auth/token", nil, nil,
+		map[string]string{"email": email, "password": password, "device_token": deviceToken}, &t)
 	return &t, err
 }
 

@@ -12,7 +12,7 @@ type authorCreateInput struct {
 		Name   string              `json:"name" minLength:"1" maxLength:"200" doc:"Display name"`
 		Bio    string              `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
 		Links  []domain.AuthorLink `json:"links,omitempty" maxItems:"10" doc:"External links (absolute http(s) URLs)"`
-		Avatar string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar reference (URL or object key)"`
+		Avatar string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL"`
 	}
 }
 

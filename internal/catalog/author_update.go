@@ -14,7 +14,7 @@ type authorUpdateInput struct {
 		Name   *string              `json:"name,omitempty" minLength:"1" maxLength:"200" doc:"Display name"`
 		Bio    *string              `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
 		Links  *[]domain.AuthorLink `json:"links,omitempty" maxItems:"10" doc:"External links; replaces the list"`
-		Avatar *string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar reference"`
+		Avatar *string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL (empty removes it)"`
 	}
 }
 

@@ -14,7 +14,7 @@ type authorJSON struct {
 	Name      string                `json:"name" doc:"Display name"`
 	Bio       string                `json:"bio" doc:"Biography"`
 	Links     []domain.AuthorLink   `json:"links" doc:"External links"`
-	Avatar    string                `json:"avatar" doc:"Avatar reference (URL or object key)"`
+	Avatar    string                `json:"avatar" doc:"Avatar image: an absolute http(s) URL"`
 	Status    string                `json:"status" enum:"active,removed" doc:"removed authors are hidden from everyone but their members and moderators"`
 	Members   []domain.AuthorMember `json:"members,omitempty" doc:"Accounts acting for the author; only for its members and moderators"`
 	CreatedAt time.Time             `json:"created_at" doc:"Creation time"`

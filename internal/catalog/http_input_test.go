@@ -47,6 +47,10 @@ func TestHTTPHostileInput(t *testing.T) {
 			{"unknown_author_is_422", "POST", "/v1/media", alice, map[string]any{"title": "T", "kind": "book", "author_ids": []string{aid, "0190a000-0000-7000-8000-000000000009"}}, 422, "author_ids[1]"},
 			{"bad_kind_is_422", "POST", "/v1/media", alice, map[string]any{"title": "T", "kind": "movie", "author_ids": []string{aid}}, 422, "kind"},
 			{"relative_link_is_422", "POST", "/v1/authors", alice, map[string]any{"name": "X", "links": []map[string]string{{"title": "x", "url": "ftp://x"}}}, 422, "links[0].url"},
+			{"javascript_avatar_is_422", "POST", "/v1/authors", alice, map[string]any{"name": "X", "avatar": "javascript:alert(1)"}, 422, "avatar"},
+			{"data_avatar_is_422", "POST", "/v1/authors", alice, map[string]any{"name": "X", "avatar": "data:image/svg+xml,<svg onload=alert(1)>"}, 422, "avatar"},
+			{"file_avatar_is_422", "POST", "/v1/authors", alice, map[string]any{"name": "X", "avatar": "file:///etc/passwd"}, 422, "avatar"},
+			{"relative_avatar_is_422", "PATCH", "/v1/authors/" + aid, alice, map[string]any{"avatar": "/img/me.png"}, 422, "avatar"},
 			{"bad_slug_is_422", "POST", "/v1/categories", mod, map[string]any{"name": "X", "slug": "Not A Slug"}, 422, "slug"},
 			{"anonymous_write_is_401", "POST", "/v1/media", "", map[string]any{"title": "T", "kind": "book", "author_ids": []string{aid}}, 401, ""},
 		}

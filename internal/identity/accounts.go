@@ -48,28 +48,41 @@ func (s *Service) register(ctx context.Context, rawEmail, password, rawName stri
 	return u, nil
 }
 
+// Password changes a user may attempt per window, right or wrong: each
+// costs one or two password hashes, and a stolen access token must not
+// become a way to make identity hash without end.
+const (
+	passwordChangesPerWindow = 5
+	passwordChangeWindow     = 15 * time.Minute
+)
+
 // changePassword replaces the caller's password after checking the current
-// one; every refresh token of the user is revoked with it. A wrong current
-// password counts as a failed sign-in (a stolen access token must not
-// become a way to guess the password), and the same limits apply.
-func (s *Service) changePassword(ctx context.Context, userID, current, next string) error {
-	u, err := s.store.userByID(ctx, userID)
+// one; every refresh token of the user is revoked with it. Attempts are
+// limited per user (passwordChangesPerWindow), and a wrong current password
+// counts as a failed sign-in from an unknown device (a stolen access token
+// must not become a way to guess the password), under the same limits.
+func (s *Service) changePassword(ctx context.Context, u User, current, next string) error {
+	n, ends, err := s.limiter.Add(ctx, "pwchange:"+u.ID, passwordChangeWindow)
 	if err != nil {
 		return err
 	}
-	if err := s.checkFailures(ctx, u.Email); err != nil {
+	if n > passwordChangesPerWindow {
+		return &errs.Error{Kind: errs.TooManyRequests, RetryAfterSeconds: retryAfter(ends, s.now()),
+			Message: "too many password changes; wait before trying again"}
+	}
+	release, err := s.reserveFailures(ctx, s.failureBuckets(ctx, u.Email, ""))
+	if err != nil {
 		return err
 	}
 	ok, err := s.verifyPassword(ctx, current, u.PasswordHash)
 	if err != nil {
+		release()
 		return err
 	}
 	if !ok {
-		if err := s.countFailure(ctx, u.Email); err != nil {
-			return err
-		}
 		return errs.InvalidField("current_password", "is wrong")
 	}
+	release()
 	if reason := s.policy.check(next, u.Email); reason != "" {
 		return errs.InvalidField("new_password", "%s", reason)
 	}
@@ -77,7 +90,7 @@ func (s *Service) changePassword(ctx context.Context, userID, current, next stri
 	if err != nil {
 		return err
 	}
-	_, err = s.store.updateUser(ctx, userID, 0, s.now(), func(u *User) error {
+	_, err = s.store.updateUser(ctx, u.ID, 0, s.now(), func(u *User) error {
 		u.PasswordHash = hash
 		return nil
 	})

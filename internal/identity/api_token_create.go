@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -53,7 +52,7 @@ func (s *Service) registerAPITokenCreate(api huma.API) {
 		DefaultStatus: http.StatusCreated,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *apiTokenCreateInput) (*apiTokenCreateOutput, error) {
-		p, err := auth.Require(ctx)
+		p, _, err := s.caller(ctx)
 		if err != nil {
 			return nil, err
 		}

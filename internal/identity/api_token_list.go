@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
@@ -31,9 +30,9 @@ func (s *Service) registerAPITokenList(api huma.API) {
 		Summary:     "List your personal API tokens",
 		Tags:        []string{"API tokens"},
 		Security:    httpx.BearerSecurity(),
-		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *apiTokenListInput) (*apiTokenListOutput, error) {
-		p, err := auth.Require(ctx)
+		p, _, err := s.caller(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -72,9 +71,9 @@ func (s *Service) registerAPITokenDelete(api huma.API) {
 		Tags:          []string{"API tokens"},
 		Security:      httpx.BearerSecurity(),
 		DefaultStatus: http.StatusNoContent,
-		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound},
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},
 	}, func(ctx context.Context, in *apiTokenDeleteInput) (*struct{}, error) {
-		p, err := auth.Require(ctx)
+		p, _, err := s.caller(ctx)
 		if err != nil {
 			return nil, err
 		}

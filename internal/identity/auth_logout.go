@@ -23,19 +23,21 @@ func (s *Service) registerLogout(api huma.API) {
 		Path:        "/v1/auth/logout",
 		Summary:     "Sign out",
 		Description: "Revoke the session of the given refresh token (no access token needed: the refresh token proves the session), " +
-			"or, with an access token and no refresh token, every session of the caller. Access tokens already issued stay valid until they expire.",
+			"or, with an access token and no refresh token, every session of the caller. The access token, if sent, must be a session's " +
+			"(from a password sign-in or a refresh), not one exchanged for a personal API token (403). Identity refuses the access tokens " +
+			"of an ended session at once; other services accept them until they expire.",
 		Tags:          []string{"Auth"},
 		MaxBodyBytes:  httpx.MaxJSONBody,
 		Security:      httpx.OptionalBearerSecurity(),
 		DefaultStatus: http.StatusNoContent,
-		Errors:        []int{http.StatusUnauthorized, http.StatusNotFound},
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},
 	}, func(ctx context.Context, in *logoutInput) (*struct{}, error) {
-		p, signedIn := auth.FromContext(ctx)
+		_, signedIn := auth.FromContext(ctx)
 		var token string
 		if in.Body != nil {
 			token = in.Body.RefreshToken
 		}
-		if err := s.logout(ctx, p, signedIn, token); err != nil {
+		if err := s.logout(ctx, signedIn, token); err != nil {
 			return nil, err
 		}
 		return &struct{}{}, nil

@@ -12,10 +12,12 @@ import (
 
 type tokenInput struct {
 	Body struct {
-		Email    string `json:"email,omitempty" maxLength:"254" doc:"Sign-in email (with password)"`
-		Password string `json:"password,omitempty" maxLength:"1024" doc:"Password (with email)"`
-		APIToken string `json:"api_token,omitempty" maxLength:"200" doc:"A personal API token (alx_...) to exchange instead of email and password"`
+		Email       string `json:"email,omitempty" maxLength:"254" doc:"Sign-in email (with password)"`
+		Password    string `json:"password,omitempty" maxLength:"1024" doc:"Password (with email)"`
+		APIToken    string `json:"api_token,omitempty" maxLength:"200" doc:"A personal API token (alx_...) to exchange instead of email and password"`
+		DeviceToken string `json:"device_token,omitempty" maxLength:"2048" doc:"The device_token of an earlier sign-in on this device (with email and password): failed attempts from a trusted device are counted apart from everyone else's"`
 	}
+	DeviceCookie string `cookie:"alexandria_device" doc:"What browsers send instead of device_token"`
 }
 
 // tokenJSON is the OAuth-style token response.
@@ -24,32 +26,40 @@ type tokenJSON struct {
 	RefreshToken string `json:"refresh_token,omitempty" doc:"Opaque, single-use; trade it at POST /v1/auth/refresh. Absent for API token exchanges"`
 	TokenType    string `json:"token_type" doc:"Always Bearer"`
 	ExpiresIn    int    `json:"expires_in" doc:"Seconds until the access token expires"`
+	DeviceToken  string `json:"device_token,omitempty" doc:"Password sign-ins only: keep it and send it with the next sign-in from this device, so that someone else's failed attempts do not lock you out (browsers get it as the alexandria_device cookie)"`
 }
 
 type tokenOutput struct {
 	CacheControl string `header:"Cache-Control"`
+	SetCookie    string `header:"Set-Cookie" doc:"The device token as the alexandria_device cookie (HttpOnly, password sign-ins only)"`
 	Body         tokenJSON
 }
 
 func newTokenOutput(p TokenPair) *tokenOutput {
-	return &tokenOutput{CacheControl: "no-store", Body: tokenJSON{AccessToken: p.AccessToken,
-		RefreshToken: p.RefreshToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn}}
+	out := &tokenOutput{CacheControl: "no-store", Body: tokenJSON{AccessToken: p.AccessToken,
+		RefreshToken: p.RefreshToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn, DeviceToken: p.DeviceToken}}
+	if p.DeviceToken != "" {
+		out.SetCookie = deviceCookieFor(p.DeviceToken)
+	}
+	return out
 }
 
 func (s *Service) registerTokenCreate(api huma.API) {
 	huma.Register(api, huma.Operation{
-		OperationID:  "token-create",
-		Method:       http.MethodPost,
-		Path:         "/v1/auth/token",
-		Summary:      "Sign in",
-		Description:  "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes.",
+		OperationID: "token-create",
+		Method:      http.MethodPost,
+		Path:        "/v1/auth/token",
+		Summary:     "Sign in",
+		Description: "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes. " +
+			"A password sign-in also answers a device token (device_token, and the alexandria_device cookie): send it with later sign-ins from the same device, " +
+			"so that failed attempts by others, which can throttle the account (429), do not throttle you.",
 		Tags:         []string{"Auth"},
 		MaxBodyBytes: httpx.MaxJSONBody,
 		Errors:       []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
 	}, func(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
 		b := in.Body
 		if b.APIToken != "" {
-			if b.Email != "" || b.Password != "" {
+			if b.Email != "" || b.Password != "" || b.DeviceToken != "" {
 				return nil, errs.InvalidField("api_token", "send either api_token or email and password, not both")
 			}
 			pair, err := s.exchangeAPIToken(ctx, b.APIToken)
@@ -64,7 +74,11 @@ func (s *Service) registerTokenCreate(api huma.API) {
 		if err := v.Err(); err != nil {
 			return nil, err
 		}
-		pair, err := s.login(ctx, b.Email, b.Password)
+		device := b.DeviceToken
+		if device == "" {
+			device = in.DeviceCookie
+		}
+		pair, err := s.login(ctx, b.Email, b.Password, device)
 		if err != nil {
 			return nil, err
 		}

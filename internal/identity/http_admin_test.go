@@ -81,7 +81,7 @@ func TestHTTPAdministration(t *testing.T) {
 				if r.str("detail") != "account suspended" {
 					t.Fatalf("detail = %s", r.raw)
 				}
-				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": refresh}).want(t, http.StatusUnauthorized)
+				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": refresh}).want(t, http.StatusForbidden)
 				// Others no longer see a suspended user; admins do.
 				e.call("GET", "/v1/users/"+hankID, gina, nil).want(t, http.StatusNotFound)
 				e.call("GET", "/v1/users/"+hankID, admin, nil).want(t, http.StatusOK)

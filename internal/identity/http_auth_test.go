@@ -109,8 +109,8 @@ func TestHTTPAccountsAndSessions(t *testing.T) {
 				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": "nope"}).want(t, http.StatusUnauthorized)
 			})
 			t.Run("logout_ends_one_session_or_all", func(t *testing.T) {
-				access, one := e.login("bob@example.org", goodPassword)
-				_, two := e.login("bob@example.org", goodPassword)
+				_, one := e.login("bob@example.org", goodPassword)
+				access, two := e.login("bob@example.org", goodPassword)
 				// The refresh token alone proves the session.
 				e.call("POST", "/v1/auth/logout", "", map[string]any{"refresh_token": one}).want(t, http.StatusNoContent)
 				e.call("POST", "/v1/auth/logout", access, map[string]any{"refresh_token": one}).want(t, http.StatusNoContent)

@@ -17,6 +17,9 @@ type Counter interface {
 	Add(ctx context.Context, key string, window time.Duration) (int, time.Time, error)
 	// Peek returns the same without counting.
 	Peek(ctx context.Context, key string) (int, time.Time, error)
+	// Release takes back one event counted by Add in the current window
+	// (a reservation that was not used); it never goes below zero.
+	Release(ctx context.Context, key string) error
 	// Reset forgets key.
 	Reset(ctx context.Context, key string) error
 }
@@ -70,6 +73,17 @@ func (c *memoryCounter) Peek(_ context.Context, key string) (int, time.Time, err
 		return 0, time.Time{}, nil
 	}
 	return e.count, e.ends, nil
+}
+
+func (c *memoryCounter) Release(_ context.Context, key string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if ok && c.now().Before(e.ends) && e.count > 0 {
+		e.count--
+		c.entries[key] = e
+	}
+	return nil
 }
 
 func (c *memoryCounter) Reset(_ context.Context, key string) error {

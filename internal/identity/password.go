@@ -25,12 +25,16 @@ type argon2Params struct {
 
 var defaultArgon2 = argon2Params{memoryKiB: 19456, time: 2, threads: 1, saltLen: 16, keyLen: 32}
 
+// newHashParams are the parameters of new hashes: defaultArgon2, except in
+// tests (set once in TestMain, before any hash is made).
+var newHashParams = defaultArgon2
+
 var errBadHash = errors.New("malformed password hash")
 
 // hashPassword returns a PHC string:
 // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash> (unpadded base64).
 func hashPassword(password string) (string, error) {
-	return hashWith(password, defaultArgon2)
+	return hashWith(password, newHashParams)
 }
 
 func hashWith(password string, p argon2Params) (string, error) {

@@ -40,7 +40,7 @@ func TestPasswordPolicy(t *testing.T) {
 
 func TestArgon2(t *testing.T) {
 	t.Parallel()
-	hash, err := hashPassword("correct horse battery")
+	hash, err := hashWith("correct horse battery", defaultArgon2)
 	if err != nil {
 		t.Fatal(err)
 	}

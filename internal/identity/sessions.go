@@ -9,7 +9,6 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
-	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // errBadCredentials is the one answer for an unknown email and a wrong
@@ -47,96 +46,122 @@ func (s *Service) checkAddress(ctx context.Context) error {
 	return nil
 }
 
-// failureKeys are the counters of failed password checks for an account:
-// per account and client address (login_max_failures, so that someone
-// guessing from one address cannot lock the owner out everywhere), and per
-// account across every address (login_max_failures_per_account, a much
-// higher ceiling that stops guessing spread over many addresses).
-func (s *Service) failureKeys(ctx context.Context, email string) (pair, account string) {
-	return "fail:" + email + "|" + s.clientAddr(ctx), "fail:" + email
+// failureBucket is one counter of failed password checks and its limit.
+type failureBucket struct {
+	key   string
+	limit int
 }
 
-// checkFailures refuses a password check for email while either failure
-// counter is at its limit.
-func (s *Service) checkFailures(ctx context.Context, email string) error {
-	pair, account := s.failureKeys(ctx, email)
-	for _, c := range []struct {
-		key   string
-		limit int
-	}{{pair, s.cfg.LoginMaxFailures}, {account, s.cfg.LoginMaxFailuresPerAccount}} {
-		n, ends, err := s.limiter.Peek(ctx, c.key)
+// failureBuckets are the counters a password check for email spends.
+// From a device trusted by the account (device.go): that device's own
+// bucket only. From anywhere else: the account and client address pair
+// (login_max_failures, so that someone guessing from one address does not
+// slow the owner elsewhere) and the account across every address
+// (login_max_failures_per_account, a higher ceiling that stops guessing
+// spread over many addresses).
+func (s *Service) failureBuckets(ctx context.Context, email, device string) []failureBucket {
+	if device != "" {
+		return []failureBucket{{"fail:device:" + device, s.cfg.LoginMaxFailures}}
+	}
+	return []failureBucket{
+		{"fail:" + email + "|" + s.clientAddr(ctx), s.cfg.LoginMaxFailures},
+		{"fail:" + email, s.cfg.LoginMaxFailuresPerAccount},
+	}
+}
+
+// reserveFailures counts one failed check in each bucket before the
+// password is hashed, so that concurrent attempts cannot all pass a check
+// of the count and be hashed together: of N simultaneous attempts, at most
+// limit get a slot. When a bucket is full, every slot taken is given back
+// and the answer is 429. The caller calls release when the password turns
+// out to be right (a success is not a failure); a wrong one keeps its slot.
+func (s *Service) reserveFailures(ctx context.Context, buckets []failureBucket) (release func(), err error) {
+	var taken []string
+	release = func() {
+		for _, key := range taken {
+			_ = s.limiter.Release(ctx, key)
+		}
+	}
+	for _, b := range buckets {
+		n, ends, err := s.limiter.Add(ctx, b.key, s.cfg.LoginFailureWindow)
 		if err != nil {
-			return err
+			release()
+			return nil, err
 		}
-		if n >= c.limit {
-			return s.throttled(ends)
-		}
-	}
-	return nil
-}
-
-// countFailure counts one wrong password for email.
-func (s *Service) countFailure(ctx context.Context, email string) error {
-	pair, account := s.failureKeys(ctx, email)
-	for _, key := range []string{pair, account} {
-		if _, _, err := s.limiter.Add(ctx, key, s.cfg.LoginFailureWindow); err != nil {
-			return err
+		taken = append(taken, b.key)
+		if n > b.limit {
+			release()
+			return nil, s.throttled(ends)
 		}
 	}
-	return nil
+	return release, nil
 }
 
 // login checks an email and password and starts a session. Failures are
-// counted per account (known or not, see failureKeys); once a limit is
-// reached, even the right password is refused until the window ends.
-func (s *Service) login(ctx context.Context, rawEmail, password string) (TokenPair, error) {
+// counted before the check (see failureBuckets and reserveFailures); once
+// a limit is reached, even the right password is refused until the window
+// ends, except from a device the account trusts. deviceToken is the
+// caller's device token, if any; the answer carries one for the device.
+func (s *Service) login(ctx context.Context, rawEmail, password, deviceToken string) (TokenPair, error) {
 	if err := s.checkAddress(ctx); err != nil {
 		return TokenPair{}, err
 	}
-	email := strings.ToLower(strings.TrimSpace(rawEmail))
-	if err := s.checkFailures(ctx, email); err != nil {
-		return TokenPair{}, err
-	}
-	// No account has such an email (registration refuses it), and NUL
-	// cannot even be sent to PostgreSQL: a wrong credential like any other.
-	if httpx.TextProblem(email, false) != "" {
-		if err := s.countFailure(ctx, email); err != nil {
+	email, reason := normalizeEmail(rawEmail)
+	var (
+		u   User
+		err error
+	)
+	if reason == "" {
+		u, err = s.store.userByEmail(ctx, email)
+		if err != nil && !errors.Is(err, errs.ErrNotFound) {
 			return TokenPair{}, err
 		}
+	} else {
+		// No account has such an address (registration refuses it): a
+		// wrong credential like any other, counted under what was sent.
+		email = strings.ToLower(strings.TrimSpace(rawEmail))
+	}
+	device := s.trustedDevice(ctx, deviceToken, u.ID)
+	release, err := s.reserveFailures(ctx, s.failureBuckets(ctx, email, device))
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if reason != "" {
 		s.countLogin(loginBadCredentials)
 		return TokenPair{}, errBadCredentials
 	}
-	u, err := s.store.userByEmail(ctx, email)
 	hash := u.PasswordHash
-	if errors.Is(err, errs.ErrNotFound) {
+	if u.ID == "" {
 		hash = s.dummyHash
-	} else if err != nil {
-		return TokenPair{}, err
 	}
 	ok, verr := s.verifyPassword(ctx, password, hash)
 	if verr != nil {
+		release()
 		return TokenPair{}, verr
 	}
 	if !ok || u.ID == "" {
-		if err := s.countFailure(ctx, email); err != nil {
-			return TokenPair{}, err
-		}
 		s.countLogin(loginBadCredentials)
 		return TokenPair{}, errBadCredentials
 	}
+	release()
 	// Only someone who knows the password learns the account is suspended.
 	if u.Suspended {
 		s.countLogin(loginSuspended)
 		return TokenPair{}, errSuspended
 	}
-	pair, _ := s.failureKeys(ctx, email)
-	_ = s.limiter.Reset(ctx, pair)
-	pairTokens, err := s.startSession(ctx, u)
+	_ = s.limiter.Reset(ctx, s.failureBuckets(ctx, email, device)[0].key)
+	pair, err := s.startSession(ctx, u)
 	if err != nil {
 		return TokenPair{}, err
 	}
+	pair.DeviceToken = deviceToken
+	if device == "" {
+		if pair.DeviceToken, err = s.issueDeviceToken(ctx, u.ID); err != nil {
+			return TokenPair{}, err
+		}
+	}
 	s.countLogin(loginSuccess)
-	return pairTokens, nil
+	return pair, nil
 }
 
 // exchangeAPIToken trades a personal API token for a short-lived access
@@ -165,7 +190,7 @@ func (s *Service) exchangeAPIToken(ctx context.Context, token string) (TokenPair
 	scopes := slices.DeleteFunc(slices.Clone(t.Scopes), func(sc string) bool {
 		return sc == auth.ScopeAdmin && !u.IsAdmin()
 	})
-	access, err := s.signAccessToken(ctx, u, scopes)
+	access, err := s.signAccessToken(ctx, u, scopes, "")
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -175,17 +200,18 @@ func (s *Service) exchangeAPIToken(ctx context.Context, token string) (TokenPair
 
 // refresh spends a refresh token for a new pair (see store.rotateRefresh).
 func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) {
-	var secret string
+	var secret, session string
 	u, err := s.store.rotateRefresh(ctx, hashSecret(token), s.now(), s.cfg.RefreshReuseGrace, func(u User, family string) (refreshRow, error) {
 		var row refreshRow
 		var err error
+		session = family
 		secret, row, err = s.newRefreshRow(u.ID, family)
 		return row, err
 	})
 	if err != nil {
 		return TokenPair{}, err
 	}
-	access, err := s.signAccessToken(ctx, u, u.sessionScopes())
+	access, err := s.signAccessToken(ctx, u, u.sessionScopes(), session)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -196,15 +222,26 @@ func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) 
 // the caller's own when signed in (someone else's is NotFound), or, without
 // an access token, whoever's it is, since holding the token proves the
 // session. Without a refresh token, every session of the signed-in caller
-// ends; an anonymous caller without one is Unauthenticated.
-func (s *Service) logout(ctx context.Context, caller auth.Principal, signedIn bool, refreshToken string) error {
-	switch {
-	case refreshToken != "" && signedIn:
-		return s.store.revokeFamilyOf(ctx, caller.UserID, hashSecret(refreshToken), s.now())
-	case refreshToken != "":
+// ends; an anonymous caller without one is Unauthenticated. A signed-in
+// caller must hold a session's access token: a token exchanged for a
+// personal API token (perhaps a read-only one given to a script) may not
+// end the user's sessions.
+func (s *Service) logout(ctx context.Context, signedIn bool, refreshToken string) error {
+	if !signedIn {
+		if refreshToken == "" {
+			return errs.Unauthenticatedf("send the refresh token of the session to end, or an access token to end all of yours")
+		}
 		return s.store.revokeFamilyOfToken(ctx, hashSecret(refreshToken), s.now())
-	case signedIn:
-		return s.store.revokeSessions(ctx, caller.UserID, s.now())
 	}
-	return errs.Unauthenticatedf("send the refresh token of the session to end, or an access token to end all of yours")
+	if p, _ := auth.FromContext(ctx); p.SessionID == "" {
+		return errs.Forbiddenf("signing out needs a session's access token; a token exchanged for a personal API token cannot end sessions")
+	}
+	caller, _, err := s.caller(ctx)
+	if err != nil {
+		return err
+	}
+	if refreshToken != "" {
+		return s.store.revokeFamilyOf(ctx, caller.UserID, hashSecret(refreshToken), s.now())
+	}
+	return s.store.revokeSessions(ctx, caller.UserID, s.now())
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -51,7 +50,7 @@ func (s *Service) registerSigningKeyList(api huma.API) {
 		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
 	}, func(ctx context.Context, _ *struct{}) (*signingKeyListOutput, error) {
-		if _, err := auth.RequireAdmin(ctx); err != nil {
+		if _, err := s.adminCaller(ctx); err != nil {
 			return nil, err
 		}
 		return s.signingKeys(ctx)
@@ -69,7 +68,7 @@ func (s *Service) registerSigningKeyRotate(api huma.API) {
 		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
 	}, func(ctx context.Context, _ *struct{}) (*signingKeyListOutput, error) {
-		if _, err := auth.RequireAdmin(ctx); err != nil {
+		if _, err := s.adminCaller(ctx); err != nil {
 			return nil, err
 		}
 		if err := s.keys.rotate(ctx); err != nil {

@@ -67,6 +67,13 @@ func (s *store) rotateRefresh(ctx context.Context, hash string, now time.Time, g
 			return fmt.Errorf("select refresh token: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
+			// Suspension revokes every session; its holder learns why
+			// refreshing fails (403) rather than a plain 401.
+			if row.RevokedAt != nil {
+				if u, err := getUser(ctx, tx, "id = ?", row.UserID); err == nil && u.Suspended {
+					return errSuspended
+				}
+			}
 			if row.UsedAt != nil && row.RevokedAt == nil {
 				if now.Sub(*row.UsedAt) < grace {
 					return errRefreshUsed
@@ -151,6 +158,19 @@ func (s *store) revokeFamilyOfToken(ctx context.Context, hash string, now time.T
 		return fmt.Errorf("select refresh token: %w", err)
 	}
 	return revokeFamily(ctx, s.db.DB, row.FamilyID, now)
+}
+
+// sessionActive reports whether the session (refresh token family) of an
+// access token still stands: it has tokens and none of them was revoked
+// (logout, reuse, suspension and password changes revoke whole families).
+func (s *store) sessionActive(ctx context.Context, family string) (bool, error) {
+	var rows []refreshRow
+	err := s.db.NewSelect().Model(&rows).Column("revoked_at").Where("family_id = ?", family).
+		OrderExpr("created_at DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return false, fmt.Errorf("select session: %w", err)
+	}
+	return len(rows) == 1 && rows[0].RevokedAt == nil, nil
 }
 
 // deleteRefreshExpiredBefore deletes the refresh tokens that expired before

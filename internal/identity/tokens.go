@@ -23,19 +23,28 @@ type TokenPair struct {
 	AccessToken  string
 	RefreshToken string
 	ExpiresIn    int
+	// DeviceToken is set by a password sign-in (device.go).
+	DeviceToken string
 }
 
 // signAccessToken issues a short-lived EdDSA JWT for u limited to scopes.
-func (s *Service) signAccessToken(ctx context.Context, u User, scopes []string) (string, error) {
+// session is the refresh token family of a sign-in (the sid claim), which
+// identity checks on every request it serves so that ending a session ends
+// its access tokens here at once; empty for an API token exchange.
+func (s *Service) signAccessToken(ctx context.Context, u User, scopes []string, session string) (string, error) {
 	snap, err := s.keys.current(ctx, false)
 	if err != nil {
 		return "", err
 	}
 	now := s.now()
-	tok, err := jwt.NewBuilder().
+	b := jwt.NewBuilder().
 		Issuer(auth.Issuer).Audience([]string{auth.Audience}).Subject(u.ID).
 		IssuedAt(now).Expiration(now.Add(s.cfg.AccessTokenTTL)).JwtID(uuid.Must(uuid.NewV7()).String()).
-		Claim("roles", u.Roles).Claim("scope", strings.Join(scopes, " ")).Build()
+		Claim("roles", u.Roles).Claim("scope", strings.Join(scopes, " "))
+	if session != "" {
+		b = b.Claim("sid", session)
+	}
+	tok, err := b.Build()
 	if err != nil {
 		return "", fmt.Errorf("build access token: %w", err)
 	}
@@ -76,11 +85,12 @@ func (s *Service) newRefreshRow(userID, family string) (string, refreshRow, erro
 // startSession issues an access token and the first refresh token of a new
 // family for u.
 func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
-	access, err := s.signAccessToken(ctx, u, u.sessionScopes())
+	family := uuid.Must(uuid.NewV7()).String()
+	access, err := s.signAccessToken(ctx, u, u.sessionScopes(), family)
 	if err != nil {
 		return TokenPair{}, err
 	}
-	refresh, row, err := s.newRefreshRow(u.ID, uuid.Must(uuid.NewV7()).String())
+	refresh, row, err := s.newRefreshRow(u.ID, family)
 	if err != nil {
 		return TokenPair{}, err
 	}

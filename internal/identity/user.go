@@ -5,7 +5,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
@@ -38,10 +42,14 @@ func (u User) sessionScopes() []string {
 
 const maxEmailLen = 254
 
-// normalizeEmail trims and lower-cases an address and checks that it is a
-// plain addr-spec with a dotted domain. It returns the reason when not.
+// normalizeEmail trims an address, folds compatibility forms (NFKC: a
+// full-width "ａ" is "a") and case, turns an internationalised domain into
+// its ASCII (punycode) form, and checks that it is a plain addr-spec with a
+// dotted domain. Addresses that mix look-alike scripts in the local part or
+// in a domain label ("pаypal" with a Cyrillic а) are refused: they exist to
+// pass for someone else. It returns the reason when the address is refused.
 func normalizeEmail(raw string) (string, string) {
-	email := strings.ToLower(strings.TrimSpace(raw))
+	email := strings.ToLower(norm.NFKC.String(strings.TrimSpace(raw)))
 	switch {
 	case email == "":
 		return "", "is required"
@@ -50,16 +58,54 @@ func normalizeEmail(raw string) (string, string) {
 	case httpx.TextProblem(email, false) != "":
 		return "", "is not a valid email address"
 	}
+	at := strings.LastIndexByte(email, '@')
+	if at <= 0 {
+		return "", "is not a valid email address"
+	}
+	local, domain := email[:at], email[at+1:]
+	ascii, err := idna.Lookup.ToASCII(domain)
+	if err != nil {
+		return "", "is not a valid email address"
+	}
+	unicodeDomain, _ := idna.Lookup.ToUnicode(ascii)
+	for _, part := range append([]string{local}, strings.Split(unicodeDomain, ".")...) {
+		if scripts := lookalikeScripts(part); len(scripts) > 1 {
+			return "", "mixes letters of different scripts (" + strings.Join(scripts, ", ") + "); use one script per part"
+		}
+	}
+	email = local + "@" + ascii
+	if len(email) > maxEmailLen {
+		return "", "must be at most 254 characters"
+	}
 	addr, err := mail.ParseAddress(email)
 	// ParseAddress also accepts "Name <a@b>"; only the bare address will do.
 	if err != nil || addr.Address != email || addr.Name != "" {
 		return "", "is not a valid email address"
 	}
-	_, domain, _ := strings.Cut(email, "@")
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+	if !strings.Contains(ascii, ".") || strings.HasPrefix(ascii, ".") || strings.HasSuffix(ascii, ".") {
 		return "", "is not a valid email address"
 	}
 	return email, ""
+}
+
+// confusableScripts are scripts whose letters pass for each other's.
+var confusableScripts = []struct {
+	name  string
+	table *unicode.RangeTable
+}{{"Latin", unicode.Latin}, {"Greek", unicode.Greek}, {"Cyrillic", unicode.Cyrillic}, {"Armenian", unicode.Armenian}}
+
+// lookalikeScripts lists the confusable scripts whose letters occur in s.
+func lookalikeScripts(s string) []string {
+	var out []string
+	for _, sc := range confusableScripts {
+		for _, r := range s {
+			if unicode.Is(sc.table, r) {
+				out = append(out, sc.name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // normalizeDisplayName trims a display name and checks its length (in

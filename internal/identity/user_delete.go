@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
@@ -27,7 +26,7 @@ func (s *Service) registerUserDelete(api huma.API) {
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *userDeleteInput) (*struct{}, error) {
-		p, err := auth.Require(ctx)
+		p, _, err := s.caller(ctx)
 		if err != nil {
 			return nil, err
 		}

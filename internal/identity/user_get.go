@@ -51,8 +51,12 @@ func (s *Service) registerUserGet(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		p, signedIn := auth.FromContext(ctx)
-		if signedIn && (p.UserID == u.ID || p.IsAdmin()) {
+		// The full view goes to the account itself and to administrators as
+		// they are now; any other caller (a token of a suspended or demoted
+		// account included) gets the public view.
+		_, signedIn := auth.FromContext(ctx)
+		p, _, cerr := s.caller(ctx)
+		if signedIn && cerr == nil && (p.UserID == u.ID || p.IsAdmin()) {
 			full := toUserJSON(u)
 			return &userGetOutput{ETag: httpx.ETag(u.Version), Body: userLookupJSON{ID: full.ID, DisplayName: full.DisplayName,
 				Email: full.Email, Roles: full.Roles, Suspended: &full.Suspended, CreatedAt: &full.CreatedAt,

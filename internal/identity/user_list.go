@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
@@ -37,7 +36,7 @@ func (s *Service) registerUserList(api huma.API) {
 		Security:    httpx.BearerSecurity(),
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *userListInput) (*userListOutput, error) {
-		if _, err := auth.RequireAdmin(ctx); err != nil {
+		if _, err := s.adminCaller(ctx); err != nil {
 			return nil, err
 		}
 		var v errs.Validation

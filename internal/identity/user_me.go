@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -18,13 +17,9 @@ func (s *Service) registerUserMe(api huma.API) {
 		Summary:     "Get your account",
 		Tags:        []string{"Users"},
 		Security:    httpx.BearerSecurity(),
-		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound},
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
 	}, func(ctx context.Context, _ *struct{}) (*userOutput, error) {
-		p, err := auth.Require(ctx)
-		if err != nil {
-			return nil, err
-		}
-		u, err := s.store.userByID(ctx, p.UserID)
+		_, u, err := s.caller(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -48,9 +43,9 @@ func (s *Service) registerUserMeUpdate(api huma.API) {
 		Tags:         []string{"Users"},
 		MaxBodyBytes: httpx.MaxJSONBody,
 		Security:     httpx.BearerSecurity(),
-		Errors:       []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
+		Errors:       []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *meUpdateInput) (*userOutput, error) {
-		p, err := auth.Require(ctx)
+		p, _, err := s.caller(ctx)
 		if err != nil {
 			return nil, err
 		}

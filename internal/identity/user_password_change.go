@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -23,18 +22,18 @@ func (s *Service) registerPasswordChange(api huma.API) {
 		Method:        http.MethodPost,
 		Path:          "/v1/users/me/password",
 		Summary:       "Change your password",
-		Description:   "Change the password and end every session (refresh token) of the account.",
+		Description:   "Change the password and end every session (refresh token) of the account. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in.",
 		Tags:          []string{"Users"},
 		MaxBodyBytes:  httpx.MaxJSONBody,
 		Security:      httpx.BearerSecurity(),
 		DefaultStatus: http.StatusNoContent,
-		Errors:        []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
 	}, func(ctx context.Context, in *passwordChangeInput) (*struct{}, error) {
-		p, err := auth.Require(ctx)
+		_, u, err := s.caller(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.changePassword(ctx, p.UserID, in.Body.CurrentPassword, in.Body.NewPassword); err != nil {
+		if err := s.changePassword(ctx, u, in.Body.CurrentPassword, in.Body.NewPassword); err != nil {
 			return nil, err
 		}
 		return &struct{}{}, nil

@@ -23,6 +23,13 @@ func TestNormalizeEmail(t *testing.T) {
 		{"display_name_form_refused", "Ann <ann@example.org>", "", false},
 		{"two_ats_refused", "ann@lee@example.org", "", false},
 		{"too_long_refused", strings.Repeat("a", 250) + "@x.org", "", false},
+		{"compatibility_forms_folded", "ａｎｎ@ｅｘａｍｐｌｅ.org", "ann@example.org", true},
+		{"unicode_domain_becomes_punycode", "ann@bücher.example", "ann@xn--bcher-kva.example", true},
+		{"all_cyrillic_local_part_kept", "иван@example.org", "иван@example.org", true},
+		{"latin_mixed_with_cyrillic_refused", "p\u0430ypal@example.org", "", false},
+		{"latin_mixed_with_greek_refused", "\u03bfscar@example.org", "", false},
+		{"mixed_script_domain_label_refused", "ann@ex\u0430mple.org", "", false},
+		{"digits_and_dots_mix_with_any_script", "иван.2024@example.org", "иван.2024@example.org", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -33,7 +32,7 @@ func (s *Service) registerUserUpdate(api huma.API) {
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
 			http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *userUpdateInput) (*userOutput, error) {
-		p, err := auth.RequireAdmin(ctx)
+		p, err := s.adminCaller(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -42,7 +42,7 @@ type Author struct {
 	Name      string         `json:"name" doc:"Display name"`
 	Bio       string         `json:"bio" doc:"Biography"`
 	Links     []AuthorLink   `json:"links" doc:"External links"`
-	Avatar    string         `json:"avatar" doc:"Avatar reference (URL or object key)"`
+	Avatar    string         `json:"avatar" doc:"Avatar image: an absolute http(s) URL, or empty"`
 	Status    string         `json:"status" enum:"active,removed" doc:"removed authors are hidden from everyone but their members and moderators"`
 	Members   []AuthorMember `json:"members" doc:"Accounts acting for the author"`
 	CreatedAt time.Time      `json:"created_at" doc:"Creation time"`
@@ -160,6 +160,7 @@ func (a *Author) applyProfile(p AuthorProfile) error {
 	if p.Avatar != nil {
 		a.Avatar = strings.TrimSpace(*p.Avatar)
 		checkText(&v, "avatar", a.Avatar, 0, 500)
+		checkAvatar(&v, a.Avatar)
 	}
 	return v.Err()
 }

@@ -176,6 +176,19 @@ func checkLink(v *errs.Validation, field string, l AuthorLink) {
 	}
 }
 
+// checkAvatar accepts only an absolute http(s) URL (or nothing): the avatar
+// lands in an <img src> of every page that shows the author, where a
+// javascript:, data: or file: URL has no business.
+func checkAvatar(v *errs.Validation, avatar string) {
+	if avatar == "" {
+		return
+	}
+	u, err := url.Parse(avatar)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		v.Add("avatar", "must be an absolute http or https URL")
+	}
+}
+
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // ValidSlug reports whether s is a well-formed slug.

@@ -46,6 +46,9 @@ type Principal struct {
 	Roles   []string
 	Scopes  []string
 	TokenID string
+	// SessionID is the sign-in session (refresh token family) a token was
+	// issued for; empty for tokens exchanged for a personal API token.
+	SessionID string
 }
 
 // Has reports whether the caller holds role; admins hold every role.

@@ -77,6 +77,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	if err := tok.Get("scope", &scope); err == nil {
 		p.Scopes = strings.Fields(scope)
 	}
+	var sid string
+	if err := tok.Get("sid", &sid); err == nil {
+		p.SessionID = sid
+	}
 	return p, nil
 }
 
