@@ -85,7 +85,7 @@ func TestOperationsAndHostileInput(t *testing.T) {
 	if err := exec.Command(binary, "healthcheck", "-url", "http://127.0.0.1:1/readyz").Run(); err == nil {
 		t.Error("healthcheck passed with nothing listening")
 	}
-	metrics := do(t, http.MethodGet, p.URL+"/metrics", "", "")
+	metrics := do(t, http.MethodGet, p.OpsURL+"/metrics", "", "")
 	for _, want := range []string{"alexandria_http_requests_total", "go_goroutines", "go_sql_open_connections"} {
 		if !strings.Contains(metrics.body, want) {
 			t.Errorf("/metrics lacks %s", want)
