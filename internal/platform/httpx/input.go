@@ -2,36 +2,87 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// clientBody marks errors reading the request body as the client's: a
-// malformed chunked encoding or a connection cut mid-body is a bad request,
-// not a server failure to log as an error.
-type clientBody struct{ io.ReadCloser }
+// clientBody notes errors reading the request body, so that toProblem can
+// tell a body the client broke (a malformed chunked encoding, a connection
+// cut mid-body) from a server failure: the first is a 400, not an error to
+// log. Errors pass through unchanged: handlers such as tusd compare them
+// with ==.
+type clientBody struct {
+	io.ReadCloser
+	state *bodyState
+}
 
 func (b *clientBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && err != io.EOF {
-		err = &BodyReadError{Err: err}
+		b.state.record(err)
 	}
 	return n, err
 }
 
-// BodyReadError is a failure to read the request body that the client
-// caused; it becomes a 400 problem. It unwraps to the underlying error, so
-// timeouts and body limits are still recognised as such.
-type BodyReadError struct{ Err error }
+type bodyStateKey struct{}
 
-func (e *BodyReadError) Error() string { return "reading the request body: " + e.Err.Error() }
-func (e *BodyReadError) Unwrap() error { return e.Err }
+// bodyState holds the first error reading the request body.
+type bodyState struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (s *bodyState) record(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// withBodyState wraps r's body so its read errors are remembered in the
+// returned context.
+func withBodyState(ctx context.Context, r *http.Request) context.Context {
+	if r.Body == nil || r.Body == http.NoBody {
+		return ctx
+	}
+	state := &bodyState{}
+	r.Body = &clientBody{ReadCloser: r.Body, state: state}
+	return context.WithValue(ctx, bodyStateKey{}, state)
+}
+
+// bodyReadError returns err's body read error when err is, or wraps, an
+// error met reading the request body that is the client's doing: not a
+// read timeout (huma answers 408) nor a body limit (413).
+func bodyReadError(ctx context.Context, err error) error {
+	state, ok := ctx.Value(bodyStateKey{}).(*bodyState)
+	if !ok {
+		return nil
+	}
+	state.mu.Lock()
+	readErr := state.err
+	state.mu.Unlock()
+	if readErr == nil || !errors.Is(err, readErr) {
+		return nil
+	}
+	var ne net.Error
+	var tooLarge *http.MaxBytesError
+	if (errors.As(readErr, &ne) && ne.Timeout()) || errors.As(readErr, &tooLarge) {
+		return nil
+	}
+	return readErr
+}
 
 // queryProblem returns what is wrong with a raw query string, or nil.
 // net/url skips a pair it cannot decode and handlers then see the other

@@ -114,9 +114,7 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			WriteProblem(sw, r, toProblem(ctx, http.StatusBadRequest, "the query string is malformed", p))
 			return
 		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &clientBody{ReadCloser: r.Body}
-		}
+		r = r.WithContext(withBodyState(ctx, r))
 		next.ServeHTTP(sw, r)
 	})
 	return otelhttp.NewHandler(inner, "http",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -108,7 +107,6 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 		}
 		var classified *errs.Error
 		var hd *huma.ErrorDetail
-		var bodyErr *BodyReadError
 		switch {
 		case errors.As(err, &classified):
 			p.Status = kindStatus[classified.Kind]
@@ -139,12 +137,12 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 				loc += "." + m[1]
 			}
 			p.Errors = append(p.Errors, ProblemField{Field: fieldOf(loc), Location: loc, Message: msg})
-		case errors.As(err, &bodyErr) && !isTimeoutOrLimit(err):
+		case bodyReadError(ctx, err) != nil:
 			// The client sent a body that cannot be read (a malformed
 			// chunked encoding, a connection cut mid-body): its fault.
 			p.Status = http.StatusBadRequest
 			p.Detail = "the request body could not be read"
-			p.Errors = append(p.Errors, ProblemField{Location: "body", Message: bodyErr.Err.Error()})
+			p.Errors = append(p.Errors, ProblemField{Location: "body", Message: bodyReadError(ctx, err).Error()})
 		case status >= 500:
 			// A plain error reaching the edge is a bug or an outage: log it
 			// with the request, never show it to the caller.
@@ -170,14 +168,6 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 	}
 	p.RequestID = telemetry.RequestID(ctx)
 	return p
-}
-
-// isTimeoutOrLimit tells body read errors that have their own status
-// (huma answers 408 for a timeout; a body limit is 413) from the rest.
-func isTimeoutOrLimit(err error) bool {
-	var ne net.Error
-	var tooLarge *http.MaxBytesError
-	return (errors.As(err, &ne) && ne.Timeout()) || errors.As(err, &tooLarge)
 }
 
 var missingProperty = regexp.MustCompile(`^expected required property (\S+) to be present`)
