@@ -49,6 +49,7 @@ func TestBadConfigurationStopsWithFieldName(t *testing.T) {
 		{"unknown_option", "ALEXANDRIA_HTTP_ADDRESS=:1", "ALEXANDRIA_HTTP_ADDRESS"},
 		{"bad_duration", "ALEXANDRIA_IDENTITY_ACCESS_TOKEN_TTL=soon", "ALEXANDRIA_IDENTITY_ACCESS_TOKEN_TTL"},
 		{"bad_listen_address", "ALEXANDRIA_HTTP_ADDR=nonsense", "http.addr"},
+		{"bad_ops_address", "ALEXANDRIA_HTTP_OPS_ADDR=nonsense", "http.ops_addr"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
