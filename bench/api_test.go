@@ -51,7 +51,7 @@ func (p *platform) useDocument(b *testing.B) {
 func startPlatform(b *testing.B, items int) *platform {
 	b.Helper()
 	c, err := config.Load(config.Sources{Set: []string{
-		"http.addr=127.0.0.1:0",
+		"http.addr=127.0.0.1:0", "http.ops_addr=127.0.0.1:0",
 		"data_dir=" + filepath.Join(b.TempDir(), "data"),
 		"log.level=error",
 		"log.format=json",

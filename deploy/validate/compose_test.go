@@ -180,8 +180,8 @@ func checkComposeTargets(t *testing.T, p *types.Project) {
 		}
 	}
 	for _, name := range targets(t) {
-		if scraped[name+":8080"] != name {
-			t.Errorf("prometheus.yml does not scrape %s:8080 with target=%s (%v)", name, name, scraped)
+		if scraped[name+":9090"] != name {
+			t.Errorf("prometheus.yml does not scrape %s:9090 (the operations listener) with target=%s (%v)", name, name, scraped)
 		}
 	}
 }

@@ -174,7 +174,7 @@ func checkRuntimeStage(t *testing.T, label string, final stage) {
 	if cmd := final.last(t, "cmd"); !cmd.json || !slices.Equal(cmd.args, []string{"serve"}) {
 		t.Errorf("%s: CMD %v, want [\"serve\"]", label, cmd.args)
 	}
-	if e := final.last(t, "expose"); !slices.Equal(e.args, []string{"8080"}) {
+	if e := final.last(t, "expose"); !slices.Equal(e.args, []string{"8080", "9090"}) {
 		t.Errorf("%s: EXPOSE %v", label, e.args)
 	}
 	if v := final.last(t, "volume"); !slices.Equal(v.args, []string{"/data"}) {
@@ -190,7 +190,7 @@ func checkRuntimeStage(t *testing.T, label string, final stage) {
 		t.Errorf("%s: /data is not owned by nonroot (65532)", label)
 	}
 	finalEnv := envPairs(final.all("env"))
-	want := map[string]string{"ALEXANDRIA_DATA_DIR": "/data", "ALEXANDRIA_HTTP_ADDR": ":8080", "ALEXANDRIA_LOG_FORMAT": "json"}
+	want := map[string]string{"ALEXANDRIA_DATA_DIR": "/data", "ALEXANDRIA_HTTP_ADDR": ":8080", "ALEXANDRIA_HTTP_OPS_ADDR": ":9090", "ALEXANDRIA_LOG_FORMAT": "json"}
 	for k, v := range want {
 		if finalEnv[k] != v {
 			t.Errorf("%s image: %s=%q, want %q", label, k, finalEnv[k], v)

@@ -507,6 +507,9 @@ func checkWorkload(t *testing.T, r *rendered, d *appsv1.Deployment, target, trac
 	if envOf(d)["ALEXANDRIA_HTTP_ADDR"].Value != ":8080" || c.Ports[0].ContainerPort != 8080 || c.Ports[0].Name != "http" {
 		t.Errorf("%s: must listen on :8080 as port http", name)
 	}
+	if envOf(d)["ALEXANDRIA_HTTP_OPS_ADDR"].Value != ":9090" || len(c.Ports) != 2 || c.Ports[1].ContainerPort != 9090 || c.Ports[1].Name != "ops" {
+		t.Errorf("%s: must serve /metrics on the operations listener :9090 as port ops", name)
+	}
 	svcs := r.servicesSelecting(d.Spec.Template.Labels)
 	if len(svcs) != 1 || svcs[0].Name != name {
 		t.Errorf("%s: selected by Services %v, want exactly its own", name, serviceNames(svcs))
@@ -744,6 +747,9 @@ func ingressPaths(t *testing.T, r *rendered, ins map[string]*networkingv1.Ingres
 					continue
 				}
 				svc := r.services[i]
+				if b.Port.Name != "http" {
+					t.Errorf("%s %s: routes to port %q; only http is public (ops serves /metrics)", in.Name, p.Path, b.Port.Name)
+				}
 				if !slices.ContainsFunc(svc.Spec.Ports, func(sp corev1.ServicePort) bool { return sp.Name == b.Port.Name }) {
 					t.Errorf("%s %s: Service %s has no port %q", in.Name, p.Path, b.Name, b.Port.Name)
 				}
@@ -789,7 +795,7 @@ func checkServiceMonitor(t *testing.T, r *rendered, sm *unstructured.Unstructure
 		t.Fatalf("%d endpoints", len(eps))
 	}
 	ep := eps[0].(map[string]any)
-	if ep["port"] != "http" || ep["path"] != "/metrics" || ep["honorLabels"] != true {
+	if ep["port"] != "ops" || ep["path"] != "/metrics" || ep["honorLabels"] != true {
 		t.Errorf("ServiceMonitor endpoint %v", ep)
 	}
 	relabeled := map[string]bool{}

@@ -58,7 +58,7 @@ func TestEveryDependencyIsATarget(t *testing.T) {
 func testConfig(t *testing.T) config.Config {
 	t.Helper()
 	c, err := config.Load(config.Sources{Set: []string{
-		"http.addr=127.0.0.1:0", "data_dir=" + filepath.Join(t.TempDir(), "data"),
+		"http.addr=127.0.0.1:0", "http.ops_addr=127.0.0.1:0", "data_dir=" + filepath.Join(t.TempDir(), "data"),
 		"identity.admin_password=an admin pass phrase", "http.shutdown_timeout=2s",
 	}})
 	if err != nil {
@@ -71,10 +71,11 @@ func TestRunServesOpsEndpointsAndStopsCleanly(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan string, 1)
+	opsStarted := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, testConfig(t), "all", Options{Version: "test", Stdout: io.Discard, Stderr: io.Discard,
-			Started: func(u string) { started <- u }})
+			Started: func(u string) { started <- u }, OpsStarted: func(u string) { opsStarted <- u }})
 	}()
 	var base string
 	select {
@@ -84,14 +85,31 @@ func TestRunServesOpsEndpointsAndStopsCleanly(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("did not start")
 	}
-	for _, path := range []string{"/livez", "/readyz", "/metrics", "/.well-known/jwks.json"} {
-		resp, err := http.Get(base + path)
+	ops := <-opsStarted
+	if ops == base {
+		t.Fatalf("operations listener on the public address %s", base)
+	}
+	cases := []struct {
+		name, url string
+		status    int
+	}{
+		{"public_livez", base + "/livez", http.StatusOK},
+		{"public_readyz", base + "/readyz", http.StatusOK},
+		{"public_jwks", base + "/.well-known/jwks.json", http.StatusOK},
+		{"metrics_not_on_public_port", base + "/metrics", http.StatusNotFound},
+		{"ops_metrics", ops + "/metrics", http.StatusOK},
+		{"ops_livez", ops + "/livez", http.StatusOK},
+		{"ops_readyz", ops + "/readyz", http.StatusOK},
+		{"ops_serves_no_api", ops + "/.well-known/jwks.json", http.StatusNotFound},
+	}
+	for _, tc := range cases {
+		resp, err := http.Get(tc.url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s = %d", path, resp.StatusCode)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: GET %s = %d, want %d", tc.name, tc.url, resp.StatusCode, tc.status)
 		}
 	}
 	cancel()
@@ -103,8 +121,10 @@ func TestRunServesOpsEndpointsAndStopsCleanly(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("did not stop")
 	}
-	if _, err := http.Get(base + "/livez"); err == nil {
-		t.Fatal("still serving after stop")
+	for _, u := range []string{base, ops} {
+		if _, err := http.Get(u + "/livez"); err == nil {
+			t.Fatalf("%s still serving after stop", u)
+		}
 	}
 }
 

@@ -9,14 +9,31 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
-// ops registers the operations endpoints every process serves.
+// opsHandler serves the operations listener (http.ops_addr): /metrics, and
+// /livez and /readyz again, so one port answers everything an operator's
+// tooling asks. /metrics is never on the public port: it shows sign-in
+// failures, dead letters and the routes in use.
+func opsHandler(reg *prometheus.Registry, ready *atomic.Bool, services []running) http.Handler {
+	mux := http.NewServeMux()
+	probes(mux, ready, services)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteProblem(w, r, httpx.NotFoundProblem(r))
+	})
+	return mux
+}
+
+// probes registers the health endpoints, served on the public port (where
+// load balancers and container probes ask) and on the operations listener.
 //
 // /livez answers while the process can serve HTTP at all; /readyz only when
 // every target in the process is started and its store answers, and not
 // while the process drains.
-func ops(mux *http.ServeMux, reg *prometheus.Registry, ready *atomic.Bool, services []running) {
+func probes(mux *http.ServeMux, ready *atomic.Bool, services []running) {
 	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -39,7 +56,6 @@ func ops(mux *http.ServeMux, reg *prometheus.Registry, ready *atomic.Bool, servi
 		}
 		writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "targets": report})
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

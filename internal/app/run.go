@@ -32,6 +32,9 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// Started, when set, receives the server's base URL once it serves.
 	Started func(baseURL string)
+	// OpsStarted, when set, receives the operations listener's base URL
+	// (see http.ops_addr) once it serves; it is not called when there is none.
+	OpsStarted func(opsURL string)
 }
 
 // running is one built target.
@@ -66,6 +69,13 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	}
 	defer ln.Close()
 	selfURL := "http://" + loopbackAddr(ln.Addr())
+	var opsLn net.Listener
+	if c.HTTP.OpsAddr != "" {
+		if opsLn, err = lc.Listen(ctx, "tcp", c.HTTP.OpsAddr); err != nil {
+			return fmt.Errorf("http.ops_addr: %w", err)
+		}
+		defer opsLn.Close()
+	}
 
 	identityURL := c.IdentityURL
 	if identityURL == "" {
@@ -124,7 +134,7 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 
 	close(relayGate)
 	var ready atomic.Bool
-	ops(mux, reg, &ready, services)
+	probes(mux, &ready, services)
 	metrics, err := httpx.NewMetrics(reg)
 	if err != nil {
 		return err
@@ -138,13 +148,35 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
+	var opsSrv *http.Server
+	if opsLn != nil {
+		opsSrv = &http.Server{
+			Handler:           opsHandler(reg, &ready, services),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    16 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		go func() { served <- fmt.Errorf("operations listener: %w", opsSrv.Serve(opsLn)) }()
+	}
 	ready.Store(true)
 
 	public := c.HTTP.PublicURL
 	if public == "" {
 		public = "http://localhost:" + portOf(ln.Addr())
+	}
+	// Printed before the public URL: whoever waits for that line knows both.
+	if opsLn != nil {
+		opsURL := "http://" + loopbackAddr(opsLn.Addr())
+		fmt.Fprintf(o.Stdout, "Operations endpoints (/metrics, /livez, /readyz) at %s\n", opsURL)
+		log.Info("serving operations", slog.String("addr", opsLn.Addr().String()))
+		if o.OpsStarted != nil {
+			o.OpsStarted(opsURL)
+		}
 	}
 	fmt.Fprintf(o.Stdout, "Alexandria is running at %s (targets: %s; API docs at %s/docs)\n", public, spec, public)
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.Any("targets", names(selected)))
@@ -166,6 +198,13 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	if err := srv.Shutdown(drain); err != nil {
 		log.Warn("drain deadline passed; closing connections", slog.Any("error", err))
 		_ = srv.Close()
+	}
+	// The operations listener serves through the drain (the last scrape
+	// shows it) and stops after it.
+	if opsSrv != nil {
+		if err := opsSrv.Shutdown(drain); err != nil {
+			_ = opsSrv.Close()
+		}
 	}
 	return nil
 }

@@ -44,6 +44,7 @@ type Config struct {
 // HTTP configures the process's one HTTP server.
 type HTTP struct {
 	Addr              string        `yaml:"addr" env:"ADDR" doc:"listen address, host:port (port 0 picks a free one)"`
+	OpsAddr           string        `yaml:"ops_addr" env:"OPS_ADDR" doc:"operations listener (/metrics, /livez, /readyz), host:port; never the public port; loopback by default, :9090 in the container images; empty turns it off"`
 	PublicURL         string        `yaml:"public_url" env:"PUBLIC_URL" doc:"URL users reach the platform at; printed at start"`
 	ReadTimeout       time.Duration `yaml:"read_timeout" env:"READ_TIMEOUT" doc:"limit for reading a whole request"`
 	WriteTimeout      time.Duration `yaml:"write_timeout" env:"WRITE_TIMEOUT" doc:"limit for writing a response"`
@@ -57,6 +58,7 @@ func Default() Config {
 	return Config{
 		HTTP: HTTP{
 			Addr:            ":8080",
+			OpsAddr:         "127.0.0.1:9090",
 			ReadTimeout:     30 * time.Second,
 			WriteTimeout:    60 * time.Second,
 			ShutdownTimeout: 20 * time.Second,
@@ -89,6 +91,15 @@ func Load(src Sources) (Config, error) {
 func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		return fmt.Errorf("http.addr: %q is not host:port", c.HTTP.Addr)
+	}
+	if c.HTTP.OpsAddr != "" {
+		_, opsPort, err := net.SplitHostPort(c.HTTP.OpsAddr)
+		if err != nil {
+			return fmt.Errorf("http.ops_addr: %q is not host:port", c.HTTP.OpsAddr)
+		}
+		if _, port, _ := net.SplitHostPort(c.HTTP.Addr); port == opsPort && port != "0" {
+			return fmt.Errorf("http.ops_addr: %q uses the public port of http.addr: /metrics must not be on the public port", c.HTTP.OpsAddr)
+		}
 	}
 	if c.HTTP.PublicURL != "" {
 		if err := checkURL(c.HTTP.PublicURL); err != nil {

@@ -39,6 +39,7 @@ func TestRequiredEnvironmentNames(t *testing.T) {
 	t.Parallel()
 	c, err := Load(Sources{Env: []string{
 		"ALEXANDRIA_HTTP_ADDR=127.0.0.1:1234",
+		"ALEXANDRIA_HTTP_OPS_ADDR=:9091",
 		"ALEXANDRIA_DATA_DIR=/tmp/x",
 		"ALEXANDRIA_DATABASE_URL=postgres://u:p@localhost:5432/db",
 		"ALEXANDRIA_ADMIN_EMAIL=boss@example.org",
@@ -48,7 +49,7 @@ func TestRequiredEnvironmentNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTP.Addr != "127.0.0.1:1234" || c.DataDir != "/tmp/x" || c.Database.URL == "" ||
+	if c.HTTP.Addr != "127.0.0.1:1234" || c.HTTP.OpsAddr != ":9091" || c.DataDir != "/tmp/x" || c.Database.URL == "" ||
 		c.Identity.AdminEmail != "boss@example.org" || c.Identity.AdminPassword != "s3cret-s3cret" ||
 		c.IdentityURL != "http://identity:8080" {
 		t.Fatalf("environment not applied: %+v", c)
@@ -69,6 +70,8 @@ func TestInvalidConfigurationNamesTheOption(t *testing.T) {
 		{"garbage_database_url", Sources{Env: []string{"ALEXANDRIA_DATABASE_URL=postgres://%zz"}}, "database.url"},
 		{"bad_duration", Sources{Set: []string{"http.shutdown_timeout=soon"}}, "http.shutdown_timeout"},
 		{"bad_addr", Sources{Set: []string{"http.addr=nowhere"}}, "http.addr"},
+		{"bad_ops_addr", Sources{Set: []string{"http.ops_addr=nowhere"}}, "http.ops_addr"},
+		{"ops_addr_on_the_public_port", Sources{Set: []string{"http.addr=:8080", "http.ops_addr=127.0.0.1:8080"}}, "http.ops_addr"},
 		{"bad_identity_url", Sources{Set: []string{"identity_url=ftp://x"}}, "identity_url"},
 		{"bad_log_format", Sources{Set: []string{"log.format=xml"}}, "log.format"},
 		{"empty_data_dir", Sources{Set: []string{"data_dir= "}}, "data_dir"},

@@ -46,22 +46,29 @@ func TestMain(m *testing.M) {
 
 // process is one running alexandria binary.
 type process struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	URL    string
+	t   *testing.T
+	cmd *exec.Cmd
+	URL string
+	// OpsURL is the operations listener (/metrics), never the public port.
+	OpsURL string
 	mu     sync.Mutex
 	stdout strings.Builder
 	done   chan error
 }
 
-var runningAt = regexp.MustCompile(`running at (http://\S+)`)
+var (
+	runningAt = regexp.MustCompile(`running at (http://\S+)`)
+	opsAt     = regexp.MustCompile(`Operations endpoints .* at (http://\S+)`)
+)
 
 // start runs `alexandria serve` with env (on top of a clean environment) and
-// waits until it reports ready.
+// waits until it reports ready. Unless env names one, the process gets an
+// operations listener on a free loopback port (p.OpsURL).
 func start(t *testing.T, env []string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve"}, args...)...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"ALEXANDRIA_HTTP_OPS_ADDR=127.0.0.1:0"}, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +83,7 @@ func start(t *testing.T, env []string, args ...string) *process {
 	}
 	p := &process{t: t, cmd: cmd, done: make(chan error, 1)}
 	urls := make(chan string, 1)
+	opsURLs := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
@@ -83,6 +91,12 @@ func start(t *testing.T, env []string, args ...string) *process {
 			p.mu.Lock()
 			p.stdout.WriteString(line + "\n")
 			p.mu.Unlock()
+			if m := opsAt.FindStringSubmatch(line); m != nil {
+				select {
+				case opsURLs <- m[1]:
+				default:
+				}
+			}
 			if m := runningAt.FindStringSubmatch(line); m != nil {
 				select {
 				case urls <- m[1]:
@@ -102,6 +116,11 @@ func start(t *testing.T, env []string, args ...string) *process {
 	select {
 	case u := <-urls:
 		p.URL = u
+		// The operations line comes first when there is a listener.
+		select {
+		case p.OpsURL = <-opsURLs:
+		default:
+		}
 	case err := <-p.done:
 		b, _ := os.ReadFile(logFile.Name())
 		t.Fatalf("alexandria exited before serving: %v\n%s\n%s", err, p.Stdout(), b)

@@ -49,6 +49,7 @@ func TestBadConfigurationStopsWithFieldName(t *testing.T) {
 		{"unknown_option", "ALEXANDRIA_HTTP_ADDRESS=:1", "ALEXANDRIA_HTTP_ADDRESS"},
 		{"bad_duration", "ALEXANDRIA_IDENTITY_ACCESS_TOKEN_TTL=soon", "ALEXANDRIA_IDENTITY_ACCESS_TOKEN_TTL"},
 		{"bad_listen_address", "ALEXANDRIA_HTTP_ADDR=nonsense", "http.addr"},
+		{"bad_ops_address", "ALEXANDRIA_HTTP_OPS_ADDR=nonsense", "http.ops_addr"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,7 +86,7 @@ func TestOperationsAndHostileInput(t *testing.T) {
 	if err := exec.Command(binary, "healthcheck", "-url", "http://127.0.0.1:1/readyz").Run(); err == nil {
 		t.Error("healthcheck passed with nothing listening")
 	}
-	metrics := do(t, http.MethodGet, p.URL+"/metrics", "", "")
+	metrics := do(t, http.MethodGet, p.OpsURL+"/metrics", "", "")
 	for _, want := range []string{"alexandria_http_requests_total", "go_goroutines", "go_sql_open_connections"} {
 		if !strings.Contains(metrics.body, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -47,7 +47,7 @@ func TestBrokerOutage(t *testing.T) {
 		}
 		created = append(created, m.ID)
 		if i%20 == 0 {
-			backlogSeen = max(backlogSeen, outboxBacklog(t, p.URL))
+			backlogSeen = max(backlogSeen, outboxBacklog(t, p.OpsURL))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -81,9 +81,11 @@ func TestBrokerOutage(t *testing.T) {
 
 var backlogLine = regexp.MustCompile(`(?m)^alexandria_outbox_backlog\{service="catalog"\} (\S+)$`)
 
-func outboxBacklog(t *testing.T, base string) float64 {
+// outboxBacklog reads the catalog outbox backlog from the operations
+// listener at opsURL.
+func outboxBacklog(t *testing.T, opsURL string) float64 {
 	t.Helper()
-	m := backlogLine.FindStringSubmatch(do(t, "GET", base+"/metrics", "", "").body)
+	m := backlogLine.FindStringSubmatch(do(t, "GET", opsURL+"/metrics", "", "").body)
 	if m == nil {
 		return 0
 	}

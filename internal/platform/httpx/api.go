@@ -6,7 +6,9 @@ package httpx
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -27,6 +29,7 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 	cfg := huma.DefaultConfig("Alexandria API", version)
 	// No $schema links in bodies: clients round-trip what they read.
 	cfg.CreateHooks = nil
+	cfg.Formats = map[string]huma.Format{"application/json": strictJSON, "json": strictJSON}
 	cfg.Info.Description = "Share and find books, documents, podcasts and videos. " +
 		"Errors are RFC 9457 problem documents; lists are paginated with opaque page tokens; " +
 		"updates take If-Match with the ETag from the last read."
@@ -36,10 +39,38 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 	}
 	api := humago.New(mux, cfg)
 	// Anything no route claims answers with a problem document, not text.
+	// The catch-all matches every method, so ServeMux never answers 405
+	// itself: a path served for other methods is told apart here.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		WriteProblem(w, r, toProblem(r.Context(), http.StatusNotFound, "no such resource: "+r.URL.Path))
+		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			WriteProblem(w, r, toProblem(r.Context(), http.StatusMethodNotAllowed,
+				fmt.Sprintf("%s is not allowed on %s; allowed: %s", MethodLabel(r.Method), r.URL.Path, strings.Join(allowed, ", "))))
+			return
+		}
+		WriteProblem(w, r, NotFoundProblem(r))
 	})
 	return api
+}
+
+// NotFoundProblem is the answer for a path no route serves.
+func NotFoundProblem(r *http.Request) *Problem {
+	return toProblem(r.Context(), http.StatusNotFound, "no such resource: "+r.URL.Path)
+}
+
+// allowedMethods lists the standard methods some route other than the
+// catch-all serves for r's path, by asking mux which pattern each would
+// match.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
 }
 
 // WriteProblem writes err as a problem document outside of huma handlers

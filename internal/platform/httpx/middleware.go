@@ -96,19 +96,25 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 				sw.status = http.StatusOK
 			}
 			elapsed := time.Since(start)
-			m.requests.WithLabelValues(pattern, r.Method, strconv.Itoa(sw.status)).Inc()
-			m.duration.WithLabelValues(pattern, r.Method).Observe(elapsed.Seconds())
-			trace.SpanFromContext(ctx).SetName(r.Method + " " + pattern)
+			method := MethodLabel(r.Method)
+			m.requests.WithLabelValues(pattern, method, strconv.Itoa(sw.status)).Inc()
+			m.duration.WithLabelValues(pattern, method).Observe(elapsed.Seconds())
+			trace.SpanFromContext(ctx).SetName(method + " " + pattern)
 			level := slog.LevelInfo
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
 			log.LogAttrs(ctx, level, "http request",
-				slog.String("method", r.Method), slog.String("route", pattern),
+				slog.String("method", method), slog.String("route", pattern),
 				slog.String("path", r.URL.Path), slog.Int("status", sw.status),
 				slog.Int64("bytes", sw.bytes), slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr))
 		}()
+		if p := queryProblem(r.URL.RawQuery); p != nil {
+			WriteProblem(sw, r, toProblem(ctx, http.StatusBadRequest, "the query string is malformed", p))
+			return
+		}
+		r = r.WithContext(withBodyState(ctx, r))
 		next.ServeHTTP(sw, r)
 	})
 	return otelhttp.NewHandler(inner, "http",
@@ -122,6 +128,24 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			return true
 		}),
 	)
+}
+
+// standardMethods are the methods recorded by name; any other method a
+// client invents is recorded as "other", so that random method names cannot
+// create a new series each (metrics, span names, log fields).
+var standardMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+	http.MethodConnect: true, http.MethodTrace: true,
+}
+
+// MethodLabel returns method when it is a standard HTTP method and "other"
+// otherwise: the value to use wherever a method becomes a label.
+func MethodLabel(method string) string {
+	if standardMethods[method] {
+		return method
+	}
+	return "other"
 }
 
 type routeKey struct{}

@@ -56,3 +56,33 @@ alexandria_http_requests_total{method="GET",route="unmatched",status="404"} 1
 		t.Fatal(err)
 	}
 }
+
+// TestEdgeRecordsInventedMethodsAsOther checks that a client sending random
+// method names cannot create a series per name.
+func TestEdgeRecordsInventedMethodsAsOther(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/things", func(w http.ResponseWriter, _ *http.Request) {})
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracing, err := telemetry.NewTracing(context.Background(), telemetry.TraceConfig{}, "t", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := Edge(RecordRoute(mux), slog.New(slog.NewTextHandler(io.Discard, nil)), m, tracing, EdgeOptions{})
+	for _, method := range []string{"BREW", "XYZZY", "get", "PROPFIND", http.MethodGet} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, "/v1/things", nil))
+	}
+	want := `
+# HELP alexandria_http_requests_total HTTP requests by route pattern, method and status code.
+# TYPE alexandria_http_requests_total counter
+alexandria_http_requests_total{method="GET",route="GET /v1/things",status="200"} 1
+alexandria_http_requests_total{method="other",route="unmatched",status="405"} 4
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "alexandria_http_requests_total"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -126,13 +126,23 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 				p.Errors = append(p.Errors, ProblemField{Field: fieldOf(loc), Location: loc, Message: f.Message})
 			}
 		case errors.As(err, &hd):
-			loc := hd.Location
+			loc, msg := hd.Location, hd.Message
+			// strictJSON's findings arrive as "body.title: must be ...".
+			if l, rest, ok := splitJSONFieldError(msg); ok && loc == "body" {
+				loc, msg = l, rest
+			}
 			// huma reports a missing property at the parent's location;
 			// name the property itself so clients can point at the field.
 			if m := missingProperty.FindStringSubmatch(hd.Message); m != nil {
 				loc += "." + m[1]
 			}
-			p.Errors = append(p.Errors, ProblemField{Field: fieldOf(loc), Location: loc, Message: hd.Message})
+			p.Errors = append(p.Errors, ProblemField{Field: fieldOf(loc), Location: loc, Message: msg})
+		case bodyReadError(ctx, err) != nil:
+			// The client sent a body that cannot be read (a malformed
+			// chunked encoding, a connection cut mid-body): its fault.
+			p.Status = http.StatusBadRequest
+			p.Detail = "the request body could not be read"
+			p.Errors = append(p.Errors, ProblemField{Location: "body", Message: bodyReadError(ctx, err).Error()})
 		case status >= 500:
 			// A plain error reaching the edge is a bug or an outage: log it
 			// with the request, never show it to the caller.
@@ -201,6 +211,9 @@ var installOnce sync.Once
 // no state and reads everything request-specific from the context.
 func installProblems() {
 	installOnce.Do(func() {
+		// Keys match their declared case only: {"Email": …} is an unknown
+		// field like any other, not a second spelling of "email".
+		huma.ValidateStrictCasing = true
 		huma.NewError = func(status int, msg string, list ...error) huma.StatusError {
 			return toProblem(context.Background(), status, msg, list...)
 		}

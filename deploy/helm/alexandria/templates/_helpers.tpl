@@ -203,6 +203,8 @@ rendered names against docs/configuration-reference.md). Args: root, target.
 {{- $v := .root.Values -}}
 - name: ALEXANDRIA_HTTP_ADDR
   value: ":8080"
+- name: ALEXANDRIA_HTTP_OPS_ADDR
+  value: ":9090"
 - name: ALEXANDRIA_DATA_DIR
   value: /data
 - name: ALEXANDRIA_LOG_FORMAT
