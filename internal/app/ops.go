@@ -47,7 +47,11 @@ func probes(mux *http.ServeMux, ready *atomic.Bool, services []running) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		for _, s := range services {
-			if err := s.svc.Ready(ctx); err != nil {
+			err := s.svc.Ready(ctx)
+			if err == nil && s.background != nil {
+				err = s.background.Err()
+			}
+			if err != nil {
 				status = http.StatusServiceUnavailable
 				report[s.name] = err.Error()
 				continue

@@ -20,6 +20,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 )
@@ -41,6 +42,9 @@ type Options struct {
 type running struct {
 	name string
 	svc  module.Service
+	// background is the target's relay, consumers and workers: readiness
+	// reports its failures, and it stops before the target closes.
+	background *lifecycle.Group
 }
 
 // Run serves the targets named by spec until ctx is cancelled, then drains
@@ -124,11 +128,14 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		start := time.Now()
 		d := deps
 		d.Logger = log.With(slog.String("target", t.Name))
+		d.Background = lifecycle.NewGroup(t.Name, d.Logger)
 		svc, err := t.New(ctx, c, d)
 		if err != nil {
-			return fmt.Errorf("start %s: %w", t.Name, err)
+			stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return errors.Join(fmt.Errorf("start %s: %w", t.Name, err), d.Background.Stop(stopCtx))
 		}
-		services = append(services, running{name: t.Name, svc: svc})
+		services = append(services, running{name: t.Name, svc: svc, background: d.Background})
 		log.Info("target started", slog.String("target", t.Name), slog.Duration("took", time.Since(start)))
 	}
 
@@ -216,6 +223,9 @@ func stopAll(log *slog.Logger, services []running) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for i := len(services) - 1; i >= 0; i-- {
+		if err := services[i].background.Stop(ctx); err != nil {
+			log.Error("target's background work did not stop", slog.String("target", services[i].name), slog.Any("error", err))
+		}
 		if err := services[i].svc.Close(ctx); err != nil {
 			log.Error("target stop failed", slog.String("target", services[i].name), slog.Any("error", err))
 		}
