@@ -27,6 +27,8 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 	cfg := huma.DefaultConfig("Alexandria API", version)
 	// No $schema links in bodies: clients round-trip what they read.
 	cfg.CreateHooks = nil
+	// Our own docs page (docs.go) instead of huma's, which loads a CDN.
+	cfg.DocsPath = ""
 	cfg.Info.Description = "Share and find books, documents, podcasts and videos. " +
 		"Errors are RFC 9457 problem documents; lists are paginated with opaque page tokens; " +
 		"updates take If-Match with the ETag from the last read."
@@ -35,6 +37,7 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 			Description: "Access token from POST /v1/auth/token"},
 	}
 	api := humago.New(mux, cfg)
+	registerDocs(mux)
 	// Anything no route claims answers with a problem document, not text.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, toProblem(r.Context(), http.StatusNotFound, "no such resource: "+r.URL.Path))
