@@ -49,11 +49,11 @@ function operation(path, method, op) {
     sec.append(t);
   }
   const body = op.requestBody?.content && Object.entries(op.requestBody.content)[0];
-  if (body) sec.append(el("p", {}, "Request body (", el("code", {}, body[0]), ")"), el("pre", {}, schemaText(body[1].schema)));
+  if (body) sec.append(el("p", {}, "Request body (", el("code", {}, body[0]), ")"), el("pre", { tabindex: "0" }, schemaText(body[1].schema)));
   for (const [status, r] of Object.entries(op.responses || {})) {
     const c = r.content && Object.entries(r.content)[0];
     sec.append(el("p", {}, el("strong", {}, status), " ", r.description || ""));
-    if (c && c[1].schema && !String(status).startsWith("4") && !String(status).startsWith("5") && status !== "default") sec.append(el("pre", {}, schemaText(c[1].schema)));
+    if (c && c[1].schema && !String(status).startsWith("4") && !String(status).startsWith("5") && status !== "default") sec.append(el("pre", { tabindex: "0" }, schemaText(c[1].schema)));
   }
   return sec;
 }
