@@ -4,6 +4,7 @@ BIN       := bin
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 LINT      := $(BIN)/golangci-lint
+WEB_DIST  := internal/web/dist
 
 .DEFAULT_GOAL := help
 
@@ -62,7 +63,6 @@ $(LINT): tools/go.mod
 # internal/web/dist, which the binary embeds. Only a placeholder is committed
 # there, so `make build` works without Node.js and serves a page saying how to
 # build the app. `make run` rebuilds it when missing or older than its sources.
-WEB_DIST := internal/web/dist
 WEB_SRC  := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json -type f 2>/dev/null)
 
 web/node_modules/.package-lock.json: web/package-lock.json

@@ -16,11 +16,21 @@ export function StudioMedia() {
   const { t } = useI18n();
   const qc = useQueryClient();
   const key = ["media-edit", id];
+  // After an upload the item may still read "draft" until the catalog hears
+  // of the file: keep polling until processing has settled.
+  const [awaiting, setAwaiting] = useState(false);
   const q = useQuery({
     queryKey: key,
     queryFn: () => apiWithETag<Media>(`/v1/media/${encodeURIComponent(id)}`),
-    refetchInterval: (query) => (query.state.data?.data.status === "processing" ? 1500 : false),
+    refetchInterval: (query) => {
+      const status = query.state.data?.data.status;
+      return status === "processing" || (awaiting && status !== "published" && status !== "failed") ? 1500 : false;
+    },
   });
+  useEffect(() => {
+    const status = q.data?.data.status;
+    if (awaiting && (status === "published" || status === "failed")) setAwaiting(false);
+  }, [awaiting, q.data?.data.status]);
   const [form, setForm] = useState({ title: "", description: "", language: "", tags: "", license: "" });
   useEffect(() => {
     const m = q.data?.data;
@@ -60,7 +70,13 @@ export function StudioMedia() {
       )}
       <section>
         <h2>{t("studio.file")}</h2>
-        {m.status !== "removed" && <Upload mediaId={m.id} onDone={() => qc.invalidateQueries({ queryKey: key })} />}
+        {m.status !== "removed" && <Upload
+            mediaId={m.id}
+            onDone={() => {
+              setAwaiting(true);
+              void qc.invalidateQueries({ queryKey: key });
+            }}
+          />}
       </section>
       <section>
         <h2>{t("media.edit")}</h2>
