@@ -182,6 +182,17 @@ async function main() {
   await page.getByRole("button", { name: "Pause" }).click();
   await check(page, "media-audio");
 
+  // 360 px wide: nothing scrolls sideways.
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (const [name, path] of [["mobile-home", "/"], ["mobile-media", `/media/${mediaId}`], ["mobile-studio-media", `/studio/media/${mediaId}`]]) {
+    await page.goto(base + path);
+    await page.locator("main h1").first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 1) failures.push(`${name}: ${overflow}px wider than a 360 px screen`);
+    await check(page, name);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // Unknown API paths keep their JSON problem; app paths get the shell.
   const api404 = await page.request.get(base + "/v1/no-such-thing");
   if (api404.status() !== 404 || !api404.headers()["content-type"].includes("problem+json")) failures.push("/v1 fallback swallowed");
