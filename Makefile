@@ -4,6 +4,7 @@ BIN       := bin
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 LINT      := $(BIN)/golangci-lint
+WEB_DIST  := internal/web/dist
 
 .DEFAULT_GOAL := help
 
@@ -12,7 +13,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: build ## start the whole platform on embedded defaults (SQLite, ./data) at http://localhost:8080
+run: $(WEB_DIST)/index.html build ## start the whole platform on embedded defaults (SQLite, ./data) at http://localhost:8080
 	$(BIN)/alexandria serve
 
 .PHONY: build
@@ -56,6 +57,40 @@ fmt: ## format the code
 
 $(LINT): tools/go.mod
 	cd tools && $(GO) build -o ../$(LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+# --- The web app (web/) ------------------------------------------------------
+# Vite builds web/ into web/dist; the build (with brotli copies) is copied into
+# internal/web/dist, which the binary embeds. Only a placeholder is committed
+# there, so `make build` works without Node.js and serves a page saying how to
+# build the app. `make run` rebuilds it when missing or older than its sources.
+WEB_SRC  := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json -type f 2>/dev/null)
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+define build-web
+	cd web && npm run build && node scripts/compress.mjs dist
+	find $(WEB_DIST) -mindepth 1 ! -name PLACEHOLDER.md -delete
+	cp -R web/dist/. $(WEB_DIST)/
+endef
+
+.PHONY: web
+web: web/node_modules/.package-lock.json ## build the web app into internal/web/dist (needs Node.js 20.19+ and npm)
+	$(build-web)
+
+$(WEB_DIST)/index.html: $(WEB_SRC)
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory web; \
+	else \
+		echo "npm not found: building without the web app (/ explains how to add it)"; \
+	fi
+
+.PHONY: web-test
+web-test: web/node_modules/.package-lock.json ## web app: type check, Vitest component tests, browser end-to-end (Chromium)
+	cd web && npx tsc -b && npm test
+	$(MAKE) --no-print-directory web
+	cd web && npm run e2e
 
 .PHONY: clean
 clean: ## remove build output (not ./data)

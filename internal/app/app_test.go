@@ -18,7 +18,7 @@ func TestSelectOrdersByDependencies(t *testing.T) {
 		spec string
 		want string
 	}{
-		{"all", "identity,catalog,storage,processing"},
+		{"all", "identity,catalog,storage,processing,web"},
 		{"processing,storage,catalog", "catalog,storage,processing"},
 		{"catalog,identity", "identity,catalog"},
 		{" catalog ", "catalog"},
@@ -110,6 +110,25 @@ func TestRunServesOpsEndpointsAndStopsCleanly(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.status {
 			t.Errorf("%s: GET %s = %d, want %d", tc.name, tc.url, resp.StatusCode, tc.status)
+		}
+	}
+	// The web target fronts the router: app paths get HTML (the app or the
+	// placeholder), API paths keep their JSON problems.
+	routes := []struct{ path, contentType string }{
+		{"/", "text/html; charset=utf-8"},
+		{"/media/some-id", "text/html; charset=utf-8"},
+		{"/docs", "text/html; charset=utf-8"},
+		{"/openapi.json", "application/openapi+json"},
+		{"/v1/no-such-thing", "application/problem+json"},
+	}
+	for _, r := range routes {
+		resp, err := http.Get(base + r.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Type"); got != r.contentType {
+			t.Errorf("GET %s: Content-Type %q, want %q", r.path, got, r.contentType)
 		}
 	}
 	cancel()

@@ -15,6 +15,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
 	"github.com/alexandria-platform/alexandria/internal/storage"
+	"github.com/alexandria-platform/alexandria/internal/web"
 )
 
 // Target is one service the binary can run.
@@ -62,6 +63,13 @@ var targets = []Target{
 			return processing.New(ctx, c.Processing, d)
 		},
 	},
+	{
+		Name:        "web",
+		Description: "the web application (React) and its static assets, at every path the API does not claim",
+		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
+			return web.New(ctx, d)
+		},
+	},
 }
 
 // dependencies orders targets that run in the same process: a target starts
@@ -71,6 +79,7 @@ var dependencies = map[string][]string{
 	"catalog":    {"identity"},
 	"storage":    {"catalog"},
 	"processing": {"storage"},
+	"web":        {"identity", "catalog"}, // the API its pages call
 }
 
 // Targets returns every target the binary knows.

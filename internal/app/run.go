@@ -146,8 +146,14 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	if err != nil {
 		return err
 	}
+	var router http.Handler = mux
+	for _, s := range services {
+		if f, ok := s.svc.(module.Fronting); ok {
+			router = f.Front(router)
+		}
+	}
 	srv := &http.Server{
-		Handler:           httpx.Edge(auth.Middleware(verifier)(httpx.RecordRoute(mux)), log, metrics, tracing, httpx.EdgeOptions{TrustForwardedFor: c.HTTP.TrustForwardedFor}),
+		Handler:           httpx.Edge(auth.Middleware(verifier)(httpx.RecordRoute(router)), log, metrics, tracing, httpx.EdgeOptions{TrustForwardedFor: c.HTTP.TrustForwardedFor}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       c.HTTP.ReadTimeout,
 		WriteTimeout:      c.HTTP.WriteTimeout,

@@ -85,7 +85,12 @@ func (s *Service) trustedDevice(ctx context.Context, token, userID string) strin
 // deviceCookieFor is the Set-Cookie value that stores token in a browser:
 // only sent back to the auth routes, never readable by scripts.
 func deviceCookieFor(token string) string {
-	c := http.Cookie{Name: deviceCookie, Value: token, Path: "/v1/auth", MaxAge: int(deviceTrustTTL / time.Second),
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode}
+	c := deviceHTTPCookie(token)
 	return c.String()
+}
+
+// deviceHTTPCookie is the alexandria_device cookie carrying token.
+func deviceHTTPCookie(token string) http.Cookie {
+	return http.Cookie{Name: deviceCookie, Value: token, Path: "/v1/auth", MaxAge: int(deviceTrustTTL / time.Second),
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode}
 }

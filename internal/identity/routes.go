@@ -12,6 +12,7 @@ func (s *Service) routes(d module.Deps) {
 	s.registerTokenCreate(api)
 	s.registerTokenRefresh(api)
 	s.registerLogout(api)
+	s.registerBrowserSession(api)
 
 	s.registerUserRegister(api)
 	s.registerUserMe(api)

@@ -30,6 +30,8 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 	// No $schema links in bodies: clients round-trip what they read.
 	cfg.CreateHooks = nil
 	cfg.Formats = map[string]huma.Format{"application/json": strictJSON, "json": strictJSON}
+	// Our own docs page (docs.go) instead of huma's, which loads a CDN.
+	cfg.DocsPath = ""
 	cfg.Info.Description = "Share and find books, documents, podcasts and videos. " +
 		"Errors are RFC 9457 problem documents; lists are paginated with opaque page tokens; " +
 		"updates take If-Match with the ETag from the last read."
@@ -38,6 +40,7 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 			Description: "Access token from POST /v1/auth/token"},
 	}
 	api := humago.New(mux, cfg)
+	registerDocs(mux)
 	// Anything no route claims answers with a problem document, not text.
 	// The catch-all matches every method, so ServeMux never answers 405
 	// itself: a path served for other methods is told apart here.

@@ -71,6 +71,13 @@ type Service interface {
 	Close(ctx context.Context) error
 }
 
+// Fronting is implemented by a target that answers requests before the
+// process's router (the web app: its pages are every path the API does not
+// claim). Front wraps the router; it must pass on what it does not answer.
+type Fronting interface {
+	Front(next http.Handler) http.Handler
+}
+
 // Migrations is implemented by targets that own tables.
 type Migrations interface {
 	// MigrationsFS returns the service's goose migrations (see db.Migrate).

@@ -1,0 +1,166 @@
+// The API client. The access token lives in this module's memory only; the
+// refresh token is an HttpOnly cookie the browser sends to
+// /v1/auth/session/refresh, guarded by a double-submit CSRF token.
+
+export type Problem = {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  errors?: { field?: string; location?: string; message: string }[];
+};
+
+export class ApiError extends Error {
+  constructor(public problem: Problem) {
+    super(problem.detail || problem.title || `HTTP ${problem.status}`);
+  }
+  /** fieldErrors maps a field name to its message, for forms. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) out[e.field || e.location || ""] = e.message;
+    return out;
+  }
+}
+
+let accessToken: string | null = null;
+let refreshing: Promise<boolean> | null = null;
+const listeners = new Set<() => void>();
+
+export function onAuthChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+function setToken(t: string | null) {
+  accessToken = t;
+  listeners.forEach((fn) => fn());
+}
+export function hasToken(): boolean {
+  return accessToken !== null;
+}
+export function getToken(): string | null {
+  return accessToken;
+}
+
+/** claims decodes the access token's payload (not verified: display only). */
+export function claims(): { sub: string; roles: string[]; exp: number } | null {
+  if (!accessToken) return null;
+  try {
+    const part = accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(part));
+  } catch {
+    return null;
+  }
+}
+
+export function csrfToken(): string {
+  const m = document.cookie.match(/(?:^|;\s*)alx_csrf=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  let p: Problem = { status: res.status, title: res.statusText };
+  try {
+    p = { ...p, ...(await res.json()) };
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError(p);
+}
+
+type Options = { method?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal };
+
+async function send(path: string, o: Options): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json", ...o.headers };
+  if (o.body !== undefined) headers["Content-Type"] = "application/json";
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  return fetch(path, {
+    method: o.method ?? "GET",
+    headers,
+    body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    credentials: "same-origin",
+    signal: o.signal,
+  });
+}
+
+/** api calls the JSON API, refreshing the session once on a 401. */
+export async function api<T>(path: string, o: Options = {}): Promise<T> {
+  let res = await send(path, o);
+  if (res.status === 401 && accessToken !== null && (await refreshSession())) {
+    res = await send(path, o);
+  }
+  if (!res.ok) throw await problemOf(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** apiWithETag returns the body and its ETag (for If-Match on updates). */
+export async function apiWithETag<T>(path: string): Promise<{ data: T; etag: string }> {
+  let res = await send(path, {});
+  if (res.status === 401 && accessToken !== null && (await refreshSession())) res = await send(path, {});
+  if (!res.ok) throw await problemOf(res);
+  return { data: (await res.json()) as T, etag: res.headers.get("ETag") ?? "" };
+}
+
+type TokenAnswer = { access_token: string; expires_in: number };
+
+export async function signIn(email: string, password: string): Promise<void> {
+  const res = await fetch("/v1/auth/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ email, password }),
+    credentials: "same-origin",
+  });
+  if (!res.ok) throw await problemOf(res);
+  setToken(((await res.json()) as TokenAnswer).access_token);
+}
+
+/** refreshSession trades the refresh cookie for a new access token. */
+export function refreshSession(): Promise<boolean> {
+  if (!refreshing) {
+    refreshing = (async () => {
+      if (!csrfToken()) return false;
+      try {
+        const res = await fetch("/v1/auth/session/refresh", {
+          method: "POST",
+          headers: { "X-CSRF-Token": csrfToken(), Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        if (!res.ok) {
+          setToken(null);
+          return false;
+        }
+        setToken(((await res.json()) as TokenAnswer).access_token);
+        return true;
+      } catch {
+        return false;
+      }
+    })().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await fetch("/v1/auth/session", {
+      method: "DELETE",
+      headers: { "X-CSRF-Token": csrfToken() },
+      credentials: "same-origin",
+    });
+  } finally {
+    setToken(null);
+  }
+}
+
+/** mediaURL is where a player fetches a file: the public address for
+ * published items, a signed, expiring link otherwise (a media element cannot
+ * send an Authorization header). */
+export async function fileURL(mediaId: string, path: string, published: boolean): Promise<string> {
+  if (published || !accessToken) return path;
+  const link = await api<{ url: string }>(`/v1/media/${encodeURIComponent(mediaId)}/content/links`, {
+    method: "POST",
+    body: { expires_in_seconds: 3600 },
+  });
+  return link.url;
+}
