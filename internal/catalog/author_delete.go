@@ -6,7 +6,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
-// authorDelete soft-deletes an author (its members, moderators); it and its media
+// authorDelete soft-deletes an author (its owners, moderators); it and its media
 // disappear for everyone but its members and moderators.
 func (s *Service) authorDelete(ctx context.Context, in *AuthorPath) (*noContent, error) {
 	actor, err := s.requireActor(ctx)

@@ -7,7 +7,8 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
-// authorRestore undoes a soft delete; moderators only.
+// authorRestore undoes a soft delete: moderators, or owners when the owners
+// removed the author.
 func (s *Service) authorRestore(ctx context.Context, in *AuthorPath) (*authorGetOutput, error) {
 	actor, err := s.requireActor(ctx)
 	if err != nil {

@@ -18,7 +18,7 @@ type authorUpdateInput struct {
 	}
 }
 
-// authorUpdate edits the profile; members only.
+// authorUpdate edits the profile; owners and moderators.
 func (s *Service) authorUpdate(ctx context.Context, in *authorUpdateInput) (*authorGetOutput, error) {
 	actor, err := s.requireActor(ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,12 +24,32 @@ func TestHTTPAuthorManagement(t *testing.T) {
 			c.expect(http.StatusConflict, "DELETE", path+"/members/"+bob, admin, nil)
 			c.expect(http.StatusCreated, "POST", path+"/members", admin, map[string]any{"user_id": alice, "role": "member"})
 		})
-		t.Run("any_member_removes_the_author_and_it_cannot_be_edited", func(t *testing.T) {
+		// Now bob owns the author and alice is a plain member.
+		t.Run("plain_members_neither_remove_nor_edit_the_author", func(t *testing.T) {
 			c.expect(http.StatusForbidden, "DELETE", path, carol, nil)
-			c.expect(http.StatusNoContent, "DELETE", path, alice, nil) // a member, not an owner
+			c.expect(http.StatusForbidden, "DELETE", path, alice, nil)
+			c.expect(http.StatusForbidden, "PATCH", path, alice, map[string]any{"bio": "mine now"})
+			if got := c.state(path, mod).str("status"); got != "active" {
+				t.Fatalf("after a member's attempt the author is %s", got)
+			}
+		})
+		t.Run("owners_remove_and_restore_their_author", func(t *testing.T) {
+			c.expect(http.StatusNoContent, "DELETE", path, bob, nil)
 			c.expect(http.StatusConflict, "PATCH", path, bob, map[string]any{"bio": "still here"})
-			c.expect(http.StatusOK, "POST", path+"/restore", mod, nil)
+			c.expect(http.StatusForbidden, "POST", path+"/restore", alice, nil)
+			c.expect(http.StatusNotFound, "POST", path+"/restore", carol, nil) // hidden from non-members
+			c.expect(http.StatusOK, "POST", path+"/restore", bob, nil)
 			c.expect(http.StatusOK, "PATCH", path, bob, map[string]any{"bio": "back"})
+		})
+		t.Run("a_moderators_removal_only_moderators_restore", func(t *testing.T) {
+			c.expect(http.StatusNoContent, "DELETE", path, mod, nil)
+			if r := c.expect(http.StatusForbidden, "POST", path+"/restore", bob, nil); !strings.Contains(r.raw, "moderator") {
+				t.Fatalf("the refusal does not say who may restore: %s", r.raw)
+			}
+			c.expect(http.StatusOK, "POST", path+"/restore", admin, nil)
+		})
+		t.Run("moderators_edit_any_profile", func(t *testing.T) {
+			c.expect(http.StatusOK, "PATCH", path, mod, map[string]any{"bio": "moderated"})
 		})
 		t.Run("malformed_if_match_is_412_at_once", func(t *testing.T) {
 			c.expect(http.StatusPreconditionFailed, "PATCH", path, bob, map[string]any{"bio": "x"}, "If-Match", "garbage")

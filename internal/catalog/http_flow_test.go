@@ -57,8 +57,9 @@ func TestHTTPAuthorMemberMediaFlow(t *testing.T) {
 			t.Fatalf("member_id filter for a fellow member: %v", got)
 		}
 		c.expect(http.StatusForbidden, "PATCH", authorPath, carol, map[string]any{"bio": "vandal"})
-		c.expect(http.StatusOK, "PATCH", authorPath, bob, map[string]any{"bio": "Bob edited"}, "If-Match", `"2"`)
-		c.expect(http.StatusPreconditionFailed, "PATCH", authorPath, bob, map[string]any{"bio": "stale"}, "If-Match", `"2"`)
+		c.expect(http.StatusForbidden, "PATCH", authorPath, bob, map[string]any{"bio": "Bob edited"}, "If-Match", `"2"`)
+		c.expect(http.StatusOK, "PATCH", authorPath, alice, map[string]any{"bio": "Alice edited"}, "If-Match", `"2"`)
+		c.expect(http.StatusPreconditionFailed, "PATCH", authorPath, alice, map[string]any{"bio": "stale"}, "If-Match", `"2"`)
 
 		// Categories: moderators only.
 		c.expect(http.StatusForbidden, "POST", "/v1/categories", alice, map[string]any{"name": "Science"})
@@ -157,8 +158,9 @@ func TestHTTPAuthorMemberMediaFlow(t *testing.T) {
 		if got := listAll(t, c, "/v1/media", ""); len(got) != 0 {
 			t.Fatalf("media of a removed author listed: %v", got)
 		}
-		c.expect(http.StatusForbidden, "POST", authorPath+"/restore", alice, nil)
-		c.expect(http.StatusOK, "POST", authorPath+"/restore", mod, nil)
+		// Its owner removed it: a plain member may not restore it, its owner may.
+		c.expect(http.StatusForbidden, "POST", authorPath+"/restore", bob, nil)
+		c.expect(http.StatusOK, "POST", authorPath+"/restore", alice, nil)
 		// The media follow their author through the author-removal saga.
 		eventually(t, "media restored with their author", func() bool {
 			return c.call("GET", "/v1/media/"+published[0], carol, nil).status == http.StatusOK

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -16,9 +17,10 @@ import (
 )
 
 // The processing saga, catalog's side: storage reports an upload, processing
-// reports the result; the item goes processing → published or failed. Only
-// reports about the item's current object count: a newer upload supersedes
-// an older one still being processed.
+// reports the result; the item goes processing → back to the status it had
+// (draft or published), or failed. Only reports about the item's current
+// object count: a newer upload (in storage's order) supersedes an older one
+// still being processed.
 
 const (
 	eventUploadCompleted  = "storage.upload.completed.v1"
@@ -30,6 +32,9 @@ const (
 type uploadCompleted struct {
 	MediaID   string `json:"media_id"`
 	ObjectKey string `json:"object_key"`
+	// CompletedAt grows with every file storage records for the item: the
+	// latest is the item's current file.
+	CompletedAt time.Time `json:"completed_at"`
 }
 
 // mediaProcessed is the part of processing.media.processed.v1 catalog reads.
@@ -69,11 +74,12 @@ func (s *Service) onUploadCompleted(ctx context.Context, tx bun.Tx, e bus.Event)
 		return err
 	}
 	return s.updatePipelined(ctx, tx, u.MediaID, func(m *domain.Media) {
-		m.StartProcessing(u.ObjectKey, s.now())
+		m.StartProcessing(u.ObjectKey, u.CompletedAt, s.now())
 	})
 }
 
-// onMediaProcessed records what processing found and publishes the item.
+// onMediaProcessed records what processing found; the item returns to its
+// status before the upload.
 func (s *Service) onMediaProcessed(ctx context.Context, tx bun.Tx, e bus.Event) error {
 	var p mediaProcessed
 	if err := decodeMediaEvent(e, &p, func() string { return p.MediaID }, func() string { return p.ObjectKey }); err != nil {

@@ -22,6 +22,13 @@ func uploaded(mediaID, key string) bus.Event {
 	return pipelineEvent("/alexandria/storage", eventUploadCompleted, mediaID, map[string]any{"object_key": key})
 }
 
+// uploadedAt is storage's report of an upload recorded at completedAt:
+// storage's completed_at grows with every file it records for an item.
+func uploadedAt(mediaID, key string, completedAt time.Time) bus.Event {
+	return pipelineEvent("/alexandria/storage", eventUploadCompleted, mediaID, map[string]any{"object_key": key,
+		"completed_at": completedAt.UTC().Format(time.RFC3339Nano)})
+}
+
 func processed(mediaID, key string) bus.Event {
 	return pipelineEvent("/alexandria/processing", eventMediaProcessed, mediaID, map[string]any{
 		"object_key": key,
@@ -62,7 +69,12 @@ func TestProcessingSaga(t *testing.T) {
 		// A report about another file is stale.
 		c.publish(processed(mid, "content/zz/other"))
 		c.publish(processed(mid, "content/aa/first"))
-		eventually(t, "published", func() bool { return status().str("status") == "published" })
+		// Processed, the draft stays a draft until a member publishes it.
+		eventually(t, "processed", func() bool { return status().body["content"] != nil })
+		if got := status().str("status"); got != "draft" {
+			t.Fatalf("after processing a draft is %s, want draft", got)
+		}
+		c.expect(http.StatusOK, "PATCH", "/v1/media/"+mid, alice, map[string]any{"status": "published"})
 		m := status()
 		content, _ := m.body["content"].(map[string]any)
 		derivs, _ := m.body["derivatives"].([]any)
@@ -92,6 +104,91 @@ func TestProcessingSaga(t *testing.T) {
 		c.expect(http.StatusOK, "PATCH", "/v1/media/"+mid, alice, map[string]any{"status": "draft"})
 		if got := c.published(EventMediaPublished); got != 1 {
 			t.Fatalf("%d media.published events, want 1", got)
+		}
+	})
+}
+
+// TestProcessingReturnsTheItemToItsStatus: processing a new file never
+// publishes on its own; the item comes back to the status it had before
+// the upload (a failed processing in between does not count).
+func TestProcessingReturnsTheItemToItsStatus(t *testing.T) {
+	t.Parallel()
+	forEachServer(t, func(t *testing.T, c *api) {
+		alice, mod := c.user(authorRole), c.user(moderatorRole)
+		aid := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Uploader"}).str("id")
+		// upload reports a new file and waits until catalog has seen it:
+		// processing's report travels on another topic and could overtake it.
+		uploads := 0
+		upload := func(mid, key string) {
+			uploads++
+			c.publish(uploaded(mid, key))
+			eventually(t, "the upload is handled", func() bool { return c.handled(eventUploadCompleted, "ok") == uploads })
+		}
+		cases := []struct {
+			name    string
+			created string
+			steps   func(mid string)
+			want    string
+		}{
+			{"draft_stays_draft", "draft", func(mid string) {
+				upload(mid, "content/aa/d1")
+				c.publish(processed(mid, "content/aa/d1"))
+			}, "draft"},
+			{"published_stays_published", "published", func(mid string) {
+				upload(mid, "content/aa/p1")
+				c.publish(processed(mid, "content/aa/p1"))
+			}, "published"},
+			{"draft_failed_then_fixed_stays_draft", "draft", func(mid string) {
+				upload(mid, "content/aa/f1")
+				c.publish(failed(mid, "content/aa/f1", "broken"))
+				eventually(t, "failed", func() bool { return c.state("/v1/media/"+mid, mod).str("status") == "failed" })
+				upload(mid, "content/aa/f2")
+				c.publish(processed(mid, "content/aa/f2"))
+			}, "draft"},
+			{"published_failed_then_fixed_is_published_again", "published", func(mid string) {
+				upload(mid, "content/aa/g1")
+				c.publish(failed(mid, "content/aa/g1", "broken"))
+				eventually(t, "failed", func() bool { return c.state("/v1/media/"+mid, mod).str("status") == "failed" })
+				upload(mid, "content/aa/g2")
+				c.publish(processed(mid, "content/aa/g2"))
+			}, "published"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				mid := c.expect(http.StatusCreated, "POST", "/v1/media", alice, map[string]any{
+					"title": "A book", "kind": "book", "author_ids": []string{aid}, "status": tc.created}).str("id")
+				tc.steps(mid)
+				eventually(t, "processed", func() bool { return c.state("/v1/media/"+mid, mod).body["content"] != nil })
+				if got := c.state("/v1/media/"+mid, mod); got.str("status") != tc.want {
+					t.Fatalf("status %s, want %s", got.str("status"), tc.want)
+				}
+			})
+		}
+	})
+}
+
+// TestUploadReportsOutOfOrder: storage's reports may arrive in another order
+// than storage recorded the files (two simultaneous uploads); the item
+// follows the file recorded last, never an older one that arrives late, so
+// its processing result settles it.
+func TestUploadReportsOutOfOrder(t *testing.T) {
+	t.Parallel()
+	forEachServer(t, func(t *testing.T, c *api) {
+		alice, mod := c.user(authorRole), c.user(moderatorRole)
+		aid := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Uploader"}).str("id")
+		mid := c.expect(http.StatusCreated, "POST", "/v1/media", alice, map[string]any{
+			"title": "A book", "kind": "book", "author_ids": []string{aid}}).str("id")
+		status := func() reply { return c.state("/v1/media/"+mid, mod) }
+		first := time.Now().UTC()
+		c.publish(uploadedAt(mid, "content/bb/later", first.Add(time.Millisecond)))
+		eventually(t, "processing", func() bool { return status().str("status") == "processing" })
+		c.publish(uploadedAt(mid, "content/aa/earlier", first))
+		eventually(t, "the late report is handled", func() bool { return c.handled(eventUploadCompleted, "ok") == 2 })
+		// Processing superseded the older upload: only the later one is processed.
+		c.publish(processed(mid, "content/bb/later"))
+		eventually(t, "settled", func() bool { return status().str("status") != "processing" })
+		if m := status(); m.str("status") != "draft" || m.body["content"] == nil {
+			t.Fatalf("item %s with content %v, want a processed draft", m.str("status"), m.body["content"])
 		}
 	})
 }

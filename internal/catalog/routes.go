@@ -25,9 +25,9 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("author-create", post, "/v1/authors", "Create an author you own", authors, created, writeErrors...), s.authorCreate)
 	huma.Register(api, operation("author-list", get, "/v1/authors", "List authors", authors, ok, readErrors...), s.authorList)
 	huma.Register(api, operation("author-get", get, "/v1/authors/{id}", "Get an author", authors, ok, readErrors...), s.authorGet)
-	huma.Register(api, operation("author-update", patch, "/v1/authors/{id}", "Edit an author's profile (members)", authors, ok, updateErrors...), s.authorUpdate)
-	huma.Register(api, operation("author-delete", del, "/v1/authors/{id}", "Remove an author (members, moderators)", authors, none, writeErrors...), s.authorDelete)
-	huma.Register(api, operation("author-restore", post, "/v1/authors/{id}/restore", "Restore a removed author (moderators)", authors, ok, writeErrors...), s.authorRestore)
+	huma.Register(api, operation("author-update", patch, "/v1/authors/{id}", "Edit an author's profile (owners, moderators)", authors, ok, updateErrors...), s.authorUpdate)
+	huma.Register(api, operation("author-delete", del, "/v1/authors/{id}", "Remove an author (owners, moderators)", authors, none, writeErrors...), s.authorDelete)
+	huma.Register(api, operation("author-restore", post, "/v1/authors/{id}/restore", "Restore a removed author (moderators; owners when an owner removed it)", authors, ok, writeErrors...), s.authorRestore)
 	huma.Register(api, operation("author-purge", del, "/v1/admin/authors/{id}", "Delete an author permanently (admins)", authors, none, writeErrors...), s.authorPurge)
 
 	huma.Register(api, operation("author-member-list", get, "/v1/authors/{id}/members", "List an author's members (its members, moderators)", authors, ok,

@@ -24,6 +24,7 @@ type authorRow struct {
 	Links         string    `bun:"links"`
 	Avatar        string    `bun:"avatar"`
 	Status        string    `bun:"status"`
+	RemovedBy     string    `bun:"removed_by"`
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 	Version       int64     `bun:"version"`
@@ -43,11 +44,11 @@ func toAuthorRow(a domain.Author) (authorRow, error) {
 		return authorRow{}, err
 	}
 	return authorRow{ID: a.ID, Name: a.Name, NameSort: strings.ToLower(a.Name), Bio: a.Bio, Links: string(links),
-		Avatar: a.Avatar, Status: a.Status, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version}, nil
+		Avatar: a.Avatar, Status: a.Status, RemovedBy: a.RemovedBy, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version}, nil
 }
 
 func (r authorRow) author(members []memberRow) (domain.Author, error) {
-	a := domain.Author{ID: r.ID, Name: r.Name, Bio: r.Bio, Avatar: r.Avatar, Status: r.Status,
+	a := domain.Author{ID: r.ID, Name: r.Name, Bio: r.Bio, Avatar: r.Avatar, Status: r.Status, RemovedBy: r.RemovedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version, Members: []domain.AuthorMember{}}
 	if err := json.Unmarshal([]byte(r.Links), &a.Links); err != nil {
 		return a, fmt.Errorf("author %s links: %w", r.ID, err)

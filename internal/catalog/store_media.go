@@ -32,6 +32,8 @@ type mediaRow struct {
 	StatusReason   string     `bun:"status_reason"`
 	Content        string     `bun:"content"`
 	Derivatives    string     `bun:"derivatives"`
+	UploadedAt     *time.Time `bun:"uploaded_at"`
+	SettledStatus  string     `bun:"settled_status"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
 	Version        int64      `bun:"version"`
@@ -59,7 +61,7 @@ func toMediaRow(m domain.Media) mediaRow {
 	r := mediaRow{ID: m.ID, Title: m.Title, TitleSort: strings.ToLower(m.Title), Description: m.Description,
 		Kind: m.Kind, Language: m.Language, License: m.License, PublishedAt: m.PublishedAt, Status: m.Status,
 		PreviousStatus: m.PreviousStatus, RemovedBy: m.RemovedBy, ObjectKey: m.ObjectKey, StatusReason: m.StatusReason,
-		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+		UploadedAt: m.UploadedAt, SettledStatus: m.SettledStatus, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
 	if m.Content != nil {
 		b, _ := json.Marshal(m.Content)
 		r.Content = string(b)
@@ -79,7 +81,11 @@ func (r mediaRow) media() domain.Media {
 		t := r.PublishedAt.UTC()
 		m.PublishedAt = &t
 	}
-	m.ObjectKey, m.StatusReason = r.ObjectKey, r.StatusReason
+	m.ObjectKey, m.StatusReason, m.SettledStatus = r.ObjectKey, r.StatusReason, r.SettledStatus
+	if r.UploadedAt != nil {
+		t := r.UploadedAt.UTC()
+		m.UploadedAt = &t
+	}
 	// Both columns are written only by toMediaRow, from these types.
 	if r.Content != "" {
 		var c domain.MediaContent

@@ -21,7 +21,7 @@ func (w *work) pdf(ctx context.Context) error {
 	}
 	info, err := parsePDFInfo(out)
 	if err != nil {
-		return badInput("the PDF could not be read")
+		return badInput("%s", unreadable(familyPDF))
 	}
 	switch {
 	case info.Pages > w.s.cfg.MaxPages:
@@ -92,7 +92,7 @@ func (w *work) epub(ctx context.Context) error {
 		if errors.As(err, &bad) {
 			return err
 		}
-		return badInput("the EPUB could not be read")
+		return badInput("%s", unreadable(familyEPUB))
 	}
 	c := &w.res.Content
 	c.Title, c.Language, c.Creator, c.Pages = book.Title, book.Language, book.Creator, book.Spine
@@ -104,7 +104,7 @@ func (w *work) epub(ctx context.Context) error {
 		args := ffmpegArgs("-i", "cover-source", "-frames:v", "1", "-vf", scaleFilter, "-q:v", "3",
 			"-fs", strconv.Itoa(maxImageBytes), "-f", "image2", "-update", "1", "-y", "cover.jpg")
 		if err := w.s.tools.runToFile(ctx, w.dir, w.timeout, w.path("cover.jpg"), maxImageBytes, toolFFmpeg, args...); err != nil {
-			if _, final := permanent(err); final {
+			if _, final := permanent(err, familyEPUB); final {
 				return badInput("the EPUB's cover image could not be read")
 			}
 			return err

@@ -71,7 +71,7 @@ func TestReadEPUBRefusesHostileArchives(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := readEPUB(writeTemp(t, c.file(t)), lim)
-			reason, final := permanent(err)
+			reason, final := permanent(err, familyEPUB)
 			if !final || !strings.Contains(reason, c.reason) {
 				t.Fatalf("err = %v, want a bad input mentioning %q", err, c.reason)
 			}

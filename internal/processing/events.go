@@ -66,7 +66,7 @@ type Failed struct {
 	MediaID   string    `json:"media_id" doc:"The media item"`
 	ObjectKey string    `json:"object_key" doc:"Key of the original that could not be processed"`
 	SHA256    string    `json:"sha256" doc:"Hex sha256 of the original"`
-	Reason    string    `json:"reason" doc:"Why, in words the media's members can act on"`
+	Reason    string    `json:"reason" doc:"Why, in words the media's members can act on: one fixed sentence per kind of failure (e.g. the file could not be read as a PDF, processing timed out), never a tool's output"`
 	FailedAt  time.Time `json:"failed_at" doc:"When processing gave up"`
 }
 
@@ -91,10 +91,12 @@ var Sagas = []events.Saga{
    renewed while it runs), fetches the original, probes it and stores its derivatives under
    ` + "`derivatives/<media_id>/<sha256>/`" + `, then marks the job done and records ` + "`processing.media.processed.v1`" + `
    in one transaction. A file that cannot be processed records ` + "`processing.media.failed.v1`" + ` with a reason instead.
-3. catalog publishes the media (` + "`published`" + `) or marks it ` + "`failed`" + ` with the reason, if the event is about the
-   media's current object; storage lists the derivatives for download.
+3. catalog returns the media to the status it had before the upload (` + "`draft`" + ` or ` + "`published`" + `; processing never
+   publishes a draft) or marks it ` + "`failed`" + ` with the reason, if the event is about the media's current object;
+   storage lists the derivatives for download.
 
 Transient errors (object store unavailable) retry the job with backoff up to ` + "`processing.max_attempts`" + `; a job whose
-worker died is taken again once its lease expires. A newer upload supersedes the media's queued jobs. Derivative keys
+worker died is taken again once its lease expires. A newer upload (by storage's ` + "`completed_at`" + `, which follows the
+order storage records an item's files in) supersedes the media's queued jobs. Derivative keys
 are deterministic, so a repeated job overwrites rather than duplicates.`},
 }

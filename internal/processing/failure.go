@@ -20,8 +20,10 @@ func badInput(format string, args ...any) error {
 // permanent reports whether err is the file's fault (a bad input or a tool
 // that refused the file), as opposed to a transient failure of the server
 // (object store unavailable, disk full) worth retrying; and gives the
-// reason for the media's members.
-func permanent(err error) (string, bool) {
+// reason for the media's members. A tool's failure becomes a fixed sentence
+// for the file's family (fam): its diagnostic names server paths and tool
+// versions and is kept for the logs.
+func permanent(err error, fam string) (string, bool) {
 	var bad *badInputError
 	if errors.As(err, &bad) {
 		return bad.reason, true
@@ -29,9 +31,29 @@ func permanent(err error) (string, bool) {
 	var tool *toolError
 	if errors.As(err, &tool) {
 		if tool.TimedOut {
-			return "the file took too long to process (" + tool.Tool + ")", true
+			return reasonTimedOut, true
 		}
-		return "the file could not be read: " + tool.Error(), true
+		return unreadable(fam), true
 	}
 	return "", false
+}
+
+// reasonTimedOut is the reason of a tool or a job that ran out of time.
+const reasonTimedOut = "processing timed out"
+
+// unreadable is the reason for a file its family's tools could not read.
+func unreadable(fam string) string {
+	switch fam {
+	case familyVideo:
+		return "the file could not be read as a video"
+	case familyAudio:
+		return "the file could not be read as audio"
+	case familyPDF:
+		return "the file could not be read as a PDF"
+	case familyEPUB:
+		return "the file could not be read as an EPUB"
+	case familyText:
+		return "the file could not be read as text"
+	}
+	return "the file could not be processed"
 }

@@ -38,7 +38,7 @@ func (w *work) probeMedia(ctx context.Context) (mediaProbe, error) {
 	}
 	p, err := parseFFprobe(out)
 	if err != nil {
-		return p, badInput("the file could not be read as audio or video")
+		return p, badInput("%s", unreadable(family(w.j.ContentType)))
 	}
 	if p.Duration > w.s.cfg.MaxDuration.Seconds() {
 		return p, badInput("the file is longer than %s", w.s.cfg.MaxDuration)
@@ -122,7 +122,7 @@ func (w *work) audio(ctx context.Context) error {
 	args := ffmpegArgs(append(append([]string{"-i", "original", "-map", "0:v:0", "-an", "-frames:v", "1"}, codec...),
 		"-fs", strconv.Itoa(maxImageBytes), "-f", "image2", "-update", "1", "-y", name)...)
 	if err := w.s.tools.runToFile(ctx, w.dir, w.timeout, w.path(name), maxImageBytes, toolFFmpeg, args...); err != nil {
-		if _, final := permanent(err); !final {
+		if _, final := permanent(err, familyAudio); !final {
 			return err
 		}
 		w.s.log.Info("embedded cover art skipped", "job", w.j.ID, "error", err)

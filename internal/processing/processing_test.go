@@ -140,14 +140,14 @@ func TestHostileFilesFailCleanly(t *testing.T) {
 		kind        string
 		reason      string
 	}{
-		{"truncated_mp4", mp4[:len(mp4)/2], "video/mp4", "video", "could not be read"},
+		{"truncated_mp4", mp4[:len(mp4)/2], "video/mp4", "video", "the file could not be read as a video"},
 		{"epub_zip_bomb_declared_size", bombDeclaredSize(t), "application/epub+zip", "book", "unpacks to more than"},
 		{"epub_zip_bomb_many_entries", bombManyEntries(t, 12000), "application/epub+zip", "book", "too many files"},
 		{"epub_zip_bomb_ratio", bombRatio(t), "application/epub+zip", "book", "compressed more than"},
 		{"pdf_of_100000_pages", makePDF("Endless", "page one", 100000), "application/pdf", "book", "too many pages"},
-		{"garbage_as_video", garbage(), "video/mp4", "video", "could not be read"},
-		{"garbage_as_audio", garbage(), "audio/mpeg", "podcast", "could not be read"},
-		{"garbage_as_pdf", garbage(), "application/pdf", "document", "could not be read"},
+		{"garbage_as_video", garbage(), "video/mp4", "video", "the file could not be read as a video"},
+		{"garbage_as_audio", garbage(), "audio/mpeg", "podcast", "the file could not be read as audio"},
+		{"garbage_as_pdf", garbage(), "application/pdf", "document", "the file could not be read as a PDF"},
 		{"garbage_as_epub", garbage(), "application/epub+zip", "book", "not a readable zip"},
 		{"video_without_video", files["sine.m4a"], "video/mp4", "video", "no video stream"},
 		{"unsupported_type", []byte("GIF89a"), "image/gif", "document", "cannot be processed"},
@@ -190,6 +190,13 @@ func (x *harness) expect(t *testing.T, upload bus.Event, w want) {
 		f := decode[Failed](t, e)
 		if !strings.Contains(f.Reason, w.reason) || f.MediaID != u.MediaID || f.ObjectKey != u.ObjectKey || f.SHA256 != u.SHA256 {
 			t.Errorf("failed = %+v, want a reason with %q", f, w.reason)
+		}
+		// The reason is for the media's members: a fixed sentence per kind
+		// of failure, never a tool's diagnostic (that stays in the logs).
+		for _, leak := range []string{toolFFmpeg, toolFFprobe, toolPDFInfo, toolPDFToPPM, toolPDFToText, "original", "Invalid data"} {
+			if strings.Contains(f.Reason, leak) {
+				t.Errorf("the reason %q shows the tool's output (%q)", f.Reason, leak)
+			}
 		}
 		if j.State != stateFailed || j.Attempts != 1 {
 			t.Errorf("job state %s after %d attempts, want failed after 1 (last error %q)", j.State, j.Attempts, j.LastError)

@@ -146,19 +146,32 @@ func TestToolTimeoutKillsTheProcessGroup(t *testing.T) {
 	if took := time.Since(start); took > 4*time.Second {
 		t.Errorf("took %s to stop", took)
 	}
-	if reason, final := permanent(err); !final || !strings.Contains(reason, "too long") {
+	if reason, final := permanent(err, familyVideo); !final || reason != "processing timed out" {
 		t.Errorf("reason = %q", reason)
 	}
 }
 
-func TestToolFailureCarriesItsDiagnostic(t *testing.T) {
+// TestToolFailureKeepsItsDiagnosticForTheLogs: the error (logged) carries
+// the tool's diagnostic; the reason members read is a fixed sentence.
+func TestToolFailureKeepsItsDiagnosticForTheLogs(t *testing.T) {
 	t.Parallel()
 	requireTools(t)
 	dir := t.TempDir()
 	_, err := findTools(DefaultConfig().MemoryLimit).run(context.Background(), dir, 10*time.Second, toolFFprobe, ffprobeArgs("original")...)
-	reason, final := permanent(err)
-	if !final || !strings.Contains(reason, "No such file") || strings.Contains(reason, "original") {
-		t.Errorf("reason = %q (err %v)", reason, err)
+	if err == nil || !strings.Contains(err.Error(), "No such file") {
+		t.Errorf("err = %v, want the tool's diagnostic", err)
+	}
+	cases := []struct{ family, reason string }{
+		{familyVideo, "the file could not be read as a video"},
+		{familyAudio, "the file could not be read as audio"},
+		{familyPDF, "the file could not be read as a PDF"},
+		{familyEPUB, "the file could not be read as an EPUB"},
+		{"", "the file could not be processed"},
+	}
+	for _, c := range cases {
+		if reason, final := permanent(err, c.family); !final || reason != c.reason {
+			t.Errorf("%s: reason = %q, want %q", c.family, reason, c.reason)
+		}
 	}
 }
 

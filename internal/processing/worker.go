@@ -120,7 +120,8 @@ func (s *Service) runJob(ctx context.Context, j *job) {
 		log.Warn("job lease lost while running; another worker owns it now")
 		return
 	case err != nil && errors.Is(context.Cause(jobCtx), errJobTimeout):
-		err = badInput("processing took longer than %s", s.cfg.JobTimeout)
+		log.Info("job timed out", slog.Duration("limit", s.cfg.JobTimeout), slog.Any("error", err))
+		err = badInput("%s", reasonTimedOut)
 	}
 	s.settle(ctx, log, j, start, result, err)
 }
@@ -165,7 +166,7 @@ func (s *Service) safeProcess(ctx context.Context, log *slog.Logger, j *job) (re
 func (s *Service) settle(ctx context.Context, log *slog.Logger, j *job, start time.Time, r *jobResult, err error) {
 	s.m.duration.WithLabelValues(j.Kind).Observe(time.Since(start).Seconds())
 	if err != nil {
-		reason, final := permanent(err)
+		reason, final := permanent(err, family(j.ContentType))
 		if !final && j.Attempts < s.cfg.MaxAttempts {
 			delay := backoff(s.cfg.RetryInitial, s.cfg.RetryMax, j.Attempts)
 			log.Warn("processing failed, will retry", slog.Any("error", err), slog.Duration("in", delay))
@@ -179,7 +180,12 @@ func (s *Service) settle(ctx context.Context, log *slog.Logger, j *job, start ti
 			reason = "the file could not be processed: the service stayed unavailable through " +
 				fmt.Sprint(j.Attempts) + " attempts; upload it again later"
 		}
-		log.Info("processing failed", slog.String("reason", reason), slog.Any("error", err))
+		attrs := []any{slog.String("reason", reason), slog.Any("error", err)}
+		var tool *toolError
+		if errors.As(err, &tool) && tool.Stderr != "" {
+			attrs = append(attrs, slog.String("tool", tool.Tool), slog.String("stderr", tool.Stderr))
+		}
+		log.Info("processing failed", attrs...)
 		s.record(ctx, log, j, stateFailed, "", err.Error(), EventMediaFailed, Failed{
 			MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Reason: reason, FailedAt: stamp(s.now()),
 		}, resultFailed)

@@ -28,7 +28,7 @@ type UploadCompleted struct {
 	ContentType string    `json:"content_type" doc:"Type sniffed from the bytes, e.g. application/pdf, video/webm, text/markdown; charset=utf-8"`
 	Filename    string    `json:"filename" doc:"Display name the uploader gave, sanitised; never used as a path"`
 	Kind        string    `json:"kind" enum:"book,document,podcast,video" doc:"The media item's kind"`
-	CompletedAt time.Time `json:"completed_at" doc:"When the upload was recorded"`
+	CompletedAt time.Time `json:"completed_at" doc:"When the upload was recorded. Strictly increases with every file recorded for the item, in the order storage records them (simultaneous uploads included): the file with the latest completed_at is the item's current one, and consumers ignore reports of earlier ones"`
 }
 
 // UploadFailed is the payload of storage.upload.failed.v1.

@@ -200,15 +200,20 @@ func (s *Store) Complete(ctx context.Context, p pendingUpload, u upload) ([]stri
 		if _, err := tx.NewDelete().Model((*objectDeletion)(nil)).Where("object_key = ?", u.ObjectKey).Exec(ctx); err != nil {
 			return err
 		}
+		// The rows this upload replaces are read as they are deleted, so that
+		// its completed_at is later than theirs even when the uploads raced:
+		// consumers order an item's files by completed_at.
 		var old []upload
-		if err := tx.NewSelect().Model(&old).Where("media_id = ?", u.MediaID).Scan(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*upload)(nil)).Where("media_id = ?", u.MediaID).Returning("*").Exec(ctx, &old); err != nil {
 			return err
+		}
+		for _, o := range old {
+			if !u.CompletedAt.After(o.CompletedAt) {
+				u.CompletedAt = stamp(o.CompletedAt.Add(time.Microsecond))
+			}
 		}
 		var ders []derivative
 		if err := tx.NewSelect().Model(&ders).Where("media_id = ? AND source_sha256 <> ?", u.MediaID, u.SHA256).Scan(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.NewDelete().Model((*upload)(nil)).Where("media_id = ?", u.MediaID).Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model((*derivative)(nil)).Where("media_id = ? AND source_sha256 <> ?", u.MediaID, u.SHA256).

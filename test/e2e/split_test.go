@@ -161,23 +161,29 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	m, err := admin.CreateMedia(ctx, client.MediaInput{Title: "Split paper", Kind: "book", Language: "en", AuthorIDs: []string{author.ID}})
 	must(t, err)
 	pdf := testfiles.PDF("Split paper", "written in split mode", 1)
+	bearer := "Bearer " + adminToken(ctx, t, anon)
 	put := tusRequest(t, http.MethodPut, s.gateway+"/v1/media/"+m.ID+"/content", map[string]string{
-		"Authorization": "Bearer " + adminToken(ctx, t, anon), "Content-Type": "application/pdf"}, pdf)
+		"Authorization": bearer, "Content-Type": "application/pdf"}, pdf)
 	if put.StatusCode != http.StatusCreated {
 		t.Fatalf("upload through the gateway: %d %s", put.StatusCode, readAll(put))
 	}
 	deadline = time.Now().Add(60 * time.Second)
 	for {
-		got, err := admin.GetMedia(ctx, m.ID)
-		must(t, err)
-		if got.Status == "published" {
+		// Processed, the draft stays a draft: publish it.
+		got := getJSON(t, s.gateway+"/v1/media/"+m.ID, bearer)
+		if got["status"] == "draft" && got["content"] != nil {
 			break
 		}
-		if got.Status == "failed" || time.Now().After(deadline) {
-			t.Fatalf("uploaded item is %q", got.Status)
+		if got["status"] == "failed" || time.Now().After(deadline) {
+			t.Fatalf("uploaded item is %q", got["status"])
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	current, err := admin.GetMedia(ctx, m.ID)
+	must(t, err)
+	published := "published"
+	_, err = admin.UpdateMedia(ctx, m.ID, client.MediaPatch{Status: &published}, current.ETag)
+	must(t, err)
 	dl := tusRequest(t, http.MethodGet, s.gateway+"/v1/media/"+m.ID+"/content", nil, nil)
 	if body := readAll(dl); dl.StatusCode != http.StatusOK || body != string(pdf) {
 		t.Fatalf("download through the gateway: %d, %d bytes", dl.StatusCode, len(body))

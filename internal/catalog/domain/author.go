@@ -44,6 +44,7 @@ type Author struct {
 	Links     []AuthorLink   `json:"links" doc:"External links"`
 	Avatar    string         `json:"avatar" doc:"Avatar image: an absolute http(s) URL, or empty"`
 	Status    string         `json:"status" enum:"active,removed" doc:"removed authors are hidden from everyone but their members and moderators"`
+	RemovedBy string         `json:"removed_by,omitempty" enum:"owner,moderator" doc:"Who removed a removed author: owner (its owners or moderators may restore it) or moderator (only moderators may; also when its only owner's account was deleted)"`
 	Members   []AuthorMember `json:"members" doc:"Accounts acting for the author"`
 	CreatedAt time.Time      `json:"created_at" doc:"Creation time"`
 	UpdatedAt time.Time      `json:"updated_at" doc:"Last change"`
@@ -116,14 +117,14 @@ func NewAuthor(actor Actor, p AuthorProfile, now time.Time) (Author, error) {
 	return a, nil
 }
 
-// UpdateProfile edits the profile; members only, and not while the author
-// is removed (like a removed media item).
+// UpdateProfile edits the profile: its owners or moderators, and not while
+// the author is removed (like a removed media item).
 func (a *Author) UpdateProfile(actor Actor, p AuthorProfile, expect int64, now time.Time) error {
 	if !a.VisibleTo(actor) {
 		return a.notFound()
 	}
-	if !a.IsMember(actor) {
-		return errs.Forbiddenf("only the author's members may edit it")
+	if a.RoleOf(actor.UserID) != RoleOwner && !actor.Moderator {
+		return errs.Forbiddenf("only the author's owners or moderators may edit its profile")
 	}
 	if err := CheckVersion(expect, a.Version); err != nil {
 		return err
@@ -165,35 +166,55 @@ func (a *Author) applyProfile(p AuthorProfile) error {
 	return v.Err()
 }
 
-// Remove soft-deletes the author: its members (any role) or moderators.
+// Who removed an author, which decides who may restore it.
+const (
+	RemovedByOwner     = "owner"
+	RemovedByModerator = "moderator"
+)
+
+// Remove soft-deletes the author: its owners or moderators (a plain member
+// may leave, not take the author down). An owner's removal is recorded as
+// the owners', which they may undo; a moderator's only moderators undo.
 // Removing a removed author changes nothing.
 func (a *Author) Remove(actor Actor, now time.Time) error {
 	if !a.VisibleTo(actor) {
 		return a.notFound()
 	}
-	if !a.IsMember(actor) && !actor.Moderator {
-		return errs.Forbiddenf("only the author's members or moderators may remove it")
+	owner := a.RoleOf(actor.UserID) == RoleOwner
+	if !owner && !actor.Moderator {
+		return errs.Forbiddenf("only the author's owners or moderators may remove it")
 	}
 	if a.Status == StatusRemoved {
 		return nil
 	}
-	a.Status = StatusRemoved
+	a.Status, a.RemovedBy = StatusRemoved, RemovedByModerator
+	if owner {
+		a.RemovedBy = RemovedByOwner
+	}
 	a.touch(now)
 	return nil
 }
 
-// Restore brings a removed author back: moderators only.
+// Restore brings a removed author back: moderators always; its owners when
+// the owners removed it. An author a moderator removed, or whose only
+// owner's account was deleted, only moderators restore.
 func (a *Author) Restore(actor Actor, now time.Time) error {
 	if !a.VisibleTo(actor) {
 		return a.notFound()
 	}
-	if !actor.Moderator {
-		return errs.Forbiddenf("only moderators may restore authors")
+	owner := a.RoleOf(actor.UserID) == RoleOwner
+	switch {
+	case actor.Moderator:
+	case owner && a.RemovedBy == RemovedByOwner:
+	case owner && a.Status == StatusRemoved:
+		return errs.Forbiddenf("a moderator removed author %s: only moderators may restore it", a.ID)
+	default:
+		return errs.Forbiddenf("only the author's owners or moderators may restore it")
 	}
 	if a.Status != StatusRemoved {
 		return errs.Conflictf("author %s is not removed", a.ID)
 	}
-	a.Status = StatusActive
+	a.Status, a.RemovedBy = StatusActive, ""
 	a.touch(now)
 	return nil
 }

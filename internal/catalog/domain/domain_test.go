@@ -58,19 +58,27 @@ func TestAuthorRules(t *testing.T) {
 			_, err := NewAuthor(owner, AuthorProfile{Name: ptr("A"), Links: &[]AuthorLink{{Title: "x", URL: "/home"}}}, t0)
 			return err
 		}, errs.Invalid},
-		{"member_updates_profile", func() error {
+		{"owner_updates_profile", func() error {
+			a := testAuthor(StatusActive)
+			return a.UpdateProfile(owner, AuthorProfile{Bio: ptr("b")}, 0, t0)
+		}, ok},
+		{"plain_member_cannot_update_profile", func() error {
 			a := testAuthor(StatusActive)
 			return a.UpdateProfile(member, AuthorProfile{Bio: ptr("b")}, 0, t0)
+		}, errs.Forbidden},
+		{"moderator_updates_any_profile", func() error {
+			a := testAuthor(StatusActive)
+			return a.UpdateProfile(moderator, AuthorProfile{Bio: ptr("b")}, 0, t0)
 		}, ok},
 		{"non_member_cannot_update_author", func() error { a := testAuthor(StatusActive); return a.UpdateProfile(stranger, AuthorProfile{}, 0, t0) }, errs.Forbidden},
-		{"stale_version_is_precondition_failed", func() error { a := testAuthor(StatusActive); return a.UpdateProfile(member, AuthorProfile{}, 2, t0) }, errs.PreconditionFailed},
+		{"stale_version_is_precondition_failed", func() error { a := testAuthor(StatusActive); return a.UpdateProfile(owner, AuthorProfile{}, 2, t0) }, errs.PreconditionFailed},
 		{"removed_author_hidden_from_stranger", func() error { a := testAuthor(StatusRemoved); return a.UpdateProfile(stranger, AuthorProfile{}, 0, t0) }, errs.NotFound},
 		{"owner_removes_author", func() error { a := testAuthor(StatusActive); return a.Remove(owner, t0) }, ok},
-		{"member_removes_author", func() error { a := testAuthor(StatusActive); return a.Remove(member, t0) }, ok},
+		{"plain_member_cannot_remove_author", func() error { a := testAuthor(StatusActive); return a.Remove(member, t0) }, errs.Forbidden},
 		{"stranger_cannot_remove_author", func() error { a := testAuthor(StatusActive); return a.Remove(stranger, t0) }, errs.Forbidden},
 		{"editing_removed_author_conflicts", func() error {
 			a := testAuthor(StatusRemoved)
-			return a.UpdateProfile(member, AuthorProfile{Bio: ptr("b")}, 0, t0)
+			return a.UpdateProfile(owner, AuthorProfile{Bio: ptr("b")}, 0, t0)
 		}, errs.Conflict},
 		{"moderator_cannot_edit_removed_author_either", func() error {
 			a := testAuthor(StatusRemoved)
@@ -79,7 +87,38 @@ func TestAuthorRules(t *testing.T) {
 		}, errs.Conflict},
 		{"moderator_removes_author", func() error { a := testAuthor(StatusActive); return a.Remove(moderator, t0) }, ok},
 		{"moderator_restores_author", func() error { a := testAuthor(StatusRemoved); return a.Restore(moderator, t0) }, ok},
-		{"owner_cannot_restore_author", func() error { a := testAuthor(StatusRemoved); return a.Restore(owner, t0) }, errs.Forbidden},
+		{"owner_restores_what_an_owner_removed", func() error {
+			a := testAuthor(StatusActive)
+			if err := a.Remove(owner, t0); err != nil {
+				return err
+			}
+			return a.Restore(owner, t0)
+		}, ok},
+		{"member_cannot_restore_what_an_owner_removed", func() error {
+			a := testAuthor(StatusActive)
+			if err := a.Remove(owner, t0); err != nil {
+				return err
+			}
+			return a.Restore(member, t0)
+		}, errs.Forbidden},
+		{"owner_cannot_restore_what_a_moderator_removed", func() error {
+			a := testAuthor(StatusActive)
+			if err := a.Remove(moderator, t0); err != nil {
+				return err
+			}
+			return a.Restore(owner, t0)
+		}, errs.Forbidden},
+		{"owner_cannot_restore_an_author_removed_before_removals_were_recorded", func() error {
+			a := testAuthor(StatusRemoved)
+			return a.Restore(owner, t0)
+		}, errs.Forbidden},
+		{"owner_cannot_restore_an_author_its_sole_owners_deletion_removed", func() error {
+			a := testAuthor(StatusActive)
+			a.Members = append(a.Members, AuthorMember{UserID: stranger.UserID, Role: RoleMember})
+			a.DropDeletedUser(owner.UserID, t0)
+			a.Members = append(a.Members, AuthorMember{UserID: owner.UserID, Role: RoleOwner})
+			return a.Restore(owner, t0)
+		}, errs.Forbidden},
 		{"restoring_active_author_conflicts", func() error { a := testAuthor(StatusActive); return a.Restore(moderator, t0) }, errs.Conflict},
 		{"owner_adds_member", func() error {
 			a := testAuthor(StatusActive)

@@ -51,6 +51,13 @@ type Media struct {
 	CreatedAt time.Time `json:"created_at" doc:"Creation time"`
 	UpdatedAt time.Time `json:"updated_at" doc:"Last change"`
 	Version   int64     `json:"version" doc:"Increments on every change; the ETag"`
+
+	// UploadedAt is when storage recorded the original; storage's reports
+	// of files it recorded earlier are stale. Nil before the first upload.
+	UploadedAt *time.Time `json:"-"`
+	// SettledStatus is the status processing returns the item to: draft or
+	// published, as it was before the upload ("" is draft).
+	SettledStatus string `json:"-"`
 }
 
 // MediaFields are the settable fields of a media item; nil means "not given".

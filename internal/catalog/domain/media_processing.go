@@ -25,35 +25,66 @@ type Derivative struct {
 	Size        int64  `json:"size"`
 }
 
-// StartProcessing points the item at a newly uploaded original: it goes to
-// processing, and what was known of the previous file is dropped. A removed
-// item keeps its status and comes back as processing when restored. It
-// reports whether the item changed.
-func (m *Media) StartProcessing(objectKey string, now time.Time) bool {
+// StartProcessing points the item at a newly uploaded original that storage
+// recorded at uploadedAt: it goes to processing, and what was known of the
+// previous file is dropped. Storage's reports may arrive in another order
+// than it recorded the files (simultaneous uploads): a report of a file
+// recorded before the current one is stale. A zero uploadedAt is taken as
+// the latest. The item remembers the status it had (draft or published) to
+// return to it when processing succeeds. A removed item keeps its status and
+// comes back as processing when restored. It reports whether the item changed.
+func (m *Media) StartProcessing(objectKey string, uploadedAt, now time.Time) bool {
+	if !uploadedAt.IsZero() && m.UploadedAt != nil && !Stamp(uploadedAt).After(*m.UploadedAt) {
+		return false
+	}
 	if m.ObjectKey == objectKey && m.Status == MediaProcessing {
 		return false
 	}
 	m.ObjectKey, m.StatusReason, m.Content, m.Derivatives = objectKey, "", nil, nil
+	if !uploadedAt.IsZero() {
+		at := Stamp(uploadedAt)
+		m.UploadedAt = &at
+	}
 	if m.Status == MediaRemoved {
+		m.settleAt(m.PreviousStatus)
 		m.PreviousStatus = MediaProcessing
 	} else if Transition(m.Status, MediaProcessing, ByPipeline) == nil {
+		m.settleAt(m.Status)
 		m.Status = MediaProcessing
 	}
 	m.touch(now)
 	return true
 }
 
-// FinishProcessing records processing's findings for objectKey and publishes
-// the item. Findings about another object than the current one are stale.
+// settleAt records the status processing returns to, when status is one a
+// member chose (a failed or processing item keeps the one it had).
+func (m *Media) settleAt(status string) {
+	if status == MediaDraft || status == MediaPublished {
+		m.SettledStatus = status
+	}
+}
+
+// settled is the status processing returns the item to.
+func (m Media) settled() string {
+	if m.SettledStatus == MediaPublished {
+		return MediaPublished
+	}
+	return MediaDraft
+}
+
+// FinishProcessing records processing's findings for objectKey and returns
+// the item to the status it had before the upload: processing never
+// publishes a draft; its members do. Findings about another object than the
+// current one are stale.
 func (m *Media) FinishProcessing(objectKey string, content MediaContent, derivatives []Derivative, now time.Time) bool {
 	if objectKey != m.ObjectKey || !m.awaitingProcessing() {
 		return false
 	}
 	m.Content, m.Derivatives, m.StatusReason = &content, derivatives, ""
 	if m.Status == MediaRemoved {
-		m.PreviousStatus = MediaPublished
+		m.PreviousStatus = m.settled()
 	} else {
-		m.setStatus(MediaPublished, now)
+		m.setStatus(m.settled(), now)
 	}
 	m.touch(now)
 	return true

@@ -136,7 +136,7 @@ func (a *Author) DropDeletedUser(userID string, now time.Time) (AuthorMember, bo
 	soleOwner := m.Role == RoleOwner && a.owners() == 1
 	a.Members = slices.Delete(a.Members, i, i+1)
 	if soleOwner {
-		a.Status = StatusRemoved
+		a.Status, a.RemovedBy = StatusRemoved, RemovedByModerator
 	}
 	a.touch(now)
 	return m, true
