@@ -46,6 +46,8 @@ type fakeCatalog struct {
 	mu     sync.Mutex
 	media  map[string]fakeMedia
 	tokens map[string]string // "Bearer <token>" → user ID
+	// moderators see every item, as catalog lets them.
+	moderators map[string]bool
 }
 
 type fakeMedia struct {
@@ -57,12 +59,13 @@ type fakeMedia struct {
 const testServiceKey = "test-service-key"
 
 func newFakeCatalog(t *testing.T) *fakeCatalog {
-	f := &fakeCatalog{media: map[string]fakeMedia{}, tokens: map[string]string{}}
+	f := &fakeCatalog{media: map[string]fakeMedia{}, tokens: map[string]string{}, moderators: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/v1/media/"), "/access")
 		f.mu.Lock()
 		m, found := f.media[id]
 		user := f.tokens[r.Header.Get("Authorization")]
+		moderator := f.moderators[user]
 		f.mu.Unlock()
 		forService := r.URL.Query().Has("user_id")
 		if forService {
@@ -74,11 +77,11 @@ func newFakeCatalog(t *testing.T) *fakeCatalog {
 				_, _ = io.WriteString(w, `{"status":403,"detail":"only services may ask on another user's behalf"}`)
 				return
 			}
-			user = r.URL.Query().Get("user_id")
+			user, moderator = r.URL.Query().Get("user_id"), false
 		}
 		member := user != "" && contains(m.members, user)
 		public := m.status == "published"
-		if !ok || !found || (!public && !member && !forService) {
+		if !ok || !found || (!public && !member && !moderator && !forService) {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, `{"status":404,"detail":"no such media"}`)
@@ -86,7 +89,7 @@ func newFakeCatalog(t *testing.T) *fakeCatalog {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(Access{MediaID: id, Kind: m.kind, Status: m.status, Public: public,
-			CanView: public || member, CanEdit: member && m.status != "removed"})
+			CanView: public || member || moderator, CanEdit: member && m.status != "removed"})
 	}))
 	t.Cleanup(f.Close)
 	return f
@@ -187,6 +190,7 @@ func (e *env) userWith(roles ...string) (string, string) {
 	token := "Bearer " + e.h.Issuer.Token(id, roles...)
 	e.catalog.mu.Lock()
 	e.catalog.tokens[token] = id
+	e.catalog.moderators[id] = contains(roles, "moderator")
 	e.catalog.mu.Unlock()
 	return id, token
 }

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -138,7 +139,7 @@ func TestTusErrorsAreProblems(t *testing.T) {
 			hdr: map[string]string{"Tus-Resumable": "1.0.0", "Upload-Offset": "100", "Content-Type": "application/offset+octet-stream"}},
 		{name: "missing_tus_version_is_412", method: http.MethodPost, url: "/v1/uploads", status: http.StatusPreconditionFailed,
 			hdr: map[string]string{"Upload-Length": "10", "Upload-Metadata": tusMeta("media_id", media)}},
-		{name: "wrong_content_type_is_415", method: http.MethodPatch, url: location, status: http.StatusUnsupportedMediaType,
+		{name: "wrong_content_type_is_400", method: http.MethodPatch, url: location, status: http.StatusBadRequest, detail: "Content-Type",
 			hdr: map[string]string{"Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "text/plain"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -226,7 +227,7 @@ func TestDownloadNameFollowsTheDetectedType(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			media := e.catalog.newMedia(KindDocument, "published", uid)
-			put := e.do(nil, http.MethodPut, "/v1/media/"+media+"/content?filename="+tc.filename, authz, bytes.NewReader(tc.body), nil)
+			put := e.do(nil, http.MethodPut, "/v1/media/"+media+"/content?filename="+url.QueryEscape(tc.filename), authz, bytes.NewReader(tc.body), nil)
 			var view struct{ Filename string }
 			if err := json.Unmarshal(expectStatus(t, put, http.StatusCreated), &view); err != nil {
 				t.Fatal(err)

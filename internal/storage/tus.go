@@ -176,6 +176,9 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 			}
 			// The offset is checked before any byte of the body is read
 			// (tusd would only check it after a checksummed chunk is spooled).
+			// A chunk refused unread ends the connection: the server would
+			// otherwise read (and drop) its body to reuse it.
+			w.Header().Set("Connection", "close")
 			offset, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
 			if err != nil || offset < 0 {
 				writeError(w, r, errs.InvalidField("header.Upload-Offset", "must be the upload's current offset, a whole number of bytes"))
@@ -191,6 +194,9 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 				writeError(w, r, errs.New(errs.Invalid, "the chunk is longer than what remains of the upload (%d bytes)", remaining))
 				return
 			}
+			if r.Header.Get("Upload-Checksum") == "" {
+				w.Header().Del("Connection")
+			}
 		}
 		w.Header().Set("Upload-Expires", up.ExpiresAt.UTC().Format(http.TimeFormat))
 	}
@@ -203,7 +209,7 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && r.Header.Get("Upload-Defer-Length") != "" {
 		// tusd would answer 501: deferred length is not offered (the size
 		// limit and the quota need Upload-Length up front).
-		writeError(w, r, errs.InvalidField("header.Upload-Defer-Length", "is not supported: send Upload-Length with the file's size"))
+		writeProblem(w, r, http.StatusBadRequest, "bad-request", "header Upload-Defer-Length is not supported: send Upload-Length with the file's size")
 		return
 	}
 	if sum := r.Header.Get("Upload-Checksum"); sum != "" && r.Method == http.MethodPatch {
@@ -213,6 +219,7 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer release()
+		w.Header().Del("Connection")
 		cleanup, err := s.verifyChunk(r, sum, remaining)
 		if cleanup != nil {
 			defer cleanup()
