@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,15 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		Blob:        c.Blob,
 		Events:      c.Bus,
 		Out:         func(format string, args ...any) { fmt.Fprintf(o.Stdout, format+"\n", args...) },
+	}
+
+	deps.PublicURL = c.HTTP.PublicURL
+	// Forwarded headers are trusted exactly when client addresses are.
+	deps.TrustForwarded = c.HTTP.TrustForwardedFor
+	deps.ServiceKey = c.ServiceKey
+	if deps.ServiceKey == "" {
+		// Enough for the targets of this process; split deployments share one.
+		deps.ServiceKey = rand.Text()
 	}
 
 	// Relays wait until every target here has subscribed (see RelayGate).

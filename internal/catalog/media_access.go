@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"crypto/subtle"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
@@ -20,12 +21,34 @@ type MediaAccess struct {
 	CanEdit bool   `json:"can_edit" doc:"The caller may upload its files: a member of one of its authors, not suspended, item not removed"`
 }
 
+// ServiceKeyHeader carries the shared service key (config service_key) on
+// a service's call made for another user.
+const ServiceKeyHeader = "X-Alexandria-Service-Key"
+
+type mediaAccessInput struct {
+	MediaPath
+	UserID     string `query:"user_id" doc:"Services only (with the service key): answer for this user instead of the caller, e.g. the creator of a signed download link"`
+	ServiceKey string `header:"X-Alexandria-Service-Key" doc:"The deployment's service key; required with user_id"`
+}
+
 type mediaAccessOutput struct {
 	Body MediaAccess
 }
 
-// mediaAccess answers 404 for an item the caller may not see at all.
-func (s *Service) mediaAccess(ctx context.Context, in *MediaPath) (*mediaAccessOutput, error) {
+// mediaAccess answers 404 for an item the caller may not see at all. A
+// service call for user_id always answers the item's status (removed
+// included), with can_view and can_edit for that user, who is checked as
+// they are now: still a member, not suspended.
+func (s *Service) mediaAccess(ctx context.Context, in *mediaAccessInput) (*mediaAccessOutput, error) {
+	actor := actorOf(ctx)
+	forService := in.UserID != ""
+	if forService {
+		if s.serviceKey == "" || subtle.ConstantTimeCompare([]byte(in.ServiceKey), []byte(s.serviceKey)) != 1 {
+			return nil, errs.Forbiddenf("only services may ask on another user's behalf")
+		}
+		// Roles are not known here: the user counts as a plain member or not.
+		actor = domain.Actor{UserID: in.UserID}
+	}
 	m, err := s.store.Media(ctx, in.ID)
 	if err != nil {
 		return nil, err
@@ -34,11 +57,11 @@ func (s *Service) mediaAccess(ctx context.Context, in *MediaPath) (*mediaAccessO
 	if err != nil {
 		return nil, err
 	}
-	actor := actorOf(ctx)
-	if !m.VisibleTo(actor, authors) {
+	visible := m.VisibleTo(actor, authors)
+	if !visible && !forService {
 		return nil, errs.NotFoundf("media %s not found", in.ID)
 	}
-	out := MediaAccess{MediaID: m.ID, Kind: m.Kind, Status: m.Status, CanView: true,
+	out := MediaAccess{MediaID: m.ID, Kind: m.Kind, Status: m.Status, CanView: visible,
 		Public: m.VisibleTo(domain.Actor{}, authors)}
 	if actor.UserID != "" && m.Status != domain.MediaRemoved {
 		for _, id := range m.AuthorIDs {
@@ -53,6 +76,9 @@ func (s *Service) mediaAccess(ctx context.Context, in *MediaPath) (*mediaAccessO
 				return nil, err
 			}
 			out.CanEdit = !blocked
+			if forService && blocked {
+				out.CanView = out.Public
+			}
 		}
 	}
 	return &mediaAccessOutput{Body: out}, nil

@@ -36,6 +36,9 @@ type Service struct {
 	dir    UserDirectory
 	limits domain.Limits
 	events *events.Pipeline
+	// serviceKey authenticates services asking on a user's behalf
+	// (media_access.go).
+	serviceKey string
 	// now is the clock of every change, normalised as stored (domain.Stamp).
 	now func() time.Time
 }
@@ -80,7 +83,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, dir UserDirector
 		return nil, errors.Join(fmt.Errorf("catalog events: %w", err), store.Close())
 	}
 	s := &Service{db: store, store: NewStore(store).WithEvents(pipeline), dir: dir, limits: cfg.limits(), events: pipeline,
-		now: func() time.Time { return domain.Stamp(clock()) }}
+		serviceKey: d.ServiceKey, now: func() time.Time { return domain.Stamp(clock()) }}
 	s.register(d.API)
 	pipeline.RegisterAdmin(d.API)
 	s.handleEvents(pipeline)

@@ -29,16 +29,18 @@ type Config struct {
 	HTTP    HTTP   `yaml:"http" env:"HTTP"`
 	DataDir string `yaml:"data_dir" env:"DATA_DIR" doc:"where SQLite files and local data live"`
 	// IdentityURL is how targets find identity (its JWKS, user lookups).
-	IdentityURL string                `yaml:"identity_url" env:"IDENTITY_URL" doc:"identity's base URL; empty when identity runs in this process"`
-	Database    db.Config             `yaml:"database" env:"DATABASE"`
-	Bus         events.Config         `yaml:"bus" env:"BUS"`
-	Blob        blob.Config           `yaml:"blob" env:"BLOB"`
-	Log         telemetry.LogConfig   `yaml:"log" env:"LOG"`
-	Trace       telemetry.TraceConfig `yaml:"trace" env:"TRACE"`
-	Identity    identity.Config       `yaml:"identity" env:"IDENTITY"`
-	Catalog     catalog.Config        `yaml:"catalog" env:"CATALOG"`
-	Storage     storage.Config        `yaml:"storage" env:"STORAGE"`
-	Processing  processing.Config     `yaml:"processing" env:"PROCESSING"`
+	IdentityURL string `yaml:"identity_url" env:"IDENTITY_URL" doc:"identity's base URL; empty when identity runs in this process"`
+	// ServiceKey authenticates service-to-service calls made for a user.
+	ServiceKey string                `yaml:"service_key" env:"SERVICE_KEY" secret:"true" doc:"shared secret of the services' calls to one another on a user's behalf (signed links to drafts); the same on every process of a split deployment; empty: random per process, enough when all targets run in one"`
+	Database   db.Config             `yaml:"database" env:"DATABASE"`
+	Bus        events.Config         `yaml:"bus" env:"BUS"`
+	Blob       blob.Config           `yaml:"blob" env:"BLOB"`
+	Log        telemetry.LogConfig   `yaml:"log" env:"LOG"`
+	Trace      telemetry.TraceConfig `yaml:"trace" env:"TRACE"`
+	Identity   identity.Config       `yaml:"identity" env:"IDENTITY"`
+	Catalog    catalog.Config        `yaml:"catalog" env:"CATALOG"`
+	Storage    storage.Config        `yaml:"storage" env:"STORAGE"`
+	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
 }
 
 // HTTP configures the process's one HTTP server.

@@ -17,12 +17,16 @@ type Access struct {
 	MediaID string `json:"media_id"`
 	Kind    string `json:"kind"`
 	Status  string `json:"status"`
+	Public  bool   `json:"public"`
 	CanView bool   `json:"can_view"`
 	CanEdit bool   `json:"can_edit"`
 }
 
 // Published reports an item anyone may read (downloads are cacheable).
 func (a Access) Published() bool { return a.Status == "published" }
+
+// Removed reports an item a moderator or its authors removed.
+func (a Access) Removed() bool { return a.Status == "removed" }
 
 // AccessChecker asks who may do what with a media item. Catalog owns the
 // answer; storage never reads catalog's tables.
@@ -31,16 +35,39 @@ type AccessChecker interface {
 	// ("" for an anonymous caller). An item the caller may not see at all
 	// is errs.NotFound.
 	Access(ctx context.Context, mediaID, authorization string) (Access, error)
+	// AccessFor answers, as a service call, for the user userID as they
+	// are now (a signed link's creator): the item's status, removed
+	// included, and whether that user may still view and edit it. An
+	// unknown item is errs.NotFound.
+	AccessFor(ctx context.Context, mediaID, userID string) (Access, error)
 }
 
-// catalogAccess calls catalog's GET /v1/media/{id}/access over HTTP.
+// serviceKeyHeader carries the deployment's service key to catalog (its
+// media_access.go reads it; no import across services).
+const serviceKeyHeader = "X-Alexandria-Service-Key"
+
+// catalogAccess calls catalog's GET /v1/media/{id}/access over HTTP. No
+// answer is cached: each download through a signed link sees the item's
+// and its creator's current state.
 type catalogAccess struct {
-	base   string
-	client *http.Client
+	base       string
+	client     *http.Client
+	serviceKey string
 }
 
 func (c catalogAccess) Access(ctx context.Context, mediaID, authorization string) (Access, error) {
+	return c.ask(ctx, mediaID, "", authorization)
+}
+
+func (c catalogAccess) AccessFor(ctx context.Context, mediaID, userID string) (Access, error) {
+	return c.ask(ctx, mediaID, userID, "")
+}
+
+func (c catalogAccess) ask(ctx context.Context, mediaID, userID, authorization string) (Access, error) {
 	u := strings.TrimRight(c.base, "/") + "/v1/media/" + url.PathEscape(mediaID) + "/access"
+	if userID != "" {
+		u += "?" + url.Values{"user_id": {userID}}.Encode()
+	}
 	// The host is configuration; the media ID is a UUID checked by callers and escaped.
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil) //nolint:gosec // see above
 	if err != nil {
@@ -49,6 +76,9 @@ func (c catalogAccess) Access(ctx context.Context, mediaID, authorization string
 	req.Header.Set("Accept", "application/json")
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
+	}
+	if userID != "" {
+		req.Header.Set(serviceKeyHeader, c.serviceKey)
 	}
 	resp, err := c.client.Do(req) //nolint:gosec // see above
 	if err != nil {

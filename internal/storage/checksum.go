@@ -20,6 +20,40 @@ func (errChecksum) Error() string {
 	return "the chunk does not match its Upload-Checksum; nothing of it was kept, send it again"
 }
 
+// maxSpooling is how many checksummed chunks are spooled to disk at once
+// in this process; more are answered 503 with Retry-After. One upload
+// spools one chunk at a time (423 otherwise), as tusd writes one.
+const maxSpooling = 8
+
+// spoolSlot takes a place among the chunks being spooled, for the upload
+// the request names; release gives it back.
+func (s *Service) spoolSlot(r *http.Request) (release func(), err error) {
+	id := strings.Trim(strings.TrimPrefix(r.URL.Path, tusBase), "/")
+	if _, busy := s.spooling.LoadOrStore(id, struct{}{}); busy {
+		return nil, &lockedError{}
+	}
+	select {
+	case s.spoolSlots <- struct{}{}:
+		return func() {
+			<-s.spoolSlots
+			s.spooling.Delete(id)
+		}, nil
+	default:
+		s.spooling.Delete(id)
+		busy := errs.New(errs.Unavailable, "too many uploads are being received; try again in a second")
+		busy.RetryAfterSeconds = 1
+		return nil, busy
+	}
+}
+
+// lockedError is a chunk sent while another of the same upload is being
+// received (423, as tusd answers a locked upload).
+type lockedError struct{}
+
+func (*lockedError) Error() string {
+	return "another chunk of this upload is being received; send the next one when it is answered"
+}
+
 // verifyChunk implements the tus checksum extension for one request: the
 // body is spooled to a temporary file while hashed, and replaces the
 // request body only when its sha256 matches the header ("sha256 <base64>").

@@ -20,7 +20,7 @@ const mib = 1 << 20
 // Config tunes uploads, quotas and downloads.
 type Config struct {
 	CatalogURL       string        `yaml:"catalog_url" env:"CATALOG_URL" doc:"catalog's base URL, asked who may upload or download a media item (empty: the identity URL, i.e. this process in all mode)"`
-	PublicURL        string        `yaml:"public_url" env:"PUBLIC_URL" doc:"external base URL used in signed download links (empty: from the request's Host)"`
+	PublicURL        string        `yaml:"public_url" env:"PUBLIC_URL" doc:"external base URL of signed download links and tus upload Locations (empty: http.public_url, else the request's Host; X-Forwarded-Host only with http.trust_forwarded_for)"`
 	BookMaxBytes     int           `yaml:"book_max_bytes" env:"BOOK_MAX_BYTES" doc:"largest book file accepted, in bytes"`
 	DocumentMaxBytes int           `yaml:"document_max_bytes" env:"DOCUMENT_MAX_BYTES" doc:"largest document file accepted, in bytes"`
 	PodcastMaxBytes  int           `yaml:"podcast_max_bytes" env:"PODCAST_MAX_BYTES" doc:"largest podcast file accepted, in bytes"`

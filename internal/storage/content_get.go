@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"time"
 
@@ -71,8 +72,8 @@ func (s *Service) authorizeDownload(r *http.Request, id string) (bool, error) {
 		return false, errs.NotFoundf("no media item %s", id)
 	}
 	q := r.URL.Query()
-	if q.Has("sig") || q.Has("expires") {
-		return false, s.links.verify(r.URL.Path, q.Get("expires"), q.Get("sig"), s.now())
+	if q.Has("sig") || q.Has("expires") || q.Has("link") {
+		return false, s.authorizeLink(r, id, q)
 	}
 	authorization := r.Header.Get("Authorization")
 	a, err := s.access.Access(r.Context(), id, authorization)
@@ -86,6 +87,38 @@ func (s *Service) authorizeDownload(r *http.Request, id string) (bool, error) {
 		return false, errs.Forbiddenf("you may not view media item %s", id)
 	}
 	return a.Published(), nil
+}
+
+// authorizeLink checks a signed link: its signature and expiry, its
+// record (not revoked), and then, asking catalog each time, the item as
+// it is now (not removed) and its creator's rights (for an item that is
+// not public, still a member, not suspended).
+func (s *Service) authorizeLink(r *http.Request, id string, q url.Values) error {
+	linkID := q.Get("link")
+	if err := s.links.verify(r.URL.Path, linkID, q.Get("expires"), q.Get("sig"), s.now()); err != nil {
+		return err
+	}
+	l, err := s.store.Link(r.Context(), id, linkID)
+	if errs.KindOf(err) == errs.NotFound {
+		return errs.Forbiddenf("this download link is not valid")
+	}
+	if err != nil {
+		return err
+	}
+	if l.RevokedAt != nil {
+		return &goneError{msg: "this download link was revoked"}
+	}
+	a, err := s.access.AccessFor(r.Context(), id, l.CreatedBy)
+	if err != nil {
+		return err
+	}
+	if a.Removed() {
+		return &goneError{msg: "media item " + id + " was removed"}
+	}
+	if !a.Public && !a.CanEdit {
+		return errs.NotFoundf("no media item %s", id)
+	}
+	return nil
 }
 
 // serve answers with the object: a redirect to a presigned store URL when
@@ -114,9 +147,27 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, public bool, wha
 	h.Set("Content-Disposition", o.disposition)
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if rh := r.Header.Get("Range"); rh != "" {
+		norm, err := normaliseRange(rh, o.size)
+		switch {
+		case !ifRangeMatches(r.Header.Get("If-Range"), o.etag, o.modified):
+			// A stale If-Range: the whole object, whatever the ranges.
+			r.Header.Del("Range")
+		case err != nil:
+			h.Set("Content-Range", "bytes */"+itoa(o.size))
+			writeProblem(w, r, http.StatusRequestedRangeNotSatisfiable, "range-not-satisfiable", err.Error())
+			return
+		case norm == "":
+			r.Header.Del("Range")
+		default:
+			r.Header.Set("Range", norm)
+		}
+	}
 	body := newObjectReader(r.Context(), s.bucket, o.key, o.size, r.Header.Get("Range"))
 	defer body.Close()
-	cw := &countingWriter{ResponseWriter: w}
+	pw := newProblemWriter(w, r)
+	defer pw.finish()
+	cw := &countingWriter{ResponseWriter: pw}
 	http.ServeContent(cw, r, "", o.modified, body)
 	s.metrics.downloadBytes.WithLabelValues(what).Add(float64(cw.n))
 }

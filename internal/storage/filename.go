@@ -3,6 +3,8 @@ package storage
 import (
 	"encoding/hex"
 	"mime"
+	"path"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,12 +40,35 @@ var extensions = map[string]string{
 	TypeM4A: ".m4a", TypeOgg: ".ogg", TypeMP4: ".mp4", TypeWebM: ".webm",
 }
 
+// aliases are other extensions that name a content type truthfully.
+var aliases = map[string][]string{
+	TypeText: {".text"}, TypeMarkdown: {".markdown", ".mkd"}, TypeM4A: {".m4b"}, TypeOgg: {".oga", ".opus"},
+	TypeMP4: {".m4v"},
+}
+
+// withExtension gives name the extension of the type its bytes were
+// found to be: the uploader's extension says nothing (evil.html for a
+// text file would invite a browser or a saved file to treat it as HTML).
+// Names of types storage does not detect are kept.
+func withExtension(name, contentType string) string {
+	ext, ok := extensions[contentType]
+	if !ok {
+		return name
+	}
+	cur := strings.ToLower(path.Ext(name))
+	if cur == ext || slices.Contains(aliases[contentType], cur) {
+		return name
+	}
+	return strings.TrimRight(strings.TrimSuffix(name, path.Ext(name)), ". ") + ext
+}
+
 // contentDisposition is "inline" with the display name, as an ASCII
-// fallback and RFC 8187 UTF-8.
+// fallback and RFC 8187 UTF-8; the extension follows the detected type.
 func contentDisposition(name, fallback, contentType string) string {
 	if name == "" {
-		name = fallback + extensions[contentType]
+		name = fallback
 	}
+	name = withExtension(name, contentType)
 	ascii := strings.Map(func(r rune) rune {
 		if r > 126 || r < 32 || r == '\\' || r == '"' || r == '%' {
 			return '_'

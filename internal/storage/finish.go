@@ -79,9 +79,15 @@ func (s *Service) finishLocked(ctx context.Context, p pendingUpload, path string
 	if err != nil {
 		return upload{}, err
 	}
+	// The display name keeps the uploader's base name with the extension
+	// of what the bytes are.
+	filename := p.Filename
+	if filename != "" {
+		filename = withExtension(filename, contentType)
+	}
 	u := upload{
 		ID: p.ID, MediaID: p.MediaID, UserID: p.UserID, Kind: p.Kind, ObjectKey: key, SHA256: hex.EncodeToString(sum),
-		Size: st.Size(), ContentType: contentType, Filename: p.Filename, CompletedAt: stamp(s.now()),
+		Size: st.Size(), ContentType: contentType, Filename: filename, CompletedAt: stamp(s.now()),
 	}
 	doomed, err := s.store.Complete(ctx, p, u)
 	if err != nil {

@@ -46,6 +46,8 @@ type fakeCatalog struct {
 	mu     sync.Mutex
 	media  map[string]fakeMedia
 	tokens map[string]string // "Bearer <token>" → user ID
+	// moderators see every item, as catalog lets them.
+	moderators map[string]bool
 }
 
 type fakeMedia struct {
@@ -53,24 +55,41 @@ type fakeMedia struct {
 	members      []string
 }
 
+// testServiceKey is the service key storage and the fake catalog share.
+const testServiceKey = "test-service-key"
+
 func newFakeCatalog(t *testing.T) *fakeCatalog {
-	f := &fakeCatalog{media: map[string]fakeMedia{}, tokens: map[string]string{}}
+	f := &fakeCatalog{media: map[string]fakeMedia{}, tokens: map[string]string{}, moderators: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/v1/media/"), "/access")
 		f.mu.Lock()
 		m, found := f.media[id]
 		user := f.tokens[r.Header.Get("Authorization")]
+		moderator := f.moderators[user]
 		f.mu.Unlock()
+		forService := r.URL.Query().Has("user_id")
+		if forService {
+			// A service asks for a user: only with the service key, and the
+			// item's status is told whoever the user is.
+			if r.Header.Get(serviceKeyHeader) != testServiceKey {
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, `{"status":403,"detail":"only services may ask on another user's behalf"}`)
+				return
+			}
+			user, moderator = r.URL.Query().Get("user_id"), false
+		}
 		member := user != "" && contains(m.members, user)
-		if !ok || !found || (m.status != "published" && !member) {
+		public := m.status == "published"
+		if !ok || !found || (!public && !member && !moderator && !forService) {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, `{"status":404,"detail":"no such media"}`)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(Access{MediaID: id, Kind: m.kind, Status: m.status,
-			CanView: m.status == "published" || member, CanEdit: member})
+		_ = json.NewEncoder(w).Encode(Access{MediaID: id, Kind: m.kind, Status: m.status, Public: public,
+			CanView: public || member || moderator, CanEdit: member && m.status != "removed"})
 	}))
 	t.Cleanup(f.Close)
 	return f
@@ -151,8 +170,9 @@ func newEnvBlob(t *testing.T, s moduletest.Store, bc blob.Config, tune func(*Con
 	}
 	e := &env{t: t, h: h, catalog: catalog, clock: &fakeClock{}}
 	e.events = newRecorder(t, h.Deps.Bus)
+	h.Deps.ServiceKey = testServiceKey
 	svc, err := newService(context.Background(), cfg, h.Deps,
-		catalogAccess{base: cfg.CatalogURL, client: h.Deps.HTTPClient}, e.clock.now)
+		catalogAccess{base: cfg.CatalogURL, client: h.Deps.HTTPClient, serviceKey: h.Deps.ServiceKey}, e.clock.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,11 +182,15 @@ func newEnvBlob(t *testing.T, s moduletest.Store, bc blob.Config, tune func(*Con
 }
 
 // user makes a user and returns their Authorization header value.
-func (e *env) user() (string, string) {
+func (e *env) user() (string, string) { return e.userWith("reader", "author") }
+
+// userWith makes a user holding roles.
+func (e *env) userWith(roles ...string) (string, string) {
 	id := uuid.Must(uuid.NewV7()).String()
-	token := "Bearer " + e.h.Issuer.Token(id, "reader", "author")
+	token := "Bearer " + e.h.Issuer.Token(id, roles...)
 	e.catalog.mu.Lock()
 	e.catalog.tokens[token] = id
+	e.catalog.moderators[id] = contains(roles, "moderator")
 	e.catalog.mu.Unlock()
 	return id, token
 }

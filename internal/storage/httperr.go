@@ -48,8 +48,23 @@ func typeSuffix(t string) string {
 	return "internal"
 }
 
+// goneError is a download that worked once and never will again: a
+// revoked link, a removed item (410).
+type goneError struct{ msg string }
+
+func (e *goneError) Error() string { return e.msg }
+
 // writeError answers err as a problem document.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var gone *goneError
+	if errors.As(err, &gone) {
+		writeProblem(w, r, http.StatusGone, "gone", gone.msg)
+		return
+	}
+	if errors.As(err, new(*lockedError)) {
+		writeProblem(w, r, http.StatusLocked, "locked", err.Error())
+		return
+	}
 	var quota *quotaError
 	var refusal *Refusal
 	if errors.As(err, &quota) || errors.As(err, &refusal) || errors.As(err, new(errChecksum)) {

@@ -19,22 +19,23 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
-// linkSigner signs download links: HMAC-SHA256 over the path and the
-// expiry, with a key made on first start and kept in storage's table.
+// linkSigner signs download links: HMAC-SHA256 over the path, the link's
+// recorded ID and the expiry, with a key made on first start and kept in
+// storage's table.
 type linkSigner struct{ key []byte }
 
-func (l linkSigner) sign(path string, expires int64) string {
+func (l linkSigner) sign(path, linkID string, expires int64) string {
 	m := hmac.New(sha256.New, l.key)
-	m.Write([]byte(path + "\n" + strconv.FormatInt(expires, 10)))
+	m.Write([]byte(path + "\n" + linkID + "\n" + strconv.FormatInt(expires, 10)))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // verify checks a link's signature (in constant time) and expiry.
-func (l linkSigner) verify(path, expires, sig string, now time.Time) error {
+func (l linkSigner) verify(path, linkID, expires, sig string, now time.Time) error {
 	exp, err := strconv.ParseInt(expires, 10, 64)
 	got, derr := base64.RawURLEncoding.DecodeString(sig)
-	want, _ := base64.RawURLEncoding.DecodeString(l.sign(path, exp))
-	if err != nil || derr != nil || !hmac.Equal(got, want) {
+	want, _ := base64.RawURLEncoding.DecodeString(l.sign(path, linkID, exp))
+	if err != nil || derr != nil || linkID == "" || !hmac.Equal(got, want) {
 		return errs.Forbiddenf("this download link is not valid")
 	}
 	if now.Unix() >= exp {
@@ -49,27 +50,34 @@ type linkCreateInput struct {
 	Body          struct {
 		ExpiresInSeconds int `json:"expires_in_seconds" minimum:"1" doc:"Lifetime of the link in seconds (at most storage.link_max_ttl, 7 days by default)"`
 	}
-	base string
+	origin requestOrigin
 }
 
-// Resolve captures the external base URL the link is made for.
+// Resolve captures where the request came in, for the link's base URL.
 func (i *linkCreateInput) Resolve(ctx huma.Context) []error {
-	scheme := "http"
-	if ctx.TLS() != nil || strings.EqualFold(ctx.Header("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	host := ctx.Host()
-	if fh := ctx.Header("X-Forwarded-Host"); fh != "" {
-		host = fh
-	}
-	i.base = scheme + "://" + host
+	i.origin = requestOrigin{tls: ctx.TLS() != nil, host: ctx.Host(),
+		forwardedProto: ctx.Header("X-Forwarded-Proto"), forwardedHost: ctx.Header("X-Forwarded-Host")}
 	return nil
 }
 
 // LinkView is a signed download link.
 type LinkView struct {
-	URL       string    `json:"url" doc:"The download URL; anyone holding it may download the file until expires_at"`
-	ExpiresAt time.Time `json:"expires_at" doc:"When the link stops working"`
+	ID        string     `json:"id" doc:"The link's ID, to revoke it"`
+	MediaID   string     `json:"media_id" doc:"The media item whose file it downloads"`
+	URL       string     `json:"url,omitempty" doc:"The download URL (only in the answer that made the link): anyone holding it may download the file until expires_at, while the item is not removed and, for an item that is not public, while its creator is still a member of one of the item's authors"`
+	CreatedBy string     `json:"created_by" doc:"Who made it"`
+	CreatedAt time.Time  `json:"created_at" doc:"When it was made"`
+	ExpiresAt time.Time  `json:"expires_at" doc:"When the link stops working"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty" doc:"When it was revoked; a revoked link answers 410"`
+}
+
+func linkView(l downloadLink) LinkView {
+	v := LinkView{ID: l.ID, MediaID: l.MediaID, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC()}
+	if l.RevokedAt != nil {
+		t := l.RevokedAt.UTC()
+		v.RevokedAt = &t
+	}
+	return v
 }
 
 type linkCreateOutput struct {
@@ -79,15 +87,19 @@ type linkCreateOutput struct {
 func (s *Service) registerLinkCreate(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "media-content-link-create", Method: http.MethodPost, Path: "/v1/media/{id}/content/links",
-		Summary:     "Make a signed, expiring download link",
-		Description: "For sharing an unpublished item's file: the link works without a token until it expires. The caller must be allowed to view the item.",
-		Tags:        []string{"Media files"}, MaxBodyBytes: httpx.MaxJSONBody, Security: httpx.BearerSecurity(),
+		Summary: "Make a signed, expiring download link (members, moderators)",
+		Description: "For sharing an item's file: the link works without a token until it expires or is revoked. " +
+			"Only members of the item's authors and moderators make links, never for a removed item. Every download " +
+			"through the link checks the item as it is then: a removed item answers 410; an item that is not public " +
+			"(a draft) is served only while the link's creator is still a member, not suspended.",
+		Tags: []string{"Media files"}, MaxBodyBytes: httpx.MaxJSONBody, Security: httpx.BearerSecurity(),
 		DefaultStatus: http.StatusCreated, Errors: []int{401, 403, 404, 422},
 	}, s.createLink)
 }
 
 func (s *Service) createLink(ctx context.Context, in *linkCreateInput) (*linkCreateOutput, error) {
-	if _, err := auth.Require(ctx); err != nil {
+	p, err := auth.Require(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := uuid.Parse(in.ID); err != nil {
@@ -97,22 +109,70 @@ func (s *Service) createLink(ctx context.Context, in *linkCreateInput) (*linkCre
 	if ttl > s.cfg.LinkMaxTTL {
 		return nil, errs.InvalidField("expires_in_seconds", "must be at most %d", int64(s.cfg.LinkMaxTTL/time.Second))
 	}
-	a, err := s.access.Access(ctx, in.ID, in.Authorization)
-	if err != nil {
+	if _, err := s.manageLinks(ctx, p, in.ID, in.Authorization); err != nil {
 		return nil, err
-	}
-	if !a.CanView {
-		return nil, errs.Forbiddenf("you may not view media item %s", in.ID)
 	}
 	if _, err := s.store.Current(ctx, in.ID); err != nil {
 		return nil, err
 	}
-	path := "/v1/media/" + in.ID + "/content"
-	exp := s.now().Add(ttl).Truncate(time.Second)
-	base := in.base
-	if s.cfg.PublicURL != "" {
-		base = strings.TrimRight(s.cfg.PublicURL, "/")
+	now := s.now()
+	l := downloadLink{ID: uuid.Must(uuid.NewV7()).String(), MediaID: in.ID, CreatedBy: p.UserID,
+		CreatedAt: now, ExpiresAt: stamp(now.Add(ttl).Truncate(time.Second))}
+	if err := s.store.AddLink(ctx, l); err != nil {
+		return nil, err
 	}
-	q := url.Values{"expires": {strconv.FormatInt(exp.Unix(), 10)}, "sig": {s.links.sign(path, exp.Unix())}}
-	return &linkCreateOutput{Body: LinkView{URL: base + path + "?" + q.Encode(), ExpiresAt: exp.UTC()}}, nil
+	path := "/v1/media/" + in.ID + "/content"
+	base := s.baseURL(in.origin)
+	exp := l.ExpiresAt.Unix()
+	q := url.Values{"link": {l.ID}, "expires": {strconv.FormatInt(exp, 10)}, "sig": {s.links.sign(path, l.ID, exp)}}
+	v := linkView(l)
+	v.URL = base + path + "?" + q.Encode()
+	return &linkCreateOutput{Body: v}, nil
+}
+
+// manageLinks lets through a caller who may make, list and revoke the
+// item's links: a member of one of its authors (catalog's can_edit: not
+// suspended, item not removed) or a moderator, never for a removed item.
+func (s *Service) manageLinks(ctx context.Context, p auth.Principal, mediaID, authorization string) (Access, error) {
+	a, err := s.access.Access(ctx, mediaID, authorization)
+	if err != nil {
+		return a, err
+	}
+	if a.Removed() {
+		return a, errs.Forbiddenf("media item %s is removed: its files cannot be shared", mediaID)
+	}
+	if !a.CanEdit && !p.IsModerator() {
+		return a, errs.Forbiddenf("only members of the item's authors and moderators manage download links of media item %s", mediaID)
+	}
+	return a, nil
+}
+
+// requestOrigin is where a request came in.
+type requestOrigin struct {
+	tls                           bool
+	host                          string
+	forwardedProto, forwardedHost string
+}
+
+// baseURL is the external base URL of links handed out: the configured
+// public URL, else the request's scheme and Host. X-Forwarded-Host and
+// X-Forwarded-Proto are anyone's to send: they count only when the
+// operator said a proxy sets them (http.trust_forwarded_for).
+func (s *Service) baseURL(o requestOrigin) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	scheme, host := "http", o.host
+	if o.tls {
+		scheme = "https"
+	}
+	if s.trustForwarded {
+		if p := strings.ToLower(o.forwardedProto); p == "http" || p == "https" {
+			scheme = p
+		}
+		if o.forwardedHost != "" {
+			host = o.forwardedHost
+		}
+	}
+	return scheme + "://" + host
 }

@@ -12,6 +12,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +59,16 @@ type Service struct {
 	finishing sync.Map
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+
+	// publicURL is the external base URL of the links handed out (no
+	// trailing slash; empty: the request's); trustForwarded lets
+	// X-Forwarded-* headers name it.
+	publicURL      string
+	trustForwarded bool
+	// spooling holds the IDs of uploads a checksummed chunk is being
+	// spooled for; spoolSlots bounds those chunks (checksum.go).
+	spooling   sync.Map
+	spoolSlots chan struct{}
 }
 
 // New opens the store and the bucket (d.Blob), registers the routes and
@@ -71,7 +83,7 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	return newService(ctx, cfg, d, catalogAccess{base: base, client: client}, time.Now)
+	return newService(ctx, cfg, d, catalogAccess{base: base, client: client, serviceKey: d.ServiceKey}, time.Now)
 }
 
 func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChecker, clock func() time.Time) (*Service, error) {
@@ -117,13 +129,14 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 	s := &Service{
 		cfg: cfg, db: store, store: &Store{db: store, events: pipeline}, events: pipeline, bucket: bucket,
 		presign: d.Blob.PresignDownloads, access: access, metrics: m, log: log.With(slog.String("service", "storage")),
-		now: func() time.Time { return stamp(clock()) },
+		now: func() time.Time { return stamp(clock()) }, spoolSlots: make(chan struct{}, maxSpooling),
 	}
 	key, err := s.store.Secret(ctx, "download_links")
 	if err != nil {
 		return fail(err)
 	}
 	s.links = linkSigner{key: key}
+	s.publicURL, s.trustForwarded = strings.TrimRight(cmp.Or(cfg.PublicURL, d.PublicURL), "/"), d.TrustForwarded
 	s.tmpDir = filepath.Join(d.DataDir, "uploads", "tmp")
 	if err := os.MkdirAll(s.tmpDir, 0o750); err != nil {
 		return fail(fmt.Errorf("upload directory: %w", err))
@@ -154,6 +167,8 @@ func (s *Service) register(d module.Deps) {
 	d.Mux.HandleFunc("GET /v1/media/{id}/content", s.getContent)
 	d.Mux.HandleFunc("GET /v1/media/{id}/derivatives/{name}", s.getDerivative)
 	s.registerLinkCreate(d.API)
+	s.registerLinkList(d.API)
+	s.registerLinkRevoke(d.API)
 }
 
 // Ready pings the store.

@@ -51,6 +51,9 @@ func (s *Service) sweep(ctx context.Context) {
 		s.log.WarnContext(ctx, "sweeping deletions", slog.Any("error", err))
 	}
 	s.sweepFiles(ctx)
+	if err := s.store.DropExpiredLinks(ctx, s.now()); err != nil && ctx.Err() == nil {
+		s.log.WarnContext(ctx, "sweeping download links", slog.Any("error", err))
+	}
 }
 
 func (s *Service) sweepPending(ctx context.Context) error {

@@ -63,13 +63,19 @@ func (s *Service) newTus(dataDir string) (*tusUploads, error) {
 	composer.UseCore(store)
 	composer.UseTerminater(store)
 	memorylocker.New().UseIn(composer)
+	// Location is the public URL's when configured, else the request's
+	// Host; forwarded headers only when the operator trusts a proxy.
+	base := tusBase + "/"
+	if s.publicURL != "" {
+		base = s.publicURL + base
+	}
 	h, err := tusd.NewHandler(tusd.Config{
 		StoreComposer:              composer,
-		BasePath:                   tusBase + "/",
+		BasePath:                   base,
 		MaxSize:                    s.cfg.largest(),
 		DisableDownload:            true,
 		DisableConcatenation:       true,
-		RespectForwardedHeaders:    true,
+		RespectForwardedHeaders:    s.trustForwarded,
 		Cors:                       &tusd.CorsConfig{Disable: true},
 		Logger:                     expslog.New(warnOnly{h: s.log.Handler()}),
 		PreUploadCreateCallback:    s.tusCreate,
@@ -97,6 +103,16 @@ func (t *tusUploads) drop(ctx context.Context, id string) {
 	_ = t.store.AsTerminatableUpload(up).Terminate(ctx)
 }
 
+// offset is how many bytes of upload id tusd holds.
+func (t *tusUploads) offset(ctx context.Context, id string) (int64, bool) {
+	up, err := t.store.GetUpload(ctx, id)
+	if err != nil {
+		return 0, false
+	}
+	info, err := up.GetInfo(ctx)
+	return info.Offset, err == nil
+}
+
 // complete reports whether tusd holds all the bytes of upload id.
 func (t *tusUploads) complete(ctx context.Context, id string) bool {
 	up, err := t.store.GetUpload(ctx, id)
@@ -110,7 +126,9 @@ func (t *tusUploads) complete(ctx context.Context, id string) bool {
 // serveTus authenticates, checks ownership and expiry, verifies checksums
 // and hands the request to tusd.
 func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
-	w = &tusWriter{ResponseWriter: w}
+	pw := newProblemWriter(w, r)
+	defer pw.finish()
+	w = &tusWriter{ResponseWriter: pw}
 	// A PATCH may carry gigabytes and its finish (hash, store) takes a
 	// while: the server's write timeout, counted from the request's start,
 	// must not cut the answer. tusd bounds each body read (NetworkTimeout),
@@ -156,8 +174,29 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 				writeError(w, r, err)
 				return
 			}
-			offset, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
-			remaining = max(up.Size-max(offset, 0), 0)
+			// The offset is checked before any byte of the body is read
+			// (tusd would only check it after a checksummed chunk is spooled).
+			// A chunk refused unread ends the connection: the server would
+			// otherwise read (and drop) its body to reuse it.
+			w.Header().Set("Connection", "close")
+			offset, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+			if err != nil || offset < 0 {
+				writeError(w, r, errs.InvalidField("header.Upload-Offset", "must be the upload's current offset, a whole number of bytes"))
+				return
+			}
+			if current, ok := s.tus.offset(ctx, id); ok && current != offset {
+				writeProblem(w, r, http.StatusConflict, "conflict",
+					fmt.Sprintf("Upload-Offset is %d but the upload has %d bytes: HEAD it and resume from there", offset, current))
+				return
+			}
+			remaining = max(up.Size-offset, 0)
+			if r.ContentLength > remaining {
+				writeError(w, r, errs.New(errs.Invalid, "the chunk is longer than what remains of the upload (%d bytes)", remaining))
+				return
+			}
+			if r.Header.Get("Upload-Checksum") == "" {
+				w.Header().Del("Connection")
+			}
 		}
 		w.Header().Set("Upload-Expires", up.ExpiresAt.UTC().Format(http.TimeFormat))
 	}
@@ -167,7 +206,20 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errs.InvalidField("header.Upload-Checksum", "send the data, with its checksum, in PATCH requests after creating the upload"))
 		return
 	}
+	if r.Method == http.MethodPost && r.Header.Get("Upload-Defer-Length") != "" {
+		// tusd would answer 501: deferred length is not offered (the size
+		// limit and the quota need Upload-Length up front).
+		writeProblem(w, r, http.StatusBadRequest, "bad-request", "header Upload-Defer-Length is not supported: send Upload-Length with the file's size")
+		return
+	}
 	if sum := r.Header.Get("Upload-Checksum"); sum != "" && r.Method == http.MethodPatch {
+		release, err := s.spoolSlot(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		defer release()
+		w.Header().Del("Connection")
 		cleanup, err := s.verifyChunk(r, sum, remaining)
 		if cleanup != nil {
 			defer cleanup()

@@ -40,6 +40,16 @@ type Deps struct {
 	Verifier *auth.Verifier
 	// IdentityURL is identity's base URL, in this process or another.
 	IdentityURL string
+	// PublicURL is the URL users reach the platform at (http.public_url;
+	// empty when not configured): links a service hands out start with it.
+	PublicURL string
+	// TrustForwarded says a proxy in front sets X-Forwarded-* headers
+	// (http.trust_forwarded_for); otherwise services ignore them.
+	TrustForwarded bool
+	// ServiceKey authenticates calls between services that act for a user
+	// who is not the caller (storage asking catalog about a signed link's
+	// creator). Every process of one deployment must share it.
+	ServiceKey string
 	// Blob locates the shared object store (blob.Open).
 	Blob blob.Config
 	// Bus is the process's event transport; Events tunes delivery. Services
