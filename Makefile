@@ -5,6 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 LINT      := $(BIN)/golangci-lint
 WEB_DIST  := internal/web/dist
+BIN_NAME  ?= alexandria
 
 .DEFAULT_GOAL := help
 
@@ -16,17 +17,36 @@ help: ## list the targets
 run: $(WEB_DIST)/index.html build ## start the whole platform on embedded defaults (SQLite, ./data) at http://localhost:8080
 	$(BIN)/alexandria serve
 
+# The same static binary as deploy/Dockerfile builds (CGO off, -trimpath).
+# TAGS picks the backends linked in: empty is every bus transport and blob
+# store; `lean` leaves the brokers and clouds out (internal/app/backends).
+TAGS      ?=
+GOBUILD   := CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)'
+
 .PHONY: build
-build: ## build bin/alexandria
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/alexandria ./cmd/alexandria
+build: ## build bin/alexandria: static, every bus transport and blob store (as the image)
+	$(GOBUILD) -o $(BIN)/$(BIN_NAME) ./cmd/alexandria
+
+.PHONY: build-lean
+build-lean: ## build bin/alexandria-lean: embedded bus, local blobs, SQLite and PostgreSQL only
+	$(MAKE) --no-print-directory build TAGS=lean BIN_NAME=alexandria-lean
+
+# Packages with goroutines of their own run under the race detector (it
+# needs cgo: gcc); the rest run once without it.
+RACE_PKGS := ./internal/platform/bus/... ./internal/platform/events/... ./internal/app/...
 
 .PHONY: test
-test: ## run every test: unit, store contracts (SQLite and PostgreSQL), components, end-to-end
-	$(GO) test -count=1 -timeout 20m ./...
+test: ## run every test: unit, store contracts (SQLite and PostgreSQL), bus contracts, components, end-to-end
+	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/platform/bus -e /internal/platform/events -e /internal/app)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
 
 .PHONY: test-short
-test-short: ## unit and component tests only (no end-to-end)
+test-short: ## unit and component tests only (no end-to-end, no MinIO): under 2 minutes
 	$(GO) test -short -count=1 ./...
+
+.PHONY: peers
+peers: ## build the test peers (MinIO, goaws) once into the cache outside the repo (internal/platform/peers)
+	$(GO) run ./internal/platform/peers/build
 
 .PHONY: e2e
 e2e: ## end-to-end tests only: the real binary on SQLite and PostgreSQL

@@ -52,14 +52,6 @@ ensure_redis() {
   wait_port 127.0.0.1 6379 30
 }
 
-# build_goaws builds the SQS/SNS emulator the AWS bus tests run
-# (tools/goaws, its own module) into bin/goaws.
-build_goaws() {
-  local root
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-  (cd "$root/tools/goaws" && go build -o "$root/bin/goaws" .)
-}
-
 # ensure_nginx: the split-mode end-to-end test runs its own nginx from the
 # gateway template; only the binary is needed. The package's own service is
 # stopped if its install started one (it would hold port 80 for nothing).

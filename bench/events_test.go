@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/uptrace/bun"
 
+	"github.com/alexandria-platform/alexandria/internal/app/backends"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -25,6 +26,9 @@ import (
 // transports lists the buses to measure; servers that do not answer are
 // skipped. Kafka runs in-process (kfake), the rest are the machine's.
 func transports(b *testing.B) map[string]string {
+	if err := backends.Register(); err != nil {
+		b.Fatal(err)
+	}
 	out := map[string]string{
 		"embedded": "",
 		"nats":     "nats://127.0.0.1:4222",

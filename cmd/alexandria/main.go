@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/app"
+	"github.com/alexandria-platform/alexandria/internal/app/backends"
 	"github.com/alexandria-platform/alexandria/internal/config"
 )
 
@@ -60,6 +61,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return flag.ErrHelp
+	}
+	// Link in the bus transports and blob stores this build has, before
+	// any configuration names one.
+	if err := backends.Register(); err != nil {
+		return err
 	}
 	cmd, args := args[0], args[1:]
 	switch cmd {

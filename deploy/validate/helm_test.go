@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -835,9 +836,11 @@ func toJSONValue(t *testing.T, v any) any {
 	return out
 }
 
-// TestChartCopies: the chart cannot read files outside its directory, so it
-// carries copies of the rules and dashboards; they must not drift.
-func TestChartCopies(t *testing.T) {
+// TestChartUsesTheOneSource: the chart cannot read files outside its
+// directory, so it reaches the rules and dashboards through symbolic links
+// to deploy/prometheus and deploy/grafana (helm follows them), which
+// Compose mounts too: one copy of each, nothing to keep equal.
+func TestChartUsesTheOneSource(t *testing.T) {
 	t.Parallel()
 	pairs := map[string][]string{
 		"deploy/prometheus/rules.yaml": {"deploy", "helm", "alexandria", "files", "rules.yaml"},
@@ -845,10 +848,50 @@ func TestChartCopies(t *testing.T) {
 	for _, d := range dashboardFiles(t) {
 		pairs["deploy/grafana/dashboards/"+d] = []string{"deploy", "helm", "alexandria", "files", "dashboards", d}
 	}
-	for src, dst := range pairs {
-		if !bytes.Equal(readFile(t, strings.Split(src, "/")...), readFile(t, dst...)) {
-			t.Errorf("%s differs from its copy %s: cp %s %s", src, strings.Join(dst, "/"), src, strings.Join(dst, "/"))
+	for src, link := range pairs {
+		l := path(link...)
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s must be a symbolic link to %s (err %v)", strings.Join(link, "/"), src, err)
+			continue
 		}
+		got, err := filepath.EvalSymlinks(l)
+		if err != nil {
+			t.Errorf("%s: %v", strings.Join(link, "/"), err)
+			continue
+		}
+		want, _ := filepath.EvalSymlinks(path(strings.Split(src, "/")...))
+		if got != want {
+			t.Errorf("%s points at %s, want %s", strings.Join(link, "/"), got, src)
+		}
+	}
+	entries, err := os.ReadDir(path("deploy", "helm", "alexandria", "files", "dashboards"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(pairs)-1 {
+		t.Errorf("the chart has %d dashboard links, deploy/grafana/dashboards %d files", len(entries), len(pairs)-1)
+	}
+}
+
+// copyChart copies a chart directory, following its symbolic links.
+func copyChart(t *testing.T, dst, src string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o750)
+		}
+		b, err := os.ReadFile(p) //nolint:gosec // the repository's own chart
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -858,9 +901,7 @@ func TestHelmNotes(t *testing.T) {
 	t.Parallel()
 	helm := tool(t, "HELM", "helm")
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(path(chartPath))); err != nil {
-		t.Fatal(err)
-	}
+	copyChart(t, dir, path(chartPath))
 	notes, err := os.ReadFile(filepath.Join(dir, "templates", "NOTES.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"gocloud.dev/blob/s3blob"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
@@ -32,9 +33,12 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	mediaDir = dir
-	stop := startMinio()
+	// The MinIO suites open s3:// URLs; MinIO itself starts on first use.
+	if err := blob.Register(s3blob.Scheme, &s3blob.URLOpener{}); err != nil {
+		panic(err)
+	}
 	code := m.Run()
-	stop()
+	stopMinio()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -10,20 +10,23 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/peers"
 )
 
-// A MinIO server built here (tools/minio → bin/minio) is started once per
-// test binary on a free loopback port with a temporary directory; each
-// test gets its own bucket. The gocloud S3 opener reads its credentials
-// from the environment, set once in TestMain before any test runs.
+// A MinIO server, built once into the peers cache (package peers), is
+// started on first use per test binary on a free loopback port with a
+// temporary directory; each test gets its own bucket. -short skips the
+// MinIO suites. The gocloud S3 opener reads its credentials from the
+// environment, set once before MinIO is used (no test has run yet that
+// reads them).
 
 const (
 	minioUser     = "alexandria-test"
@@ -31,23 +34,21 @@ const (
 )
 
 var (
+	minioOnce     sync.Once
+	minioStop     = func() {}
 	minioEndpoint string // http://127.0.0.1:PORT, "" when unavailable
 	minioErr      error
 )
 
-// startMinio starts the server (building bin/minio when absent) and
-// returns a function that stops it.
+// stopMinio stops the server if a test started it.
+func stopMinio() { minioStop() }
+
+// startMinio starts the server and returns a function that stops it.
 func startMinio() func() {
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	bin := filepath.Join(root, "bin", "minio")
-	if _, err := os.Stat(bin); err != nil {
-		build := exec.Command("go", "build", "-o", bin, "github.com/minio/minio")
-		build.Dir = filepath.Join(root, "tools", "minio")
-		if out, err := build.CombinedOutput(); err != nil {
-			minioErr = fmt.Errorf("go build in tools/minio: %w\n%s", err, out)
-			return func() {}
-		}
+	bin, err := peers.Binary(peers.MinIO)
+	if err != nil {
+		minioErr = err
+		return func() {}
 	}
 	dir, err := os.MkdirTemp("", "storage-minio-")
 	if err != nil {
@@ -109,8 +110,12 @@ func freePort() (int, error) {
 // the test (fails it under TEST_REQUIRE_SERVERS=1) when MinIO is missing.
 func minioBucket(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("MinIO suites: skipped with -short")
+	}
+	minioOnce.Do(func() { minioStop = startMinio() })
 	if minioEndpoint == "" {
-		requireOrSkip(t, "MinIO (bin/minio, built from tools/minio)", minioErr)
+		requireOrSkip(t, "MinIO (built from tools/minio)", minioErr)
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/alexandria-platform/alexandria/internal/app/backends"
 )
 
 // binary is the alexandria binary built once for the whole package.
@@ -33,6 +35,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "alexandria")
+	// The crash test's probe opens NATS and Kafka in-process.
+	if err := backends.Register(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	build := exec.Command("go", "build", "-o", binary, "github.com/alexandria-platform/alexandria/cmd/alexandria")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

@@ -1,7 +1,8 @@
 // Package blob opens the object store every service that keeps files
 // shares: a local directory by default, or S3 (and S3-compatible stores such
 // as MinIO), Google Cloud Storage or Azure Blob Storage, chosen by URL
-// (gocloud.dev/blob). Objects are addressed by key; storage keys content by
+// (gocloud.dev/blob). The local directory is always there; the others are
+// linked in only when registered (see Stores). Objects are addressed by key; storage keys content by
 // its sha256, so identical files are stored once.
 package blob
 
@@ -15,13 +16,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gocloud.dev/blob"
-	"gocloud.dev/blob/azureblob"
 	"gocloud.dev/blob/fileblob"
-	"gocloud.dev/blob/gcsblob"
-	"gocloud.dev/blob/s3blob"
 	"gocloud.dev/gcerrors"
 )
 
@@ -33,20 +30,18 @@ type Config struct {
 	PresignDownloads bool `yaml:"presign_downloads" env:"PRESIGN_DOWNLOADS" doc:"redirect downloads to presigned S3/GCS/Azure URLs instead of proxying the bytes"`
 }
 
-// Validate checks the URL scheme.
+// Validate checks the URL scheme: file, or a store compiled into this
+// binary (see Stores).
 func (c Config) Validate() error {
 	if c.URL == "" {
 		return nil
 	}
 	u, err := url.Parse(c.URL)
-	if err != nil {
+	if err != nil || u.Scheme == "" {
 		return errors.New("blob.url: not a URL")
 	}
-	switch u.Scheme {
-	case fileblob.Scheme, s3blob.Scheme, gcsblob.Scheme, azureblob.Scheme:
-		return nil
-	}
-	return fmt.Errorf("blob.url: scheme %q is not supported (file, s3, gs, azblob)", u.Scheme)
+	_, err = opener(u.Scheme)
+	return err
 }
 
 // ErrNotFound is returned for a missing key.
@@ -76,16 +71,22 @@ func Open(ctx context.Context, c Config, dataDir string) (*Bucket, error) {
 		}
 		return &Bucket{Bucket: b}, nil
 	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return nil, errors.New("blob.url: not a URL")
+	}
+	open, err := opener(u.Scheme)
+	if err != nil {
+		return nil, err
+	}
+	// The mux applies the URL's ?prefix= as gocloud's own URLs do.
 	mux := new(blob.URLMux)
-	mux.RegisterBucket(fileblob.Scheme, &fileblob.URLOpener{})
-	mux.RegisterBucket(s3blob.Scheme, &s3blob.URLOpener{})
-	mux.RegisterBucket(gcsblob.Scheme, &gcsblob.URLOpener{})
-	mux.RegisterBucket(azureblob.Scheme, &azureblob.URLOpener{})
-	b, err := mux.OpenBucket(ctx, raw)
+	mux.RegisterBucket(u.Scheme, open)
+	b, err := mux.OpenBucketURL(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("blob.url: %w", err)
 	}
-	return &Bucket{Bucket: b, Remote: !strings.HasPrefix(raw, "file:")}, nil
+	return &Bucket{Bucket: b, Remote: u.Scheme != fileblob.Scheme}, nil
 }
 
 // IsNotFound reports a missing object.

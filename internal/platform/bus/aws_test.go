@@ -3,28 +3,21 @@ package bus_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus/bustest"
+	"github.com/alexandria-platform/alexandria/internal/platform/peers"
 )
 
 // goaws starts a private goaws (SQS/SNS emulator) on a free loopback port,
-// building bin/goaws from tools/goaws when it is absent.
+// built once from tools/goaws into the peers cache (package peers).
 func goaws(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..", "..")
-	bin := filepath.Join(root, "bin", "goaws")
-	if _, err := os.Stat(bin); err != nil {
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Dir = filepath.Join(root, "tools", "goaws")
-		if out, err := build.CombinedOutput(); err != nil {
-			bustest.Unreachable(t, "goaws (go build in tools/goaws)", fmt.Errorf("%w\n%s", err, out))
-		}
+	bin, err := peers.Binary(peers.GoAWS)
+	if err != nil {
+		bustest.Unreachable(t, "goaws (tools/goaws)", err)
 	}
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)

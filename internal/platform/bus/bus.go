@@ -1,16 +1,16 @@
 // Package bus moves event messages between services over a transport chosen
-// by URL: the embedded durable bus (default), NATS JetStream, Apache Kafka,
-// RabbitMQ, Google Cloud Pub/Sub, AWS SNS/SQS, Redis Streams or PostgreSQL.
-// Every transport is a Watermill publisher and subscriber behind the small
-// Transport interface; the transactional semantics (outbox, inbox, retries,
-// dead letters) live in package events, above this one.
+// by URL: the embedded durable bus (default, in this package), or one of
+// Backends, each in its own package below this one and linked in only when
+// registered: NATS JetStream, Apache Kafka, RabbitMQ, Google Cloud Pub/Sub,
+// AWS SNS/SQS, Redis Streams or PostgreSQL. Every transport is a Watermill
+// publisher and subscriber behind the small Transport interface; the
+// transactional semantics (outbox, inbox, retries, dead letters) live in
+// package events, above this one.
 package bus
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -44,7 +44,8 @@ type Options struct {
 }
 
 // Open connects to the transport named by rawURL; an empty URL is the
-// embedded durable bus in DataDir.
+// embedded durable bus in DataDir. Other schemes need their backend
+// registered (see Backends and Register).
 func Open(ctx context.Context, rawURL string, o Options) (Transport, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -54,43 +55,29 @@ func Open(ctx context.Context, rawURL string, o Options) (Transport, error) {
 	if rawURL == "" {
 		return openEmbedded(ctx, o)
 	}
-	u, err := url.Parse(rawURL)
+	u, err := parseURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("bus.url: not a URL")
+		return nil, err
 	}
-	switch u.Scheme {
-	case "nats":
-		return openNATS(ctx, u, o)
-	case "kafka":
-		return openKafka(ctx, u, o)
-	case "amqp", "amqps":
-		return openAMQP(ctx, u, o)
-	case "gcppubsub":
-		return openGooglePubSub(ctx, u, o)
-	case "awssqs", "awssns":
-		return openAWS(ctx, u, o)
-	case "redis", "rediss":
-		return openRedisStreams(ctx, u, o)
-	case "postgres", "postgresql":
-		return openPostgres(ctx, u, o)
+	open, err := opener(u)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("bus.url: scheme %q is not supported (use nats, kafka, amqp, gcppubsub, awssqs, awssns, redis, postgres, or leave empty for the embedded bus)", u.Scheme)
+	return open(ctx, u, o)
 }
 
-// ValidateURL checks a bus URL without connecting.
+// ValidateURL checks a bus URL without connecting: its scheme must be one
+// of Backends and compiled into this binary.
 func ValidateURL(rawURL string) error {
 	if rawURL == "" {
 		return nil
 	}
-	u, err := url.Parse(rawURL)
+	u, err := parseURL(rawURL)
 	if err != nil {
-		return fmt.Errorf("bus.url: not a URL")
+		return err
 	}
-	switch u.Scheme {
-	case "nats", "kafka", "amqp", "amqps", "gcppubsub", "awssqs", "awssns", "redis", "rediss", "postgres", "postgresql":
-		return nil
-	}
-	return fmt.Errorf("bus.url: scheme %q is not supported", u.Scheme)
+	_, err = opener(u)
+	return err
 }
 
 // Topic returns the topic a service publishes its events on. Names use only

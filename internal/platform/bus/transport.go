@@ -13,11 +13,11 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 )
 
-// checkName accepts what every broker accepts in a topic or consumer group
+// CheckName accepts what every broker accepts in a topic or consumer group
 // name (SQS queue names, NATS stream and consumer names, SQL table names):
 // 1-100 ASCII letters, digits, '_' and '-', and no "__", which separates a
 // topic from a group in derived queue and subscription names.
-func checkName(kind, name string) error {
+func CheckName(kind, name string) error {
 	ok := len(name) >= 1 && len(name) <= 100 && !strings.Contains(name, "__")
 	for _, r := range name {
 		ok = ok && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
@@ -26,6 +26,32 @@ func checkName(kind, name string) error {
 		return fmt.Errorf("bus: %s %q must be 1-100 letters, digits, '_' or '-', without \"__\"", kind, name)
 	}
 	return nil
+}
+
+// Parts are what a broker adapter provides; NewTransport assembles them.
+type Parts struct {
+	Name      string            // the transport's scheme, e.g. "kafka"
+	Publisher message.Publisher // safe for concurrent use
+	// Prepare, when set, runs once per topic before its first publish
+	// (stream, exchange or topic provisioning).
+	Prepare func(topic string) error
+	// NewSubscriber makes a subscriber for a consumer group.
+	NewSubscriber func(group string) (message.Subscriber, error)
+	// Release runs after the publisher and subscribers are closed.
+	Release []func() error
+}
+
+// NewTransport is the Transport every broker adapter returns: it checks
+// topic and group names before the broker sees them, runs Prepare once per
+// topic, and on Close closes the subscribers it made, the publisher, then
+// the released resources.
+func NewTransport(p Parts) Transport {
+	return &transport{
+		name:    p.Name,
+		pub:     &checkedPublisher{Publisher: p.Publisher, prepare: p.Prepare},
+		newSub:  p.NewSubscriber,
+		release: p.Release,
+	}
 }
 
 // transport is the Transport every broker adapter returns: one publisher,
@@ -46,7 +72,7 @@ func (t *transport) Name() string                 { return t.name }
 func (t *transport) Publisher() message.Publisher { return t.pub }
 
 func (t *transport) Subscriber(group string) (message.Subscriber, error) {
-	if err := checkName("consumer group", group); err != nil {
+	if err := CheckName("consumer group", group); err != nil {
 		return nil, err
 	}
 	t.mu.Lock()
@@ -66,7 +92,7 @@ func (t *transport) Subscriber(group string) (message.Subscriber, error) {
 type checkedSubscriber struct{ message.Subscriber }
 
 func (s checkedSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	if err := checkName("topic", topic); err != nil {
+	if err := CheckName("topic", topic); err != nil {
 		return nil, err
 	}
 	return s.Subscriber.Subscribe(ctx, topic)
@@ -106,7 +132,7 @@ type checkedPublisher struct {
 }
 
 func (p *checkedPublisher) Publish(topic string, msgs ...*message.Message) error {
-	if err := checkName("topic", topic); err != nil {
+	if err := CheckName("topic", topic); err != nil {
 		return err
 	}
 	if p.prepare != nil {
@@ -128,8 +154,8 @@ func (p *checkedPublisher) Publish(topic string, msgs ...*message.Message) error
 	return p.Publisher.Publish(topic, msgs...)
 }
 
-// durationParam reads a duration query parameter such as ?ack_wait=10s.
-func durationParam(q url.Values, key string, def time.Duration) (time.Duration, error) {
+// DurationParam reads a duration query parameter such as ?ack_wait=10s.
+func DurationParam(q url.Values, key string, def time.Duration) (time.Duration, error) {
 	v := q.Get(key)
 	if v == "" {
 		return def, nil
@@ -141,8 +167,8 @@ func durationParam(q url.Values, key string, def time.Duration) (time.Duration, 
 	return d, nil
 }
 
-// intParam reads a positive integer query parameter such as ?partitions=8.
-func intParam(q url.Values, key string, def int) (int, error) {
+// IntParam reads a positive integer query parameter such as ?partitions=8.
+func IntParam(q url.Values, key string, def int) (int, error) {
 	v := q.Get(key)
 	if v == "" {
 		return def, nil

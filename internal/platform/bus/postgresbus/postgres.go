@@ -1,4 +1,6 @@
-package bus
+// Package postgresbus is the PostgreSQL tables (watermill-sql) transport of package bus (postgres:// and postgresql://).
+// It is linked into a binary only when Register is called.
+package postgresbus
 
 import (
 	"context"
@@ -10,9 +12,14 @@ import (
 	wmsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
 
-// openPostgres uses PostgreSQL tables as the bus (watermill-sql): one
+// Register makes the transport available to bus.Open.
+func Register() error { return bus.Register("postgres", open) }
+
+// open uses PostgreSQL tables as the bus (watermill-sql): one
 // messages table "watermill_<topic>" and one offsets table
 // "watermill_offsets_<topic>" per topic, created on first use. A consumer
 // group is a row in the offsets table; its replicas take turns reading
@@ -20,13 +27,13 @@ import (
 // dies mid-message rolls back its transaction and the next reader of the
 // group gets the message again. ?poll= (default 250ms) is the idle poll
 // interval; ?batch= (default 10) the batch size.
-func openPostgres(ctx context.Context, u *url.URL, o Options) (Transport, error) {
+func open(ctx context.Context, u *url.URL, o bus.Options) (bus.Transport, error) {
 	q := u.Query()
-	poll, err := durationParam(q, "poll", 250*time.Millisecond)
+	poll, err := bus.DurationParam(q, "poll", 250*time.Millisecond)
 	if err != nil {
 		return nil, err
 	}
-	batch, err := intParam(q, "batch", 10)
+	batch, err := bus.IntParam(q, "batch", 10)
 	if err != nil {
 		return nil, err
 	}
@@ -56,10 +63,10 @@ func openPostgres(ctx context.Context, u *url.URL, o Options) (Transport, error)
 		return nil, fmt.Errorf("bus: postgres publisher: %w", err)
 	}
 	ackDeadline := 30 * time.Second
-	return &transport{
-		name: "postgres",
-		pub:  &checkedPublisher{Publisher: pub},
-		newSub: func(group string) (message.Subscriber, error) {
+	return bus.NewTransport(bus.Parts{
+		Name:      "postgres",
+		Publisher: pub,
+		NewSubscriber: func(group string) (message.Subscriber, error) {
 			return wmsql.NewSubscriber(db, wmsql.SubscriberConfig{
 				ConsumerGroup:    group,
 				AckDeadline:      &ackDeadline,
@@ -71,6 +78,6 @@ func openPostgres(ctx context.Context, u *url.URL, o Options) (Transport, error)
 				InitializeSchema: true,
 			}, logger)
 		},
-		release: []func() error{func() error { pool.Close(); return nil }},
-	}, nil
+		Release: []func() error{func() error { pool.Close(); return nil }},
+	}), nil
 }

@@ -1,4 +1,6 @@
-package bus
+// Package awsbus is the Amazon SQS and SNS transport of package bus (awssqs:// and awssns://).
+// It is linked into a binary only when Register is called.
+package awsbus
 
 import (
 	"context"
@@ -23,14 +25,19 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
+
+// Register makes the transport available to bus.Open.
+func Register() error { return bus.Register("aws", open) }
 
 // awsMetadataAttribute carries a message's whole metadata as one JSON
 // message attribute: SQS and SNS allow only 10 attributes per message, fewer
 // than an event's envelope needs.
 const awsMetadataAttribute = "alexandria_metadata"
 
-// openAWS connects to Amazon SQS (awssqs://) or SNS with SQS (awssns://).
+// open connects to Amazon SQS (awssqs://) or SNS with SQS (awssns://).
 //
 // Either way each (topic, group) is an SQS queue "<topic>__<group>",
 // created on subscribe, whose consumers share its messages; a nack or a
@@ -47,7 +54,7 @@ const awsMetadataAttribute = "alexandria_metadata"
 // the SNS topic to send to a group's queue (emulators that refuse it).
 // Credentials come from the environment; a custom endpoint without
 // AWS_ACCESS_KEY_ID uses dummy static credentials (emulators).
-func openAWS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
+func open(ctx context.Context, u *url.URL, o bus.Options) (bus.Transport, error) {
 	q := u.Query()
 	region := q.Get("region")
 	if region == "" {
@@ -57,7 +64,7 @@ func openAWS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
 	if endpoint == "" && u.Host != "" && u.Host != "aws" {
 		endpoint = "http://" + u.Host
 	}
-	visibility, err := durationParam(q, "visibility", 30*time.Second)
+	visibility, err := bus.DurationParam(q, "visibility", 30*time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -115,13 +122,13 @@ func openAWS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
 	}
 
 	if u.Scheme == "awssqs" {
-		return &transport{
-			name: "awssqs",
-			pub:  &checkedPublisher{Publisher: &sqsFanout{queues: queues, pub: sqsPub}},
-			newSub: func(group string) (message.Subscriber, error) {
+		return bus.NewTransport(bus.Parts{
+			Name:      "awssqs",
+			Publisher: &sqsFanout{queues: queues, pub: sqsPub},
+			NewSubscriber: func(group string) (message.Subscriber, error) {
 				return &sqsGroupSubscriber{cfg: sqsSubscriberConfig, group: group, logger: logger}, nil
 			},
-		}, nil
+		}), nil
 	}
 
 	topics := &snsTopics{client: sns.NewFromConfig(cfg, snsOpts...)}
@@ -134,10 +141,10 @@ func openAWS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bus: sns publisher: %w", err)
 	}
-	return &transport{
-		name: "awssns",
-		pub:  &checkedPublisher{Publisher: snsPub},
-		newSub: func(group string) (message.Subscriber, error) {
+	return bus.NewTransport(bus.Parts{
+		Name:      "awssns",
+		Publisher: snsPub,
+		NewSubscriber: func(group string) (message.Subscriber, error) {
 			return wmsns.NewSubscriber(wmsns.SubscriberConfig{
 				AWSConfig:                 cfg,
 				OptFns:                    snsOpts,
@@ -149,7 +156,7 @@ func openAWS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
 				},
 			}, sqsSubscriberConfig, logger)
 		},
-	}, nil
+	}), nil
 }
 
 // sqsQueues creates queues on first use and remembers their URLs; it is
@@ -201,7 +208,7 @@ func (s *sqsQueues) groupQueues(ctx context.Context, topic string) ([]string, er
 		for _, u := range page.QueueUrls {
 			name := u[strings.LastIndex(u, "/")+1:]
 			// The prefix filter is advisory on some emulators: check it.
-			if group, ok := strings.CutPrefix(name, prefix); ok && checkName("group", group) == nil {
+			if group, ok := strings.CutPrefix(name, prefix); ok && bus.CheckName("group", group) == nil {
 				names = append(names, name)
 			}
 		}

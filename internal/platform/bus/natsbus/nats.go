@@ -1,4 +1,6 @@
-package bus
+// Package natsbus is the NATS JetStream transport of package bus (nats://).
+// It is linked into a binary only when Register is called.
+package natsbus
 
 import (
 	"context"
@@ -12,7 +14,12 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
+
+// Register makes the transport available to bus.Open.
+func Register() error { return bus.Register("nats", open) }
 
 // natsConfig is what a nats:// URL says.
 type natsConfig struct {
@@ -21,21 +28,21 @@ type natsConfig struct {
 	maxAge  time.Duration // ?max_age=168h: stream retention
 }
 
-// openNATS connects to NATS JetStream. Each topic is a stream of the same
+// open connects to NATS JetStream. Each topic is a stream of the same
 // name with one subject, created on first publish or subscribe (file
 // storage, limits retention, max_age, 2-minute duplicate window keyed by the
 // message UUID). Each consumer group is a durable pull consumer named after
 // the group: replicas of a group pull from the same consumer and so share
 // the messages; a nack redelivers at once, an unacknowledged message comes
 // back after ack_wait. Connections reconnect forever.
-func openNATS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
+func open(ctx context.Context, u *url.URL, o bus.Options) (bus.Transport, error) {
 	q := u.Query()
 	c := natsConfig{server: (&url.URL{Scheme: "nats", User: u.User, Host: u.Host}).String()}
 	var err error
-	if c.ackWait, err = durationParam(q, "ack_wait", 30*time.Second); err != nil {
+	if c.ackWait, err = bus.DurationParam(q, "ack_wait", 30*time.Second); err != nil {
 		return nil, err
 	}
-	if c.maxAge, err = durationParam(q, "max_age", 7*24*time.Hour); err != nil {
+	if c.maxAge, err = bus.DurationParam(q, "max_age", 7*24*time.Hour); err != nil {
 		return nil, err
 	}
 	logger := watermill.NewSlogLogger(o.Logger)
@@ -63,15 +70,16 @@ func openNATS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
 		pubConn.Close()
 		return nil, fmt.Errorf("bus: nats publisher: %w", err)
 	}
-	return &transport{
-		name: "nats",
-		pub: &checkedPublisher{Publisher: pub, prepare: func(topic string) error {
+	return bus.NewTransport(bus.Parts{
+		Name:      "nats",
+		Publisher: pub,
+		Prepare: func(topic string) error {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_, err := c.ensureStream(ctx, js, topic)
 			return err
-		}},
-		newSub: func(group string) (message.Subscriber, error) {
+		},
+		NewSubscriber: func(group string) (message.Subscriber, error) {
 			conn, err := c.connect("alexandria-" + group)
 			if err != nil {
 				return nil, err
@@ -88,7 +96,7 @@ func openNATS(ctx context.Context, u *url.URL, o Options) (Transport, error) {
 				ConsumeOptions: []jetstream.PullConsumeOpt{jetstream.PullMaxMessages(16)},
 			})
 		},
-	}, nil
+	}), nil
 }
 
 func (c natsConfig) connect(name string) (*nats.Conn, error) {

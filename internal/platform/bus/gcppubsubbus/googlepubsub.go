@@ -1,4 +1,6 @@
-package bus
+// Package gcppubsubbus is the Google Cloud Pub/Sub transport of package bus (gcppubsub://).
+// It is linked into a binary only when Register is called.
+package gcppubsubbus
 
 import (
 	"context"
@@ -16,9 +18,14 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
 
-// openGooglePubSub connects to Google Cloud Pub/Sub in the project named by
+// Register makes the transport available to bus.Open.
+func Register() error { return bus.Register("gcppubsub", open) }
+
+// open connects to Google Cloud Pub/Sub in the project named by
 // the URL's host. Credentials come from the environment (Application
 // Default Credentials); ?emulator=host:port, or PUBSUB_EMULATOR_HOST, talks
 // to an emulator without credentials. Topics are created on first publish
@@ -28,13 +35,13 @@ import (
 // subscriber closing before it acks, makes the message available again at
 // once; a subscriber that dies silently loses its lease after
 // ?ack_deadline= (default 30s, 10-600s).
-func openGooglePubSub(_ context.Context, u *url.URL, o Options) (Transport, error) {
+func open(_ context.Context, u *url.URL, o bus.Options) (bus.Transport, error) {
 	project := u.Host
 	if project == "" {
 		return nil, errors.New("bus.url: gcppubsub:// needs the project ID as host, e.g. gcppubsub://my-project")
 	}
 	q := u.Query()
-	ackDeadline, err := durationParam(q, "ack_deadline", 30*time.Second)
+	ackDeadline, err := bus.DurationParam(q, "ack_deadline", 30*time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -61,10 +68,10 @@ func openGooglePubSub(_ context.Context, u *url.URL, o Options) (Transport, erro
 	if err != nil {
 		return nil, fmt.Errorf("bus: google pub/sub publisher: %w", err)
 	}
-	return &transport{
-		name: "gcppubsub",
-		pub:  &checkedPublisher{Publisher: pub},
-		newSub: func(group string) (message.Subscriber, error) {
+	return bus.NewTransport(bus.Parts{
+		Name:      "gcppubsub",
+		Publisher: pub,
+		NewSubscriber: func(group string) (message.Subscriber, error) {
 			sub, err := googlecloud.NewSubscriber(googlecloud.SubscriberConfig{
 				ProjectID:                project,
 				ClientOptions:            opts,
@@ -88,5 +95,5 @@ func openGooglePubSub(_ context.Context, u *url.URL, o Options) (Transport, erro
 			}
 			return sub, nil
 		},
-	}, nil
+	}), nil
 }

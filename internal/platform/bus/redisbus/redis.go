@@ -1,4 +1,6 @@
-package bus
+// Package redisbus is the Redis Streams transport of package bus (redis:// and rediss://).
+// It is linked into a binary only when Register is called.
+package redisbus
 
 import (
 	"context"
@@ -10,9 +12,14 @@ import (
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
 
-// openRedisStreams connects to Redis and uses one stream per topic. A
+// Register makes the transport available to bus.Open.
+func Register() error { return bus.Register("redis", open) }
+
+// open connects to Redis and uses one stream per topic. A
 // consumer group is a Redis consumer group created at the stream's start
 // ("0"), so a new group reads the retained history; each replica is a
 // consumer of it. A nack redelivers at once; messages left pending by a
@@ -20,19 +27,19 @@ import (
 // they have been idle for ?min_idle= (default 30s), checked every
 // ?claim_interval= (default 5s). ?maxlen= caps each stream (approximate
 // trimming; default unbounded).
-func openRedisStreams(ctx context.Context, u *url.URL, o Options) (Transport, error) {
+func open(ctx context.Context, u *url.URL, o bus.Options) (bus.Transport, error) {
 	q := u.Query()
-	minIdle, err := durationParam(q, "min_idle", 30*time.Second)
+	minIdle, err := bus.DurationParam(q, "min_idle", 30*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	claimInterval, err := durationParam(q, "claim_interval", 5*time.Second)
+	claimInterval, err := bus.DurationParam(q, "claim_interval", 5*time.Second)
 	if err != nil {
 		return nil, err
 	}
 	maxlen := 0
 	if q.Get("maxlen") != "" {
-		if maxlen, err = intParam(q, "maxlen", 0); err != nil {
+		if maxlen, err = bus.IntParam(q, "maxlen", 0); err != nil {
 			return nil, err
 		}
 	}
@@ -60,10 +67,10 @@ func openRedisStreams(ctx context.Context, u *url.URL, o Options) (Transport, er
 		_ = client.Close()
 		return nil, fmt.Errorf("bus: redis publisher: %w", err)
 	}
-	return &transport{
-		name: "redis",
-		pub:  &checkedPublisher{Publisher: pub},
-		newSub: func(group string) (message.Subscriber, error) {
+	return bus.NewTransport(bus.Parts{
+		Name:      "redis",
+		Publisher: pub,
+		NewSubscriber: func(group string) (message.Subscriber, error) {
 			return redisstream.NewSubscriber(redisstream.SubscriberConfig{
 				Client:        redis.NewClient(opts),
 				ConsumerGroup: group,
@@ -76,5 +83,5 @@ func openRedisStreams(ctx context.Context, u *url.URL, o Options) (Transport, er
 				DisableIndefiniteInitialBlock: true,
 			}, logger)
 		},
-	}, nil
+	}), nil
 }

@@ -1,4 +1,6 @@
-package bus
+// Package kafkabus is the Apache Kafka transport of package bus (kafka://).
+// It is linked into a binary only when Register is called.
+package kafkabus
 
 import (
 	"context"
@@ -13,27 +15,32 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill-kafka/v3/pkg/kafka"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
 
-// openKafka connects to Apache Kafka through Sarama. Topics are created on
+// Register makes the transport available to bus.Open.
+func Register() error { return bus.Register("kafka", open) }
+
+// open connects to Apache Kafka through Sarama. Topics are created on
 // first publish or subscribe with ?partitions= (default 4) and
 // ?replication= (default 1). Messages are keyed by the event's partition key
-// (MetaKey), so one key lives in one partition and keeps its order; a
+// (bus.MetaKey), so one key lives in one partition and keeps its order; a
 // consumer group is a Kafka consumer group, whose members split the
 // partitions. A new group starts at the oldest retained message. A nack
 // resends the message to the same handler; an unacknowledged message is
 // delivered again to whichever member owns its partition after a rebalance.
-func openKafka(_ context.Context, u *url.URL, o Options) (Transport, error) {
+func open(_ context.Context, u *url.URL, o bus.Options) (bus.Transport, error) {
 	q := u.Query()
 	brokers := strings.Split(u.Host, ",")
 	if u.Host == "" {
 		return nil, errors.New("bus.url: kafka:// needs at least one broker host:port")
 	}
-	partitions, err := intParam(q, "partitions", 4)
+	partitions, err := bus.IntParam(q, "partitions", 4)
 	if err != nil {
 		return nil, err
 	}
-	replication, err := intParam(q, "replication", 1)
+	replication, err := bus.IntParam(q, "replication", 1)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +49,7 @@ func openKafka(_ context.Context, u *url.URL, o Options) (Transport, error) {
 	}
 	logger := watermill.NewSlogLogger(o.Logger)
 	marshaler := kafka.NewWithPartitioningMarshaler(func(_ string, m *message.Message) (string, error) {
-		return m.Metadata.Get(MetaKey), nil
+		return m.Metadata.Get(bus.MetaKey), nil
 	})
 
 	pubCfg := kafka.DefaultSaramaSyncPublisherConfig()
@@ -62,10 +69,11 @@ func openKafka(_ context.Context, u *url.URL, o Options) (Transport, error) {
 	topics := &kafkaTopics{brokers: brokers, detail: sarama.TopicDetail{
 		NumPartitions: int32(partitions), ReplicationFactor: int16(replication), //nolint:gosec // bounded above
 	}}
-	return &transport{
-		name: "kafka",
-		pub:  &checkedPublisher{Publisher: pub, prepare: topics.ensure},
-		newSub: func(group string) (message.Subscriber, error) {
+	return bus.NewTransport(bus.Parts{
+		Name:      "kafka",
+		Publisher: pub,
+		Prepare:   topics.ensure,
+		NewSubscriber: func(group string) (message.Subscriber, error) {
 			cfg := kafka.DefaultSaramaSubscriberConfig()
 			cfg.ClientID = "alexandria"
 			cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
@@ -85,7 +93,7 @@ func openKafka(_ context.Context, u *url.URL, o Options) (Transport, error) {
 			}
 			return &kafkaSubscriber{Subscriber: sub, topics: topics}, nil
 		},
-	}, nil
+	}), nil
 }
 
 // kafkaSubscriber creates the topic before joining the group, so a group

@@ -1,4 +1,6 @@
-package bus
+// Package amqpbus is the RabbitMQ (AMQP 0-9-1) transport of package bus (amqp:// and amqps://).
+// It is linked into a binary only when Register is called.
+package amqpbus
 
 import (
 	"context"
@@ -8,9 +10,14 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
 
-// openAMQP connects to RabbitMQ (AMQP 0-9-1). Each topic is a durable topic
+// Register makes the transport available to bus.Open.
+func Register() error { return bus.Register("amqp", open) }
+
+// open connects to RabbitMQ (AMQP 0-9-1). Each topic is a durable topic
 // exchange of the same name; each (topic, group) is a durable queue
 // "<topic>__<group>" bound to it with "#", declared on subscribe. So every
 // group gets every message published after its queue was first declared,
@@ -19,9 +26,9 @@ import (
 // the message; a consumer whose channel closes before acking returns its
 // messages to the queue. ?prefetch= (default 10) bounds unacked deliveries
 // per consumer. Connections reconnect with backoff.
-func openAMQP(_ context.Context, u *url.URL, o Options) (Transport, error) {
+func open(_ context.Context, u *url.URL, o bus.Options) (bus.Transport, error) {
 	q := u.Query()
-	prefetch, err := intParam(q, "prefetch", 10)
+	prefetch, err := bus.IntParam(q, "prefetch", 10)
 	if err != nil {
 		return nil, err
 	}
@@ -58,15 +65,15 @@ func openAMQP(_ context.Context, u *url.URL, o Options) (Transport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bus: amqp publisher: %w", err)
 	}
-	return &transport{
-		name: "amqp",
-		pub:  &checkedPublisher{Publisher: pub},
-		newSub: func(group string) (message.Subscriber, error) {
+	return bus.NewTransport(bus.Parts{
+		Name:      "amqp",
+		Publisher: pub,
+		NewSubscriber: func(group string) (message.Subscriber, error) {
 			sub, err := amqp.NewSubscriber(config(group), logger)
 			if err != nil {
 				return nil, fmt.Errorf("bus: amqp subscriber: %w", err)
 			}
 			return sub, nil
 		},
-	}, nil
+	}), nil
 }

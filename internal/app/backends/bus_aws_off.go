@@ -1,0 +1,5 @@
+//go:build lean || no_aws
+
+package backends
+
+func awsSQS() error { return nil }

@@ -1,0 +1,5 @@
+//go:build lean || no_kafka
+
+package backends
+
+func kafka() error { return nil }

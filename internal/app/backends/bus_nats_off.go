@@ -1,0 +1,5 @@
+//go:build lean || no_nats
+
+package backends
+
+func nats() error { return nil }

@@ -1,0 +1,5 @@
+//go:build lean || no_pgbus
+
+package backends
+
+func postgresBus() error { return nil }
