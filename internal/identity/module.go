@@ -18,6 +18,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
@@ -138,8 +139,9 @@ type Service struct {
 	hashes *hashGate
 	// clientAddr is the caller's address for the limits; tests replace it.
 	clientAddr func(ctx context.Context) string
-	// pruner removes long-expired refresh tokens until Close.
-	pruner *pruner
+	// group runs the background work; ownGroup: New made it, Close stops it.
+	group    *lifecycle.Group
+	ownGroup bool
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -170,16 +172,21 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 	if d.Bus == nil {
 		return nil, errors.New("identity: no event bus")
 	}
-	setup := d.EventsSetup("identity", sdb)
-	if d.Tracing != nil {
-		setup.Tracer = d.Tracing.Provider
+	// The background work (outbox relay, refresh-token pruner) runs on the
+	// target's group; built alone (unit tests), identity keeps its own.
+	group, ownGroup := d.Background, false
+	if group == nil {
+		group, ownGroup = lifecycle.NewGroup("identity", d.Logger), true
 	}
+	setup := d.EventsSetup("identity", sdb)
+	setup.Group = group
 	pipeline, err := events.New(ctx, setup)
 	if err != nil {
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
 	s := &Service{cfg: cfg, db: sdb, store: &store{db: sdb, events: pipeline}, events: pipeline, policy: newPasswordPolicy(),
-		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() }}
+		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() },
+		group: group, ownGroup: ownGroup}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -214,7 +221,9 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 	if err := pipeline.Start(); err != nil {
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
-	s.pruner = startPruner(s, refreshPruneInterval)
+	if err := group.Go("refresh-token pruner", s.pruneLoop(refreshPruneInterval)); err != nil {
+		return nil, errors.Join(fmt.Errorf("identity: %w", err), s.stopOwnGroup(ctx))
+	}
 	return s, nil
 }
 
@@ -258,8 +267,17 @@ func (s *Service) MigrationsFS() fs.FS { return Migrations }
 // Ready pings the store.
 func (s *Service) Ready(ctx context.Context) error { return s.store.ping(ctx) }
 
-// Close stops the pruner and the event relay, then releases the store.
+// Close stops the background work (the shell has normally stopped its
+// group already; stopping again is harmless), then releases the store.
 func (s *Service) Close(ctx context.Context) error {
-	s.pruner.stop()
-	return errors.Join(s.events.Close(ctx), s.db.Close())
+	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), s.db.Close())
+}
+
+// stopOwnGroup stops the group identity made for itself; the shell's group
+// is the shell's to stop.
+func (s *Service) stopOwnGroup(ctx context.Context) error {
+	if !s.ownGroup {
+		return nil
+	}
+	return s.group.Stop(ctx)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -93,8 +94,11 @@ func TestExpiredRefreshTokensArePruned(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			p := startPruner(e.svc, 10*time.Millisecond)
-			defer p.stop()
+			group := lifecycle.NewGroup("identity-test", nil)
+			if err := group.Go("refresh-token pruner", e.svc.pruneLoop(10*time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = group.Stop(ctx) }()
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				if _, err := e.svc.store.refreshState(ctx, hashSecret("long-gone")); errors.Is(err, errs.ErrNotFound) {
