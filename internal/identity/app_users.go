@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"math"
 	"slices"
 	"time"
 
@@ -145,16 +144,36 @@ func (s *Service) updateUser(ctx context.Context, actor auth.Principal, id strin
 	})
 }
 
-// validUserID reports whether id can name a user; anything else is a 404
-// without a query (PostgreSQL would reject it as a UUID).
-func validUserID(id string) bool {
-	u, err := uuid.Parse(id)
-	return err == nil && u.String() == id
+// getUser returns the account id names.
+func (s *Service) getUser(ctx context.Context, id string) (User, error) {
+	if !validUserID(id) {
+		return User{}, errNoSuchUser
+	}
+	return s.store.userByID(ctx, id)
 }
 
-var errNoSuchUser = errs.NotFoundf("no such user")
+// listUsers answers up to size users after the one with id after, in
+// creation order, and the id to continue after ("" on the last page).
+func (s *Service) listUsers(ctx context.Context, f userFilter, after string, size int) ([]User, string, error) {
+	users, err := s.store.listUsers(ctx, f, after, size+1)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(users) > size {
+		return users[:size], users[size-1].ID, nil
+	}
+	return users, "", nil
+}
 
-// retryAfter is the Retry-After of a window that ends at ends.
-func retryAfter(ends, now time.Time) int {
-	return max(1, int(math.Ceil(ends.Sub(now).Seconds())))
+// deleteUser deletes an account with its sessions and tokens: the user's
+// own, or anyone's for an administrator. The store refuses to delete the
+// last administrator.
+func (s *Service) deleteUser(ctx context.Context, actor auth.Principal, id string) error {
+	if actor.UserID != id && !actor.IsAdmin() {
+		return errs.Forbiddenf("you may delete only your own account")
+	}
+	if !validUserID(id) {
+		return errNoSuchUser
+	}
+	return s.store.deleteUser(ctx, id)
 }
