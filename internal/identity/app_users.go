@@ -2,11 +2,11 @@ package identity
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/alexandria-platform/alexandria/internal/identity/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
@@ -28,7 +28,7 @@ func (s *Service) register(ctx context.Context, rawEmail, password, rawName stri
 	v.Check(reason == "", "email", "%s", reason)
 	name, reason := normalizeDisplayName(rawName)
 	v.Check(reason == "", "display_name", "%s", reason)
-	if reason := s.policy.check(password, email); reason != "" {
+	if reason := s.policy.Check(password, email); reason != "" {
 		v.Add("password", "%s", reason)
 	}
 	if err := v.Err(); err != nil {
@@ -82,7 +82,7 @@ func (s *Service) changePassword(ctx context.Context, u User, current, next stri
 		return errs.InvalidField("current_password", "is wrong")
 	}
 	release()
-	if reason := s.policy.check(next, u.Email); reason != "" {
+	if reason := s.policy.Check(next, u.Email); reason != "" {
 		return errs.InvalidField("new_password", "%s", reason)
 	}
 	hash, err := s.hashPassword(ctx, next)
@@ -114,33 +114,26 @@ func (s *Service) updateUser(ctx context.Context, actor auth.Principal, id strin
 		name, reason = normalizeDisplayName(*c.DisplayName)
 		v.Check(reason == "", "display_name", "%s", reason)
 	}
-	var roles []string
+	change := domain.Change{Suspended: c.Suspended}
+	if c.DisplayName != nil {
+		change.DisplayName = &name
+	}
 	if c.Roles != nil {
 		var reason string
-		roles, reason = normalizeRoles(*c.Roles)
+		change.Roles, reason = domain.NormalizeRoles(*c.Roles)
 		v.Check(reason == "", "roles", "%s", reason)
 	}
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
 	self := actor.UserID == id
-	if self && c.Suspended != nil && *c.Suspended {
-		return User{}, errs.Conflictf("you cannot suspend yourself")
+	if self {
+		if err := change.CheckSelf(); err != nil {
+			return User{}, err
+		}
 	}
 	return s.store.updateUser(ctx, id, ifVersion, s.now(), func(u *User) error {
-		if self && roles != nil && u.IsAdmin() && !slices.Contains(roles, auth.RoleAdmin) {
-			return errs.Conflictf("you cannot remove your own admin role; ask another administrator")
-		}
-		if c.DisplayName != nil {
-			u.DisplayName = name
-		}
-		if roles != nil {
-			u.Roles = roles
-		}
-		if c.Suspended != nil {
-			u.Suspended = *c.Suspended
-		}
-		return nil
+		return u.Apply(change, self)
 	})
 }
 

@@ -1,11 +1,8 @@
 package identity
 
 import (
-	"context"
 	"slices"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
@@ -59,11 +56,6 @@ func toUserV1(u User) userV1 {
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version}
 }
 
-// recorder writes an event in the caller's transaction (events.Pipeline).
-type recorder interface {
-	Record(ctx context.Context, idb bun.IDB, typ, subject, key string, data any) error
-}
-
 // userEvents are the events of a change from before to after: an edit of
 // the profile or roles, then a suspension or reinstatement. A change of the
 // password alone is nobody else's business.
@@ -79,18 +71,4 @@ func userEvents(before, after User) []string {
 		out = append(out, EventUserReinstated)
 	}
 	return out
-}
-
-// record writes events of u in tx. A store without a recorder (repository
-// tests) records nothing.
-func (s *store) record(ctx context.Context, tx bun.Tx, u User, types ...string) error {
-	if s.events == nil {
-		return nil
-	}
-	for _, typ := range types {
-		if err := s.events.Record(ctx, tx, typ, "user/"+u.ID, u.ID, toUserV1(u)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

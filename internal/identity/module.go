@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/alexandria-platform/alexandria/internal/identity/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -88,7 +89,7 @@ func (c Config) Validate() error {
 		// The email rule is left out here: the admin address is usually a
 		// role name ("admin@...") that an operator's pass phrase may well
 		// contain; length, repetition and the common list still apply.
-		if reason := newPasswordPolicy().check(c.AdminPassword, ""); reason != "" {
+		if reason := domain.NewPasswordPolicy().Check(c.AdminPassword, ""); reason != "" {
 			bad("identity.admin_password: %s", reason)
 		}
 	}
@@ -130,7 +131,7 @@ type Service struct {
 	events  *events.Pipeline
 	keys    *keyRing
 	limiter Counter
-	policy  passwordPolicy
+	policy  domain.PasswordPolicy
 	logins  *prometheus.CounterVec
 	log     *slog.Logger
 	out     func(format string, args ...any)
@@ -184,7 +185,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 	if err != nil {
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
-	s := &Service{cfg: cfg, db: sdb, store: &store{db: sdb, events: pipeline}, events: pipeline, policy: newPasswordPolicy(),
+	s := &Service{cfg: cfg, db: sdb, store: &store{db: sdb, events: pipeline}, events: pipeline, policy: domain.NewPasswordPolicy(),
 		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() },
 		group: group, ownGroup: ownGroup}
 	if s.log == nil {
