@@ -33,13 +33,7 @@ func (s *Service) apiTokenList(ctx context.Context, in *apiTokenListInput) (*api
 		return nil, err
 	}
 	out := &apiTokenListOutput{}
-	out.Body.Items = []apiTokenJSON{}
-	for _, t := range tokens {
-		out.Body.Items = append(out.Body.Items, toAPITokenJSON(t))
-	}
-	if next != "" {
-		out.Body.NextPageToken = encodeIDPosition(next)
-	}
+	out.Body.Items, out.Body.NextPageToken = viewPage(tokens, next, toAPITokenJSON)
 	return out, nil
 }
 

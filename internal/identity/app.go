@@ -28,3 +28,13 @@ var errNoSuchUser = errs.NotFoundf("no such user")
 func retryAfter(ends, now time.Time) int {
 	return max(1, int(math.Ceil(ends.Sub(now).Seconds())))
 }
+
+// cutPage takes a page of size from items read with a limit of size+1 (the
+// extra one says whether there is more) and answers the id to continue
+// after, or "" when this is the last page.
+func cutPage[T any](items []T, size int, id func(T) string) ([]T, string, error) {
+	if len(items) > size {
+		return items[:size], id(items[size-1]), nil
+	}
+	return items, "", nil
+}

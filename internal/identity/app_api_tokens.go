@@ -90,10 +90,7 @@ func (s *Service) listAPITokens(ctx context.Context, userID, after string, size 
 	if err != nil {
 		return nil, "", err
 	}
-	if len(tokens) > size {
-		return tokens[:size], tokens[size-1].ID, nil
-	}
-	return tokens, "", nil
+	return cutPage(tokens, size, func(t APIToken) string { return t.ID })
 }
 
 // deleteAPIToken revokes one of the user's tokens.

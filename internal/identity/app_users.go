@@ -152,10 +152,7 @@ func (s *Service) listUsers(ctx context.Context, f userFilter, after string, siz
 	if err != nil {
 		return nil, "", err
 	}
-	if len(users) > size {
-		return users[:size], users[size-1].ID, nil
-	}
-	return users, "", nil
+	return cutPage(users, size, func(u User) string { return u.ID })
 }
 
 // deleteUser deletes an account with its sessions and tokens: the user's

@@ -46,12 +46,6 @@ func (s *Service) userList(ctx context.Context, in *userListInput) (*userListOut
 		return nil, err
 	}
 	out := &userListOutput{}
-	out.Body.Items = []userJSON{}
-	for _, u := range users {
-		out.Body.Items = append(out.Body.Items, toUserJSON(u))
-	}
-	if next != "" {
-		out.Body.NextPageToken = encodeIDPosition(next)
-	}
+	out.Body.Items, out.Body.NextPageToken = viewPage(users, next, toUserJSON)
 	return out, nil
 }

@@ -89,6 +89,20 @@ func encodeIDPosition(lastID string) string {
 	return httpx.EncodePageToken(idPosition{Order: "id", After: lastID})
 }
 
+// viewPage turns one page of a list ordered by id into its views (never
+// null) and the token of the next page ("" after the last), where next is
+// the id to continue after.
+func viewPage[T, V any](items []T, next string, view func(T) V) ([]V, string) {
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	if next == "" {
+		return out, ""
+	}
+	return out, encodeIDPosition(next)
+}
+
 // tokenJSON is the OAuth-style token response.
 type tokenJSON struct {
 	AccessToken  string `json:"access_token" doc:"EdDSA JWT to send as Authorization: Bearer"`
