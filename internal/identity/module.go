@@ -265,8 +265,17 @@ func (s *Service) KeySource() auth.KeySource { return s.keys }
 // MigrationsFS returns identity's migrations.
 func (s *Service) MigrationsFS() fs.FS { return Migrations }
 
-// Ready pings the store.
-func (s *Service) Ready(ctx context.Context) error { return s.store.ping(ctx) }
+// Ready pings the store. Built alone, identity also reports its own
+// background work, as the shell does for the target's group.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.ping(ctx); err != nil {
+		return err
+	}
+	if s.ownGroup {
+		return s.group.Err()
+	}
+	return nil
+}
 
 // Close stops the background work (the shell has normally stopped its
 // group already; stopping again is harmless), then releases the store.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -115,5 +116,24 @@ func TestExpiredRefreshTokensArePruned(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestBackgroundWorkRunsOnTheTargetsGroup(t *testing.T) {
+	t.Parallel()
+	backend := moduletest.Stores(t)[0]
+	group := lifecycle.NewGroup("identity", nil)
+	newEnvWith(t, backend, nil, func(d *module.Deps) { d.Background = group })
+	states := group.States()
+	for _, name := range []string{"refresh-token pruner", "outbox relay"} {
+		if states[name] != lifecycle.Running {
+			t.Fatalf("%s on the target's group: %v (all: %v)", name, states[name], states)
+		}
+	}
+	if err := group.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if states := group.States(); states["refresh-token pruner"] != lifecycle.Terminated {
+		t.Fatalf("after Stop the pruner is %v, want terminated", states["refresh-token pruner"])
 	}
 }
