@@ -104,18 +104,14 @@ type userChange struct {
 }
 
 // updateUser applies an edit by actor (an admin, or the user themself for
-// display_name only). An admin cannot take away their own admin role or
-// suspend themself: that is how platforms lose their last administrator.
+// display_name only). The limits on editing one's own account are the
+// domain's (domain.Change.CheckSelf, domain.User.Apply).
 func (s *Service) updateUser(ctx context.Context, actor auth.Principal, id string, ifVersion int64, c userChange) (User, error) {
 	var v errs.Validation
-	var name string
-	if c.DisplayName != nil {
-		var reason string
-		name, reason = normalizeDisplayName(*c.DisplayName)
-		v.Check(reason == "", "display_name", "%s", reason)
-	}
 	change := domain.Change{Suspended: c.Suspended}
 	if c.DisplayName != nil {
+		name, reason := normalizeDisplayName(*c.DisplayName)
+		v.Check(reason == "", "display_name", "%s", reason)
 		change.DisplayName = &name
 	}
 	if c.Roles != nil {
