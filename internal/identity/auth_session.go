@@ -13,7 +13,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
-	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // The browser session: the web app signs in here instead of at
@@ -62,12 +61,6 @@ type sessionCreateInput struct {
 	}
 }
 
-type sessionTokenJSON struct {
-	AccessToken string `json:"access_token" doc:"EdDSA JWT to send as Authorization: Bearer; keep it in memory"`
-	TokenType   string `json:"token_type" doc:"Always Bearer"`
-	ExpiresIn   int    `json:"expires_in" doc:"Seconds until the access token expires"`
-}
-
 type sessionOutput struct {
 	CacheControl string        `header:"Cache-Control"`
 	SetCookie    []http.Cookie `header:"Set-Cookie"`
@@ -85,75 +78,43 @@ type sessionDeleteOutput struct {
 	SetCookie []http.Cookie `header:"Set-Cookie"`
 }
 
-func (s *Service) registerBrowserSession(api huma.API) {
-	errors := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests}
-	huma.Register(api, huma.Operation{
-		OperationID: "browser-session-create",
-		Method:      http.MethodPost,
-		Path:        sessionPath,
-		Summary:     "Sign in from a browser",
-		Description: "Like POST /v1/auth/token with email and password, for the web app: the refresh token is set as an HttpOnly, " +
-			"SameSite=Strict cookie (alx_refresh, path " + sessionPath + ") with a CSRF cookie (alx_csrf) that script reads and " +
-			"echoes in X-CSRF-Token; only the access token is in the body.",
-		Tags:         []string{"Auth"},
-		MaxBodyBytes: httpx.MaxJSONBody,
-		Errors:       errors,
-	}, func(ctx context.Context, in *sessionCreateInput) (*sessionOutput, error) {
-		pair, err := s.login(ctx, in.Body.Email, in.Body.Password, in.DeviceCookie)
-		if err != nil {
-			return nil, err
-		}
-		return s.sessionOutput(pair, in.secure)
-	})
+func (s *Service) browserSessionCreate(ctx context.Context, in *sessionCreateInput) (*sessionOutput, error) {
+	pair, err := s.login(ctx, in.Body.Email, in.Body.Password, in.DeviceCookie)
+	if err != nil {
+		return nil, err
+	}
+	return s.sessionOutput(pair, in.secure)
+}
 
-	huma.Register(api, huma.Operation{
-		OperationID: "browser-session-refresh",
-		Method:      http.MethodPost,
-		Path:        sessionPath + "/refresh",
-		Summary:     "Refresh a browser session",
-		Description: "Spends the refresh cookie for a new access token and sets new cookies (single use, with reuse detection, as " +
-			"POST /v1/auth/refresh). Needs X-CSRF-Token equal to the alx_csrf cookie.",
-		Tags:   []string{"Auth"},
-		Errors: errors,
-	}, func(ctx context.Context, in *sessionRefreshInput) (*sessionOutput, error) {
-		if err := checkCSRF(in.CSRF, in.Echo); err != nil {
-			return nil, err
+func (s *Service) browserSessionRefresh(ctx context.Context, in *sessionRefreshInput) (*sessionOutput, error) {
+	if err := checkCSRF(in.CSRF, in.Echo); err != nil {
+		return nil, err
+	}
+	if in.Refresh == "" {
+		return nil, errs.Unauthenticatedf("no session: sign in again")
+	}
+	pair, err := s.refresh(ctx, in.Refresh)
+	if err != nil {
+		if errs.KindOf(err) == errs.Unauthenticated || errs.KindOf(err) == errs.Forbidden {
+			return nil, withClearedCookies(err, in.secure)
 		}
-		if in.Refresh == "" {
-			return nil, errs.Unauthenticatedf("no session: sign in again")
-		}
-		pair, err := s.refresh(ctx, in.Refresh)
-		if err != nil {
-			if errs.KindOf(err) == errs.Unauthenticated || errs.KindOf(err) == errs.Forbidden {
-				return nil, withClearedCookies(err, in.secure)
-			}
-			return nil, err
-		}
-		return s.sessionOutput(pair, in.secure)
-	})
+		return nil, err
+	}
+	return s.sessionOutput(pair, in.secure)
+}
 
-	huma.Register(api, huma.Operation{
-		OperationID:   "browser-session-delete",
-		Method:        http.MethodDelete,
-		Path:          sessionPath,
-		Summary:       "Sign out a browser session",
-		Description:   "Ends the session of the refresh cookie and clears the cookies. Needs X-CSRF-Token equal to the alx_csrf cookie.",
-		Tags:          []string{"Auth"},
-		DefaultStatus: http.StatusNoContent,
-		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity},
-	}, func(ctx context.Context, in *sessionRefreshInput) (*sessionDeleteOutput, error) {
-		if err := checkCSRF(in.CSRF, in.Echo); err != nil {
+func (s *Service) browserSessionDelete(ctx context.Context, in *sessionRefreshInput) (*sessionDeleteOutput, error) {
+	if err := checkCSRF(in.CSRF, in.Echo); err != nil {
+		return nil, err
+	}
+	if in.Refresh != "" {
+		// A session that already ended is what the caller wants.
+		if err := s.logout(ctx, false, in.Refresh); err != nil && errs.KindOf(err) != errs.NotFound &&
+			errs.KindOf(err) != errs.Unauthenticated {
 			return nil, err
 		}
-		if in.Refresh != "" {
-			// A session that already ended is what the caller wants.
-			if err := s.logout(ctx, false, in.Refresh); err != nil && errs.KindOf(err) != errs.NotFound &&
-				errs.KindOf(err) != errs.Unauthenticated {
-				return nil, err
-			}
-		}
-		return &sessionDeleteOutput{SetCookie: clearCookies(in.secure)}, nil
-	})
+	}
+	return &sessionDeleteOutput{SetCookie: clearCookies(in.secure)}, nil
 }
 
 // checkCSRF compares the CSRF cookie with its echo in constant time.

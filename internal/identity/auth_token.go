@@ -2,12 +2,8 @@ package identity
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
-	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type tokenInput struct {
@@ -18,15 +14,6 @@ type tokenInput struct {
 		DeviceToken string `json:"device_token,omitempty" maxLength:"2048" doc:"The device_token of an earlier sign-in on this device (with email and password): failed attempts from a trusted device are counted apart from everyone else's"`
 	}
 	DeviceCookie string `cookie:"alexandria_device" doc:"What browsers send instead of device_token"`
-}
-
-// tokenJSON is the OAuth-style token response.
-type tokenJSON struct {
-	AccessToken  string `json:"access_token" doc:"EdDSA JWT to send as Authorization: Bearer"`
-	RefreshToken string `json:"refresh_token,omitempty" doc:"Opaque, single-use; trade it at POST /v1/auth/refresh. Absent for API token exchanges"`
-	TokenType    string `json:"token_type" doc:"Always Bearer"`
-	ExpiresIn    int    `json:"expires_in" doc:"Seconds until the access token expires"`
-	DeviceToken  string `json:"device_token,omitempty" doc:"Password sign-ins only: keep it and send it with the next sign-in from this device, so that someone else's failed attempts do not lock you out (browsers get it as the alexandria_device cookie)"`
 }
 
 type tokenOutput struct {
@@ -44,44 +31,31 @@ func newTokenOutput(p TokenPair) *tokenOutput {
 	return out
 }
 
-func (s *Service) registerTokenCreate(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "token-create",
-		Method:      http.MethodPost,
-		Path:        "/v1/auth/token",
-		Summary:     "Sign in",
-		Description: "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes. " +
-			"A password sign-in also answers a device token (device_token, and the alexandria_device cookie): send it with later sign-ins from the same device, " +
-			"so that failed attempts by others, which can throttle the account (429), do not throttle you.",
-		Tags:         []string{"Auth"},
-		MaxBodyBytes: httpx.MaxJSONBody,
-		Errors:       []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
-	}, func(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
-		b := in.Body
-		if b.APIToken != "" {
-			if b.Email != "" || b.Password != "" || b.DeviceToken != "" {
-				return nil, errs.InvalidField("api_token", "send either api_token or email and password, not both")
-			}
-			pair, err := s.exchangeAPIToken(ctx, b.APIToken)
-			if err != nil {
-				return nil, err
-			}
-			return newTokenOutput(pair), nil
+func (s *Service) tokenCreate(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
+	b := in.Body
+	if b.APIToken != "" {
+		if b.Email != "" || b.Password != "" || b.DeviceToken != "" {
+			return nil, errs.InvalidField("api_token", "send either api_token or email and password, not both")
 		}
-		var v errs.Validation
-		v.Check(b.Email != "", "email", "is required (or send api_token)")
-		v.Check(b.Password != "", "password", "is required (or send api_token)")
-		if err := v.Err(); err != nil {
-			return nil, err
-		}
-		device := b.DeviceToken
-		if device == "" {
-			device = in.DeviceCookie
-		}
-		pair, err := s.login(ctx, b.Email, b.Password, device)
+		pair, err := s.exchangeAPIToken(ctx, b.APIToken)
 		if err != nil {
 			return nil, err
 		}
 		return newTokenOutput(pair), nil
-	})
+	}
+	var v errs.Validation
+	v.Check(b.Email != "", "email", "is required (or send api_token)")
+	v.Check(b.Password != "", "password", "is required (or send api_token)")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	device := b.DeviceToken
+	if device == "" {
+		device = in.DeviceCookie
+	}
+	pair, err := s.login(ctx, b.Email, b.Password, device)
+	if err != nil {
+		return nil, err
+	}
+	return newTokenOutput(pair), nil
 }

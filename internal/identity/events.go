@@ -1,10 +1,8 @@
 package identity
 
 import (
-	"context"
 	"slices"
-
-	"github.com/uptrace/bun"
+	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
@@ -22,21 +20,40 @@ const (
 // Payloads are the user as administrators see it: never a password hash or
 // a token.
 var Events = []events.Spec{
-	{Type: EventUserRegistered, Payload: userJSON{},
+	{Type: EventUserRegistered, Payload: userV1{},
 		Description: "An account was created: by registration, or as the first administrator when the platform starts without one."},
-	{Type: EventUserUpdated, Payload: userJSON{},
+	{Type: EventUserUpdated, Payload: userV1{},
 		Description: "A user's display name or roles changed (by the user, an administrator, or the first-administrator bootstrap). Password changes publish nothing, so the version may skip."},
-	{Type: EventUserSuspended, Payload: userJSON{},
+	{Type: EventUserSuspended, Payload: userV1{},
 		Description: "An administrator suspended the user: they cannot sign in, and their sessions ended."},
-	{Type: EventUserReinstated, Payload: userJSON{},
+	{Type: EventUserReinstated, Payload: userV1{},
 		Description: "A suspended user was reinstated (by an administrator, or by the first-administrator bootstrap)."},
-	{Type: EventUserDeleted, Payload: userJSON{},
+	{Type: EventUserDeleted, Payload: userV1{},
 		Description: "The account was deleted, with its sessions and tokens; the payload is the user as it was. Catalog ends the user's memberships (user-deletion saga)."},
 }
 
-// recorder writes an event in the caller's transaction (events.Pipeline).
-type recorder interface {
-	Record(ctx context.Context, idb bun.IDB, typ, subject, key string, data any) error
+// userV1 is the payload of every v1 user event: the account as
+// administrators see it, never a password hash or a token. It is a published
+// contract, apart from the HTTP view (userJSON) and the domain's User: keep
+// its field names and types; a change that breaks them is a new version.
+type userV1 struct {
+	ID          string    `json:"id" doc:"User ID (UUID)"`
+	Email       string    `json:"email" doc:"Sign-in email, lower-case"`
+	DisplayName string    `json:"display_name" doc:"Name shown to others"`
+	Roles       []string  `json:"roles" doc:"Roles: reader, author, moderator, admin"`
+	Suspended   bool      `json:"suspended" doc:"A suspended user cannot sign in"`
+	CreatedAt   time.Time `json:"created_at" doc:"When the account was created (RFC 3339, UTC)"`
+	UpdatedAt   time.Time `json:"updated_at" doc:"When the account last changed (RFC 3339, UTC)"`
+	Version     int64     `json:"version" doc:"Version; the ETag is its quoted value"`
+}
+
+func toUserV1(u User) userV1 {
+	roles := u.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return userV1{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Roles: roles, Suspended: u.Suspended,
+		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version}
 }
 
 // userEvents are the events of a change from before to after: an edit of
@@ -54,18 +71,4 @@ func userEvents(before, after User) []string {
 		out = append(out, EventUserReinstated)
 	}
 	return out
-}
-
-// record writes events of u in tx. A store without a recorder (repository
-// tests) records nothing.
-func (s *store) record(ctx context.Context, tx bun.Tx, u User, types ...string) error {
-	if s.events == nil {
-		return nil
-	}
-	for _, typ := range types {
-		if err := s.events.Record(ctx, tx, typ, "user/"+u.ID, u.ID, toUserJSON(u)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

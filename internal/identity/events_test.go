@@ -38,12 +38,12 @@ func (o *outbox) expect(what string, types ...string) []outboxRow {
 	return rows
 }
 
-func payloadOf(t *testing.T, r outboxRow) userJSON {
+func payloadOf(t *testing.T, r outboxRow) userV1 {
 	t.Helper()
 	if strings.Contains(string(r.Payload), "argon2") || strings.Contains(string(r.Payload), "password") {
 		t.Fatalf("%s payload leaks a secret: %s", r.Type, r.Payload)
 	}
-	var u userJSON
+	var u userV1
 	if err := json.Unmarshal(r.Payload, &u); err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/alexandria-platform/alexandria/internal/identity/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
@@ -87,7 +89,7 @@ func (c Config) Validate() error {
 		// The email rule is left out here: the admin address is usually a
 		// role name ("admin@...") that an operator's pass phrase may well
 		// contain; length, repetition and the common list still apply.
-		if reason := newPasswordPolicy().check(c.AdminPassword, ""); reason != "" {
+		if reason := domain.NewPasswordPolicy().Check(c.AdminPassword, ""); reason != "" {
 			bad("identity.admin_password: %s", reason)
 		}
 	}
@@ -129,7 +131,7 @@ type Service struct {
 	events  *events.Pipeline
 	keys    *keyRing
 	limiter Counter
-	policy  passwordPolicy
+	policy  domain.PasswordPolicy
 	logins  *prometheus.CounterVec
 	log     *slog.Logger
 	out     func(format string, args ...any)
@@ -138,8 +140,9 @@ type Service struct {
 	hashes *hashGate
 	// clientAddr is the caller's address for the limits; tests replace it.
 	clientAddr func(ctx context.Context) string
-	// pruner removes long-expired refresh tokens until Close.
-	pruner *pruner
+	// group runs the background work; ownGroup: New made it, Close stops it.
+	group    *lifecycle.Group
+	ownGroup bool
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -170,16 +173,21 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 	if d.Bus == nil {
 		return nil, errors.New("identity: no event bus")
 	}
-	setup := d.EventsSetup("identity", sdb)
-	if d.Tracing != nil {
-		setup.Tracer = d.Tracing.Provider
+	// The background work (outbox relay, refresh-token pruner) runs on the
+	// target's group; built alone (unit tests), identity keeps its own.
+	group, ownGroup := d.Background, false
+	if group == nil {
+		group, ownGroup = lifecycle.NewGroup("identity", d.Logger), true
 	}
+	setup := d.EventsSetup("identity", sdb)
+	setup.Group = group
 	pipeline, err := events.New(ctx, setup)
 	if err != nil {
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
-	s := &Service{cfg: cfg, db: sdb, store: &store{db: sdb, events: pipeline}, events: pipeline, policy: newPasswordPolicy(),
-		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{cfg: cfg, db: sdb, store: &store{db: sdb, events: pipeline}, events: pipeline, policy: domain.NewPasswordPolicy(),
+		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() },
+		group: group, ownGroup: ownGroup}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -214,7 +222,9 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 	if err := pipeline.Start(); err != nil {
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
-	s.pruner = startPruner(s, refreshPruneInterval)
+	if err := group.Go("refresh-token pruner", s.pruneLoop(refreshPruneInterval)); err != nil {
+		return nil, errors.Join(fmt.Errorf("identity: %w", err), s.stopOwnGroup(ctx))
+	}
 	return s, nil
 }
 
@@ -255,11 +265,29 @@ func (s *Service) KeySource() auth.KeySource { return s.keys }
 // MigrationsFS returns identity's migrations.
 func (s *Service) MigrationsFS() fs.FS { return Migrations }
 
-// Ready pings the store.
-func (s *Service) Ready(ctx context.Context) error { return s.store.ping(ctx) }
+// Ready pings the store. Built alone, identity also reports its own
+// background work, as the shell does for the target's group.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.ping(ctx); err != nil {
+		return err
+	}
+	if s.ownGroup {
+		return s.group.Err()
+	}
+	return nil
+}
 
-// Close stops the pruner and the event relay, then releases the store.
+// Close stops the background work (the shell has normally stopped its
+// group already; stopping again is harmless), then releases the store.
 func (s *Service) Close(ctx context.Context) error {
-	s.pruner.stop()
-	return errors.Join(s.events.Close(ctx), s.db.Close())
+	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), s.db.Close())
+}
+
+// stopOwnGroup stops the group identity made for itself; the shell's group
+// is the shell's to stop.
+func (s *Service) stopOwnGroup(ctx context.Context) error {
+	if !s.ownGroup {
+		return nil
+	}
+	return s.group.Stop(ctx)
 }

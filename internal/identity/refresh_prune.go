@@ -2,8 +2,9 @@ package identity
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 )
 
 // Refresh tokens are kept after they expire only long enough to answer a
@@ -14,39 +15,24 @@ const (
 	refreshKeepExpired   = 24 * time.Hour
 )
 
-// pruner deletes long-expired refresh tokens every interval until stop.
-type pruner struct {
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-}
-
-func startPruner(s *Service, interval time.Duration) *pruner {
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &pruner{cancel: cancel}
-	p.wg.Go(func() {
+// pruneLoop deletes long-expired refresh tokens every interval until its
+// context ends. It runs on the target's lifecycle group (module.go), which
+// stops it and reports it in /readyz should it ever fail.
+func (s *Service) pruneLoop(interval time.Duration) lifecycle.Run {
+	return func(ctx context.Context) error {
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				return
+				return nil
 			case <-tick.C:
 				if _, err := s.pruneRefresh(ctx); err != nil && ctx.Err() == nil {
 					s.log.WarnContext(ctx, "pruning expired refresh tokens failed", "error", err)
 				}
 			}
 		}
-	})
-	return p
-}
-
-// stop ends the pruner and waits for it; a nil pruner does nothing.
-func (p *pruner) stop() {
-	if p == nil {
-		return
 	}
-	p.cancel()
-	p.wg.Wait()
 }
 
 // pruneRefresh deletes the refresh tokens that expired more than

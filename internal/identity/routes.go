@@ -3,33 +3,113 @@ package identity
 import (
 	"net/http"
 
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
-// routes registers every operation of identity.
+// routes declares every operation of identity, in one table so the whole API
+// surface reads at a glance; the handlers (noun_verb.go) decode, authorise,
+// call the application layer (app*.go) and encode a view (views.go).
 func (s *Service) routes(d module.Deps) {
 	api := d.API
-	s.registerTokenCreate(api)
-	s.registerTokenRefresh(api)
-	s.registerLogout(api)
-	s.registerBrowserSession(api)
+	const (
+		get, post, patch, del                    = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+		authTag, users, tokens, admin            = "Auth", "Users", "API tokens", "Admin"
+		ok, created, none                        = 0, http.StatusCreated, http.StatusNoContent // ok: huma's default
+		e401, e403, e404, e409, e412, e422, e429 = http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+			http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity, http.StatusTooManyRequests
+	)
 
-	s.registerUserRegister(api)
-	s.registerUserMe(api)
-	s.registerUserMeUpdate(api)
-	s.registerPasswordChange(api)
-	s.registerUserGet(api)
-	s.registerUserList(api)
-	s.registerUserUpdate(api)
-	s.registerUserDelete(api)
+	// Sessions.
+	huma.Register(api, op("token-create", post, "/v1/auth/token", authTag, "Sign in", ok, jsonBody, e401, e403, e422, e429), s.tokenCreate)
+	huma.Register(api, op("token-refresh", post, "/v1/auth/refresh", authTag, "Refresh a session", ok, jsonBody, e401, e403), s.tokenRefresh)
+	huma.Register(api, op("session-delete", post, "/v1/auth/logout", authTag, "Sign out", none, jsonBody|optionalBearer, e401, e403, e404), s.sessionDelete)
+	huma.Register(api, op("browser-session-create", post, sessionPath, authTag, "Sign in from a browser", ok, jsonBody, sessionErrors...), s.browserSessionCreate)
+	huma.Register(api, op("browser-session-refresh", post, sessionPath+"/refresh", authTag, "Refresh a browser session", ok, public, sessionErrors...), s.browserSessionRefresh)
+	huma.Register(api, op("browser-session-delete", del, sessionPath, authTag, "Sign out a browser session", none, public, e403, e422), s.browserSessionDelete)
 
-	s.registerAPITokenCreate(api)
-	s.registerAPITokenList(api)
-	s.registerAPITokenDelete(api)
+	// Users.
+	huma.Register(api, op("user-create", post, "/v1/users", users, "Create an account", created, jsonBody, e409, e422), s.userCreate)
+	huma.Register(api, op("user-me-get", get, "/v1/users/me", users, "Get your account", ok, bearer, e401, e403), s.userMeGet)
+	huma.Register(api, op("user-me-update", patch, "/v1/users/me", users, "Update your account", ok, jsonBody|bearer, e401, e403, e412, e422), s.userMeUpdate)
+	huma.Register(api, op("user-password-change", post, "/v1/users/me/password", users, "Change your password", none, jsonBody|bearer, e401, e403, e422, e429), s.userPasswordChange)
+	huma.Register(api, op("user-get", get, "/v1/users/{id}", users, "Get a user", ok, public, e404), s.userGet)
+	huma.Register(api, op("user-list", get, "/v1/users", users, "List users", ok, bearer, e401, e403, e422), s.userList)
+	huma.Register(api, op("user-update", patch, "/v1/users/{id}", users, "Update a user", ok, jsonBody|bearer, e401, e403, e404, e409, e412, e422), s.userUpdate)
+	huma.Register(api, op("user-delete", del, "/v1/users/{id}", users, "Delete a user", none, bearer, e401, e403, e404, e409), s.userDelete)
 
-	s.registerSigningKeyList(api)
-	s.registerSigningKeyRotate(api)
+	// Personal API tokens.
+	huma.Register(api, op("api-token-create", post, "/v1/users/me/tokens", tokens, "Create a personal API token", created, jsonBody|bearer, e401, e403, e422), s.apiTokenCreate)
+	huma.Register(api, op("api-token-list", get, "/v1/users/me/tokens", tokens, "List your personal API tokens", ok, bearer, e401, e403, e422), s.apiTokenList)
+	huma.Register(api, op("api-token-delete", del, "/v1/users/me/tokens/{id}", tokens, "Revoke a personal API token", none, bearer, e401, e403, e404), s.apiTokenDelete)
+
+	// Signing keys.
+	huma.Register(api, op("signing-key-list", get, "/v1/admin/signing-keys", admin, "List signing keys", ok, bearer, e401, e403), s.signingKeyList)
+	huma.Register(api, op("signing-key-rotate", post, "/v1/admin/signing-keys/rotate", admin, "Rotate the signing key", ok, bearer, e401, e403), s.signingKeyRotate)
+
+	// The JWKS is a plain route: every verifier, in any process, fetches it.
 	if d.Mux != nil {
 		d.Mux.Handle("GET /.well-known/jwks.json", http.HandlerFunc(s.serveJWKS))
 	}
+}
+
+// sessionErrors are the answers of the browser sign-in and refresh besides
+// their success.
+var sessionErrors = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests}
+
+// opFlags say what an operation takes besides its parameters.
+type opFlags int
+
+const (
+	public         opFlags = 0
+	jsonBody       opFlags = 1 << iota // a JSON body of at most httpx.MaxJSONBody
+	bearer                             // an access token is required
+	optionalBearer                     // an access token is accepted
+)
+
+// op is one row of the table: the operation, its description from
+// descriptions, its default status (0: huma's) and the errors it documents.
+func op(id, method, path, tag, summary string, status int, flags opFlags, errors ...int) huma.Operation {
+	o := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Description: descriptions[id],
+		Tags: []string{tag}, DefaultStatus: status, Errors: errors}
+	if flags&jsonBody != 0 {
+		o.MaxBodyBytes = httpx.MaxJSONBody
+	}
+	switch {
+	case flags&bearer != 0:
+		o.Security = httpx.BearerSecurity()
+	case flags&optionalBearer != 0:
+		o.Security = httpx.OptionalBearerSecurity()
+	}
+	return o
+}
+
+// descriptions are the operations' longer explanations, by operation ID.
+var descriptions = map[string]string{
+	"token-create": "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes. " +
+		"A password sign-in also answers a device token (device_token, and the alexandria_device cookie): send it with later sign-ins from the same device, " +
+		"so that failed attempts by others, which can throttle the account (429), do not throttle you.",
+	"token-refresh": "Spend a refresh token for a new access token and a new refresh token. " +
+		"Each refresh token works once: presenting one again revokes the whole session.",
+	"session-delete": "Revoke the session of the given refresh token (no access token needed: the refresh token proves the session), " +
+		"or, with an access token and no refresh token, every session of the caller. The access token, if sent, must be a session's " +
+		"(from a password sign-in or a refresh), not one exchanged for a personal API token (403). Identity refuses the access tokens " +
+		"of an ended session at once; other services accept them until they expire.",
+	"browser-session-create": "Like POST /v1/auth/token with email and password, for the web app: the refresh token is set as an HttpOnly, " +
+		"SameSite=Strict cookie (alx_refresh, path " + sessionPath + ") with a CSRF cookie (alx_csrf) that script reads and " +
+		"echoes in X-CSRF-Token; only the access token is in the body.",
+	"browser-session-refresh": "Spends the refresh cookie for a new access token and sets new cookies (single use, with reuse detection, as " +
+		"POST /v1/auth/refresh). Needs X-CSRF-Token equal to the alx_csrf cookie.",
+	"browser-session-delete": "Ends the session of the refresh cookie and clears the cookies. Needs X-CSRF-Token equal to the alx_csrf cookie.",
+	"user-create":            "Register a reader account. Sign in afterwards with POST /v1/auth/token.",
+	"user-password-change":   "Change the password and end every session (refresh token) of the account. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in.",
+	"user-get":               "Administrators and the user see the whole account; anyone else sees only id and display_name of an active user.",
+	"user-list":              "Administrators only.",
+	"user-update":            "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
+	"user-delete":            "The user themself or an administrator. Deletes the account with its sessions and API tokens. The last administrator cannot be deleted.",
+	"api-token-create":       "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
+	"signing-key-list":       "Administrators only. Never shows key material.",
+	"signing-key-rotate":     "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -93,8 +95,11 @@ func TestExpiredRefreshTokensArePruned(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			p := startPruner(e.svc, 10*time.Millisecond)
-			defer p.stop()
+			group := lifecycle.NewGroup("identity-test", nil)
+			if err := group.Go("refresh-token pruner", e.svc.pruneLoop(10*time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = group.Stop(ctx) }()
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				if _, err := e.svc.store.refreshState(ctx, hashSecret("long-gone")); errors.Is(err, errs.ErrNotFound) {
@@ -111,5 +116,24 @@ func TestExpiredRefreshTokensArePruned(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestBackgroundWorkRunsOnTheTargetsGroup(t *testing.T) {
+	t.Parallel()
+	backend := moduletest.Stores(t)[0]
+	group := lifecycle.NewGroup("identity", nil)
+	newEnvWith(t, backend, nil, func(d *module.Deps) { d.Background = group })
+	states := group.States()
+	for _, name := range []string{"refresh-token pruner", "outbox relay"} {
+		if states[name] != lifecycle.Running {
+			t.Fatalf("%s on the target's group: %v (all: %v)", name, states[name], states)
+		}
+	}
+	if err := group.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if states := group.States(); states["refresh-token pruner"] != lifecycle.Terminated {
+		t.Fatalf("after Stop the pruner is %v, want terminated", states["refresh-token pruner"])
 	}
 }

@@ -47,6 +47,39 @@ func (r *userRow) user() User {
 		Roles: decodeRoles(r.Roles), Suspended: r.Suspended, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 }
 
+// encodeRoles stores roles comma-wrapped (",reader,admin,"), so one LIKE
+// finds a role; decodeRoles reverses it.
+func encodeRoles(roles []string) string { return "," + strings.Join(roles, ",") + "," }
+
+func decodeRoles(s string) []string {
+	var out []string
+	for r := range strings.SplitSeq(strings.Trim(s, ","), ",") {
+		if r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// recorder writes an event in the caller's transaction (events.Pipeline).
+type recorder interface {
+	Record(ctx context.Context, idb bun.IDB, typ, subject, key string, data any) error
+}
+
+// record writes events of u in tx. A store without a recorder (repository
+// tests) records nothing.
+func (s *store) record(ctx context.Context, tx bun.Tx, u User, types ...string) error {
+	if s.events == nil {
+		return nil
+	}
+	for _, typ := range types {
+		if err := s.events.Record(ctx, tx, typ, "user/"+u.ID, u.ID, toUserV1(u)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ts is how every time is stored: UTC, microseconds.
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 

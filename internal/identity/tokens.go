@@ -86,7 +86,7 @@ func (s *Service) newRefreshRow(userID, family string) (string, refreshRow, erro
 // family for u.
 func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
 	family := uuid.Must(uuid.NewV7()).String()
-	access, err := s.signAccessToken(ctx, u, u.sessionScopes(), family)
+	access, err := s.signAccessToken(ctx, u, u.SessionScopes(), family)
 	if err != nil {
 		return TokenPair{}, err
 	}

@@ -2,43 +2,20 @@ package identity
 
 import (
 	"net/mail"
-	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/identity/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
-// User is an account.
-type User struct {
-	ID           string
-	Email        string
-	DisplayName  string
-	PasswordHash string
-	Roles        []string
-	Suspended    bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
-}
-
-// IsAdmin reports whether the user holds the admin role.
-func (u User) IsAdmin() bool { return slices.Contains(u.Roles, auth.RoleAdmin) }
-
-// sessionScopes are the scopes of a password sign-in: everything the
-// user's roles allow.
-func (u User) sessionScopes() []string {
-	if u.IsAdmin() {
-		return []string{auth.ScopeRead, auth.ScopeWrite, auth.ScopeAdmin}
-	}
-	return []string{auth.ScopeRead, auth.ScopeWrite}
-}
+// User is an account: the domain's (domain/user.go), named here as the
+// rest of the package has always named it.
+type User = domain.User
 
 const maxEmailLen = 254
 
@@ -127,36 +104,3 @@ func normalizeDisplayName(raw string) (string, string) {
 	}
 	return name, ""
 }
-
-// normalizeRoles checks requested roles and returns them in canonical order,
-// always including reader.
-func normalizeRoles(roles []string) ([]string, string) {
-	for _, r := range roles {
-		if !slices.Contains(auth.AllRoles, r) {
-			return nil, "unknown role " + quote(r) + " (use reader, author, moderator, admin)"
-		}
-	}
-	out := []string{auth.RoleReader}
-	for _, r := range auth.AllRoles[1:] {
-		if slices.Contains(roles, r) {
-			out = append(out, r)
-		}
-	}
-	return out, ""
-}
-
-// encodeRoles stores roles comma-wrapped (",reader,admin,"), so one LIKE
-// finds a role; decodeRoles reverses it.
-func encodeRoles(roles []string) string { return "," + strings.Join(roles, ",") + "," }
-
-func decodeRoles(s string) []string {
-	var out []string
-	for r := range strings.SplitSeq(strings.Trim(s, ","), ",") {
-		if r != "" {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func quote(s string) string { return "\"" + s + "\"" }

@@ -2,9 +2,6 @@ package identity
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
@@ -25,48 +22,30 @@ type userListOutput struct {
 	}
 }
 
-func (s *Service) registerUserList(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "user-list",
-		Method:      http.MethodGet,
-		Path:        "/v1/users",
-		Summary:     "List users",
-		Description: "Administrators only.",
-		Tags:        []string{"Users"},
-		Security:    httpx.BearerSecurity(),
-		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
-	}, func(ctx context.Context, in *userListInput) (*userListOutput, error) {
-		if _, err := s.adminCaller(ctx); err != nil {
-			return nil, err
-		}
-		var v errs.Validation
-		httpx.CheckQueryText(&v, "q", in.Q)
-		if err := v.Err(); err != nil {
-			return nil, err
-		}
-		after, err := decodeIDPosition(in.PageToken)
-		if err != nil {
-			return nil, err
-		}
-		f := userFilter{Query: in.Q, Role: in.Role}
-		if in.Suspended != "" {
-			suspended := in.Suspended == "true"
-			f.Suspended = &suspended
-		}
-		size := httpx.PageSize(in.PageSize)
-		users, err := s.store.listUsers(ctx, f, after, size+1)
-		if err != nil {
-			return nil, err
-		}
-		out := &userListOutput{}
-		out.Body.Items = []userJSON{}
-		for i, u := range users {
-			if i == size {
-				out.Body.NextPageToken = encodeIDPosition(users[i-1].ID)
-				break
-			}
-			out.Body.Items = append(out.Body.Items, toUserJSON(u))
-		}
-		return out, nil
-	})
+func (s *Service) userList(ctx context.Context, in *userListInput) (*userListOutput, error) {
+	if _, err := s.adminCaller(ctx); err != nil {
+		return nil, err
+	}
+	var v errs.Validation
+	httpx.CheckQueryText(&v, "q", in.Q)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	after, err := decodeIDPosition(in.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	f := userFilter{Query: in.Q, Role: in.Role}
+	if in.Suspended != "" {
+		suspended := in.Suspended == "true"
+		f.Suspended = &suspended
+	}
+	size := httpx.PageSize(in.PageSize)
+	users, next, err := s.listUsers(ctx, f, after, size)
+	if err != nil {
+		return nil, err
+	}
+	out := &userListOutput{}
+	out.Body.Items, out.Body.NextPageToken = viewPage(users, next, toUserJSON)
+	return out, nil
 }

@@ -2,29 +2,16 @@ package identity
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
-func (s *Service) registerUserMe(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID: "user-me-get",
-		Method:      http.MethodGet,
-		Path:        "/v1/users/me",
-		Summary:     "Get your account",
-		Tags:        []string{"Users"},
-		Security:    httpx.BearerSecurity(),
-		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
-	}, func(ctx context.Context, _ *struct{}) (*userOutput, error) {
-		_, u, err := s.caller(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return newUserOutput(u), nil
-	})
+func (s *Service) userMeGet(ctx context.Context, _ *struct{}) (*userOutput, error) {
+	_, u, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newUserOutput(u), nil
 }
 
 type meUpdateInput struct {
@@ -34,29 +21,18 @@ type meUpdateInput struct {
 	}
 }
 
-func (s *Service) registerUserMeUpdate(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID:  "user-me-update",
-		Method:       http.MethodPatch,
-		Path:         "/v1/users/me",
-		Summary:      "Update your account",
-		Tags:         []string{"Users"},
-		MaxBodyBytes: httpx.MaxJSONBody,
-		Security:     httpx.BearerSecurity(),
-		Errors:       []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, func(ctx context.Context, in *meUpdateInput) (*userOutput, error) {
-		p, _, err := s.caller(ctx)
-		if err != nil {
-			return nil, err
-		}
-		version, err := httpx.IfMatch(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		u, err := s.updateUser(ctx, p, p.UserID, version, userChange{DisplayName: in.Body.DisplayName})
-		if err != nil {
-			return nil, err
-		}
-		return newUserOutput(u), nil
-	})
+func (s *Service) userMeUpdate(ctx context.Context, in *meUpdateInput) (*userOutput, error) {
+	p, _, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := httpx.IfMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.updateUser(ctx, p, p.UserID, version, userChange{DisplayName: in.Body.DisplayName})
+	if err != nil {
+		return nil, err
+	}
+	return newUserOutput(u), nil
 }

@@ -2,11 +2,6 @@ package identity
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
-
-	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 type registerInput struct {
@@ -17,22 +12,10 @@ type registerInput struct {
 	}
 }
 
-func (s *Service) registerUserRegister(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID:   "user-create",
-		Method:        http.MethodPost,
-		Path:          "/v1/users",
-		Summary:       "Create an account",
-		Description:   "Register a reader account. Sign in afterwards with POST /v1/auth/token.",
-		Tags:          []string{"Users"},
-		MaxBodyBytes:  httpx.MaxJSONBody,
-		DefaultStatus: http.StatusCreated,
-		Errors:        []int{http.StatusConflict, http.StatusUnprocessableEntity},
-	}, func(ctx context.Context, in *registerInput) (*userOutput, error) {
-		u, err := s.register(ctx, in.Body.Email, in.Body.Password, in.Body.DisplayName)
-		if err != nil {
-			return nil, err
-		}
-		return newUserOutput(u), nil
-	})
+func (s *Service) userCreate(ctx context.Context, in *registerInput) (*userOutput, error) {
+	u, err := s.register(ctx, in.Body.Email, in.Body.Password, in.Body.DisplayName)
+	if err != nil {
+		return nil, err
+	}
+	return newUserOutput(u), nil
 }

@@ -2,9 +2,6 @@ package identity
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
@@ -19,35 +16,22 @@ type userUpdateInput struct {
 	}
 }
 
-func (s *Service) registerUserUpdate(api huma.API) {
-	huma.Register(api, huma.Operation{
-		OperationID:  "user-update",
-		Method:       http.MethodPatch,
-		Path:         "/v1/users/{id}",
-		Summary:      "Update a user",
-		Description:  "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
-		Tags:         []string{"Users"},
-		MaxBodyBytes: httpx.MaxJSONBody,
-		Security:     httpx.BearerSecurity(),
-		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
-			http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, func(ctx context.Context, in *userUpdateInput) (*userOutput, error) {
-		p, err := s.adminCaller(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if !validUserID(in.ID) {
-			return nil, errNoSuchUser
-		}
-		version, err := httpx.IfMatch(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		u, err := s.updateUser(ctx, p, in.ID, version, userChange{
-			DisplayName: in.Body.DisplayName, Roles: in.Body.Roles, Suspended: in.Body.Suspended})
-		if err != nil {
-			return nil, err
-		}
-		return newUserOutput(u), nil
-	})
+func (s *Service) userUpdate(ctx context.Context, in *userUpdateInput) (*userOutput, error) {
+	p, err := s.adminCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !validUserID(in.ID) {
+		return nil, errNoSuchUser
+	}
+	version, err := httpx.IfMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.updateUser(ctx, p, in.ID, version, userChange{
+		DisplayName: in.Body.DisplayName, Roles: in.Body.Roles, Suspended: in.Body.Suspended})
+	if err != nil {
+		return nil, err
+	}
+	return newUserOutput(u), nil
 }

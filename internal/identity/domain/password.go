@@ -1,4 +1,4 @@
-package identity
+package domain
 
 import (
 	_ "embed"
@@ -18,25 +18,26 @@ const (
 	maxPasswordRunes = 128
 )
 
-// passwordPolicy checks new passwords. It is built once per service from
-// the embedded list.
-type passwordPolicy struct {
+// PasswordPolicy checks new passwords. It is built once per service from
+// the embedded list; the zero value refuses no common password.
+type PasswordPolicy struct {
 	common map[string]bool
 }
 
-func newPasswordPolicy() passwordPolicy {
+// NewPasswordPolicy builds the policy with the embedded common list.
+func NewPasswordPolicy() PasswordPolicy {
 	common := map[string]bool{}
 	for line := range strings.Lines(commonPasswordsText) {
 		if w := strings.TrimSpace(line); w != "" && !strings.HasPrefix(w, "#") {
 			common[strings.ToLower(w)] = true
 		}
 	}
-	return passwordPolicy{common: common}
+	return PasswordPolicy{common: common}
 }
 
-// check returns why password is not acceptable for the account with the
+// Check returns why password is not acceptable for the account with the
 // (normalised) email, or "" when it is.
-func (p passwordPolicy) check(password, email string) string {
+func (p PasswordPolicy) Check(password, email string) string {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < minPasswordRunes:

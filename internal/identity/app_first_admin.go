@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/google/uuid"
 
@@ -45,11 +44,7 @@ func (s *Service) ensureAdmin(ctx context.Context) error {
 	switch {
 	case err == nil:
 		_, err = s.store.updateUser(ctx, existing.ID, 0, now, func(u *User) error {
-			u.PasswordHash = hash
-			u.Suspended = false
-			if !slices.Contains(u.Roles, auth.RoleAdmin) {
-				u.Roles, _ = normalizeRoles(append(u.Roles, auth.RoleAdmin))
-			}
+			u.Promote(hash)
 			return nil
 		})
 	case errors.Is(err, errs.ErrNotFound):

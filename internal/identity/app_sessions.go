@@ -211,7 +211,7 @@ func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) 
 	if err != nil {
 		return TokenPair{}, err
 	}
-	access, err := s.signAccessToken(ctx, u, u.sessionScopes(), session)
+	access, err := s.signAccessToken(ctx, u, u.SessionScopes(), session)
 	if err != nil {
 		return TokenPair{}, err
 	}

@@ -82,3 +82,21 @@ func (s *Service) createAPIToken(ctx context.Context, p auth.Principal, req newA
 	}
 	return t, secret, nil
 }
+
+// listAPITokens answers up to size of the user's tokens after the one with
+// id after, oldest first, and the id to continue after ("" on the last page).
+func (s *Service) listAPITokens(ctx context.Context, userID, after string, size int) ([]APIToken, string, error) {
+	tokens, err := s.store.listAPITokens(ctx, userID, after, size+1)
+	if err != nil {
+		return nil, "", err
+	}
+	return cutPage(tokens, size, func(t APIToken) string { return t.ID })
+}
+
+// deleteAPIToken revokes one of the user's tokens.
+func (s *Service) deleteAPIToken(ctx context.Context, userID, id string) error {
+	if !validUserID(id) {
+		return errs.NotFoundf("no such API token")
+	}
+	return s.store.deleteAPIToken(ctx, userID, id)
+}

@@ -2,12 +2,11 @@ package identity
 
 import (
 	"context"
-	"math"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/alexandria-platform/alexandria/internal/identity/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
@@ -29,7 +28,7 @@ func (s *Service) register(ctx context.Context, rawEmail, password, rawName stri
 	v.Check(reason == "", "email", "%s", reason)
 	name, reason := normalizeDisplayName(rawName)
 	v.Check(reason == "", "display_name", "%s", reason)
-	if reason := s.policy.check(password, email); reason != "" {
+	if reason := s.policy.Check(password, email); reason != "" {
 		v.Add("password", "%s", reason)
 	}
 	if err := v.Err(); err != nil {
@@ -83,7 +82,7 @@ func (s *Service) changePassword(ctx context.Context, u User, current, next stri
 		return errs.InvalidField("current_password", "is wrong")
 	}
 	release()
-	if reason := s.policy.check(next, u.Email); reason != "" {
+	if reason := s.policy.Check(next, u.Email); reason != "" {
 		return errs.InvalidField("new_password", "%s", reason)
 	}
 	hash, err := s.hashPassword(ctx, next)
@@ -105,56 +104,62 @@ type userChange struct {
 }
 
 // updateUser applies an edit by actor (an admin, or the user themself for
-// display_name only). An admin cannot take away their own admin role or
-// suspend themself: that is how platforms lose their last administrator.
+// display_name only). The limits on editing one's own account are the
+// domain's (domain.Change.CheckSelf, domain.User.Apply).
 func (s *Service) updateUser(ctx context.Context, actor auth.Principal, id string, ifVersion int64, c userChange) (User, error) {
 	var v errs.Validation
-	var name string
+	change := domain.Change{Suspended: c.Suspended}
 	if c.DisplayName != nil {
-		var reason string
-		name, reason = normalizeDisplayName(*c.DisplayName)
+		name, reason := normalizeDisplayName(*c.DisplayName)
 		v.Check(reason == "", "display_name", "%s", reason)
+		change.DisplayName = &name
 	}
-	var roles []string
 	if c.Roles != nil {
 		var reason string
-		roles, reason = normalizeRoles(*c.Roles)
+		change.Roles, reason = domain.NormalizeRoles(*c.Roles)
 		v.Check(reason == "", "roles", "%s", reason)
 	}
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
 	self := actor.UserID == id
-	if self && c.Suspended != nil && *c.Suspended {
-		return User{}, errs.Conflictf("you cannot suspend yourself")
+	if self {
+		if err := change.CheckSelf(); err != nil {
+			return User{}, err
+		}
 	}
 	return s.store.updateUser(ctx, id, ifVersion, s.now(), func(u *User) error {
-		if self && roles != nil && u.IsAdmin() && !slices.Contains(roles, auth.RoleAdmin) {
-			return errs.Conflictf("you cannot remove your own admin role; ask another administrator")
-		}
-		if c.DisplayName != nil {
-			u.DisplayName = name
-		}
-		if roles != nil {
-			u.Roles = roles
-		}
-		if c.Suspended != nil {
-			u.Suspended = *c.Suspended
-		}
-		return nil
+		return u.Apply(change, self)
 	})
 }
 
-// validUserID reports whether id can name a user; anything else is a 404
-// without a query (PostgreSQL would reject it as a UUID).
-func validUserID(id string) bool {
-	u, err := uuid.Parse(id)
-	return err == nil && u.String() == id
+// getUser returns the account id names.
+func (s *Service) getUser(ctx context.Context, id string) (User, error) {
+	if !validUserID(id) {
+		return User{}, errNoSuchUser
+	}
+	return s.store.userByID(ctx, id)
 }
 
-var errNoSuchUser = errs.NotFoundf("no such user")
+// listUsers answers up to size users after the one with id after, in
+// creation order, and the id to continue after ("" on the last page).
+func (s *Service) listUsers(ctx context.Context, f userFilter, after string, size int) ([]User, string, error) {
+	users, err := s.store.listUsers(ctx, f, after, size+1)
+	if err != nil {
+		return nil, "", err
+	}
+	return cutPage(users, size, func(u User) string { return u.ID })
+}
 
-// retryAfter is the Retry-After of a window that ends at ends.
-func retryAfter(ends, now time.Time) int {
-	return max(1, int(math.Ceil(ends.Sub(now).Seconds())))
+// deleteUser deletes an account with its sessions and tokens: the user's
+// own, or anyone's for an administrator. The store refuses to delete the
+// last administrator.
+func (s *Service) deleteUser(ctx context.Context, actor auth.Principal, id string) error {
+	if actor.UserID != id && !actor.IsAdmin() {
+		return errs.Forbiddenf("you may delete only your own account")
+	}
+	if !validUserID(id) {
+		return errNoSuchUser
+	}
+	return s.store.deleteUser(ctx, id)
 }

@@ -1,0 +1,106 @@
+// Package domain holds identity's rules in plain Go: what an account is,
+// which roles and scopes it holds, how an account may be changed, and what
+// a password must be. It knows nothing of HTTP, SQL or events.
+package domain
+
+import (
+	"slices"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// User is an account.
+type User struct {
+	ID           string
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	Roles        []string
+	Suspended    bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int64
+}
+
+// IsAdmin reports whether the user holds the admin role.
+func (u User) IsAdmin() bool { return slices.Contains(u.Roles, auth.RoleAdmin) }
+
+// SessionScopes are the scopes of a password sign-in: everything the
+// user's roles allow.
+func (u User) SessionScopes() []string {
+	if u.IsAdmin() {
+		return []string{auth.ScopeRead, auth.ScopeWrite, auth.ScopeAdmin}
+	}
+	return []string{auth.ScopeRead, auth.ScopeWrite}
+}
+
+// NormalizeRoles checks requested roles and returns them in canonical order,
+// always including reader, or the reason they are refused.
+func NormalizeRoles(roles []string) ([]string, string) {
+	for _, r := range roles {
+		if !slices.Contains(auth.AllRoles, r) {
+			return nil, "unknown role \"" + r + "\" (use reader, author, moderator, admin)"
+		}
+	}
+	out := []string{auth.RoleReader}
+	for _, r := range auth.AllRoles[1:] {
+		if slices.Contains(roles, r) {
+			out = append(out, r)
+		}
+	}
+	return out, ""
+}
+
+// Change is an edit of an account, its values already normalised; nil
+// fields stay as they are.
+type Change struct {
+	DisplayName *string
+	Roles       []string
+	Suspended   *bool
+}
+
+// CheckSelf refuses what no one may do to their own account whatever it
+// holds now: suspend themself. It needs no read of the account, so it is
+// checked first.
+func (c Change) CheckSelf() error {
+	if c.Suspended != nil && *c.Suspended {
+		return errs.Conflictf("you cannot suspend yourself")
+	}
+	return nil
+}
+
+// Apply makes the change to u. self says the account is the actor's own:
+// an administrator cannot take away their own admin role, which is how
+// platforms lose their last administrator.
+func (u *User) Apply(c Change, self bool) error {
+	if self {
+		if err := c.CheckSelf(); err != nil {
+			return err
+		}
+		if c.Roles != nil && u.IsAdmin() && !slices.Contains(c.Roles, auth.RoleAdmin) {
+			return errs.Conflictf("you cannot remove your own admin role; ask another administrator")
+		}
+	}
+	if c.DisplayName != nil {
+		u.DisplayName = *c.DisplayName
+	}
+	if c.Roles != nil {
+		u.Roles = c.Roles
+	}
+	if c.Suspended != nil {
+		u.Suspended = *c.Suspended
+	}
+	return nil
+}
+
+// Promote makes u an active administrator with the password hash: the
+// first-administrator bootstrap of a platform that has no active one.
+func (u *User) Promote(passwordHash string) {
+	u.PasswordHash = passwordHash
+	u.Suspended = false
+	if !u.IsAdmin() {
+		u.Roles, _ = NormalizeRoles(append(u.Roles, auth.RoleAdmin))
+	}
+}
