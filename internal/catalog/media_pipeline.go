@@ -20,7 +20,9 @@ import (
 // reports the result; the item goes processing → back to the status it had
 // (draft or published), or failed. Only reports about the item's current
 // object count: a newer upload (in storage's order) supersedes an older one
-// still being processed.
+// still being processed. The two reports come on different topics, so
+// processing's may arrive first; it names the upload's time, and counts as
+// storage's report too.
 
 const (
 	eventUploadCompleted  = "storage.upload.completed.v1"
@@ -49,6 +51,9 @@ type mediaProcessed struct {
 		Size        int64  `json:"size"`
 	} `json:"derivatives"`
 	Reason string `json:"reason"`
+	// UploadedAt is the completed_at of the file's upload: the report may
+	// arrive before storage's.
+	UploadedAt time.Time `json:"uploaded_at"`
 }
 
 func (s *Service) handleMediaPipeline(p *events.Pipeline) {
@@ -94,6 +99,7 @@ func (s *Service) onMediaProcessed(ctx context.Context, tx bun.Tx, e bus.Event) 
 			URL: "/v1/media/" + p.MediaID + "/derivatives/" + name})
 	}
 	return s.updatePipelined(ctx, tx, p.MediaID, func(m *domain.Media) {
+		m.CatchUp(p.ObjectKey, p.UploadedAt, s.now())
 		m.FinishProcessing(p.ObjectKey, content, derivatives, s.now())
 	})
 }
@@ -105,6 +111,7 @@ func (s *Service) onProcessingFailed(ctx context.Context, tx bun.Tx, e bus.Event
 		return err
 	}
 	return s.updatePipelined(ctx, tx, p.MediaID, func(m *domain.Media) {
+		m.CatchUp(p.ObjectKey, p.UploadedAt, s.now())
 		m.FailProcessing(p.ObjectKey, p.Reason, s.now())
 	})
 }

@@ -192,3 +192,44 @@ func TestUploadReportsOutOfOrder(t *testing.T) {
 		}
 	})
 }
+
+// processedAt is processing's report on the file storage recorded at
+// uploadedAt.
+func processedAt(mediaID, key string, uploadedAt time.Time) bus.Event {
+	e := processed(mediaID, key)
+	var data map[string]any
+	_ = json.Unmarshal(e.Data, &data)
+	data["uploaded_at"] = uploadedAt.UTC().Format(time.RFC3339Nano)
+	e.Data, _ = json.Marshal(data)
+	return e
+}
+
+// TestProcessingReportOvertakesTheUploadReport: processing's report comes on
+// another topic than storage's and may be handled first. It names the
+// upload, so the item settles on the new file, and storage's late report
+// does not send it back to processing (it used to stay there forever:
+// issue 8).
+func TestProcessingReportOvertakesTheUploadReport(t *testing.T) {
+	t.Parallel()
+	forEachServer(t, func(t *testing.T, c *api) {
+		alice, mod := c.user(authorRole), c.user(moderatorRole)
+		aid := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Uploader"}).str("id")
+		mid := c.expect(http.StatusCreated, "POST", "/v1/media", alice, map[string]any{
+			"title": "A book", "kind": "book", "author_ids": []string{aid}}).str("id")
+		status := func() reply { return c.state("/v1/media/"+mid, mod) }
+		first := time.Now().UTC()
+		c.publish(uploadedAt(mid, "content/aa/first", first))
+		eventually(t, "processing", func() bool { return status().str("status") == "processing" })
+		c.publish(processedAt(mid, "content/aa/first", first))
+		eventually(t, "settled on the first file", func() bool { return status().str("status") == "draft" })
+
+		second := first.Add(time.Millisecond)
+		c.publish(processedAt(mid, "content/bb/second", second))
+		eventually(t, "the early result is handled", func() bool { return c.handled(eventMediaProcessed, "ok") == 2 })
+		c.publish(uploadedAt(mid, "content/bb/second", second))
+		eventually(t, "the late upload report is handled", func() bool { return c.handled(eventUploadCompleted, "ok") == 2 })
+		if m := status(); m.str("status") != "draft" || m.body["content"] == nil {
+			t.Fatalf("item %s with content %v, want a processed draft", m.str("status"), m.body["content"])
+		}
+	})
+}

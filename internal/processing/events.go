@@ -58,16 +58,18 @@ type Processed struct {
 	SHA256      string       `json:"sha256" doc:"Hex sha256 of the original"`
 	Content     Content      `json:"content" doc:"The original as probed"`
 	Derivatives []Derivative `json:"derivatives" doc:"Objects made from the original, the required ones included"`
+	UploadedAt  time.Time    `json:"uploaded_at" doc:"The completed_at of the original's storage.upload.completed: the media's current original is the one uploaded last. This report may arrive before that event"`
 	ProcessedAt time.Time    `json:"processed_at" doc:"When processing finished"`
 }
 
 // Failed is the payload of processing.media.failed.v1.
 type Failed struct {
-	MediaID   string    `json:"media_id" doc:"The media item"`
-	ObjectKey string    `json:"object_key" doc:"Key of the original that could not be processed"`
-	SHA256    string    `json:"sha256" doc:"Hex sha256 of the original"`
-	Reason    string    `json:"reason" doc:"Why, in words the media's members can act on: one fixed sentence per kind of failure (e.g. the file could not be read as a PDF, processing timed out), never a tool's output"`
-	FailedAt  time.Time `json:"failed_at" doc:"When processing gave up"`
+	MediaID    string    `json:"media_id" doc:"The media item"`
+	ObjectKey  string    `json:"object_key" doc:"Key of the original that could not be processed"`
+	SHA256     string    `json:"sha256" doc:"Hex sha256 of the original"`
+	Reason     string    `json:"reason" doc:"Why, in words the media's members can act on: one fixed sentence per kind of failure (e.g. the file could not be read as a PDF, processing timed out), never a tool's output"`
+	UploadedAt time.Time `json:"uploaded_at" doc:"The completed_at of the original's storage.upload.completed: the media's current original is the one uploaded last. This report may arrive before that event"`
+	FailedAt   time.Time `json:"failed_at" doc:"When processing gave up"`
 }
 
 // Events lists every event type processing publishes, for the catalogue.

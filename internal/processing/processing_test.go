@@ -188,7 +188,8 @@ func (x *harness) expect(t *testing.T, upload bus.Event, w want) {
 			t.Fatalf("got %s, want %s: %s", e.Type, EventMediaFailed, e.Data)
 		}
 		f := decode[Failed](t, e)
-		if !strings.Contains(f.Reason, w.reason) || f.MediaID != u.MediaID || f.ObjectKey != u.ObjectKey || f.SHA256 != u.SHA256 {
+		if !strings.Contains(f.Reason, w.reason) || f.MediaID != u.MediaID || f.ObjectKey != u.ObjectKey || f.SHA256 != u.SHA256 ||
+			!f.UploadedAt.Equal(stamp(u.CompletedAt)) {
 			t.Errorf("failed = %+v, want a reason with %q", f, w.reason)
 		}
 		// The reason is for the media's members: a fixed sentence per kind
@@ -208,7 +209,7 @@ func (x *harness) expect(t *testing.T, upload bus.Event, w want) {
 	}
 	p := decode[Processed](t, e)
 	if p.MediaID != u.MediaID || p.ObjectKey != u.ObjectKey || p.Content.SHA256 != u.SHA256 || p.Content.Size != u.Size ||
-		p.Content.ContentType != u.ContentType {
+		p.Content.ContentType != u.ContentType || !p.UploadedAt.Equal(stamp(u.CompletedAt)) {
 		t.Errorf("processed = %+v", p)
 	}
 	var kinds []string

@@ -187,12 +187,13 @@ func (s *Service) settle(ctx context.Context, log *slog.Logger, j *job, start ti
 		}
 		log.Info("processing failed", attrs...)
 		s.record(ctx, log, j, stateFailed, "", err.Error(), EventMediaFailed, Failed{
-			MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Reason: reason, FailedAt: stamp(s.now()),
+			MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Reason: reason, UploadedAt: stamp(j.CompletedAt),
+			FailedAt: stamp(s.now()),
 		}, resultFailed)
 		return
 	}
 	payload := Processed{MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Content: r.Content,
-		Derivatives: r.Derivatives, ProcessedAt: stamp(s.now())}
+		Derivatives: r.Derivatives, UploadedAt: stamp(j.CompletedAt), ProcessedAt: stamp(s.now())}
 	b, _ := json.Marshal(payload)
 	s.record(ctx, log, j, stateDone, string(b), "", EventMediaProcessed, payload, resultProcessed)
 	log.Info("processed", slog.Int("derivatives", len(r.Derivatives)), slog.Duration("took", time.Since(start)))

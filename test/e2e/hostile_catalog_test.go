@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -23,16 +22,10 @@ import (
 // in the status it had (a draft stays a draft: processing never publishes),
 // with the findings of the file storage recorded last — the one downloads
 // serve. It used to stay in processing forever when the job of that file
-// was superseded by a job of a file recorded earlier.
+// was superseded by a job of a file recorded earlier, and when processing's
+// report on the last file reached catalog before storage's report of it
+// (they travel on different topics).
 func TestSimultaneousUploadsSettleOnTheLastFile(t *testing.T) {
-	// Still failing in about half of the runs on the all-in-one binary (SQLite):
-	// after one of the rounds the item stays processing although storage serves
-	// one of the uploads. Catalog and processing now follow storage's order
-	// (completed_at), and the component tests of both pass; the remaining cause
-	// is not found yet. Run with ALEXANDRIA_E2E_KNOWN_FAILING=1 to reproduce.
-	if os.Getenv("ALEXANDRIA_E2E_KNOWN_FAILING") != "1" {
-		t.Skip("known failing (issue 8, item 3): an item can still stay processing after simultaneous uploads")
-	}
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -56,6 +56,20 @@ func (m *Media) StartProcessing(objectKey string, uploadedAt, now time.Time) boo
 	return true
 }
 
+// CatchUp accounts for a processing report about the file storage recorded
+// at uploadedAt before FinishProcessing or FailProcessing reads it. The
+// report travels on processing's topic and may overtake storage's on the
+// bus: a report about a file recorded after the current one is news of that
+// upload too, so the item starts processing it as storage's report would
+// have (which then arrives stale). A zero uploadedAt (a report that does not
+// say) and an item whose current file has no upload time change nothing.
+func (m *Media) CatchUp(objectKey string, uploadedAt, now time.Time) {
+	if uploadedAt.IsZero() || (m.UploadedAt == nil && m.ObjectKey != "") {
+		return
+	}
+	m.StartProcessing(objectKey, uploadedAt, now)
+}
+
 // settleAt records the status processing returns to, when status is one a
 // member chose (a failed or processing item keeps the one it had).
 func (m *Media) settleAt(status string) {

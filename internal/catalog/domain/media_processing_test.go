@@ -41,6 +41,34 @@ func TestProcessingSteps(t *testing.T) {
 			func(m *Media) bool { return m.FinishProcessing("k1", content, nil, now) }, false, MediaDraft, ""},
 		{"failure_fails", Media{Status: MediaProcessing, ObjectKey: "k1"},
 			func(m *Media) bool { return m.FailProcessing("k1", "bad file", now) }, true, MediaFailed, ""},
+		// Processing's report can overtake storage's on the bus (issue 8).
+		{"result_that_overtakes_its_upload_settles_a_processing_item", Media{Status: MediaProcessing, ObjectKey: "k1", UploadedAt: &now, SettledStatus: MediaDraft},
+			func(m *Media) bool {
+				m.CatchUp("k2", now.Add(time.Second), now)
+				settled := m.FinishProcessing("k2", content, nil, now)
+				late := m.StartProcessing("k2", now.Add(time.Second), now)
+				return settled && !late && m.ObjectKey == "k2"
+			}, true, MediaDraft, ""},
+		{"result_that_overtakes_its_upload_settles_a_published_item", Media{Status: MediaPublished, ObjectKey: "k1", UploadedAt: &now, Content: &content},
+			func(m *Media) bool {
+				m.CatchUp("k2", now.Add(time.Second), now)
+				return m.FinishProcessing("k2", content, nil, now) && !m.StartProcessing("k2", now.Add(time.Second), now)
+			}, true, MediaPublished, ""},
+		{"failure_that_overtakes_its_upload_fails_the_item", Media{Status: MediaDraft, ObjectKey: "k1", UploadedAt: &now},
+			func(m *Media) bool {
+				m.CatchUp("k2", now.Add(time.Second), now)
+				return m.FailProcessing("k2", "bad file", now) && !m.StartProcessing("k2", now.Add(time.Second), now)
+			}, true, MediaFailed, ""},
+		{"result_for_an_upload_before_the_current_one_is_ignored", Media{Status: MediaProcessing, ObjectKey: "k2", UploadedAt: &now},
+			func(m *Media) bool {
+				m.CatchUp("k1", now.Add(-time.Second), now)
+				return m.FinishProcessing("k1", content, nil, now)
+			}, false, MediaProcessing, ""},
+		{"result_without_its_upload_time_is_not_news_of_the_upload", Media{Status: MediaDraft, ObjectKey: "k1", UploadedAt: &now},
+			func(m *Media) bool {
+				m.CatchUp("k2", time.Time{}, now)
+				return m.FinishProcessing("k2", content, nil, now)
+			}, false, MediaDraft, ""},
 		{"stale_failure_is_ignored", Media{Status: MediaPublished, ObjectKey: "k1"},
 			func(m *Media) bool { return m.FailProcessing("k0", "bad file", now) }, false, MediaPublished, ""},
 	}
