@@ -67,7 +67,7 @@ func checkComposeTargets(t *testing.T, p *types.Project) {
 		t.Errorf("migrate must wait for a healthy postgres: %v", migrate.DependsOn)
 	}
 	image := migrate.Image
-	var mediaImage, blobURL string
+	var mediaImage, blobURL, serviceKey string
 	for _, name := range append(targets(t), "migrate") {
 		s, ok := p.Services[name]
 		if !ok {
@@ -121,6 +121,14 @@ func checkComposeTargets(t *testing.T, p *types.Project) {
 		}
 		if env["ALEXANDRIA_IDENTITY_URL"] != wantIdentity {
 			t.Errorf("%s: ALEXANDRIA_IDENTITY_URL %q, want %q", name, env["ALEXANDRIA_IDENTITY_URL"], wantIdentity)
+		}
+		// Storage presents the service key to catalog (signed links to
+		// drafts): both must have the same one.
+		if k, ok := env["ALEXANDRIA_SERVICE_KEY"]; ok || name == "catalog" || name == "storage" {
+			if k == "" || (serviceKey != "" && k != serviceKey) {
+				t.Errorf("%s: ALEXANDRIA_SERVICE_KEY %q; catalog and storage must share one non-empty key (another target has %q)", name, k, serviceKey)
+			}
+			serviceKey = k
 		}
 		if name == "storage" && env["ALEXANDRIA_STORAGE_CATALOG_URL"] != "http://catalog:8080" {
 			t.Errorf("storage: ALEXANDRIA_STORAGE_CATALOG_URL %q, want http://catalog:8080", env["ALEXANDRIA_STORAGE_CATALOG_URL"])

@@ -178,6 +178,12 @@ func TestHelmMicroservices(t *testing.T) {
 				t.Errorf("%s: %s must come from the chart's Secret, got %+v", name, v, env[v])
 			}
 		}
+		// Storage presents the service key to catalog (signed links to
+		// drafts): every pod reads the one key of the chart's Secret.
+		if ref := env["ALEXANDRIA_SERVICE_KEY"].ValueFrom; ref == nil || ref.SecretKeyRef == nil || ref.SecretKeyRef.Name != "rel-alexandria" ||
+			ref.SecretKeyRef.Key != "service-key" || ref.SecretKeyRef.Optional == nil || *ref.SecretKeyRef.Optional {
+			t.Errorf("%s: ALEXANDRIA_SERVICE_KEY must come from the required Secret key service-key: %+v", name, env["ALEXANDRIA_SERVICE_KEY"])
+		}
 		if got, want := env["ALEXANDRIA_STORAGE_CATALOG_URL"].Value, map[bool]string{true: "http://rel-alexandria-catalog:8080"}[name == "storage"]; got != want {
 			t.Errorf("%s: ALEXANDRIA_STORAGE_CATALOG_URL %q, want %q", name, got, want)
 		}
@@ -210,11 +216,34 @@ func TestHelmMicroservices(t *testing.T) {
 			t.Errorf("HPA %s: min %v, %d metrics", h.Name, h.Spec.MinReplicas, len(h.Spec.Metrics))
 		}
 	}
-	checkSecret(t, r, "rel-alexandria", "database-url", "bus-url", "redis-url", "blob-url", "s3-access-key-id", "s3-secret-access-key")
+	checkSecret(t, r, "rel-alexandria", "database-url", "bus-url", "redis-url", "blob-url", "s3-access-key-id", "s3-secret-access-key", "service-key")
 	checkMigrationJob(t, r, "1.4.0")
 	checkIngress(t, r)
 	if len(r.custom) != 0 {
 		t.Errorf("ServiceMonitor/PrometheusRule rendered although disabled")
+	}
+}
+
+// TestHelmServiceKey: the Secret's service-key is serviceKey when given,
+// else a generated one long enough to resist guessing.
+func TestHelmServiceKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want func(string) bool
+	}{
+		{"given_key_is_kept", []string{"--set", "serviceKey=a-key-chosen-by-the-operator"}, func(k string) bool { return k == "a-key-chosen-by-the-operator" }},
+		{"empty_key_is_generated", nil, func(k string) bool { return len(k) >= 32 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := render(t, append(values("microservices.yaml"), tc.args...)...)
+			checkSecret(t, r, "rel-alexandria", "service-key")
+			if k := r.secrets[0].StringData["service-key"]; !tc.want(k) {
+				t.Errorf("service-key %q", k)
+			}
+		})
 	}
 }
 
@@ -634,7 +663,7 @@ func checkIngress(t *testing.T, r *rendered) {
 	// Each path of the Ingresses is one of the gateway's.
 	for _, ip := range paths {
 		found := slices.ContainsFunc(locs, func(l location) bool {
-			return (l.kind == "~") == (ip.pathType == string(networkingv1.PathTypeImplementationSpecific)) &&
+			return l.target != "" && (l.kind == "~") == (ip.pathType == string(networkingv1.PathTypeImplementationSpecific)) &&
 				strings.TrimSuffix(strings.TrimPrefix(l.pattern, "^"), "/") == strings.TrimSuffix(ip.path, "/")
 		})
 		if !found {
@@ -911,7 +940,7 @@ func TestHelmNotes(t *testing.T) {
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: |\n{{ tpl (.Files.Get \"files/notes.txt\") . | indent 4 }}\n"), 0o644))
 	for file, want := range map[string][]string{
 		"monolith.yaml":      {"mode: monolith", "-target=all", "PVC rel-alexandria-data", "http://alexandria.example.org/docs", "created administrator"},
-		"microservices.yaml": {"mode: microservices", "Targets: catalog, identity, processing, storage", "https://alexandria.example.org/docs", "helm uninstall"},
+		"microservices.yaml": {"mode: microservices", "Targets: catalog, identity, processing, storage, web", "https://alexandria.example.org/docs", "helm uninstall"},
 		"canary.yaml":        {"20% of requests go to tag 1.5.0-rc.1", "X-Canary", "--set image.tag=1.5.0-rc.1"},
 	} {
 		cmd := exec.Command(helm, "template", "rel", dir, "-n", "media", "--show-only", "templates/zz-notes.yaml", "-f", path("deploy", "validate", "testdata", file))

@@ -29,8 +29,12 @@ type splitDeployment struct {
 	envs    map[string][]string
 }
 
-// targets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing"}
+// splitTargets is the start order of the split deployment.
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "web"}
+
+// apiTargets are the split targets that document API operations (web
+// serves the app at the paths they leave).
+var apiTargets = []string{"identity", "catalog", "storage", "processing"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -72,6 +76,9 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		"ALEXANDRIA_BLOB_URL=file://" + filepath.Join(t.TempDir(), "blobs") + "?create_dir=true",
 		fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", ports["identity"]),
 		fmt.Sprintf("ALEXANDRIA_STORAGE_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
+		// Storage asks catalog about a signed link's creator with it: the
+		// processes must share it, as Compose and the chart arrange.
+		"ALEXANDRIA_SERVICE_KEY=split-mode-test-service-key",
 	}
 	s := &splitDeployment{procs: map[string]*process{}, envs: map[string][]string{}}
 	for _, target := range splitTargets {
@@ -80,15 +87,39 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		s.start(t, target)
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
-		"STORAGE": ports["storage"], "PROCESSING": ports["processing"]})
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)
-		for _, target := range splitTargets {
+		for _, target := range apiTargets {
 			for _, path := range openAPIPaths(t, s.procs[target].URL) {
 				if got := routes.upstream(path); got != target {
 					t.Errorf("%s (a %s route) goes to %q", path, target, got)
 				}
+			}
+		}
+	})
+
+	t.Run("gateway_sends_app_paths_to_web_and_keeps_api_404s_json", func(t *testing.T) {
+		// The app shell, or the placeholder page when the binary was built
+		// without the app: HTML either way, from the web target.
+		for _, path := range []string{"/", "/browse"} {
+			a := do(t, http.MethodGet, s.gateway+path, "", "")
+			if a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(strings.ToLower(a.body), "<html") {
+				t.Errorf("GET %s through the gateway: %d %q, want the app's HTML", path, a.status, a.header.Get("Content-Type"))
+			}
+		}
+		// /v1/... is the gateway's own 404; /v1 reaches web, which leaves the
+		// API's paths to its router.
+		for _, path := range []string{"/v1/no-such-resource", "/v1"} {
+			a := do(t, http.MethodGet, s.gateway+path, "", "")
+			var p struct {
+				Status int `json:"status"`
+			}
+			if a.status != http.StatusNotFound || !strings.HasPrefix(a.header.Get("Content-Type"), "application/problem+json") ||
+				json.Unmarshal([]byte(a.body), &p) != nil || p.Status != http.StatusNotFound {
+				t.Errorf("GET %s through the gateway: %d %q %s, want a JSON problem 404", path, a.status, a.header.Get("Content-Type"), a.body)
 			}
 		}
 	})
@@ -269,7 +300,8 @@ http {
 	return ""
 }
 
-// gatewayRoute is one proxied location of the template.
+// gatewayRoute is one location of the template: proxied, or answered by
+// the gateway itself (upstream "").
 type gatewayRoute struct {
 	modifier string // "", "=" or "~"
 	path     string // prefix, exact path or regular expression
@@ -291,6 +323,10 @@ func parseRoutes(t *testing.T) gatewayRoutes {
 	for _, m := range locationBlock.FindAllStringSubmatch(string(b), -1) {
 		pp := proxyPass.FindStringSubmatch(m[3])
 		if pp == nil {
+			// The gateway's own answer (/livez, the API's 404): no upstream.
+			if strings.HasPrefix(m[2], "/") && strings.Contains(m[3], "return ") {
+				out = append(out, gatewayRoute{modifier: m[1], path: m[2]})
+			}
 			continue
 		}
 		r := gatewayRoute{modifier: m[1], path: m[2], upstream: pp[1]}

@@ -242,6 +242,18 @@ rendered names against docs/configuration-reference.md). Args: root, target.
 - name: ALEXANDRIA_IDENTITY_URL
   value: {{ printf "http://%s-identity:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 {{- end }}
+{{- /*
+Shared by every pod: storage presents it to catalog (signed links to
+drafts). A monolith calls itself, so it may go without (random per process).
+*/}}
+{{- if ne .target "migrate" }}
+- name: ALEXANDRIA_SERVICE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: service-key
+      optional: {{ eq $v.mode "monolith" }}
+{{- end }}
 {{- if and (eq $v.mode "microservices") (eq .target "storage") }}
 - name: ALEXANDRIA_STORAGE_CATALOG_URL
   value: {{ printf "http://%s-catalog:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
