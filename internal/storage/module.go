@@ -6,9 +6,11 @@
 // tus.go wraps tusd (creation checks, checksum and expiration); finish.go
 // turns received bytes into a media item's current file (sniff.go checks
 // them by content); content_get.go serves downloads over range reads of
-// the bucket (rangeread.go); store.go is the repository, which records
-// events in the same transaction as each change; saga.go holds the
-// consumers and sweep.go the crash recovery and clean-up.
+// the bucket (rangeread.go); store*.go are the repository (the only SQL),
+// which records events in the same transaction as each change; views.go
+// holds the HTTP views; saga.go holds the consumers (on the repository
+// bound to the pipeline's transaction) and sweep.go the crash recovery and
+// clean-up, run on the target's lifecycle group.
 package storage
 
 import (
