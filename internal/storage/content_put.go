@@ -18,22 +18,6 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
-// UploadView is a media item's current file as the API shows it.
-type UploadView struct {
-	UploadID    string    `json:"upload_id" doc:"The upload"`
-	MediaID     string    `json:"media_id" doc:"The media item"`
-	SHA256      string    `json:"sha256" doc:"sha256 of the bytes, hex (also the download's ETag)"`
-	Size        int64     `json:"size" doc:"Size in bytes"`
-	ContentType string    `json:"content_type" doc:"Type sniffed from the bytes"`
-	Filename    string    `json:"filename,omitempty" doc:"Display name"`
-	CompletedAt time.Time `json:"completed_at" doc:"When the upload was recorded"`
-}
-
-func (u upload) view() UploadView {
-	return UploadView{UploadID: u.ID, MediaID: u.MediaID, SHA256: u.SHA256, Size: u.Size, ContentType: u.ContentType,
-		Filename: u.Filename, CompletedAt: u.CompletedAt}
-}
-
 // putContent is PUT /v1/media/{id}/content: a small file in one request.
 // The raw body (Content-Length required, at most storage.small_upload_max)
 // is streamed to a temporary file while hashed — never held in memory —

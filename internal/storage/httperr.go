@@ -26,19 +26,12 @@ func classify(ctx context.Context, err error) (int, string, string) {
 	case errors.As(err, new(errChecksum)):
 		return 460, "checksum-mismatch", err.Error()
 	}
-	p := httpx.ProblemFor(requestWith(ctx), err)
+	p := httpx.ProblemOf(ctx, err)
 	detail := p.Detail
 	for _, f := range p.Errors {
 		detail += "; " + f.Message
 	}
 	return p.Status, typeSuffix(p.Type), detail
-}
-
-// requestWith makes a request carrying ctx, for httpx.ProblemFor (which
-// only reads the context: request ID and logger).
-func requestWith(ctx context.Context) *http.Request {
-	r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
-	return r
 }
 
 func typeSuffix(t string) string {

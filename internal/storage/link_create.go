@@ -60,26 +60,6 @@ func (i *linkCreateInput) Resolve(ctx huma.Context) []error {
 	return nil
 }
 
-// LinkView is a signed download link.
-type LinkView struct {
-	ID        string     `json:"id" doc:"The link's ID, to revoke it"`
-	MediaID   string     `json:"media_id" doc:"The media item whose file it downloads"`
-	URL       string     `json:"url,omitempty" doc:"The download URL (only in the answer that made the link): anyone holding it may download the file until expires_at, while the item is not removed and, for an item that is not public, while its creator is still a member of one of the item's authors"`
-	CreatedBy string     `json:"created_by" doc:"Who made it"`
-	CreatedAt time.Time  `json:"created_at" doc:"When it was made"`
-	ExpiresAt time.Time  `json:"expires_at" doc:"When the link stops working"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty" doc:"When it was revoked; a revoked link answers 410"`
-}
-
-func linkView(l downloadLink) LinkView {
-	v := LinkView{ID: l.ID, MediaID: l.MediaID, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC()}
-	if l.RevokedAt != nil {
-		t := l.RevokedAt.UTC()
-		v.RevokedAt = &t
-	}
-	return v
-}
-
 type linkCreateOutput struct {
 	Body LinkView
 }

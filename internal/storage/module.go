@@ -6,9 +6,11 @@
 // tus.go wraps tusd (creation checks, checksum and expiration); finish.go
 // turns received bytes into a media item's current file (sniff.go checks
 // them by content); content_get.go serves downloads over range reads of
-// the bucket (rangeread.go); store.go is the repository, which records
-// events in the same transaction as each change; saga.go holds the
-// consumers and sweep.go the crash recovery and clean-up.
+// the bucket (rangeread.go); store*.go are the repository (the only SQL),
+// which records events in the same transaction as each change; views.go
+// holds the HTTP views; saga.go holds the consumers (on the repository
+// bound to the pipeline's transaction) and sweep.go the crash recovery and
+// clean-up, run on the target's lifecycle group.
 package storage
 
 import (
@@ -29,6 +31,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
@@ -57,8 +60,10 @@ type Service struct {
 
 	// finishing holds the IDs of uploads being finished in this process.
 	finishing sync.Map
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	// background runs the sweeper (and the pipeline); ownBackground is set
+	// when New made it (no d.Background), so Close stops it.
+	background    *lifecycle.Group
+	ownBackground bool
 
 	// publicURL is the external base URL of the links handed out (no
 	// trailing slash; empty: the request's); trustForwarded lets
@@ -118,11 +123,11 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 			return fail(fmt.Errorf("storage metrics: %w", err))
 		}
 	}
-	setup := d.EventsSetup("storage", store)
-	if d.Tracing != nil {
-		setup.Tracer = d.Tracing.Provider
+	ownBackground := d.Background == nil
+	if ownBackground {
+		d.Background = lifecycle.NewGroup("storage", log)
 	}
-	pipeline, err := events.New(ctx, setup)
+	pipeline, err := events.New(ctx, d.EventsSetup("storage", store))
 	if err != nil {
 		return fail(fmt.Errorf("storage events: %w", err))
 	}
@@ -130,6 +135,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 		cfg: cfg, db: store, store: &Store{db: store, events: pipeline}, events: pipeline, bucket: bucket,
 		presign: d.Blob.PresignDownloads, access: access, metrics: m, log: log.With(slog.String("service", "storage")),
 		now: func() time.Time { return stamp(clock()) }, spoolSlots: make(chan struct{}, maxSpooling),
+		background: d.Background, ownBackground: ownBackground,
 	}
 	key, err := s.store.Secret(ctx, "download_links")
 	if err != nil {
@@ -150,10 +156,9 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 	if err := pipeline.Start(); err != nil {
 		return fail(fmt.Errorf("storage events: %w", err))
 	}
-	sweepCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	s.wg.Add(1)
-	go s.runSweeper(sweepCtx)
+	if err := d.Background.Go("sweeper", s.runSweeper); err != nil {
+		return fail(errors.Join(fmt.Errorf("storage sweeper: %w", err), pipeline.Close(ctx)))
+	}
 	return s, nil
 }
 
@@ -174,14 +179,14 @@ func (s *Service) register(d module.Deps) {
 // Ready pings the store.
 func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 
-// Close stops the sweeper and the event pipeline, then releases the store
-// and the bucket.
+// Close stops the background work (the event pipeline stops the group it
+// runs in, the sweeper's too), then releases the store and the bucket.
 func (s *Service) Close(ctx context.Context) error {
-	if s.cancel != nil {
-		s.cancel()
+	err := s.events.Close(ctx)
+	if s.ownBackground {
+		err = errors.Join(err, s.background.Stop(ctx))
 	}
-	s.wg.Wait()
-	return errors.Join(s.events.Close(ctx), s.db.Close(), s.bucket.Close())
+	return errors.Join(err, s.db.Close(), s.bucket.Close())
 }
 
 // MigrationsFS implements module.Migrations.

@@ -11,7 +11,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
-	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
 
@@ -38,12 +37,12 @@ func (s *Service) onMediaProcessed(ctx context.Context, tx bun.Tx, e bus.Event) 
 	}
 	now := stamp(s.now())
 	prefix := "derivatives/" + ev.MediaID + "/"
-	var cur upload
-	err := tx.NewSelect().Model(&cur).Where("media_id = ?", ev.MediaID).Scan(ctx)
-	current := err == nil && cur.ObjectKey == ev.ObjectKey
-	if err != nil && !db.IsNoRows(err) {
+	st := s.store.inTx(tx)
+	cur, found, err := st.currentIfAny(ctx, ev.MediaID)
+	if err != nil {
 		return err
 	}
+	current := found && cur.ObjectKey == ev.ObjectKey
 	var doomed []string
 	if !current {
 		for _, d := range ev.Derivatives {
@@ -51,14 +50,14 @@ func (s *Service) onMediaProcessed(ctx context.Context, tx bun.Tx, e bus.Event) 
 				doomed = append(doomed, d.ObjectKey)
 			}
 		}
-		_, err := s.store.scheduleUnreferenced(ctx, tx, ev.MediaID, doomed, now)
+		_, err := st.unreference(ctx, ev.MediaID, doomed, now)
 		return err
 	}
-	var old []derivative
-	if err := tx.NewSelect().Model(&old).Where("media_id = ?", ev.MediaID).Scan(ctx); err != nil {
+	old, err := st.derivatives(ctx, ev.MediaID)
+	if err != nil {
 		return err
 	}
-	if _, err := tx.NewDelete().Model((*derivative)(nil)).Where("media_id = ?", ev.MediaID).Exec(ctx); err != nil {
+	if err := st.dropDerivatives(ctx, ev.MediaID); err != nil {
 		return err
 	}
 	kept := map[string]bool{}
@@ -72,22 +71,17 @@ func (s *Service) onMediaProcessed(ctx context.Context, tx bun.Tx, e bus.Event) 
 		}
 		row := derivative{MediaID: ev.MediaID, Name: name, Kind: d.Kind, ObjectKey: d.ObjectKey, ContentType: d.ContentType,
 			Size: d.Size, SourceSHA256: cur.SHA256, CreatedAt: now}
-		if _, err := tx.NewInsert().Model(&row).On("CONFLICT (media_id, name) DO UPDATE").
-			Set("kind = EXCLUDED.kind, object_key = EXCLUDED.object_key, content_type = EXCLUDED.content_type, size = EXCLUDED.size, source_sha256 = EXCLUDED.source_sha256, created_at = EXCLUDED.created_at").
-			Exec(ctx); err != nil {
+		if err := st.putDerivative(ctx, row); err != nil {
 			return err
 		}
 		kept[d.ObjectKey] = true
-		if _, err := tx.NewDelete().Model((*objectDeletion)(nil)).Where("object_key = ?", d.ObjectKey).Exec(ctx); err != nil {
-			return err
-		}
 	}
 	for _, d := range old {
 		if !kept[d.ObjectKey] {
 			doomed = append(doomed, d.ObjectKey)
 		}
 	}
-	_, err = s.store.scheduleUnreferenced(ctx, tx, ev.MediaID, doomed, now)
+	_, err = st.unreference(ctx, ev.MediaID, doomed, now)
 	return err
 }
 
@@ -102,25 +96,11 @@ func (s *Service) onMediaDeleted(ctx context.Context, tx bun.Tx, e bus.Event) er
 	if _, err := uuid.Parse(ev.ID); err != nil {
 		return fmt.Errorf("%s %s: no valid id", e.Type, e.ID)
 	}
-	var keys []string
-	if err := tx.NewSelect().Model((*upload)(nil)).Column("object_key").Where("media_id = ?", ev.ID).Scan(ctx, &keys); err != nil {
+	st := s.store.inTx(tx)
+	keys, err := st.dropMedia(ctx, ev.ID)
+	if err != nil {
 		return err
 	}
-	var derived []string
-	if err := tx.NewSelect().Model((*derivative)(nil)).Column("object_key").Where("media_id = ?", ev.ID).Scan(ctx, &derived); err != nil {
-		return err
-	}
-	// Uploads in progress lose their reservation; the sweeper deletes
-	// their bytes (tus data without a reservation).
-	for _, q := range []*bun.DeleteQuery{
-		tx.NewDelete().Model((*pendingUpload)(nil)).Where("media_id = ?", ev.ID),
-		tx.NewDelete().Model((*upload)(nil)).Where("media_id = ?", ev.ID),
-		tx.NewDelete().Model((*derivative)(nil)).Where("media_id = ?", ev.ID),
-	} {
-		if _, err := q.Exec(ctx); err != nil {
-			return err
-		}
-	}
-	_, err := s.store.scheduleUnreferenced(ctx, tx, ev.ID, append(keys, derived...), stamp(s.now()))
+	_, err = st.unreference(ctx, ev.ID, keys, stamp(s.now()))
 	return err
 }

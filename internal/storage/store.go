@@ -92,6 +92,24 @@ func (e *quotaError) Error() string { return e.msg }
 type Store struct {
 	db     *db.DB
 	events *events.Pipeline
+	// tx is set on a repository bound to a transaction (inTx).
+	tx *bun.Tx
+}
+
+// inTx is the repository bound to tx: the consumers' changes join the
+// pipeline's transaction (which also marks the event handled).
+func (s *Store) inTx(tx bun.Tx) *Store {
+	bound := *s
+	bound.tx = &tx
+	return &bound
+}
+
+// idb is what the repository queries: its transaction, else the database.
+func (s *Store) idb() bun.IDB {
+	if s.tx != nil {
+		return *s.tx
+	}
+	return s.db.DB
 }
 
 // stamp normalises a time the way it is stored.

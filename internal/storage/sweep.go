@@ -26,15 +26,16 @@ import (
 // sweeper finishes it itself (a request may be finishing it right now).
 const settle = 30 * time.Second
 
-func (s *Service) runSweeper(ctx context.Context) {
-	defer s.wg.Done()
+// runSweeper is a runner of the target's background group: it sweeps until
+// the group stops it.
+func (s *Service) runSweeper(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.SweepInterval)
 	defer t.Stop()
 	for {
 		s.sweep(ctx)
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}

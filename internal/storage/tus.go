@@ -325,8 +325,7 @@ func (s *Service) finishedElsewhere(ctx, reqCtx context.Context, id string, caus
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	var u upload
-	if err := s.store.db.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx); err == nil {
+	if u, err := s.store.Upload(ctx, id); err == nil {
 		return tusd.HTTPResponse{Header: tusd.HTTPHeader{"X-Content-SHA256": u.SHA256}}, nil
 	}
 	return tusd.HTTPResponse{}, tusErrorFor(reqCtx, cause)
@@ -334,7 +333,7 @@ func (s *Service) finishedElsewhere(ctx, reqCtx context.Context, id string, caus
 
 // tusTerminate drops the reservation of an upload its owner terminates.
 func (s *Service) tusTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
-	if _, err := s.store.db.NewDelete().Model((*pendingUpload)(nil)).Where("id = ?", hook.Upload.ID).Exec(hook.Context); err != nil {
+	if err := s.store.DropPending(hook.Context, hook.Upload.ID); err != nil {
 		return tusd.HTTPResponse{}, tusErrorFor(hook.Context, err)
 	}
 	return tusd.HTTPResponse{}, nil

@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,5 +99,13 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 
 // ProblemFor converts any error into a problem document (for middleware).
 func ProblemFor(r *http.Request, err error) *Problem {
-	return toProblem(r.Context(), http.StatusInternalServerError, "", err)
+	return ProblemOf(r.Context(), err)
+}
+
+// ProblemOf converts any error into a problem document where there is no
+// request at hand, only its context (which carries the request ID and the
+// logger of internal errors): e.g. a hook answering through a library that
+// writes the response itself.
+func ProblemOf(ctx context.Context, err error) *Problem {
+	return toProblem(ctx, http.StatusInternalServerError, "", err)
 }
