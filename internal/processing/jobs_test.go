@@ -169,7 +169,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 				} else {
 					u := decode[UploadCompleted](t, up)
 					e := x.wait(u.MediaID)
-					if f := decode[Failed](t, e); e.Type != EventMediaFailed || !strings.Contains(f.Reason, c.reason) {
+					if f := decode[failedV1](t, e); e.Type != EventMediaFailed || !strings.Contains(f.Reason, c.reason) {
 						t.Fatalf("%s: %s", e.Type, e.Data)
 					}
 				}
@@ -211,7 +211,7 @@ func TestJobsOfDeadWorkersAreTakenOver(t *testing.T) {
 			}
 			x.expect(t, recoverable, want{derivatives: []string{"text"}})
 			u := decode[UploadCompleted](t, poison)
-			if e := x.wait(u.MediaID); e.Type != EventMediaFailed || !strings.Contains(decode[Failed](t, e).Reason, "interrupted") {
+			if e := x.wait(u.MediaID); e.Type != EventMediaFailed || !strings.Contains(decode[failedV1](t, e).Reason, "interrupted") {
 				t.Errorf("%s: %s", e.Type, e.Data)
 			}
 		})

@@ -183,13 +183,10 @@ func (s *Service) settle(ctx context.Context, log *slog.Logger, j *job, start ti
 			attrs = append(attrs, slog.String("tool", tool.Tool), slog.String("stderr", tool.Stderr))
 		}
 		log.InfoContext(ctx, "processing failed", attrs...)
-		s.record(ctx, log, j, stateFailed, "", err.Error(), EventMediaFailed, Failed{
-			MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Reason: reason, FailedAt: stamp(s.now()),
-		}, resultFailed)
+		s.record(ctx, log, j, stateFailed, "", err.Error(), EventMediaFailed, newFailedV1(j, reason, stamp(s.now())), resultFailed)
 		return
 	}
-	payload := Processed{MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Content: r.Content,
-		Derivatives: r.Derivatives, ProcessedAt: stamp(s.now())}
+	payload := newProcessedV1(j, r, stamp(s.now()))
 	b, _ := json.Marshal(payload)
 	s.record(ctx, log, j, stateDone, string(b), "", EventMediaProcessed, payload, resultProcessed)
 	log.InfoContext(ctx, "processed", slog.Int("derivatives", len(r.Derivatives)), slog.Duration("took", time.Since(start)))
