@@ -4,12 +4,13 @@
 // waveform peaks for audio, and extracted text for search.
 //
 // upload_consume.go records a job per storage.upload.completed.v1 event;
-// worker.go runs a pool of workers that claim jobs with a lease and finish
-// each one together with its event (processing.media.processed.v1 or
-// processing.media.failed.v1); job.go and the per-format files do the work
-// with external tools (tools.go: ffprobe, ffmpeg, pdfinfo, pdftoppm,
-// pdftotext, from the Debian packages ffmpeg and poppler-utils) and in Go
-// (epub.go, waveform.go).
+// worker.go runs a pool of workers, on the target's background group, that
+// claim jobs with a lease; app_jobs.go finishes each one together with its
+// event (processing.media.processed.v1 or processing.media.failed.v1, built
+// in events.go); store.go holds all the SQL; job.go and the per-format
+// files do the work with external tools (tools.go: ffprobe, ffmpeg,
+// pdfinfo, pdftoppm, pdftotext, from the Debian packages ffmpeg and
+// poppler-utils) and in Go (epub.go, waveform.go).
 package processing
 
 import (
