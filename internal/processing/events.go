@@ -27,8 +27,12 @@ type UploadCompleted struct {
 	CompletedAt time.Time `json:"completed_at"`
 }
 
-// Content describes an original as probed.
-type Content struct {
+// The payloads processing publishes, built from the job and what it made
+// (content, derivative); their JSON is the published contract
+// (api/events/processing.*.json).
+
+// contentV1 describes an original as probed.
+type contentV1 struct {
 	Size            int64    `json:"size" doc:"Bytes"`
 	SHA256          string   `json:"sha256" doc:"Hex sha256 of the bytes"`
 	ContentType     string   `json:"content_type" doc:"Media type sniffed by storage"`
@@ -43,27 +47,27 @@ type Content struct {
 	Creator         string   `json:"creator,omitempty" doc:"EPUB: first creator from the package document"`
 }
 
-// Derivative is one object made from an original.
-type Derivative struct {
+// derivativeV1 is one object made from an original.
+type derivativeV1 struct {
 	Kind        string `json:"kind" enum:"cover,thumbnail,waveform,waveform_image,text,rendition" doc:"What the object is"`
 	ObjectKey   string `json:"object_key" doc:"Key in the shared object store: derivatives/<media_id>/<sha256>/<name>"`
 	ContentType string `json:"content_type" doc:"Media type of the object"`
 	Size        int64  `json:"size" doc:"Bytes"`
 }
 
-// Processed is the payload of processing.media.processed.v1.
-type Processed struct {
-	MediaID     string       `json:"media_id" doc:"The media item"`
-	ObjectKey   string       `json:"object_key" doc:"Key of the original the derivatives come from"`
-	SHA256      string       `json:"sha256" doc:"Hex sha256 of the original"`
-	Content     Content      `json:"content" doc:"The original as probed"`
-	Derivatives []Derivative `json:"derivatives" doc:"Objects made from the original, the required ones included"`
-	UploadedAt  time.Time    `json:"uploaded_at" doc:"The completed_at of the original's storage.upload.completed: the media's current original is the one uploaded last. This report may arrive before that event"`
-	ProcessedAt time.Time    `json:"processed_at" doc:"When processing finished"`
+// processedV1 is the payload of processing.media.processed.v1.
+type processedV1 struct {
+	MediaID     string         `json:"media_id" doc:"The media item"`
+	ObjectKey   string         `json:"object_key" doc:"Key of the original the derivatives come from"`
+	SHA256      string         `json:"sha256" doc:"Hex sha256 of the original"`
+	Content     contentV1      `json:"content" doc:"The original as probed"`
+	Derivatives []derivativeV1 `json:"derivatives" doc:"Objects made from the original, the required ones included"`
+	UploadedAt  time.Time      `json:"uploaded_at" doc:"The completed_at of the original's storage.upload.completed: the media's current original is the one uploaded last. This report may arrive before that event"`
+	ProcessedAt time.Time      `json:"processed_at" doc:"When processing finished"`
 }
 
-// Failed is the payload of processing.media.failed.v1.
-type Failed struct {
+// failedV1 is the payload of processing.media.failed.v1.
+type failedV1 struct {
 	MediaID    string    `json:"media_id" doc:"The media item"`
 	ObjectKey  string    `json:"object_key" doc:"Key of the original that could not be processed"`
 	SHA256     string    `json:"sha256" doc:"Hex sha256 of the original"`
@@ -72,11 +76,33 @@ type Failed struct {
 	FailedAt   time.Time `json:"failed_at" doc:"When processing gave up"`
 }
 
+// newProcessedV1 is the processed event of job j, which made r, at at.
+func newProcessedV1(j *job, r *jobResult, at time.Time) processedV1 {
+	c := r.Content
+	p := processedV1{MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, UploadedAt: stamp(j.CompletedAt), ProcessedAt: at,
+		Content: contentV1{Size: c.Size, SHA256: c.SHA256, ContentType: c.ContentType, DurationSeconds: c.DurationSeconds,
+			Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs, Pages: c.Pages, Title: c.Title,
+			Language: c.Language, Creator: c.Creator}}
+	if r.Derivatives != nil {
+		p.Derivatives = make([]derivativeV1, len(r.Derivatives))
+	}
+	for i, d := range r.Derivatives {
+		p.Derivatives[i] = derivativeV1{Kind: d.Kind, ObjectKey: d.ObjectKey, ContentType: d.ContentType, Size: d.Size}
+	}
+	return p
+}
+
+// newFailedV1 is the failed event of job j, for reason, at at.
+func newFailedV1(j *job, reason string, at time.Time) failedV1 {
+	return failedV1{MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Reason: reason,
+		UploadedAt: stamp(j.CompletedAt), FailedAt: at}
+}
+
 // Events lists every event type processing publishes, for the catalogue.
 var Events = []events.Spec{
-	{Type: EventMediaProcessed, Payload: Processed{},
+	{Type: EventMediaProcessed, Payload: processedV1{},
 		Description: "An uploaded original was probed and its required derivatives are stored (video: thumbnail; audio: waveform; PDF and EPUB: cover and text; plain text: text). Events for an object that is no longer the media's current one should be ignored."},
-	{Type: EventMediaFailed, Payload: Failed{},
+	{Type: EventMediaFailed, Payload: failedV1{},
 		Description: "An uploaded original could not be processed: unreadable or hostile file, limits exceeded (pages, duration, size), or the store stayed unavailable through every attempt. The reason is meant for the media's members."},
 }
 

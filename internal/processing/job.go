@@ -16,8 +16,32 @@ import (
 
 // jobResult is what a job made.
 type jobResult struct {
-	Content     Content
-	Derivatives []Derivative
+	Content     content
+	Derivatives []derivative
+}
+
+// content describes an original as probed; the fields a format does not
+// have stay zero.
+type content struct {
+	Size            int64
+	SHA256          string
+	ContentType     string
+	DurationSeconds float64 // audio and video
+	Bitrate         int64   // audio and video: overall bits per second
+	Width, Height   int     // video frame, pixels
+	Codecs          []string
+	Pages           int // PDF: pages; EPUB: documents in the spine
+	Title           string
+	Language        string // EPUB
+	Creator         string // EPUB
+}
+
+// derivative is one object made from an original.
+type derivative struct {
+	Kind        string // cover, thumbnail, waveform, waveform_image, text, rendition
+	ObjectKey   string
+	ContentType string
+	Size        int64
 }
 
 // work is one attempt of a job: its temporary directory, the original in
@@ -125,7 +149,7 @@ func (w *work) fetch(ctx context.Context) error {
 	if hex.EncodeToString(sum) != w.j.SHA256 {
 		return badInput("the stored file does not match its checksum; upload it again")
 	}
-	w.res.Content = Content{Size: size, SHA256: w.j.SHA256, ContentType: w.j.ContentType}
+	w.res.Content = content{Size: size, SHA256: w.j.SHA256, ContentType: w.j.ContentType}
 	return nil
 }
 
@@ -140,7 +164,7 @@ func (w *work) put(ctx context.Context, kind, name, contentType string) error {
 	if err := w.s.objects.PutFile(ctx, key, path, contentType); err != nil {
 		return fmt.Errorf("store %s: %w", key, err)
 	}
-	w.res.Derivatives = append(w.res.Derivatives, Derivative{Kind: kind, ObjectKey: key, ContentType: contentType, Size: fi.Size()})
+	w.res.Derivatives = append(w.res.Derivatives, derivative{Kind: kind, ObjectKey: key, ContentType: contentType, Size: fi.Size()})
 	return nil
 }
 

@@ -3,6 +3,7 @@ package processing
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -27,14 +29,14 @@ func TestJobStore(t *testing.T) {
 		t.Run(store.Name, func(t *testing.T) {
 			t.Parallel()
 			d := moduletest.OpenDB(t, store, "processing", Migrations)
-			s := &jobStore{db: d}
+			s := newJobStore(d, nil)
 			ctx := context.Background()
 			now := time.Now().UTC()
 			enq := func(u UploadCompleted) bool {
 				t.Helper()
 				var created bool
 				err := d.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) (err error) {
-					created, err = enqueue(ctx, tx, u, now)
+					created, err = s.inTx(tx).enqueue(ctx, u, now)
 					return err
 				})
 				if err != nil {
@@ -97,7 +99,7 @@ func TestJobStore(t *testing.T) {
 					t.Fatalf("reclaim = %+v, %v", b, err)
 				}
 				err = d.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					return finish(ctx, tx, a.ID, "worker-a", stateDone, "", "", now)
+					return s.inTx(tx).finish(ctx, a.ID, "worker-a", stateDone, "", "", now)
 				})
 				if !errors.Is(err, errLeaseLost) {
 					t.Errorf("the dead worker finished the job: %v", err)
@@ -167,7 +169,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 				} else {
 					u := decode[UploadCompleted](t, up)
 					e := x.wait(u.MediaID)
-					if f := decode[Failed](t, e); e.Type != EventMediaFailed || !strings.Contains(f.Reason, c.reason) {
+					if f := decode[failedV1](t, e); e.Type != EventMediaFailed || !strings.Contains(f.Reason, c.reason) {
 						t.Fatalf("%s: %s", e.Type, e.Data)
 					}
 				}
@@ -209,7 +211,7 @@ func TestJobsOfDeadWorkersAreTakenOver(t *testing.T) {
 			}
 			x.expect(t, recoverable, want{derivatives: []string{"text"}})
 			u := decode[UploadCompleted](t, poison)
-			if e := x.wait(u.MediaID); e.Type != EventMediaFailed || !strings.Contains(decode[Failed](t, e).Reason, "interrupted") {
+			if e := x.wait(u.MediaID); e.Type != EventMediaFailed || !strings.Contains(decode[failedV1](t, e).Reason, "interrupted") {
 				t.Errorf("%s: %s", e.Type, e.Data)
 			}
 		})
@@ -275,4 +277,28 @@ func counter(t *testing.T, x *harness, name, kind, result string) float64 {
 		}
 	}
 	return sum
+}
+
+func TestWorkersRunInTheBackgroundGroupUntilClose(t *testing.T) {
+	t.Parallel()
+	store := moduletest.Stores(t)[0]
+	x := start(t, store, testConfig(), nil)
+	states := x.svc.group.States()
+	for i := 1; i <= x.svc.cfg.Workers; i++ {
+		name := "worker " + strconv.Itoa(i)
+		if st, ok := states[name]; !ok || st != lifecycle.Running {
+			t.Errorf("%s: %v (present %v), want running", name, st, ok)
+		}
+	}
+	if err := x.svc.Ready(context.Background()); err != nil {
+		t.Fatalf("Ready = %v, want nil while the workers run", err)
+	}
+	if err := x.svc.Close(context.Background()); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	for name, st := range x.svc.group.States() {
+		if strings.HasPrefix(name, "worker ") && st != lifecycle.Terminated {
+			t.Errorf("%s after Close: %v, want terminated", name, st)
+		}
+	}
 }

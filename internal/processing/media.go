@@ -125,7 +125,7 @@ func (w *work) audio(ctx context.Context) error {
 		if _, final := permanent(err, familyAudio); !final {
 			return err
 		}
-		w.s.log.Info("embedded cover art skipped", "job", w.j.ID, "error", err)
+		w.s.log.InfoContext(ctx, "embedded cover art skipped", "job", w.j.ID, "error", err)
 		return nil
 	}
 	return w.put(ctx, "cover", name, ctype)

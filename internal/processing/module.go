@@ -4,12 +4,13 @@
 // waveform peaks for audio, and extracted text for search.
 //
 // upload_consume.go records a job per storage.upload.completed.v1 event;
-// worker.go runs a pool of workers that claim jobs with a lease and finish
-// each one together with its event (processing.media.processed.v1 or
-// processing.media.failed.v1); job.go and the per-format files do the work
-// with external tools (tools.go: ffprobe, ffmpeg, pdfinfo, pdftoppm,
-// pdftotext, from the Debian packages ffmpeg and poppler-utils) and in Go
-// (epub.go, waveform.go).
+// worker.go runs a pool of workers, on the target's background group, that
+// claim jobs with a lease; app_jobs.go finishes each one together with its
+// event (processing.media.processed.v1 or processing.media.failed.v1, built
+// in events.go); store.go holds all the SQL; job.go and the per-format
+// files do the work with external tools (tools.go: ffprobe, ffmpeg,
+// pdfinfo, pdftoppm, pdftotext, from the Debian packages ffmpeg and
+// poppler-utils) and in Go (epub.go, waveform.go).
 package processing
 
 import (
@@ -22,13 +23,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
@@ -58,9 +59,13 @@ type Service struct {
 	m       *metrics
 	now     func() time.Time
 
+	// group runs the workers (and the event pipeline): the target's
+	// background group, or one of the service's own (ownGroup) when built
+	// without one.
+	group    *lifecycle.Group
+	ownGroup bool
+
 	wake    chan struct{}
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
 	closers []func() error
 }
 
@@ -114,21 +119,23 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 			return nil, errors.Join(fmt.Errorf("processing metrics: %w", err), store.Close())
 		}
 	}
-	setup := d.EventsSetup("processing", store)
-	if d.Tracing != nil {
-		setup.Tracer = d.Tracing.Provider
+	group, ownGroup := d.Background, d.Background == nil
+	if ownGroup {
+		group = lifecycle.NewGroup("processing", log)
 	}
+	setup := d.EventsSetup("processing", store)
+	setup.Group = group
 	pipeline, err := events.New(ctx, setup)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("processing events: %w", err), store.Close())
 	}
 	s := &Service{
-		cfg: cfg, db: store, jobs: &jobStore{db: store}, events: pipeline, objects: objects,
+		cfg: cfg, db: store, jobs: newJobStore(store, pipeline), events: pipeline, objects: objects,
 		tools: findTools(cfg.MemoryLimit), workDir: workDir, log: log.With(slog.String("service", "processing")), m: m,
-		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),
+		now: func() time.Time { return time.Now().UTC() }, group: group, ownGroup: ownGroup, wake: make(chan struct{}, 1),
 	}
 	if missing := s.tools.missing(); len(missing) > 0 {
-		s.log.Warn("media tools missing: jobs that need them fail (install the Debian packages ffmpeg and poppler-utils)",
+		s.log.WarnContext(ctx, "media tools missing: jobs that need them fail (install the Debian packages ffmpeg and poppler-utils)",
 			slog.String("missing", strings.Join(missing, ",")))
 	}
 	s.removeStaleWork()
@@ -137,7 +144,9 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 	if err := pipeline.Start(); err != nil {
 		return nil, errors.Join(fmt.Errorf("processing events: %w", err), store.Close())
 	}
-	s.startWorkers()
+	if err := s.startWorkers(); err != nil {
+		return nil, errors.Join(fmt.Errorf("processing workers: %w", err), pipeline.Close(ctx), store.Close())
+	}
 	return s, nil
 }
 
@@ -157,14 +166,27 @@ func (s *Service) removeStaleWork() {
 	}
 }
 
-// Ready pings the store.
-func (s *Service) Ready(ctx context.Context) error { return s.db.PingContext(ctx) }
+// Ready pings the store and, when the service owns its background group,
+// reports the group's failures (the target reports its own group's).
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return err
+	}
+	if s.ownGroup {
+		return s.group.Err()
+	}
+	return nil
+}
 
 // Close stops the workers (a running job is killed and put back in the
-// queue), then the event pipeline, then releases the stores.
+// queue) and the event pipeline — the background group they run on, which
+// the target has normally stopped already — then releases the stores.
 func (s *Service) Close(ctx context.Context) error {
-	s.stopWorkers()
-	errs := []error{s.events.Close(ctx), s.db.Close()}
+	var errs []error
+	if s.ownGroup {
+		errs = append(errs, s.group.Stop(ctx))
+	}
+	errs = append(errs, s.events.Close(ctx), s.db.Close())
 	for _, c := range s.closers {
 		errs = append(errs, c())
 	}

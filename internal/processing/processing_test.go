@@ -15,7 +15,7 @@ import (
 // want is the expected outcome of one upload.
 type want struct {
 	derivatives []string // kinds, sorted
-	check       func(t *testing.T, x *harness, p Processed)
+	check       func(t *testing.T, x *harness, p processedV1)
 	reason      string // for a failure: part of the reason
 }
 
@@ -31,7 +31,7 @@ func TestUploadsAreProcessed(t *testing.T) {
 	}{
 		{"mp3_podcast_has_waveform", files["sine.mp3"], "audio/mpeg", "podcast", want{
 			derivatives: []string{"waveform", "waveform_image"},
-			check: func(t *testing.T, x *harness, p Processed) {
+			check: func(t *testing.T, x *harness, p processedV1) {
 				c := p.Content
 				if c.DurationSeconds < 1.9 || c.DurationSeconds > 2.2 || !slices.Equal(c.Codecs, []string{"mp3"}) || c.Bitrate == 0 {
 					t.Errorf("content = %+v", c)
@@ -52,7 +52,7 @@ func TestUploadsAreProcessed(t *testing.T) {
 			}}},
 		{"mp3_with_cover_art_keeps_it", files["art.mp3"], "audio/mpeg", "podcast", want{
 			derivatives: []string{"cover", "waveform", "waveform_image"},
-			check: func(t *testing.T, x *harness, p Processed) {
+			check: func(t *testing.T, x *harness, p processedV1) {
 				if jpg := x.read(p, "cover"); len(jpg) < 100 || jpg[0] != 0xFF || jpg[1] != 0xD8 {
 					t.Error("cover.jpg is not a JPEG")
 				}
@@ -62,7 +62,7 @@ func TestUploadsAreProcessed(t *testing.T) {
 		{"m4a_podcast", files["sine.m4a"], "audio/mp4", "podcast", want{derivatives: []string{"waveform", "waveform_image"},
 			check: codecs("aac")}},
 		{"mp4_video_has_thumbnail", files["testsrc.mp4"], "video/mp4", "video", want{derivatives: []string{"thumbnail"},
-			check: func(t *testing.T, x *harness, p Processed) {
+			check: func(t *testing.T, x *harness, p processedV1) {
 				c := p.Content
 				if c.Width != 320 || c.Height != 240 || !slices.Equal(c.Codecs, []string{"h264"}) || c.DurationSeconds < 1.9 {
 					t.Errorf("content = %+v", c)
@@ -75,7 +75,7 @@ func TestUploadsAreProcessed(t *testing.T) {
 			check: codecs("vp8")}},
 		{"pdf_book_has_cover_and_text", makePDF("A tiny test", "Hello Alexandria", 1), "application/pdf", "book", want{
 			derivatives: []string{"cover", "text"},
-			check: func(t *testing.T, x *harness, p Processed) {
+			check: func(t *testing.T, x *harness, p processedV1) {
 				if p.Content.Pages != 1 || p.Content.Title != "A tiny test" {
 					t.Errorf("content = %+v", p.Content)
 				}
@@ -87,7 +87,7 @@ func TestUploadsAreProcessed(t *testing.T) {
 			derivatives: []string{"cover"}}},
 		{"epub_book_has_cover_and_text", makeZip(t, epubEntries()), "application/epub+zip", "book", want{
 			derivatives: []string{"cover", "text"},
-			check: func(t *testing.T, x *harness, p Processed) {
+			check: func(t *testing.T, x *harness, p processedV1) {
 				c := p.Content
 				if c.Title != "The Library of Alexandria" || c.Language != "en" || c.Pages != 2 {
 					t.Errorf("content = %+v", c)
@@ -98,7 +98,7 @@ func TestUploadsAreProcessed(t *testing.T) {
 			}}},
 		{"markdown_document_is_text", []byte("# Notes\n\nSome *markdown*.\n"), "text/markdown; charset=utf-8", "document", want{
 			derivatives: []string{"text"},
-			check: func(t *testing.T, x *harness, p Processed) {
+			check: func(t *testing.T, x *harness, p processedV1) {
 				if text := string(x.read(p, "text")); text != "# Notes\n\nSome *markdown*.\n" {
 					t.Errorf("text = %q", text)
 				}
@@ -187,7 +187,7 @@ func (x *harness) expect(t *testing.T, upload bus.Event, w want) {
 		if e.Type != EventMediaFailed {
 			t.Fatalf("got %s, want %s: %s", e.Type, EventMediaFailed, e.Data)
 		}
-		f := decode[Failed](t, e)
+		f := decode[failedV1](t, e)
 		if !strings.Contains(f.Reason, w.reason) || f.MediaID != u.MediaID || f.ObjectKey != u.ObjectKey || f.SHA256 != u.SHA256 ||
 			!f.UploadedAt.Equal(stamp(u.CompletedAt)) {
 			t.Errorf("failed = %+v, want a reason with %q", f, w.reason)
@@ -207,7 +207,7 @@ func (x *harness) expect(t *testing.T, upload bus.Event, w want) {
 	if e.Type != EventMediaProcessed {
 		t.Fatalf("got %s, want %s: %s", e.Type, EventMediaProcessed, e.Data)
 	}
-	p := decode[Processed](t, e)
+	p := decode[processedV1](t, e)
 	if p.MediaID != u.MediaID || p.ObjectKey != u.ObjectKey || p.Content.SHA256 != u.SHA256 || p.Content.Size != u.Size ||
 		p.Content.ContentType != u.ContentType || !p.UploadedAt.Equal(stamp(u.CompletedAt)) {
 		t.Errorf("processed = %+v", p)
@@ -237,7 +237,7 @@ func (x *harness) expect(t *testing.T, upload bus.Event, w want) {
 }
 
 // read returns the bytes of the derivative of the given kind.
-func (x *harness) read(p Processed, kind string) []byte {
+func (x *harness) read(p processedV1, kind string) []byte {
 	x.t.Helper()
 	for _, d := range p.Derivatives {
 		if d.Kind == kind {
@@ -252,8 +252,8 @@ func (x *harness) read(p Processed, kind string) []byte {
 	return nil
 }
 
-func codecs(want ...string) func(t *testing.T, x *harness, p Processed) {
-	return func(t *testing.T, _ *harness, p Processed) {
+func codecs(want ...string) func(t *testing.T, x *harness, p processedV1) {
+	return func(t *testing.T, _ *harness, p processedV1) {
 		if !slices.Equal(p.Content.Codecs, want) {
 			t.Errorf("codecs %v, want %v", p.Content.Codecs, want)
 		}

@@ -48,10 +48,29 @@ type job struct {
 }
 
 // jobStore is the bun repository of jobs. Times that workers compare
-// (run_at, leased_until) are Unix milliseconds.
+// (run_at, leased_until) are Unix milliseconds. It works on the store, or
+// in one transaction (inTx: an event handler's).
 type jobStore struct {
-	db *db.DB
+	db     *db.DB
+	idb    bun.IDB
+	events recorder
 }
+
+// recorder records an event in the outbox of the transaction idb
+// (*events.Pipeline).
+type recorder interface {
+	Record(ctx context.Context, idb bun.IDB, typ, subject, key string, data any) error
+}
+
+// newJobStore wraps an open, migrated store; events records the outcome
+// events of finished jobs (nil when nothing finishes jobs, in tests).
+func newJobStore(d *db.DB, events recorder) *jobStore {
+	return &jobStore{db: d, idb: d.DB, events: events}
+}
+
+// inTx returns the repository working in tx, the transaction of an event
+// handler.
+func (s *jobStore) inTx(tx bun.Tx) *jobStore { return &jobStore{db: s.db, idb: tx, events: s.events} }
 
 // errLeaseLost means the job is no longer this worker's: its lease expired
 // and another worker took it, or it was superseded.
@@ -59,11 +78,12 @@ var errLeaseLost = errors.New("job lease lost")
 
 func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// enqueue records a job for an upload in tx, once per upload ID. Queued jobs
+// enqueue records a job for an upload, once per upload ID. Queued jobs
 // of uploads of the same media completed earlier are superseded; the job is
 // recorded superseded itself when a later upload is already known (events
 // may arrive out of order). It reports whether a new queued job exists.
-func enqueue(ctx context.Context, tx bun.IDB, u UploadCompleted, now time.Time) (bool, error) {
+func (s *jobStore) enqueue(ctx context.Context, u UploadCompleted, now time.Time) (bool, error) {
+	tx := s.idb
 	j := job{
 		ID: uuid.Must(uuid.NewV7()).String(), UploadID: u.UploadID, MediaID: u.MediaID, ObjectKey: u.ObjectKey,
 		SHA256: u.SHA256, Size: u.Size, Kind: u.Kind, ContentType: u.ContentType, CompletedAt: stamp(u.CompletedAt),
@@ -151,7 +171,7 @@ func (s *jobStore) claim(ctx context.Context, now time.Time, lease time.Duration
 
 // heartbeat extends the lease of a running job still held by token.
 func (s *jobStore) heartbeat(ctx context.Context, id, token string, until time.Time) error {
-	res, err := s.db.NewUpdate().Model((*job)(nil)).Set("leased_until = ?", until.UnixMilli()).
+	res, err := s.idb.NewUpdate().Model((*job)(nil)).Set("leased_until = ?", until.UnixMilli()).
 		Where("id = ? AND lease_token = ? AND state = ?", id, token, stateRunning).Exec(ctx)
 	if err != nil {
 		return err
@@ -162,10 +182,21 @@ func (s *jobStore) heartbeat(ctx context.Context, id, token string, until time.T
 	return nil
 }
 
-// finish marks a running job held by token done or failed in tx, the
+// finishRecording marks the running job j done or failed and records its
+// event in one transaction; errLeaseLost when j's lease is no longer held.
+func (s *jobStore) finishRecording(ctx context.Context, j *job, state, result, lastError string, now time.Time, typ string, payload any) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.inTx(tx).finish(ctx, j.ID, j.LeaseToken, state, result, lastError, now); err != nil {
+			return err
+		}
+		return s.events.Record(ctx, tx, typ, "media/"+j.MediaID, j.MediaID, payload)
+	})
+}
+
+// finish marks a running job held by token done or failed, in the
 // transaction that also records its event.
-func finish(ctx context.Context, tx bun.IDB, id, token, state, result, lastError string, now time.Time) error {
-	q := tx.NewUpdate().Model((*job)(nil)).Set("state = ?", state).Set("leased_until = NULL").
+func (s *jobStore) finish(ctx context.Context, id, token, state, result, lastError string, now time.Time) error {
+	q := s.idb.NewUpdate().Model((*job)(nil)).Set("state = ?", state).Set("leased_until = NULL").
 		Set("finished_at = ?", stamp(now)).Set("last_error = ?", lastError).
 		Where("id = ? AND lease_token = ? AND state = ?", id, token, stateRunning)
 	if result != "" {
@@ -185,7 +216,7 @@ func finish(ctx context.Context, tx bun.IDB, id, token, state, result, lastError
 // refund gives back the attempt its claim counted (a clean shutdown is not
 // the job's fault).
 func (s *jobStore) requeue(ctx context.Context, id, token, lastError string, runAt time.Time, refund bool) error {
-	q := s.db.NewUpdate().Model((*job)(nil)).Set("state = ?", stateQueued).Set("leased_until = NULL").
+	q := s.idb.NewUpdate().Model((*job)(nil)).Set("state = ?", stateQueued).Set("leased_until = NULL").
 		Set("lease_token = ''").Set("run_at = ?", runAt.UnixMilli()).Set("last_error = ?", lastError).
 		Where("id = ? AND lease_token = ? AND state = ?", id, token, stateRunning)
 	if refund {
@@ -203,13 +234,13 @@ func (s *jobStore) requeue(ctx context.Context, id, token, lastError string, run
 
 // depth counts queued jobs.
 func (s *jobStore) depth(ctx context.Context) (int64, error) {
-	return s.db.NewSelect().Model((*job)(nil)).Where("state = ?", stateQueued).Count(ctx)
+	return s.idb.NewSelect().Model((*job)(nil)).Where("state = ?", stateQueued).Count(ctx)
 }
 
 // byUpload reads the job of an upload (tests and diagnostics).
 func (s *jobStore) byUpload(ctx context.Context, uploadID string) (*job, error) {
 	var j job
-	if err := s.db.NewSelect().Model(&j).Where("upload_id = ?", uploadID).Scan(ctx); err != nil {
+	if err := s.idb.NewSelect().Model(&j).Where("upload_id = ?", uploadID).Scan(ctx); err != nil {
 		return nil, err
 	}
 	return &j, nil

@@ -28,7 +28,7 @@ func (s *Service) onUploadCompleted(ctx context.Context, tx bun.Tx, e bus.Event)
 	if u.CompletedAt.IsZero() {
 		u.CompletedAt = e.Time
 	}
-	created, err := enqueue(ctx, tx, u, s.now())
+	created, err := s.jobs.inTx(tx).enqueue(ctx, u, s.now())
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package processing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 )
 
 // The worker pool. Each worker claims one job at a time (a lease renewed by
@@ -20,21 +18,19 @@ import (
 // a failure of that job only. A worker that dies leaves a lease that
 // expires, and another worker takes the job again (counting an attempt).
 
-// startWorkers runs cfg.Workers workers until stopWorkers.
-func (s *Service) startWorkers() {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	for range s.cfg.Workers {
-		s.wg.Go(func() { s.workLoop(ctx) })
+// startWorkers runs cfg.Workers workers, each a runner of the service's
+// background group, until the group stops. A worker whose loop ends before
+// that is failed, which readiness reports.
+func (s *Service) startWorkers() error {
+	for i := range s.cfg.Workers {
+		if err := s.group.Go(fmt.Sprintf("worker %d", i+1), func(ctx context.Context) error {
+			s.workLoop(ctx)
+			return nil
+		}); err != nil {
+			return err
+		}
 	}
-}
-
-// stopWorkers cancels the workers and waits for them.
-func (s *Service) stopWorkers() {
-	if s.cancel != nil {
-		s.cancel()
-	}
-	s.wg.Wait()
+	return nil
 }
 
 // notify wakes one idle worker: a job was probably just queued. The job's
@@ -55,7 +51,7 @@ func (s *Service) workLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		j, err := s.jobs.claim(ctx, s.now(), s.cfg.Lease, uuid.Must(uuid.NewV7()).String())
 		if err != nil && ctx.Err() == nil {
-			s.log.Warn("claiming a job", slog.Any("error", err))
+			s.log.WarnContext(ctx, "claiming a job", slog.Any("error", err))
 		}
 		if j != nil {
 			s.runJob(ctx, j)
@@ -112,15 +108,15 @@ func (s *Service) runJob(ctx context.Context, j *job) {
 		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer rcancel()
 		if err := s.jobs.requeue(rctx, j.ID, j.LeaseToken, "interrupted by shutdown", s.now(), true); err != nil {
-			log.Warn("requeue at shutdown", slog.Any("error", err))
+			log.WarnContext(ctx, "requeue at shutdown", slog.Any("error", err))
 		}
 		return
 	case errors.Is(context.Cause(leaseCtx), errLeaseLost):
 		s.m.jobs.WithLabelValues(j.Kind, resultLost).Inc()
-		log.Warn("job lease lost while running; another worker owns it now")
+		log.WarnContext(ctx, "job lease lost while running; another worker owns it now")
 		return
 	case err != nil && errors.Is(context.Cause(jobCtx), errJobTimeout):
-		log.Info("job timed out", slog.Duration("limit", s.cfg.JobTimeout), slog.Any("error", err))
+		log.InfoContext(ctx, "job timed out", slog.Duration("limit", s.cfg.JobTimeout), slog.Any("error", err))
 		err = badInput("%s", reasonTimedOut)
 	}
 	s.settle(ctx, log, j, start, result, err)
@@ -144,7 +140,7 @@ func (s *Service) heartbeat(ctx context.Context, j *job, cancel context.CancelCa
 				return
 			}
 			if err != nil && ctx.Err() == nil {
-				s.log.Warn("renewing a job lease", slog.String("job", j.ID), slog.Any("error", err))
+				s.log.WarnContext(ctx, "renewing a job lease", slog.String("job", j.ID), slog.Any("error", err))
 			}
 		}
 	}
@@ -154,77 +150,9 @@ func (s *Service) heartbeat(ctx context.Context, j *job, cancel context.CancelCa
 func (s *Service) safeProcess(ctx context.Context, log *slog.Logger, j *job) (result *jobResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			log.Error("processing panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+			log.ErrorContext(ctx, "processing panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
 			result, err = nil, badInput("internal error while processing the file")
 		}
 	}()
 	return s.process(ctx, j)
-}
-
-// settle records the outcome of an attempt: processed, failed, or back in
-// the queue after a transient error.
-func (s *Service) settle(ctx context.Context, log *slog.Logger, j *job, start time.Time, r *jobResult, err error) {
-	s.m.duration.WithLabelValues(j.Kind).Observe(time.Since(start).Seconds())
-	if err != nil {
-		reason, final := permanent(err, family(j.ContentType))
-		if !final && j.Attempts < s.cfg.MaxAttempts {
-			delay := backoff(s.cfg.RetryInitial, s.cfg.RetryMax, j.Attempts)
-			log.Warn("processing failed, will retry", slog.Any("error", err), slog.Duration("in", delay))
-			if rerr := s.jobs.requeue(ctx, j.ID, j.LeaseToken, err.Error(), s.now().Add(delay), false); rerr != nil {
-				log.Warn("requeue", slog.Any("error", rerr))
-			}
-			s.m.jobs.WithLabelValues(j.Kind, resultRetried).Inc()
-			return
-		}
-		if !final {
-			reason = "the file could not be processed: the service stayed unavailable through " +
-				fmt.Sprint(j.Attempts) + " attempts; upload it again later"
-		}
-		attrs := []any{slog.String("reason", reason), slog.Any("error", err)}
-		var tool *toolError
-		if errors.As(err, &tool) && tool.Stderr != "" {
-			attrs = append(attrs, slog.String("tool", tool.Tool), slog.String("stderr", tool.Stderr))
-		}
-		log.Info("processing failed", attrs...)
-		s.record(ctx, log, j, stateFailed, "", err.Error(), EventMediaFailed, Failed{
-			MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Reason: reason, UploadedAt: stamp(j.CompletedAt),
-			FailedAt: stamp(s.now()),
-		}, resultFailed)
-		return
-	}
-	payload := Processed{MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, Content: r.Content,
-		Derivatives: r.Derivatives, UploadedAt: stamp(j.CompletedAt), ProcessedAt: stamp(s.now())}
-	b, _ := json.Marshal(payload)
-	s.record(ctx, log, j, stateDone, string(b), "", EventMediaProcessed, payload, resultProcessed)
-	log.Info("processed", slog.Int("derivatives", len(r.Derivatives)), slog.Duration("took", time.Since(start)))
-}
-
-// record finishes the job and records its event in one transaction.
-func (s *Service) record(ctx context.Context, log *slog.Logger, j *job, state, result, lastError, typ string, payload any, metric string) {
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := finish(ctx, tx, j.ID, j.LeaseToken, state, result, lastError, s.now()); err != nil {
-			return err
-		}
-		return s.events.Record(ctx, tx, typ, "media/"+j.MediaID, j.MediaID, payload)
-	})
-	switch {
-	case errors.Is(err, errLeaseLost):
-		s.m.jobs.WithLabelValues(j.Kind, resultLost).Inc()
-		log.Warn("job lease lost before it finished; its result is dropped")
-	case err != nil:
-		// The lease expires and another worker runs the job again.
-		log.Error("recording the job's outcome", slog.Any("error", err))
-	default:
-		s.m.jobs.WithLabelValues(j.Kind, metric).Inc()
-	}
-}
-
-// backoff is the wait before attempt n+1: initial doubling per attempt,
-// at most ceiling.
-func backoff(initial, ceiling time.Duration, attempt int) time.Duration {
-	d := initial
-	for i := 1; i < attempt && d < ceiling; i++ {
-		d *= 2
-	}
-	return min(d, ceiling)
 }
