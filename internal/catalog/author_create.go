@@ -9,10 +9,10 @@ import (
 
 type authorCreateInput struct {
 	Body struct {
-		Name   string              `json:"name" minLength:"1" maxLength:"200" doc:"Display name"`
-		Bio    string              `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
-		Links  []domain.AuthorLink `json:"links,omitempty" maxItems:"10" doc:"External links (absolute http(s) URLs)"`
-		Avatar string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL"`
+		Name   string           `json:"name" minLength:"1" maxLength:"200" doc:"Display name"`
+		Bio    string           `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
+		Links  []authorLinkJSON `json:"links,omitempty" maxItems:"10" doc:"External links (absolute http(s) URLs)"`
+		Avatar string           `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL"`
 	}
 }
 
@@ -29,7 +29,8 @@ func (s *Service) authorCreate(ctx context.Context, in *authorCreateInput) (*aut
 		return nil, err
 	}
 	b := in.Body
-	a, err := domain.NewAuthor(actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &b.Links, Avatar: &b.Avatar}, s.now())
+	links := linksOf(b.Links)
+	a, err := domain.NewAuthor(actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &links, Avatar: &b.Avatar}, s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ type categoryCreateInput struct {
 type categoryOutput struct {
 	ETag     string `header:"ETag" doc:"The category's version"`
 	Location string `header:"Location" doc:"Where the new category lives"`
-	Body     domain.Category
+	Body     categoryJSON
 }
 
 // categoryCreate adds a category to the tree; moderators only.
@@ -51,7 +51,7 @@ func (s *Service) categoryCreate(ctx context.Context, in *categoryCreateInput) (
 	if err != nil {
 		return nil, err
 	}
-	return &categoryOutput{ETag: httpx.ETag(c.Version), Location: "/v1/categories/" + c.ID, Body: c}, nil
+	return &categoryOutput{ETag: httpx.ETag(c.Version), Location: "/v1/categories/" + c.ID, Body: categoryView(c)}, nil
 }
 
 // checkParent verifies that c's parent exists, is active, and is not c

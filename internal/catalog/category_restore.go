@@ -27,5 +27,5 @@ func (s *Service) categoryRestore(ctx context.Context, in *CategoryPath) (*categ
 	if err != nil {
 		return nil, err
 	}
-	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: c}, nil
+	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: categoryView(c)}, nil
 }

@@ -43,5 +43,5 @@ func (s *Service) categoryUpdate(ctx context.Context, in *categoryUpdateInput) (
 	if err != nil {
 		return nil, err
 	}
-	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: c}, nil
+	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: categoryView(c)}, nil
 }

@@ -26,7 +26,7 @@ type mediaCreateInput struct {
 type mediaOutput struct {
 	ETag     string `header:"ETag" doc:"The media item's version"`
 	Location string `header:"Location" doc:"Where the new media item lives"`
-	Body     domain.Media
+	Body     mediaJSON
 }
 
 // mediaCreate publishes (or drafts) a media item under authors the caller
@@ -57,5 +57,5 @@ func (s *Service) mediaCreate(ctx context.Context, in *mediaCreateInput) (*media
 	if err != nil {
 		return nil, err
 	}
-	return &mediaOutput{ETag: httpx.ETag(m.Version), Location: "/v1/media/" + m.ID, Body: m}, nil
+	return &mediaOutput{ETag: httpx.ETag(m.Version), Location: "/v1/media/" + m.ID, Body: mediaView(m)}, nil
 }

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
@@ -15,7 +14,7 @@ type MediaPath struct {
 
 type mediaGetOutput struct {
 	ETag string `header:"ETag" doc:"The media item's version"`
-	Body domain.Media
+	Body mediaJSON
 }
 
 // mediaGet reads one media item; what the caller may not see does not exist.
@@ -31,5 +30,5 @@ func (s *Service) mediaGet(ctx context.Context, in *MediaPath) (*mediaGetOutput,
 	if !m.VisibleTo(actorOf(ctx), authors) {
 		return nil, errs.NotFoundf("media %s not found", in.ID)
 	}
-	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: mediaView(m)}, nil
 }

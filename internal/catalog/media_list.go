@@ -22,8 +22,8 @@ type mediaListInput struct {
 
 type mediaListOutput struct {
 	Body struct {
-		Items         []domain.Media `json:"items" doc:"One page of media"`
-		NextPageToken string         `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last"`
+		Items         []mediaJSON `json:"items" doc:"One page of media"`
+		NextPageToken string      `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last"`
 	}
 }
 
@@ -58,6 +58,6 @@ func (s *Service) mediaList(ctx context.Context, in *mediaListInput) (*mediaList
 		return nil, err
 	}
 	out := &mediaListOutput{}
-	out.Body.Items, out.Body.NextPageToken = items, next
+	out.Body.Items, out.Body.NextPageToken = mediaViews(items), next
 	return out, nil
 }

@@ -19,5 +19,5 @@ func (s *Service) mediaRestore(ctx context.Context, in *MediaPath) (*mediaGetOut
 	if err != nil {
 		return nil, err
 	}
-	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: mediaView(m)}, nil
 }

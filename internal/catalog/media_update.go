@@ -45,7 +45,7 @@ func (s *Service) mediaUpdate(ctx context.Context, in *mediaUpdateInput) (*media
 	if err != nil {
 		return nil, err
 	}
-	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: mediaView(m)}, nil
 }
 
 // given tells a list that was sent (even empty) from one that was not.

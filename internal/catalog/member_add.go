@@ -16,7 +16,7 @@ type memberAddInput struct {
 }
 
 type memberOutput struct {
-	Body domain.AuthorMember
+	Body authorMemberJSON
 }
 
 // memberAdd adds a user to an author; owners or moderators. The user must exist in
@@ -53,5 +53,5 @@ func (s *Service) memberAdd(ctx context.Context, in *memberAddInput) (*memberOut
 	if err != nil {
 		return nil, err
 	}
-	return &memberOutput{Body: m}, nil
+	return &memberOutput{Body: memberView(m)}, nil
 }

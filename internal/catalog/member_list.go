@@ -3,14 +3,13 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
 type memberListOutput struct {
 	Body struct {
-		Items         []domain.AuthorMember `json:"items" doc:"Every member (an author has few)"`
-		NextPageToken string                `json:"next_page_token,omitempty" doc:"Always absent: the list fits one page"`
+		Items         []authorMemberJSON `json:"items" doc:"Every member (an author has few)"`
+		NextPageToken string             `json:"next_page_token,omitempty" doc:"Always absent: the list fits one page"`
 	}
 }
 
@@ -31,6 +30,6 @@ func (s *Service) memberList(ctx context.Context, in *AuthorPath) (*memberListOu
 		return nil, errs.Forbiddenf("only the author's members and moderators may see its members")
 	}
 	out := &memberListOutput{}
-	out.Body.Items = a.Members
+	out.Body.Items = memberViews(a.Members)
 	return out, nil
 }

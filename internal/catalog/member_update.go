@@ -33,5 +33,5 @@ func (s *Service) memberUpdate(ctx context.Context, in *memberUpdateInput) (*mem
 	if err != nil {
 		return nil, err
 	}
-	return &memberOutput{Body: m}, nil
+	return &memberOutput{Body: memberView(m)}, nil
 }
