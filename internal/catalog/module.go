@@ -71,11 +71,8 @@ func newService(ctx context.Context, cfg Config, d module.Deps, dir UserDirector
 			return nil, errors.Join(fmt.Errorf("catalog metrics: %w", err), store.Close())
 		}
 	}
-	setup := d.EventsSetup("catalog", store)
-	if d.Tracing != nil {
-		setup.Tracer = d.Tracing.Provider
-	}
-	pipeline, err := events.New(ctx, setup)
+	// EventsSetup carries the process's tracer provider; it is set there only.
+	pipeline, err := events.New(ctx, d.EventsSetup("catalog", store))
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("catalog events: %w", err), store.Close())
 	}
