@@ -30,11 +30,8 @@ func (s *Service) authorCreate(ctx context.Context, in *authorCreateInput) (*aut
 	}
 	b := in.Body
 	links := linksOf(b.Links)
-	a, err := domain.NewAuthor(actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &links, Avatar: &b.Avatar}, s.now())
+	a, err := s.createAuthor(ctx, actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &links, Avatar: &b.Avatar})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.store.CreateAuthor(ctx, a); err != nil {
 		return nil, err
 	}
 	return &authorOutput{ETag: httpx.ETag(a.Version), Location: "/v1/authors/" + a.ID, Body: authorView(a, actor)}, nil

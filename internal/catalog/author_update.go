@@ -34,9 +34,7 @@ func (s *Service) authorUpdate(ctx context.Context, in *authorUpdateInput) (*aut
 		links := linksOf(*b.Links)
 		p.Links = &links
 	}
-	a, err := s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		return a.UpdateProfile(actor, p, expect, s.now())
-	})
+	a, err := s.updateAuthorProfile(ctx, actor, in.ID, p, expect)
 	if err != nil {
 		return nil, err
 	}

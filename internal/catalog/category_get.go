@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -19,12 +18,9 @@ type categoryGetOutput struct {
 
 // categoryGet reads one category; removed ones only for moderators.
 func (s *Service) categoryGet(ctx context.Context, in *CategoryPath) (*categoryGetOutput, error) {
-	c, err := s.store.Category(ctx, in.ID)
+	c, err := s.category(ctx, actorOf(ctx), in.ID)
 	if err != nil {
 		return nil, err
-	}
-	if !c.VisibleTo(actorOf(ctx)) {
-		return nil, errs.NotFoundf("category %s not found", in.ID)
 	}
 	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: categoryView(c)}, nil
 }

@@ -34,7 +34,7 @@ func (s *Service) categoryList(ctx context.Context, in *categoryListInput) (*cat
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := s.store.ListCategories(ctx, CategoryQuery{Actor: actorOf(ctx), ParentID: in.ParentID,
+	items, next, err := s.listCategories(ctx, CategoryQuery{Actor: actorOf(ctx), ParentID: in.ParentID,
 		Status: in.Status, Order: spec, After: after, Size: in.size()})
 	if err != nil {
 		return nil, err

@@ -43,17 +43,7 @@ func (s *Service) mediaCreate(ctx context.Context, in *mediaCreateInput) (*media
 	if b.Status != "" {
 		f.Status = &b.Status
 	}
-	var m domain.Media
-	err = s.store.Tx(ctx, func(tx *Store) error {
-		refs, err := tx.References(ctx, b.AuthorIDs, b.CategoryIDs)
-		if err != nil {
-			return err
-		}
-		if m, err = domain.NewMedia(actor, f, refs, s.limits, s.now()); err != nil {
-			return err
-		}
-		return tx.CreateMedia(ctx, m)
-	})
+	m, err := s.createMedia(ctx, actor, f)
 	if err != nil {
 		return nil, err
 	}

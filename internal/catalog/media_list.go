@@ -51,7 +51,7 @@ func (s *Service) mediaList(ctx context.Context, in *mediaListInput) (*mediaList
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := s.store.ListMedia(ctx, MediaQuery{Actor: actorOf(ctx), Kind: in.Kind, AuthorID: in.AuthorID,
+	items, next, err := s.listMedia(ctx, MediaQuery{Actor: actorOf(ctx), Kind: in.Kind, AuthorID: in.AuthorID,
 		CategoryID: in.CategoryID, Language: lang, Tag: strings.ToLower(strings.TrimSpace(in.Tag)), Status: in.Status,
 		Order: spec, After: after, Size: in.size()})
 	if err != nil {
