@@ -1,11 +1,6 @@
 package catalog
 
-import (
-	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
-)
+import "context"
 
 // MediaAccess is what the caller may do with a media item's files. storage
 // asks it (forwarding the caller's token) before accepting an upload or
@@ -26,34 +21,10 @@ type mediaAccessOutput struct {
 
 // mediaAccess answers 404 for an item the caller may not see at all.
 func (s *Service) mediaAccess(ctx context.Context, in *MediaPath) (*mediaAccessOutput, error) {
-	m, err := s.store.Media(ctx, in.ID)
+	a, err := s.accessTo(ctx, actorOf(ctx), in.ID)
 	if err != nil {
 		return nil, err
 	}
-	authors, err := s.store.Authors(ctx, m.AuthorIDs)
-	if err != nil {
-		return nil, err
-	}
-	actor := actorOf(ctx)
-	if !m.VisibleTo(actor, authors) {
-		return nil, errs.NotFoundf("media %s not found", in.ID)
-	}
-	out := MediaAccess{MediaID: m.ID, Kind: m.Kind, Status: m.Status, CanView: true,
-		Public: m.VisibleTo(domain.Actor{}, authors)}
-	if actor.UserID != "" && m.Status != domain.MediaRemoved {
-		for _, id := range m.AuthorIDs {
-			if authors[id].IsMember(actor) {
-				out.CanEdit = true
-				break
-			}
-		}
-		if out.CanEdit {
-			blocked, err := s.store.Blocked(ctx, actor.UserID)
-			if err != nil {
-				return nil, err
-			}
-			out.CanEdit = !blocked
-		}
-	}
-	return &mediaAccessOutput{Body: out}, nil
+	return &mediaAccessOutput{Body: MediaAccess{MediaID: a.media.ID, Kind: a.media.Kind, Status: a.media.Status,
+		CanView: true, Public: a.public, CanEdit: a.canEdit}}, nil
 }
