@@ -9,10 +9,10 @@ import (
 
 type authorCreateInput struct {
 	Body struct {
-		Name   string              `json:"name" minLength:"1" maxLength:"200" doc:"Display name"`
-		Bio    string              `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
-		Links  []domain.AuthorLink `json:"links,omitempty" maxItems:"10" doc:"External links (absolute http(s) URLs)"`
-		Avatar string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL"`
+		Name   string           `json:"name" minLength:"1" maxLength:"200" doc:"Display name"`
+		Bio    string           `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
+		Links  []authorLinkJSON `json:"links,omitempty" maxItems:"10" doc:"External links (absolute http(s) URLs)"`
+		Avatar string           `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL"`
 	}
 }
 
@@ -29,11 +29,9 @@ func (s *Service) authorCreate(ctx context.Context, in *authorCreateInput) (*aut
 		return nil, err
 	}
 	b := in.Body
-	a, err := domain.NewAuthor(actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &b.Links, Avatar: &b.Avatar}, s.now())
+	links := linksOf(b.Links)
+	a, err := s.createAuthor(ctx, actor, domain.AuthorProfile{Name: &b.Name, Bio: &b.Bio, Links: &links, Avatar: &b.Avatar})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.store.CreateAuthor(ctx, a); err != nil {
 		return nil, err
 	}
 	return &authorOutput{ETag: httpx.ETag(a.Version), Location: "/v1/authors/" + a.ID, Body: authorView(a, actor)}, nil

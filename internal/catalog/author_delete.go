@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
 // authorDelete soft-deletes an author (its owners, moderators); it and its media
@@ -13,8 +11,7 @@ func (s *Service) authorDelete(ctx context.Context, in *AuthorPath) (*noContent,
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error { return a.Remove(actor, s.now()) })
-	if err != nil {
+	if err := s.removeAuthor(ctx, actor, in.ID); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -20,13 +19,10 @@ type authorGetOutput struct {
 // authorGet reads one author; removed ones only for members and moderators,
 // and its members only for them too.
 func (s *Service) authorGet(ctx context.Context, in *AuthorPath) (*authorGetOutput, error) {
-	a, err := s.store.Author(ctx, in.ID)
+	actor := actorOf(ctx)
+	a, err := s.author(ctx, actor, in.ID)
 	if err != nil {
 		return nil, err
-	}
-	actor := actorOf(ctx)
-	if !a.VisibleTo(actor) {
-		return nil, errs.NotFoundf("author %s not found", in.ID)
 	}
 	return &authorGetOutput{ETag: httpx.ETag(a.Version), Body: authorView(a, actor)}, nil
 }

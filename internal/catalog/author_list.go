@@ -45,7 +45,7 @@ func (s *Service) authorList(ctx context.Context, in *authorListInput) (*authorL
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := s.store.ListAuthors(ctx, AuthorQuery{Actor: actor, Name: in.Q, MemberID: in.MemberID,
+	items, next, err := s.listAuthors(ctx, AuthorQuery{Actor: actor, Name: in.Q, MemberID: in.MemberID,
 		Status: in.Status, Order: spec, After: after, Size: in.size()})
 	if err != nil {
 		return nil, err

@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
 // authorPurge deletes an author for good (admins), with its members, its
@@ -13,10 +11,7 @@ func (s *Service) authorPurge(ctx context.Context, in *AuthorPath) (*noContent, 
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.CanPurge(actor); err != nil {
-		return nil, err
-	}
-	if err := s.store.PurgeAuthor(ctx, in.ID, s.now()); err != nil {
+	if err := s.purgeAuthor(ctx, actor, in.ID); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

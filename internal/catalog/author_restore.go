@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -14,7 +13,7 @@ func (s *Service) authorRestore(ctx context.Context, in *AuthorPath) (*authorGet
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error { return a.Restore(actor, s.now()) })
+	a, err := s.restoreAuthor(ctx, actor, in.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,10 +11,10 @@ type authorUpdateInput struct {
 	AuthorPath
 	IfMatchHeader
 	Body struct {
-		Name   *string              `json:"name,omitempty" minLength:"1" maxLength:"200" doc:"Display name"`
-		Bio    *string              `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
-		Links  *[]domain.AuthorLink `json:"links,omitempty" maxItems:"10" doc:"External links; replaces the list"`
-		Avatar *string              `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL (empty removes it)"`
+		Name   *string           `json:"name,omitempty" minLength:"1" maxLength:"200" doc:"Display name"`
+		Bio    *string           `json:"bio,omitempty" maxLength:"5000" doc:"Biography"`
+		Links  *[]authorLinkJSON `json:"links,omitempty" maxItems:"10" doc:"External links; replaces the list"`
+		Avatar *string           `json:"avatar,omitempty" maxLength:"500" doc:"Avatar image: an absolute http(s) URL (empty removes it)"`
 	}
 }
 
@@ -29,10 +29,12 @@ func (s *Service) authorUpdate(ctx context.Context, in *authorUpdateInput) (*aut
 		return nil, err
 	}
 	b := in.Body
-	p := domain.AuthorProfile{Name: b.Name, Bio: b.Bio, Links: b.Links, Avatar: b.Avatar}
-	a, err := s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		return a.UpdateProfile(actor, p, expect, s.now())
-	})
+	p := domain.AuthorProfile{Name: b.Name, Bio: b.Bio, Avatar: b.Avatar}
+	if b.Links != nil {
+		links := linksOf(*b.Links)
+		p.Links = &links
+	}
+	a, err := s.updateAuthorProfile(ctx, actor, in.ID, p, expect)
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,6 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -15,17 +13,14 @@ type CategoryPath struct {
 
 type categoryGetOutput struct {
 	ETag string `header:"ETag" doc:"The category's version"`
-	Body domain.Category
+	Body categoryJSON
 }
 
 // categoryGet reads one category; removed ones only for moderators.
 func (s *Service) categoryGet(ctx context.Context, in *CategoryPath) (*categoryGetOutput, error) {
-	c, err := s.store.Category(ctx, in.ID)
+	c, err := s.category(ctx, actorOf(ctx), in.ID)
 	if err != nil {
 		return nil, err
 	}
-	if !c.VisibleTo(actorOf(ctx)) {
-		return nil, errs.NotFoundf("category %s not found", in.ID)
-	}
-	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: c}, nil
+	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: categoryView(c)}, nil
 }

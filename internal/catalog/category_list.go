@@ -16,8 +16,8 @@ type categoryListInput struct {
 
 type categoryListOutput struct {
 	Body struct {
-		Items         []domain.Category `json:"items" doc:"One page of categories"`
-		NextPageToken string            `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last"`
+		Items         []categoryJSON `json:"items" doc:"One page of categories"`
+		NextPageToken string         `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last"`
 	}
 }
 
@@ -34,12 +34,12 @@ func (s *Service) categoryList(ctx context.Context, in *categoryListInput) (*cat
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := s.store.ListCategories(ctx, CategoryQuery{Actor: actorOf(ctx), ParentID: in.ParentID,
+	items, next, err := s.listCategories(ctx, CategoryQuery{Actor: actorOf(ctx), ParentID: in.ParentID,
 		Status: in.Status, Order: spec, After: after, Size: in.size()})
 	if err != nil {
 		return nil, err
 	}
 	out := &categoryListOutput{}
-	out.Body.Items, out.Body.NextPageToken = items, next
+	out.Body.Items, out.Body.NextPageToken = categoryViews(items), next
 	return out, nil
 }

@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
 // categoryPurge deletes a category for good; admins only.
@@ -12,10 +10,7 @@ func (s *Service) categoryPurge(ctx context.Context, in *CategoryPath) (*noConte
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.CanPurge(actor); err != nil {
-		return nil, err
-	}
-	if err := s.store.PurgeCategory(ctx, in.ID, s.now()); err != nil {
+	if err := s.purgeCategory(ctx, actor, in.ID); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

@@ -31,17 +31,9 @@ func (s *Service) categoryUpdate(ctx context.Context, in *categoryUpdateInput) (
 	}
 	b := in.Body
 	f := domain.CategoryFields{Name: b.Name, Slug: b.Slug, Description: b.Description, ParentID: b.ParentID}
-	c, err := s.store.UpdateCategory(ctx, in.ID, func(tx *Store, c *domain.Category) error {
-		if err := c.Update(actor, f, expect, s.now()); err != nil {
-			return err
-		}
-		if f.ParentID != nil {
-			return tx.checkParent(ctx, *c)
-		}
-		return nil
-	})
+	c, err := s.updateCategory(ctx, actor, in.ID, f, expect)
 	if err != nil {
 		return nil, err
 	}
-	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: c}, nil
+	return &categoryGetOutput{ETag: httpx.ETag(c.Version), Body: categoryView(c)}, nil
 }

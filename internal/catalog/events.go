@@ -38,48 +38,41 @@ const (
 	eventIdentityUserReinstated = "identity.user.reinstated.v1"
 )
 
-// MemberEvent is the payload of the author member events.
-type MemberEvent struct {
-	AuthorID string `json:"author_id" doc:"The author"`
-	UserID   string `json:"user_id" doc:"Identity user ID of the member"`
-	Role     string `json:"role" enum:"owner,member" doc:"The member's role; for a removal, the role they had"`
-}
-
 // Events lists every event type catalog publishes, for the event catalogue.
 var Events = []events.Spec{
-	{Type: EventAuthorCreated, Payload: domain.Author{},
+	{Type: EventAuthorCreated, Payload: authorV1{},
 		Description: "An author was created. Its creator, the first owner, is announced by a member.added event right after."},
-	{Type: EventAuthorUpdated, Payload: domain.Author{},
+	{Type: EventAuthorUpdated, Payload: authorV1{},
 		Description: "An author's profile (name, bio, links, avatar) changed. Member changes have their own events; the author's version moves with every change."},
-	{Type: EventAuthorRemoved, Payload: domain.Author{},
+	{Type: EventAuthorRemoved, Payload: authorV1{},
 		Description: "An author was soft-deleted: by an owner or moderator (removed_by says which), or because its only owner's account was deleted (removed_by moderator). Its media follow (author-removal saga)."},
-	{Type: EventAuthorRestored, Payload: domain.Author{},
+	{Type: EventAuthorRestored, Payload: authorV1{},
 		Description: "A moderator, or an owner when the owners removed it, restored a removed author. The media removed because of it follow (author-removal saga)."},
-	{Type: EventAuthorDeleted, Payload: domain.Author{},
+	{Type: EventAuthorDeleted, Payload: authorV1{},
 		Description: "An administrator deleted an author permanently, with its memberships; the payload is the author as it was. Media it solely authored are deleted too (media.deleted), the others lose the credit (media.updated)."},
-	{Type: EventMemberAdded, Payload: MemberEvent{},
+	{Type: EventMemberAdded, Payload: memberV1{},
 		Description: "A user became a member of an author (also the creator of a new author)."},
-	{Type: EventMemberUpdated, Payload: MemberEvent{},
+	{Type: EventMemberUpdated, Payload: memberV1{},
 		Description: "A member's role changed (owner or member)."},
-	{Type: EventMemberRemoved, Payload: MemberEvent{},
+	{Type: EventMemberRemoved, Payload: memberV1{},
 		Description: "A user stopped being a member of an author: removed by an owner, left, or their account was deleted."},
-	{Type: EventMediaCreated, Payload: domain.Media{},
+	{Type: EventMediaCreated, Payload: mediaV1{},
 		Description: "A media item was created. One created as published is followed by media.published."},
-	{Type: EventMediaUpdated, Payload: domain.Media{},
+	{Type: EventMediaUpdated, Payload: mediaV1{},
 		Description: "A media item changed other than by being published, removed or restored: edited, unpublished, uncredited or uncategorised by a purge, or its removal cause moved to another removed author."},
-	{Type: EventMediaPublished, Payload: domain.Media{},
+	{Type: EventMediaPublished, Payload: mediaV1{},
 		Description: "A media item's status became published: by its members (edits made in the same request are in the payload), or when a published item's new file finished processing."},
-	{Type: EventMediaRemoved, Payload: domain.Media{},
+	{Type: EventMediaRemoved, Payload: mediaV1{},
 		Description: "A media item was soft-deleted: on its own (removed_by empty) or because an author of it was removed (removed_by is that author)."},
-	{Type: EventMediaRestored, Payload: domain.Media{},
+	{Type: EventMediaRestored, Payload: mediaV1{},
 		Description: "A removed media item came back to the status it had: restored by a moderator, or because the author whose removal removed it was restored."},
-	{Type: EventMediaDeleted, Payload: domain.Media{},
+	{Type: EventMediaDeleted, Payload: mediaV1{},
 		Description: "A media item was deleted permanently (by an administrator, or with its only author); the payload is the item as it was."},
-	{Type: EventCategoryCreated, Payload: domain.Category{}, Description: "A category was created."},
-	{Type: EventCategoryUpdated, Payload: domain.Category{}, Description: "A category was renamed, re-described, re-slugged or moved."},
-	{Type: EventCategoryRemoved, Payload: domain.Category{}, Description: "A category was soft-deleted."},
-	{Type: EventCategoryRestored, Payload: domain.Category{}, Description: "A removed category was restored."},
-	{Type: EventCategoryDeleted, Payload: domain.Category{},
+	{Type: EventCategoryCreated, Payload: categoryV1{}, Description: "A category was created."},
+	{Type: EventCategoryUpdated, Payload: categoryV1{}, Description: "A category was renamed, re-described, re-slugged or moved."},
+	{Type: EventCategoryRemoved, Payload: categoryV1{}, Description: "A category was soft-deleted."},
+	{Type: EventCategoryRestored, Payload: categoryV1{}, Description: "A removed category was restored."},
+	{Type: EventCategoryDeleted, Payload: categoryV1{},
 		Description: "A category was deleted permanently; the payload is the category as it was. Media in it lose it (media.updated)."},
 }
 
@@ -134,20 +127,20 @@ type event struct {
 }
 
 func authorEvent(typ string, a domain.Author) event {
-	return event{typ: typ, subject: "author/" + a.ID, key: a.ID, data: a}
+	return event{typ: typ, subject: "author/" + a.ID, key: a.ID, data: authorPayload(a)}
 }
 
 func memberEvent(typ, authorID string, m domain.AuthorMember) event {
 	return event{typ: typ, subject: "author/" + authorID, key: authorID,
-		data: MemberEvent{AuthorID: authorID, UserID: m.UserID, Role: m.Role}}
+		data: memberV1{AuthorID: authorID, UserID: m.UserID, Role: m.Role}}
 }
 
 func mediaEvent(typ string, m domain.Media) event {
-	return event{typ: typ, subject: "media/" + m.ID, key: m.ID, data: m}
+	return event{typ: typ, subject: "media/" + m.ID, key: m.ID, data: mediaPayload(m)}
 }
 
 func categoryEvent(typ string, c domain.Category) event {
-	return event{typ: typ, subject: "category/" + c.ID, key: c.ID, data: c}
+	return event{typ: typ, subject: "category/" + c.ID, key: c.ID, data: categoryV1(c)}
 }
 
 // authorCreatedEvents announces a new author and its first members.

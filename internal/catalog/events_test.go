@@ -78,8 +78,8 @@ func TestEventsRecordedWithEachChange(t *testing.T) {
 			}
 			aid := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Alice"}).str("id")
 			created := o.expect("author create", EventAuthorCreated, EventMemberAdded)
-			var owner MemberEvent
-			if err := json.Unmarshal(created[1].Payload, &owner); err != nil || owner != (MemberEvent{AuthorID: aid, UserID: alice, Role: "owner"}) {
+			var owner memberV1
+			if err := json.Unmarshal(created[1].Payload, &owner); err != nil || owner != (memberV1{AuthorID: aid, UserID: alice, Role: "owner"}) {
 				t.Fatalf("creator membership payload %s", created[1].Payload)
 			}
 			bid := c.expect(http.StatusCreated, "POST", "/v1/authors", alice, map[string]any{"name": "Second"}).str("id")

@@ -49,37 +49,10 @@ func (s *Service) mediaAccess(ctx context.Context, in *mediaAccessInput) (*media
 		// Roles are not known here: the user counts as a plain member or not.
 		actor = domain.Actor{UserID: in.UserID}
 	}
-	m, err := s.store.Media(ctx, in.ID)
+	a, err := s.accessTo(ctx, actor, in.ID, forService)
 	if err != nil {
 		return nil, err
 	}
-	authors, err := s.store.Authors(ctx, m.AuthorIDs)
-	if err != nil {
-		return nil, err
-	}
-	visible := m.VisibleTo(actor, authors)
-	if !visible && !forService {
-		return nil, errs.NotFoundf("media %s not found", in.ID)
-	}
-	out := MediaAccess{MediaID: m.ID, Kind: m.Kind, Status: m.Status, CanView: visible,
-		Public: m.VisibleTo(domain.Actor{}, authors)}
-	if actor.UserID != "" && m.Status != domain.MediaRemoved {
-		for _, id := range m.AuthorIDs {
-			if authors[id].IsMember(actor) {
-				out.CanEdit = true
-				break
-			}
-		}
-		if out.CanEdit {
-			blocked, err := s.store.Blocked(ctx, actor.UserID)
-			if err != nil {
-				return nil, err
-			}
-			out.CanEdit = !blocked
-			if forService && blocked {
-				out.CanView = out.Public
-			}
-		}
-	}
-	return &mediaAccessOutput{Body: out}, nil
+	return &mediaAccessOutput{Body: MediaAccess{MediaID: a.media.ID, Kind: a.media.Kind, Status: a.media.Status,
+		Public: a.public, CanView: a.canView, CanEdit: a.canEdit}}, nil
 }

@@ -26,7 +26,7 @@ type mediaCreateInput struct {
 type mediaOutput struct {
 	ETag     string `header:"ETag" doc:"The media item's version"`
 	Location string `header:"Location" doc:"Where the new media item lives"`
-	Body     domain.Media
+	Body     mediaJSON
 }
 
 // mediaCreate publishes (or drafts) a media item under authors the caller
@@ -43,19 +43,9 @@ func (s *Service) mediaCreate(ctx context.Context, in *mediaCreateInput) (*media
 	if b.Status != "" {
 		f.Status = &b.Status
 	}
-	var m domain.Media
-	err = s.store.Tx(ctx, func(tx *Store) error {
-		refs, err := tx.References(ctx, b.AuthorIDs, b.CategoryIDs)
-		if err != nil {
-			return err
-		}
-		if m, err = domain.NewMedia(actor, f, refs, s.limits, s.now()); err != nil {
-			return err
-		}
-		return tx.CreateMedia(ctx, m)
-	})
+	m, err := s.createMedia(ctx, actor, f)
 	if err != nil {
 		return nil, err
 	}
-	return &mediaOutput{ETag: httpx.ETag(m.Version), Location: "/v1/media/" + m.ID, Body: m}, nil
+	return &mediaOutput{ETag: httpx.ETag(m.Version), Location: "/v1/media/" + m.ID, Body: mediaView(m)}, nil
 }

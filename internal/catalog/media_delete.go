@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
 // mediaDelete soft-deletes a media item (members of its authors, moderators).
@@ -12,10 +10,7 @@ func (s *Service) mediaDelete(ctx context.Context, in *MediaPath) (*noContent, e
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.store.UpdateMedia(ctx, in.ID, nil, nil, func(m *domain.Media, refs domain.References) error {
-		return m.Remove(actor, refs.Authors, s.now())
-	})
-	if err != nil {
+	if err := s.removeMedia(ctx, actor, in.ID); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

@@ -3,8 +3,6 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -15,21 +13,14 @@ type MediaPath struct {
 
 type mediaGetOutput struct {
 	ETag string `header:"ETag" doc:"The media item's version"`
-	Body domain.Media
+	Body mediaJSON
 }
 
 // mediaGet reads one media item; what the caller may not see does not exist.
 func (s *Service) mediaGet(ctx context.Context, in *MediaPath) (*mediaGetOutput, error) {
-	m, err := s.store.Media(ctx, in.ID)
+	m, err := s.media(ctx, actorOf(ctx), in.ID)
 	if err != nil {
 		return nil, err
 	}
-	authors, err := s.store.Authors(ctx, m.AuthorIDs)
-	if err != nil {
-		return nil, err
-	}
-	if !m.VisibleTo(actorOf(ctx), authors) {
-		return nil, errs.NotFoundf("media %s not found", in.ID)
-	}
-	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: mediaView(m)}, nil
 }

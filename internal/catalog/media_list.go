@@ -22,8 +22,8 @@ type mediaListInput struct {
 
 type mediaListOutput struct {
 	Body struct {
-		Items         []domain.Media `json:"items" doc:"One page of media"`
-		NextPageToken string         `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last"`
+		Items         []mediaJSON `json:"items" doc:"One page of media"`
+		NextPageToken string      `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last"`
 	}
 }
 
@@ -51,13 +51,13 @@ func (s *Service) mediaList(ctx context.Context, in *mediaListInput) (*mediaList
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := s.store.ListMedia(ctx, MediaQuery{Actor: actorOf(ctx), Kind: in.Kind, AuthorID: in.AuthorID,
+	items, next, err := s.listMedia(ctx, MediaQuery{Actor: actorOf(ctx), Kind: in.Kind, AuthorID: in.AuthorID,
 		CategoryID: in.CategoryID, Language: lang, Tag: strings.ToLower(strings.TrimSpace(in.Tag)), Status: in.Status,
 		Order: spec, After: after, Size: in.size()})
 	if err != nil {
 		return nil, err
 	}
 	out := &mediaListOutput{}
-	out.Body.Items, out.Body.NextPageToken = items, next
+	out.Body.Items, out.Body.NextPageToken = mediaViews(items), next
 	return out, nil
 }

@@ -41,9 +41,9 @@ type uploadCompleted struct {
 
 // mediaProcessed is the part of processing.media.processed.v1 catalog reads.
 type mediaProcessed struct {
-	MediaID     string              `json:"media_id"`
-	ObjectKey   string              `json:"object_key"`
-	Content     domain.MediaContent `json:"content"`
+	MediaID     string           `json:"media_id"`
+	ObjectKey   string           `json:"object_key"`
+	Content     processedContent `json:"content"`
 	Derivatives []struct {
 		Kind        string `json:"kind"`
 		ObjectKey   string `json:"object_key"`
@@ -54,6 +54,19 @@ type mediaProcessed struct {
 	// UploadedAt is the completed_at of the file's upload: the report may
 	// arrive before storage's.
 	UploadedAt time.Time `json:"uploaded_at"`
+}
+
+// processedContent is what processing found of the primary file.
+type processedContent struct {
+	Size            int64    `json:"size"`
+	SHA256          string   `json:"sha256"`
+	ContentType     string   `json:"content_type"`
+	DurationSeconds *float64 `json:"duration_seconds"`
+	Bitrate         *int64   `json:"bitrate"`
+	Width           *int     `json:"width"`
+	Height          *int     `json:"height"`
+	Codecs          []string `json:"codecs"`
+	Pages           *int     `json:"pages"`
 }
 
 func (s *Service) handleMediaPipeline(p *events.Pipeline) {
@@ -90,7 +103,10 @@ func (s *Service) onMediaProcessed(ctx context.Context, tx bun.Tx, e bus.Event) 
 	if err := decodeMediaEvent(e, &p, func() string { return p.MediaID }, func() string { return p.ObjectKey }); err != nil {
 		return err
 	}
-	content := p.Content
+	c := p.Content
+	content := domain.MediaContent{Size: c.Size, SHA256: c.SHA256, ContentType: c.ContentType,
+		DurationSeconds: c.DurationSeconds, Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs,
+		Pages: c.Pages}
 	content.URL = "/v1/media/" + p.MediaID + "/content"
 	derivatives := make([]domain.Derivative, 0, len(p.Derivatives))
 	for _, d := range p.Derivatives {

@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
 // mediaPurge deletes a media item for good; admins only.
@@ -12,10 +10,7 @@ func (s *Service) mediaPurge(ctx context.Context, in *MediaPath) (*noContent, er
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.CanPurge(actor); err != nil {
-		return nil, err
-	}
-	if err := s.store.PurgeMedia(ctx, in.ID); err != nil {
+	if err := s.purgeMedia(ctx, actor, in.ID); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

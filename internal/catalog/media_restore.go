@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -13,11 +12,9 @@ func (s *Service) mediaRestore(ctx context.Context, in *MediaPath) (*mediaGetOut
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.store.UpdateMedia(ctx, in.ID, nil, nil, func(m *domain.Media, refs domain.References) error {
-		return m.Restore(actor, refs.Authors, s.now())
-	})
+	m, err := s.restoreMedia(ctx, actor, in.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: mediaView(m)}, nil
 }

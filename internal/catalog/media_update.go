@@ -39,13 +39,11 @@ func (s *Service) mediaUpdate(ctx context.Context, in *mediaUpdateInput) (*media
 	f := domain.MediaFields{Title: b.Title, Description: b.Description, Kind: b.Kind, Language: b.Language,
 		AuthorIDs: given(b.AuthorIDs), CategoryIDs: given(b.CategoryIDs), Tags: given(b.Tags), License: b.License,
 		PublishedAt: b.PublishedAt, Status: b.Status}
-	m, err := s.store.UpdateMedia(ctx, in.ID, b.AuthorIDs, b.CategoryIDs, func(m *domain.Media, refs domain.References) error {
-		return m.Update(actor, f, refs, s.limits, expect, s.now())
-	})
+	m, err := s.updateMedia(ctx, actor, in.ID, f, expect)
 	if err != nil {
 		return nil, err
 	}
-	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: m}, nil
+	return &mediaGetOutput{ETag: httpx.ETag(m.Version), Body: mediaView(m)}, nil
 }
 
 // given tells a list that was sent (even empty) from one that was not.

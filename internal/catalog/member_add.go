@@ -2,9 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
 type memberAddInput struct {
@@ -16,7 +13,7 @@ type memberAddInput struct {
 }
 
 type memberOutput struct {
-	Body domain.AuthorMember
+	Body authorMemberJSON
 }
 
 // memberAdd adds a user to an author; owners or moderators. The user must exist in
@@ -27,31 +24,9 @@ func (s *Service) memberAdd(ctx context.Context, in *memberAddInput) (*memberOut
 	if err != nil {
 		return nil, err
 	}
-	userID, role := in.Body.UserID, in.Body.Role
-	if role == "" {
-		role = domain.RoleMember
-	}
-	a, err := s.store.Author(ctx, in.ID)
+	m, err := s.addMember(ctx, actor, in.ID, in.Body.UserID, in.Body.Role)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.CheckAddMember(actor, userID, role, s.limits.MaxMembersPerAuthor); err != nil {
-		return nil, err
-	}
-	exists, err := s.dir.Exists(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	if !exists {
-		return nil, errs.InvalidField("user_id", "no such user")
-	}
-	var m domain.AuthorMember
-	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		m, err = a.AddMember(actor, userID, role, s.limits.MaxMembersPerAuthor, s.now())
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &memberOutput{Body: m}, nil
+	return &memberOutput{Body: memberView(m)}, nil
 }

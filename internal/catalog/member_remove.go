@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
 // memberRemove takes a user off an author: owners and moderators remove anyone, members
@@ -13,10 +11,7 @@ func (s *Service) memberRemove(ctx context.Context, in *MemberPath) (*noContent,
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		return a.RemoveMember(actor, in.UserID, s.now())
-	})
-	if err != nil {
+	if err := s.removeMember(ctx, actor, in.ID, in.UserID); err != nil {
 		return nil, err
 	}
 	return &noContent{}, nil

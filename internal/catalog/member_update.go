@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-
-	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
 // MemberPath names a member of an author in the path.
@@ -25,13 +23,9 @@ func (s *Service) memberUpdate(ctx context.Context, in *memberUpdateInput) (*mem
 	if err != nil {
 		return nil, err
 	}
-	var m domain.AuthorMember
-	_, err = s.store.UpdateAuthor(ctx, in.ID, func(a *domain.Author) error {
-		m, err = a.SetMemberRole(actor, in.UserID, in.Body.Role, s.now())
-		return err
-	})
+	m, err := s.setMemberRole(ctx, actor, in.ID, in.UserID, in.Body.Role)
 	if err != nil {
 		return nil, err
 	}
-	return &memberOutput{Body: m}, nil
+	return &memberOutput{Body: memberView(m)}, nil
 }

@@ -2,10 +2,14 @@
 // member accounts), media items (books, documents, podcasts, videos) and the
 // category tree, with their lifecycle and moderation states.
 //
-// Rules live in package domain; store*.go is the bun repository, which
-// records every change's events in its transaction (events.go); saga.go
-// holds the event consumers; each noun_verb.go file is one HTTP operation
-// and its use case.
+// Rules live in package domain; app_*.go are the commands and queries (the
+// use cases) that the HTTP handlers and the event consumers call;
+// store*.go is the bun repository, the only place with SQL, which records
+// every change's events in its transaction (events.go, payloads in
+// events_payload.go); saga.go, blocked.go and media_pipeline.go hold the
+// event consumers; each noun_verb.go file is one thin HTTP operation
+// (decode, find the caller, call the app layer, encode a view from
+// views.go).
 package catalog
 
 import (
@@ -74,11 +78,8 @@ func newService(ctx context.Context, cfg Config, d module.Deps, dir UserDirector
 			return nil, errors.Join(fmt.Errorf("catalog metrics: %w", err), store.Close())
 		}
 	}
-	setup := d.EventsSetup("catalog", store)
-	if d.Tracing != nil {
-		setup.Tracer = d.Tracing.Provider
-	}
-	pipeline, err := events.New(ctx, setup)
+	// EventsSetup carries the process's tracer provider; it is set there only.
+	pipeline, err := events.New(ctx, d.EventsSetup("catalog", store))
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("catalog events: %w", err), store.Close())
 	}

@@ -38,8 +38,22 @@ type memberRow struct {
 	AddedAt       time.Time `bun:"added_at"`
 }
 
+// storedLink is the JSON of the links column; its field names are the
+// stored format.
+type storedLink struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
 func toAuthorRow(a domain.Author) (authorRow, error) {
-	links, err := json.Marshal(a.Links)
+	var stored []storedLink
+	if a.Links != nil {
+		stored = make([]storedLink, len(a.Links))
+		for i, l := range a.Links {
+			stored[i] = storedLink(l)
+		}
+	}
+	links, err := json.Marshal(stored)
 	if err != nil {
 		return authorRow{}, err
 	}
@@ -50,8 +64,15 @@ func toAuthorRow(a domain.Author) (authorRow, error) {
 func (r authorRow) author(members []memberRow) (domain.Author, error) {
 	a := domain.Author{ID: r.ID, Name: r.Name, Bio: r.Bio, Avatar: r.Avatar, Status: r.Status, RemovedBy: r.RemovedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version, Members: []domain.AuthorMember{}}
-	if err := json.Unmarshal([]byte(r.Links), &a.Links); err != nil {
+	var links []storedLink
+	if err := json.Unmarshal([]byte(r.Links), &links); err != nil {
 		return a, fmt.Errorf("author %s links: %w", r.ID, err)
+	}
+	if links != nil {
+		a.Links = make([]domain.AuthorLink, len(links))
+		for i, l := range links {
+			a.Links[i] = domain.AuthorLink(l)
+		}
 	}
 	if a.Links == nil {
 		a.Links = []domain.AuthorLink{}

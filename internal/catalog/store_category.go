@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -234,4 +235,24 @@ func (s *Store) ListCategories(ctx context.Context, q CategoryQuery) ([]domain.C
 		out[i] = rows[i].category()
 	}
 	return out, next, nil
+}
+
+// checkParent verifies that c's parent exists, is active, and is not c
+// itself or one of its descendants.
+func (s *Store) checkParent(ctx context.Context, c domain.Category) error {
+	if c.ParentID == nil {
+		return nil
+	}
+	p, err := s.Category(ctx, *c.ParentID)
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && p.Status != domain.StatusActive) {
+		return errs.InvalidField("parent_id", "no such active category")
+	}
+	if err != nil {
+		return err
+	}
+	ancestors, err := s.Ancestors(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	return c.CheckParent(ancestors)
 }

@@ -63,14 +63,41 @@ func toMediaRow(m domain.Media) mediaRow {
 		PreviousStatus: m.PreviousStatus, RemovedBy: m.RemovedBy, ObjectKey: m.ObjectKey, StatusReason: m.StatusReason,
 		UploadedAt: m.UploadedAt, SettledStatus: m.SettledStatus, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
 	if m.Content != nil {
-		b, _ := json.Marshal(m.Content)
+		b, _ := json.Marshal(storedContent(*m.Content))
 		r.Content = string(b)
 	}
 	if len(m.Derivatives) > 0 {
-		b, _ := json.Marshal(m.Derivatives)
+		ds := make([]storedDerivative, len(m.Derivatives))
+		for i, d := range m.Derivatives {
+			ds[i] = storedDerivative(d)
+		}
+		b, _ := json.Marshal(ds)
 		r.Derivatives = string(b)
 	}
 	return r
+}
+
+// storedContent and storedDerivative are the JSON of the content and
+// derivatives columns; their field names are the stored format.
+type storedContent struct {
+	Size            int64    `json:"size"`
+	SHA256          string   `json:"sha256"`
+	ContentType     string   `json:"content_type"`
+	DurationSeconds *float64 `json:"duration_seconds,omitempty"`
+	Bitrate         *int64   `json:"bitrate,omitempty"`
+	Width           *int     `json:"width,omitempty"`
+	Height          *int     `json:"height,omitempty"`
+	Codecs          []string `json:"codecs,omitempty"`
+	Pages           *int     `json:"pages,omitempty"`
+	URL             string   `json:"url,omitempty"`
+}
+
+type storedDerivative struct {
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
 }
 
 func (r mediaRow) media() domain.Media {
@@ -88,13 +115,21 @@ func (r mediaRow) media() domain.Media {
 	}
 	// Both columns are written only by toMediaRow, from these types.
 	if r.Content != "" {
-		var c domain.MediaContent
+		var c storedContent
 		if json.Unmarshal([]byte(r.Content), &c) == nil {
-			m.Content = &c
+			content := domain.MediaContent(c)
+			m.Content = &content
 		}
 	}
 	if r.Derivatives != "" {
-		_ = json.Unmarshal([]byte(r.Derivatives), &m.Derivatives)
+		var ds []storedDerivative
+		_ = json.Unmarshal([]byte(r.Derivatives), &ds)
+		if ds != nil {
+			m.Derivatives = make([]domain.Derivative, len(ds))
+			for i, d := range ds {
+				m.Derivatives[i] = domain.Derivative(d)
+			}
+		}
 	}
 	return m
 }

@@ -25,30 +25,30 @@ const (
 
 // AuthorLink is an external link on an author's profile.
 type AuthorLink struct {
-	Title string `json:"title" maxLength:"200" doc:"What the link points to, e.g. Website"`
-	URL   string `json:"url" maxLength:"2000" doc:"Absolute http(s) URL"`
+	Title string
+	URL   string
 }
 
 // AuthorMember is a user account that may act for an author.
 type AuthorMember struct {
-	UserID  string    `json:"user_id" doc:"Identity user ID"`
-	Role    string    `json:"role" enum:"owner,member" doc:"owner: manages members; member: publishes"`
-	AddedAt time.Time `json:"added_at" doc:"When the user became a member"`
+	UserID  string
+	Role    string
+	AddedAt time.Time
 }
 
 // Author is a public profile under which media are published.
 type Author struct {
-	ID        string         `json:"id" doc:"Author ID"`
-	Name      string         `json:"name" doc:"Display name"`
-	Bio       string         `json:"bio" doc:"Biography"`
-	Links     []AuthorLink   `json:"links" doc:"External links"`
-	Avatar    string         `json:"avatar" doc:"Avatar image: an absolute http(s) URL, or empty"`
-	Status    string         `json:"status" enum:"active,removed" doc:"removed authors are hidden from everyone but their members and moderators"`
-	RemovedBy string         `json:"removed_by,omitempty" enum:"owner,moderator" doc:"Who removed a removed author: owner (its owners or moderators may restore it) or moderator (only moderators may; also when its only owner's account was deleted)"`
-	Members   []AuthorMember `json:"members" doc:"Accounts acting for the author"`
-	CreatedAt time.Time      `json:"created_at" doc:"Creation time"`
-	UpdatedAt time.Time      `json:"updated_at" doc:"Last change"`
-	Version   int64          `json:"version" doc:"Increments on every change; the ETag"`
+	ID        string
+	Name      string
+	Bio       string
+	Links     []AuthorLink
+	Avatar    string
+	Status    string
+	RemovedBy string
+	Members   []AuthorMember
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
 }
 
 // AuthorProfile is the editable part of an author; nil fields of a patch are

@@ -10,15 +10,15 @@ import (
 
 // Category is a node of the category tree.
 type Category struct {
-	ID          string    `json:"id" doc:"Category ID"`
-	Name        string    `json:"name" doc:"Display name"`
-	Slug        string    `json:"slug" doc:"Unique URL-friendly name"`
-	Description string    `json:"description" doc:"Description"`
-	ParentID    *string   `json:"parent_id" doc:"Parent category, null at the top level"`
-	Status      string    `json:"status" enum:"active,removed" doc:"removed categories are visible to moderators only"`
-	CreatedAt   time.Time `json:"created_at" doc:"Creation time"`
-	UpdatedAt   time.Time `json:"updated_at" doc:"Last change"`
-	Version     int64     `json:"version" doc:"Increments on every change; the ETag"`
+	ID          string
+	Name        string
+	Slug        string
+	Description string
+	ParentID    *string
+	Status      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
 }
 
 // CategoryFields are the settable fields; nil means "not given". A ParentID

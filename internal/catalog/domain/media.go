@@ -25,39 +25,39 @@ var MediaKinds = []string{KindBook, KindDocument, KindPodcast, KindVideo}
 
 // Media is a book, document, podcast or video published under authors.
 type Media struct {
-	ID          string     `json:"id" doc:"Media ID"`
-	Title       string     `json:"title" doc:"Title"`
-	Description string     `json:"description" doc:"Description"`
-	Kind        string     `json:"kind" enum:"book,document,podcast,video" doc:"What the item is; fixed at creation"`
-	Language    string     `json:"language" doc:"BCP 47 language tag, canonical form"`
-	AuthorIDs   []string   `json:"author_ids" doc:"Authors, in credit order"`
-	CategoryIDs []string   `json:"category_ids" doc:"Categories"`
-	Tags        []string   `json:"tags" doc:"Lower-case tags"`
-	License     string     `json:"license" doc:"SPDX license identifier, empty when not stated"`
-	PublishedAt *time.Time `json:"published_at" doc:"Publication date, null until first published"`
-	Status      string     `json:"status" enum:"draft,processing,published,failed,removed" doc:"Lifecycle status"`
+	ID          string
+	Title       string
+	Description string
+	Kind        string
+	Language    string
+	AuthorIDs   []string
+	CategoryIDs []string
+	Tags        []string
+	License     string
+	PublishedAt *time.Time
+	Status      string
 	// PreviousStatus is what restore brings a removed item back to.
-	PreviousStatus string `json:"-"`
+	PreviousStatus string
 	// RemovedBy names the author whose removal removed the item; restoring
 	// that author restores it. Empty when the item was removed on its own.
-	RemovedBy string `json:"removed_by,omitempty" doc:"When the item is removed because one of its authors was: that author's ID (restoring the author restores the item)"`
+	RemovedBy string
 	// StatusReason says why processing failed (status failed).
-	StatusReason string `json:"status_reason,omitempty" doc:"Why processing failed, for the item's members"`
+	StatusReason string
 	// Content and Derivatives describe the uploaded file once processed.
-	Content     *MediaContent `json:"content,omitempty" doc:"The primary file, once processed"`
-	Derivatives []Derivative  `json:"derivatives,omitempty" doc:"Files made from the primary one: cover, thumbnail, waveform, text"`
+	Content     *MediaContent
+	Derivatives []Derivative
 	// ObjectKey is the stored original the item points at.
-	ObjectKey string    `json:"-"`
-	CreatedAt time.Time `json:"created_at" doc:"Creation time"`
-	UpdatedAt time.Time `json:"updated_at" doc:"Last change"`
-	Version   int64     `json:"version" doc:"Increments on every change; the ETag"`
+	ObjectKey string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
 
 	// UploadedAt is when storage recorded the original; storage's reports
 	// of files it recorded earlier are stale. Nil before the first upload.
-	UploadedAt *time.Time `json:"-"`
+	UploadedAt *time.Time
 	// SettledStatus is the status processing returns the item to: draft or
 	// published, as it was before the upload ("" is draft).
-	SettledStatus string `json:"-"`
+	SettledStatus string
 }
 
 // MediaFields are the settable fields of a media item; nil means "not given".

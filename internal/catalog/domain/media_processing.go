@@ -4,25 +4,25 @@ import "time"
 
 // MediaContent describes an item's primary file, as processing found it.
 type MediaContent struct {
-	Size            int64    `json:"size" doc:"Bytes"`
-	SHA256          string   `json:"sha256" doc:"Hex sha256 of the file"`
-	ContentType     string   `json:"content_type" doc:"Media type, detected from the bytes"`
-	DurationSeconds *float64 `json:"duration_seconds,omitempty" doc:"Audio and video: length"`
-	Bitrate         *int64   `json:"bitrate,omitempty" doc:"Audio and video: bits per second"`
-	Width           *int     `json:"width,omitempty" doc:"Video: frame width"`
-	Height          *int     `json:"height,omitempty" doc:"Video: frame height"`
-	Codecs          []string `json:"codecs,omitempty" doc:"Audio and video: codec names"`
-	Pages           *int     `json:"pages,omitempty" doc:"PDF and EPUB: pages (EPUB: spine documents)"`
-	URL             string   `json:"url,omitempty" doc:"Where to download or stream the file"`
+	Size            int64
+	SHA256          string
+	ContentType     string
+	DurationSeconds *float64
+	Bitrate         *int64
+	Width           *int
+	Height          *int
+	Codecs          []string
+	Pages           *int
+	URL             string
 }
 
 // Derivative is a file processing made from the primary one.
 type Derivative struct {
-	Kind        string `json:"kind" doc:"cover, thumbnail, waveform (peaks as JSON), waveform_image, text or rendition"`
-	Name        string `json:"name" doc:"File name under the item's derivatives"`
-	URL         string `json:"url" doc:"Where to fetch it"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
+	Kind        string
+	Name        string
+	URL         string
+	ContentType string
+	Size        int64
 }
 
 // StartProcessing points the item at a newly uploaded original that storage
