@@ -134,8 +134,8 @@ func (s *Service) sessionOutput(pair TokenPair, secure bool) (*sessionOutput, er
 	out := &sessionOutput{
 		CacheControl: "no-store",
 		SetCookie: []http.Cookie{
-			{Name: refreshCookie, Value: pair.RefreshToken, Path: sessionPath, MaxAge: maxAge, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode},
-			{Name: csrfCookie, Value: csrf, Path: "/", MaxAge: maxAge, Secure: secure, SameSite: http.SameSiteStrictMode},
+			{Name: refreshCookie, Value: pair.RefreshToken, Path: sessionPath, MaxAge: maxAge, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode}, //nolint:gosec // Secure whenever the request came over HTTPS; plain-HTTP development needs it off
+			{Name: csrfCookie, Value: csrf, Path: "/", MaxAge: maxAge, Secure: secure, SameSite: http.SameSiteStrictMode},                                         //nolint:gosec // the CSRF cookie is read by script (double submit)
 		},
 		Body: sessionTokenJSON{AccessToken: pair.AccessToken, TokenType: "Bearer", ExpiresIn: pair.ExpiresIn},
 	}
@@ -149,8 +149,8 @@ func (s *Service) sessionOutput(pair TokenPair, secure bool) (*sessionOutput, er
 
 func clearCookies(secure bool) []http.Cookie {
 	return []http.Cookie{
-		{Name: refreshCookie, Value: "", Path: sessionPath, MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode},
-		{Name: csrfCookie, Value: "", Path: "/", MaxAge: -1, Secure: secure, SameSite: http.SameSiteStrictMode},
+		{Name: refreshCookie, Value: "", Path: sessionPath, MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode}, //nolint:gosec // Secure whenever the request came over HTTPS; plain-HTTP development needs it off
+		{Name: csrfCookie, Value: "", Path: "/", MaxAge: -1, Secure: secure, SameSite: http.SameSiteStrictMode},                            //nolint:gosec // the CSRF cookie is read by script (double submit)
 	}
 }
 

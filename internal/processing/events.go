@@ -80,14 +80,16 @@ type failedV1 struct {
 func newProcessedV1(j *job, r *jobResult, at time.Time) processedV1 {
 	c := r.Content
 	p := processedV1{MediaID: j.MediaID, ObjectKey: j.ObjectKey, SHA256: j.SHA256, UploadedAt: stamp(j.CompletedAt), ProcessedAt: at,
-		Content: contentV1{Size: c.Size, SHA256: c.SHA256, ContentType: c.ContentType, DurationSeconds: c.DurationSeconds,
+		Content: contentV1{Size: c.Size, //nolint:staticcheck // field by field: the payload must not follow the internal type
+			SHA256: c.SHA256, ContentType: c.ContentType, DurationSeconds: c.DurationSeconds,
 			Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs, Pages: c.Pages, Title: c.Title,
 			Language: c.Language, Creator: c.Creator}}
 	if r.Derivatives != nil {
 		p.Derivatives = make([]derivativeV1, len(r.Derivatives))
 	}
 	for i, d := range r.Derivatives {
-		p.Derivatives[i] = derivativeV1{Kind: d.Kind, ObjectKey: d.ObjectKey, ContentType: d.ContentType, Size: d.Size}
+		p.Derivatives[i] = derivativeV1{Kind: d.Kind, //nolint:staticcheck // field by field, as above
+			ObjectKey: d.ObjectKey, ContentType: d.ContentType, Size: d.Size}
 	}
 	return p
 }

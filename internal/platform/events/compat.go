@@ -8,10 +8,10 @@ import (
 	"strings"
 )
 
-// A published event version is a promise to every consumer that was written
-// against it. Compatible tells whether a newly generated JSON Schema for a
-// version keeps the promise of the schema published before: a consumer that
-// reads the old shape must still read every event of the new one.
+// Compatible tells whether a newly generated JSON Schema for an event
+// version keeps the promise of the schema published before. A published
+// version is a promise to every consumer written against it: a consumer
+// that reads the old shape must still read every event of the new one.
 //
 // Kept: every property (recursively, through $ref), its type, const, format
 // and pattern; every value of an enum; every required property. Allowed:

@@ -174,7 +174,7 @@ func checkJSON(data []byte) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil // io.EOF, or a syntax error json.Unmarshal reports
+			return nil //nolint:nilerr // io.EOF, or a syntax error that json.Unmarshal reports with its position
 		}
 		raw := data[offset:dec.InputOffset()]
 		offset = dec.InputOffset()

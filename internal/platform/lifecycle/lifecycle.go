@@ -119,7 +119,7 @@ func (g *Group) run(r *runner, run Run) {
 	defer g.mu.Unlock()
 	asked := g.ctx.Err() != nil
 	switch {
-	case err != nil && !(asked && errors.Is(err, context.Canceled)):
+	case err != nil && (!asked || !errors.Is(err, context.Canceled)):
 		r.state, r.err = Failed, err
 	case !asked:
 		r.state, r.err = Failed, ErrStoppedEarly

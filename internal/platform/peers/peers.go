@@ -9,6 +9,7 @@
 package peers
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -81,7 +82,7 @@ func Binary(p Peer) (string, error) {
 		return bin, nil
 	}
 	tmp := bin + ".tmp"
-	build := exec.Command("go", "build", "-o", tmp, p.Pkg) //nolint:gosec // fixed package names
+	build := exec.CommandContext(context.Background(), "go", "build", "-o", tmp, p.Pkg) //nolint:gosec // fixed package names
 	build.Dir = src
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("peers: go build %s in tools/%s: %w\n%s", p.Pkg, p.Name, err, out)
