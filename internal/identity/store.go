@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/clock"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
@@ -81,7 +82,7 @@ func (s *store) record(ctx context.Context, tx bun.Tx, u User, types ...string) 
 }
 
 // ts is how every time is stored: UTC, microseconds.
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+var ts = clock.Stamp
 
 var errEmailTaken = errs.Conflictf("an account with this email already exists")
 

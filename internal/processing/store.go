@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/alexandria-platform/alexandria/internal/platform/clock"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 )
 
@@ -76,7 +77,7 @@ func (s *jobStore) inTx(tx bun.Tx) *jobStore { return &jobStore{db: s.db, idb: t
 // and another worker took it, or it was superseded.
 var errLeaseLost = errors.New("job lease lost")
 
-func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+var stamp = clock.Stamp
 
 // enqueue records a job for an upload, once per upload ID. Queued jobs
 // of uploads of the same media completed earlier are superseded; the job is

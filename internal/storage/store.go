@@ -11,6 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/alexandria-platform/alexandria/internal/platform/clock"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -113,7 +114,7 @@ func (s *Store) idb() bun.IDB {
 }
 
 // stamp normalises a time the way it is stored.
-func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+var stamp = clock.Stamp
 
 // Reserve records p after checking that the uploader's completed uploads,
 // unexpired uploads in progress and p fit in quota. The check and the

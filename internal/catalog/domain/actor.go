@@ -5,8 +5,7 @@
 package domain
 
 import (
-	"time"
-
+	"github.com/alexandria-platform/alexandria/internal/platform/clock"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
@@ -32,7 +31,7 @@ type Limits struct {
 }
 
 // Stamp normalises t the way every stored time is normalised.
-func Stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+var Stamp = clock.Stamp
 
 // CheckVersion enforces an If-Match precondition. expect 0 means the caller
 // sent none (or "*"); any other value must equal the current version.
