@@ -29,13 +29,8 @@ func TestSimultaneousUploadsSettleOnTheLastFile(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	d := single(t, []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
-		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_FORMAT=json"})
+	d, _, admin, tok := adminOnNewInstance(ctx, t)
 	base := d.URL()
-	anon := client.New(base, nil)
-	tok, err := anon.Login(ctx, adminEmail, adminPassword)
-	must(t, err)
-	admin := anon.WithToken(tok.AccessToken)
 	bearer := "Bearer " + tok.AccessToken
 	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Racing uploads"})
 	must(t, err)

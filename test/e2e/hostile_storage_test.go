@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,15 +21,10 @@ func TestHostileStorage(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d := single(t, []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
-		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_FORMAT=json"})
+	d, anon, admin, tok := adminOnNewInstance(ctx, t)
 	base := d.URL()
-	anon := client.New(base, nil)
-	tok, err := anon.Login(ctx, adminEmail, adminPassword)
-	must(t, err)
-	admin := anon.WithToken(tok.AccessToken)
 	bearer := "Bearer " + tok.AccessToken
-	_, err = anon.Register(ctx, "reader@alexandria.test", "another horse battery staple 7", "Reader")
+	_, err := anon.Register(ctx, "reader@alexandria.test", "another horse battery staple 7", "Reader")
 	must(t, err)
 	rtok, err := anon.Login(ctx, "reader@alexandria.test", "another horse battery staple 7")
 	must(t, err)

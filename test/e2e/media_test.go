@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -27,13 +26,8 @@ func TestUploadProcessPublishDownload(t *testing.T) {
 	requireMediaTools(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d := single(t, []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
-		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_FORMAT=json"})
+	d, _, admin, tok := adminOnNewInstance(ctx, t)
 	base := d.URL()
-	anon := client.New(base, nil)
-	tok, err := anon.Login(ctx, adminEmail, adminPassword)
-	must(t, err)
-	admin := anon.WithToken(tok.AccessToken)
 	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Uploader"})
 	must(t, err)
 	m, err := admin.CreateMedia(ctx, client.MediaInput{Title: "A paper", Kind: "document", Language: "en", AuthorIDs: []string{author.ID}})

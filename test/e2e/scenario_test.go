@@ -63,6 +63,19 @@ func single(t *testing.T, env []string) *singleProcess {
 	return &singleProcess{env: env, p: start(t, env)}
 }
 
+// adminOnNewInstance starts one all-in-one process on a new data directory
+// (JSON logs) and signs in its first administrator: the process, an
+// anonymous client, the administrator's client and tokens.
+func adminOnNewInstance(ctx context.Context, t *testing.T) (*singleProcess, *client.Client, *client.Client, *client.Tokens) {
+	t.Helper()
+	d := single(t, []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
+		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_FORMAT=json"})
+	anon := client.New(d.URL(), nil)
+	tok, err := anon.Login(ctx, adminEmail, adminPassword)
+	must(t, err)
+	return d, anon, anon.WithToken(tok.AccessToken), tok
+}
+
 func (s *singleProcess) URL() string { return s.p.URL }
 
 func (s *singleProcess) Restart(t *testing.T) {
