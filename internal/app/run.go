@@ -146,7 +146,7 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 			return errors.Join(fmt.Errorf("start %s: %w", t.Name, err), d.Background.Stop(stopCtx))
 		}
 		services = append(services, running{name: t.Name, svc: svc, background: d.Background})
-		log.Info("target started", slog.String("target", t.Name), slog.Duration("took", time.Since(start)))
+		log.InfoContext(ctx, "target started", slog.String("target", t.Name), slog.Duration("took", time.Since(start)))
 	}
 
 	close(relayGate)
@@ -196,13 +196,13 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	if opsLn != nil {
 		opsURL := "http://" + loopbackAddr(opsLn.Addr())
 		fmt.Fprintf(o.Stdout, "Operations endpoints (/metrics, /livez, /readyz) at %s\n", opsURL)
-		log.Info("serving operations", slog.String("addr", opsLn.Addr().String()))
+		log.InfoContext(ctx, "serving operations", slog.String("addr", opsLn.Addr().String()))
 		if o.OpsStarted != nil {
 			o.OpsStarted(opsURL)
 		}
 	}
 	fmt.Fprintf(o.Stdout, "Alexandria is running at %s (targets: %s; API docs at %s/docs)\n", public, spec, public)
-	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.Any("targets", names(selected)))
+	log.InfoContext(ctx, "serving", slog.String("addr", ln.Addr().String()), slog.Any("targets", names(selected)))
 	if o.Started != nil {
 		o.Started(selfURL)
 	}
@@ -215,11 +215,11 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	// Report not-ready first so load balancers stop sending work, then let
 	// in-flight requests finish within the drain deadline.
 	ready.Store(false)
-	log.Info("shutting down", slog.Duration("drain_deadline", c.HTTP.ShutdownTimeout))
+	log.InfoContext(ctx, "shutting down", slog.Duration("drain_deadline", c.HTTP.ShutdownTimeout))
 	drain, cancel := context.WithTimeout(context.Background(), c.HTTP.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(drain); err != nil {
-		log.Warn("drain deadline passed; closing connections", slog.Any("error", err))
+		log.WarnContext(drain, "drain deadline passed; closing connections", slog.Any("error", err))
 		_ = srv.Close()
 	}
 	// The operations listener serves through the drain (the last scrape

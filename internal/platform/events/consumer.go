@@ -92,7 +92,7 @@ func (p *Pipeline) deliver(ctx context.Context, topic string, msg *message.Messa
 			return
 		}
 		p.m.handled.WithLabelValues(group, e.Type, "retry").Inc()
-		p.log.Warn("event handler failed; retrying", slog.String("type", e.Type), slog.String("event_id", e.ID),
+		p.log.WarnContext(ctx, "event handler failed; retrying", slog.String("type", e.Type), slog.String("event_id", e.ID),
 			slog.Int("attempt", attempt), slog.Duration("in", wait), slog.Any("error", err))
 		if sleep(ctx, wait, nil); ctx.Err() != nil {
 			msg.Nack()
@@ -171,13 +171,13 @@ func (p *Pipeline) park(ctx context.Context, topic string, e bus.Event, msg *mes
 	// parked once.
 	if _, err := p.setup.DB.NewInsert().Model(&dl).On("CONFLICT (consumer, event_id) DO NOTHING").
 		Exec(context.WithoutCancel(ctx)); err != nil {
-		p.log.Error("cannot store dead letter; leaving the event for redelivery", slog.Any("error", errors.Join(cause, err)))
+		p.log.ErrorContext(ctx, "cannot store dead letter; leaving the event for redelivery", slog.Any("error", errors.Join(cause, err)))
 		msg.Nack()
 		return
 	}
 	p.m.handled.WithLabelValues(p.setup.Service, e.Type, "dead_letter").Inc()
 	p.m.deadLetters.WithLabelValues(p.setup.Service).Inc()
-	p.log.Error("event parked as a dead letter", slog.String("type", e.Type), slog.String("event_id", dl.EventID),
+	p.log.ErrorContext(ctx, "event parked as a dead letter", slog.String("type", e.Type), slog.String("event_id", dl.EventID),
 		slog.Int("attempts", attempts), slog.Any("error", cause))
 	msg.Ack()
 }
@@ -188,7 +188,7 @@ func (p *Pipeline) housekeeping(ctx context.Context) {
 	for {
 		cutoff := time.Now().Add(-p.setup.Config.InboxTTL).UTC()
 		if _, err := p.setup.DB.NewDelete().TableExpr("inbox").Where("processed_at < ?", cutoff).Exec(ctx); err != nil && ctx.Err() == nil {
-			p.log.Warn("pruning inbox failed", slog.Any("error", err))
+			p.log.WarnContext(ctx, "pruning inbox failed", slog.Any("error", err))
 		}
 		if n, err := p.setup.DB.NewSelect().TableExpr("dead_letters").Where("consumer = ?", p.setup.Service).Count(ctx); err == nil {
 			p.m.deadLetters.WithLabelValues(p.setup.Service).Set(float64(n))

@@ -129,7 +129,7 @@ func (p *Pipeline) start() error {
 	if err := p.group.Go("subscriber", func(ctx context.Context) error {
 		<-ctx.Done()
 		if err := sub.Close(); err != nil {
-			p.log.Warn("closing subscriber", slog.Any("error", err))
+			p.log.WarnContext(ctx, "closing subscriber", slog.Any("error", err))
 		}
 		return nil
 	}); err != nil {

@@ -64,7 +64,7 @@ func (r *relay) run(ctx context.Context) {
 			}
 			r.p.m.publishErrors.WithLabelValues(r.p.setup.Service).Inc()
 			backoff = min(max(2*backoff, 100*time.Millisecond), 30*time.Second)
-			r.p.log.Warn("publishing outbox failed; retrying", slog.Duration("in", backoff), slog.Any("error", err))
+			r.p.log.WarnContext(ctx, "publishing outbox failed; retrying", slog.Duration("in", backoff), slog.Any("error", err))
 			sleep(ctx, backoff, nil)
 			continue
 		}
@@ -138,7 +138,7 @@ func (r *relay) publishBatch(ctx context.Context, idb bun.IDB) (n int, pubErr, e
 		for ; j < len(rows) && rows[j].Topic == rows[i].Topic; j++ {
 			msg := message.NewMessage(rows[j].EventID, rows[j].Payload)
 			if err := json.Unmarshal([]byte(rows[j].Metadata), &msg.Metadata); err != nil {
-				r.p.log.Error("outbox row has unreadable metadata; publishing without it", slog.Int64("id", rows[j].ID), slog.Any("error", err))
+				r.p.log.ErrorContext(ctx, "outbox row has unreadable metadata; publishing without it", slog.Int64("id", rows[j].ID), slog.Any("error", err))
 			}
 			msgs = append(msgs, msg)
 		}

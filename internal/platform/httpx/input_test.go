@@ -66,7 +66,7 @@ func edgeServer(t *testing.T) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Edge(RecordRoute(mux), slog.New(slog.NewTextHandler(io.Discard, nil)), m, tracing, EdgeOptions{})
+	return Edge(RecordRoute(mux), slog.New(slog.DiscardHandler), m, tracing, EdgeOptions{})
 }
 
 type problemBody struct {

@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -38,7 +37,7 @@ func TestEdgeLabelsByRouteBehindContextCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Edge(copying(RecordRoute(mux)), slog.New(slog.NewTextHandler(io.Discard, nil)), m, tracing, EdgeOptions{})
+	h := Edge(copying(RecordRoute(mux)), slog.New(slog.DiscardHandler), m, tracing, EdgeOptions{})
 	for _, path := range []string{"/v1/things/1", "/v1/things/2", "/nowhere"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -72,7 +71,7 @@ func TestEdgeRecordsInventedMethodsAsOther(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Edge(RecordRoute(mux), slog.New(slog.NewTextHandler(io.Discard, nil)), m, tracing, EdgeOptions{})
+	h := Edge(RecordRoute(mux), slog.New(slog.DiscardHandler), m, tracing, EdgeOptions{})
 	for _, method := range []string{"BREW", "XYZZY", "get", "PROPFIND", http.MethodGet} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, "/v1/things", nil))
 	}
