@@ -167,11 +167,15 @@ async function main() {
   await page.getByLabel("File").setInputFiles(join(here, "fixtures", "tone.ogg"));
   await page.getByRole("button", { name: "Upload" }).click();
   await page.getByText("Upload complete").waitFor();
-  // Processing publishes the item (or fails it, with the reason).
-  await page.getByTestId("media-status").filter({ hasText: /Published|Failed/ }).waitFor({ timeout });
+  // Processing returns the item to its status (a draft stays a draft) or
+  // fails it, with the reason; the author then publishes it.
+  await page.getByTestId("processing-pending").waitFor({ timeout });
+  await page.getByTestId("processing-pending").waitFor({ state: "detached", timeout });
   const status = await page.getByTestId("media-status").textContent();
   if (/Failed/.test(status)) failures.push(`processing failed: ${await page.textContent("body")}`);
   await check(page, "studio-media");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByTestId("media-status").filter({ hasText: /Published/ }).waitFor({ timeout });
 
   // The episode plays.
   await page.goto(`${base}/media/${mediaId}`);

@@ -16,21 +16,21 @@ export function StudioMedia() {
   const { t } = useI18n();
   const qc = useQueryClient();
   const key = ["media-edit", id];
-  // After an upload the item may still read "draft" until the catalog hears
-  // of the file: keep polling until processing has settled.
-  const [awaiting, setAwaiting] = useState(false);
+  // After an upload the item may still read as before until the catalog
+  // hears of the file; processing then returns it to the status it had (a
+  // draft stays a draft). Catalog changes the version twice on the way
+  // (processing, then settled), so poll until the version before the upload
+  // has moved on by two and the item is no longer processing.
+  const [awaitFrom, setAwaitFrom] = useState<number | null>(null);
   const q = useQuery({
     queryKey: key,
     queryFn: () => apiWithETag<Media>(`/v1/media/${encodeURIComponent(id)}`),
-    refetchInterval: (query) => {
-      const status = query.state.data?.data.status;
-      return status === "processing" || (awaiting && status !== "published" && status !== "failed") ? 1500 : false;
-    },
+    refetchInterval: (query) => (query.state.data?.data.status === "processing" || awaitFrom !== null ? 1500 : false),
   });
   useEffect(() => {
-    const status = q.data?.data.status;
-    if (awaiting && (status === "published" || status === "failed")) setAwaiting(false);
-  }, [awaiting, q.data?.data.status]);
+    const m = q.data?.data;
+    if (awaitFrom !== null && m && m.status !== "processing" && m.version >= awaitFrom + 2) setAwaitFrom(null);
+  }, [awaitFrom, q.data?.data]);
   const [form, setForm] = useState({ title: "", description: "", language: "", tags: "", license: "" });
   useEffect(() => {
     const m = q.data?.data;
@@ -63,6 +63,11 @@ export function StudioMedia() {
         </span>{" "}
         <Link to={`/media/${m.id}`}>{t("nav.browse")} →</Link>
       </p>
+      {(awaitFrom !== null || m.status === "processing") && (
+        <p role="status" data-testid="processing-pending">
+          {t("media.processingNote")}
+        </p>
+      )}
       {m.status === "failed" && (
         <p role="alert" className="error">
           {t("media.failedNote", { reason: m.status_reason ?? "" })}
@@ -73,7 +78,7 @@ export function StudioMedia() {
         {m.status !== "removed" && <Upload
             mediaId={m.id}
             onDone={() => {
-              setAwaiting(true);
+              setAwaitFrom(q.data?.data.version ?? 0);
               void qc.invalidateQueries({ queryKey: key });
             }}
           />}
