@@ -27,7 +27,7 @@ var errAccountBlocked = errs.Forbiddenf("account suspended")
 
 // requireActor returns the caller of a write, or an Unauthenticated error,
 // or Forbidden when identity has told catalog that the account is suspended
-// or deleted (blocked.go): their access token may still be valid for a few
+// or deleted (consume_users.go): their access token may still be valid for a few
 // minutes, but they must not keep changing the catalog.
 func (s *Service) requireActor(ctx context.Context) (domain.Actor, error) {
 	if _, err := auth.Require(ctx); err != nil {

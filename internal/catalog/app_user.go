@@ -7,7 +7,7 @@ import (
 )
 
 // Commands about identity's users, run by the consumers of identity's
-// events (blocked.go, saga.go) in their transaction, through st.
+// events (consume_users.go, saga.go) in their transaction, through st.
 
 // setUserStatus records that userID is blocked (suspended or deleted, as
 // reason says) or not, as of the user's version.

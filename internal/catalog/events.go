@@ -33,7 +33,7 @@ const (
 	EventCategoryRestored    = "catalog.category.restored.v1"
 	EventCategoryDeleted     = "catalog.category.deleted.v1"
 	eventIdentityUserDeleted = "identity.user.deleted.v1"
-	// Identity's events that block and unblock an account (blocked.go).
+	// Identity's events that block and unblock an account (consume_users.go).
 	eventIdentityUserSuspended  = "identity.user.suspended.v1"
 	eventIdentityUserReinstated = "identity.user.reinstated.v1"
 )

@@ -6,8 +6,8 @@
 // use cases) that the HTTP handlers and the event consumers call;
 // store*.go is the bun repository, the only place with SQL, which records
 // every change's events in its transaction (events.go, payloads in
-// events_payload.go); saga.go, blocked.go and media_pipeline.go hold the
-// event consumers; each noun_verb.go file is one thin HTTP operation
+// events_payload.go); saga.go and consume_*.go hold the event consumers,
+// which get the store bound to their transaction; each noun_verb.go file is one thin HTTP operation
 // (decode, find the caller, call the app layer, encode a view from
 // views.go).
 package catalog

@@ -5,26 +5,30 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/uptrace/bun"
-
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
 
-// The consumers of catalog's sagas (see Sagas in events.go). Each runs in
-// the pipeline's transaction, which also marks the event handled, and
-// decides from the current rows, not from the event: a duplicate, or an
-// event that arrives after a later change, finds nothing left to do.
+// The consumers of catalog's sagas (see Sagas in events.go). Each gets the
+// repository bound to the pipeline's transaction, which also marks the
+// event handled (events.Bind), and calls the app layer, which decides from
+// the current rows, not from the event: a duplicate, or an event that
+// arrives after a later change, finds nothing left to do.
 
 // handleEvents registers catalog's consumers on p.
 func (s *Service) handleEvents(p *events.Pipeline) {
-	p.Handle(bus.Topic("identity"), eventIdentityUserDeleted, s.onUserDeleted)
-	p.Handle(bus.Topic("identity"), eventIdentityUserSuspended, s.onUserStatus(true, blockSuspended))
-	p.Handle(bus.Topic("identity"), eventIdentityUserReinstated, s.onUserStatus(false, ""))
-	p.Handle(p.Topic(), EventAuthorRemoved, s.onAuthorRemoved)
-	p.Handle(p.Topic(), EventAuthorRestored, s.onAuthorRestored)
+	p.Handle(bus.Topic("identity"), eventIdentityUserDeleted, s.consume(s.onUserDeleted))
+	p.Handle(bus.Topic("identity"), eventIdentityUserSuspended, s.consume(s.onUserStatus(true, blockSuspended)))
+	p.Handle(bus.Topic("identity"), eventIdentityUserReinstated, s.consume(s.onUserStatus(false, "")))
+	p.Handle(p.Topic(), EventAuthorRemoved, s.consume(s.onAuthorRemoved))
+	p.Handle(p.Topic(), EventAuthorRestored, s.consume(s.onAuthorRestored))
 	s.handleMediaPipeline(p)
+}
+
+// consume binds a consumer to the repository in the pipeline's transaction.
+func (s *Service) consume(apply func(ctx context.Context, st *Store, e bus.Event) error) events.Handler {
+	return events.Bind(s.store.bound, apply)
 }
 
 // subjectID reads the id of the entity an event carries.
@@ -43,32 +47,32 @@ func subjectID(e bus.Event) (string, error) {
 
 // onUserDeleted blocks a deleted account and takes it off every author;
 // authors it was the only owner of are removed (and their media follow).
-func (s *Service) onUserDeleted(ctx context.Context, tx bun.Tx, e bus.Event) error {
+func (s *Service) onUserDeleted(ctx context.Context, st *Store, e bus.Event) error {
 	userID, err := subjectID(e)
 	if err != nil {
 		return err
 	}
-	if err := s.onUserStatus(true, blockDeleted)(ctx, tx, e); err != nil {
+	if err := s.onUserStatus(true, blockDeleted)(ctx, st, e); err != nil {
 		return err
 	}
-	return s.dropDeletedUser(ctx, s.store.InTx(tx), userID)
+	return s.dropDeletedUser(ctx, st, userID)
 }
 
 // onAuthorRemoved removes the media of an author that is still removed.
-func (s *Service) onAuthorRemoved(ctx context.Context, tx bun.Tx, e bus.Event) error {
+func (s *Service) onAuthorRemoved(ctx context.Context, st *Store, e bus.Event) error {
 	authorID, err := subjectID(e)
 	if err != nil {
 		return err
 	}
-	return s.removeMediaWithAuthor(ctx, s.store.InTx(tx), authorID)
+	return s.removeMediaWithAuthor(ctx, st, authorID)
 }
 
 // onAuthorRestored restores the media removed because of an author that is
 // still active.
-func (s *Service) onAuthorRestored(ctx context.Context, tx bun.Tx, e bus.Event) error {
+func (s *Service) onAuthorRestored(ctx context.Context, st *Store, e bus.Event) error {
 	authorID, err := subjectID(e)
 	if err != nil {
 		return err
 	}
-	return s.restoreMediaWithAuthor(ctx, s.store.InTx(tx), authorID)
+	return s.restoreMediaWithAuthor(ctx, st, authorID)
 }

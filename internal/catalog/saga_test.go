@@ -260,13 +260,13 @@ func TestSagaIgnoresPurgedAuthor(t *testing.T) {
 			id := uuid.Must(uuid.NewV7()).String()
 			data, _ := json.Marshal(map[string]any{"id": id})
 			err := c.svc.db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
-				return c.svc.onAuthorRemoved(ctx, tx, bus.Event{ID: "e1", Type: EventAuthorRemoved, Data: data})
+				return c.svc.onAuthorRemoved(ctx, c.svc.store.bound(tx), bus.Event{ID: "e1", Type: EventAuthorRemoved, Data: data})
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := c.svc.db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
-				return c.svc.onUserDeleted(ctx, tx, bus.Event{ID: "e2", Type: eventIdentityUserDeleted, Data: []byte(`{"id":"nope"}`)})
+				return c.svc.onUserDeleted(ctx, c.svc.store.bound(tx), bus.Event{ID: "e2", Type: eventIdentityUserDeleted, Data: []byte(`{"id":"nope"}`)})
 			}); err == nil {
 				t.Fatal("a payload without a valid user id should fail (and end as a dead letter)")
 			}
@@ -309,7 +309,7 @@ func TestSagaFailureLeavesNoTrace(t *testing.T) {
 			c.svc.store = store.WithEvents(&failingRecorder{Recorder: c.svc.events, n: 3})
 			e := userDeleted(alice)
 			err := c.svc.db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
-				return c.svc.onUserDeleted(ctx, tx, e)
+				return c.svc.onUserDeleted(ctx, c.svc.store.bound(tx), e)
 			})
 			c.svc.store = store
 			if err == nil {
@@ -324,7 +324,7 @@ func TestSagaFailureLeavesNoTrace(t *testing.T) {
 			}
 			// Retried, it completes.
 			err = c.svc.db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
-				return c.svc.onUserDeleted(ctx, tx, e)
+				return c.svc.onUserDeleted(ctx, c.svc.store.bound(tx), e)
 			})
 			if err != nil {
 				t.Fatal(err)

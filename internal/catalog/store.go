@@ -34,9 +34,10 @@ func NewStore(d *db.DB) *Store { return &Store{db: d, idb: d.DB} }
 // WithEvents returns the store recording its changes' events through r.
 func (s *Store) WithEvents(r Recorder) *Store { return &Store{db: s.db, idb: s.idb, events: r} }
 
-// InTx returns the store working in tx, the transaction of an event
-// handler.
-func (s *Store) InTx(tx bun.Tx) *Store { return &Store{db: s.db, idb: tx, events: s.events} }
+// bound returns the store working in idb, the transaction of an event
+// consumer (events.Bind hands it over), recording through the same
+// recorder.
+func (s *Store) bound(idb bun.IDB) *Store { return &Store{db: s.db, idb: idb, events: s.events} }
 
 // Tx runs fn in one transaction; inside a transaction it just runs fn.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {

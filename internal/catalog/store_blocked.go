@@ -8,7 +8,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 )
 
-// blocked_users: the accounts identity suspended or deleted (blocked.go).
+// blocked_users: the accounts identity suspended or deleted (consume_users.go).
 
 // Blocked reports whether userID may not write (suspended or deleted).
 func (s *Store) Blocked(ctx context.Context, userID string) (bool, error) {

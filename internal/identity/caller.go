@@ -15,7 +15,7 @@ import (
 // of a deleted account or of an ended session is refused (401), a suspended
 // account may not act (403), and the token's roles count only as far as the
 // account still holds them. Other services verify tokens locally and learn
-// of suspensions and deletions through events (see catalog's blocked.go).
+// of suspensions and deletions through events (see catalog's consume_users.go).
 
 var (
 	errAccountGone = errs.Unauthenticatedf("the account of this token no longer exists")

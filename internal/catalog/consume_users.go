@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/uptrace/bun"
-
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 )
@@ -34,8 +32,8 @@ type userStatusEvent struct {
 
 // onUserStatus returns the consumer of an identity event that blocks
 // (suspension, deletion) or unblocks (reinstatement) the user.
-func (s *Service) onUserStatus(blocked bool, reason string) func(ctx context.Context, tx bun.Tx, e bus.Event) error {
-	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
+func (s *Service) onUserStatus(blocked bool, reason string) func(ctx context.Context, st *Store, e bus.Event) error {
+	return func(ctx context.Context, st *Store, e bus.Event) error {
 		var u userStatusEvent
 		if err := json.Unmarshal(e.Data, &u); err != nil {
 			return fmt.Errorf("%s %s: unreadable payload: %w", e.Type, e.ID, err)
@@ -43,6 +41,6 @@ func (s *Service) onUserStatus(blocked bool, reason string) func(ctx context.Con
 		if !domain.ValidID(u.ID) {
 			return fmt.Errorf("%s %s: payload has no valid id", e.Type, e.ID)
 		}
-		return s.setUserStatus(ctx, s.store.InTx(tx), u.ID, blocked, reason, u.Version)
+		return s.setUserStatus(ctx, st, u.ID, blocked, reason, u.Version)
 	}
 }

@@ -3,26 +3,18 @@ package catalog
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"path"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
 
-// The processing saga, catalog's side: storage reports an upload, processing
-// reports the result; the item goes processing → back to the status it had
-// (draft or published), or failed. Only reports about the item's current
-// object count: a newer upload (in storage's order) supersedes an older one
-// still being processed. The two reports come on different topics, so
-// processing's may arrive first; it names the upload's time, and counts as
-// storage's report too.
+// The processing saga's consumers, catalog's side: they decode the fields
+// they read of storage's and processing's reports and call the app layer
+// (app_media_pipeline.go) with the repository bound to the pipeline's
+// transaction.
 
 const (
 	eventUploadCompleted  = "storage.upload.completed.v1"
@@ -70,9 +62,9 @@ type processedContent struct {
 }
 
 func (s *Service) handleMediaPipeline(p *events.Pipeline) {
-	p.Handle(bus.Topic("storage"), eventUploadCompleted, s.onUploadCompleted)
-	p.Handle(bus.Topic("processing"), eventMediaProcessed, s.onMediaProcessed)
-	p.Handle(bus.Topic("processing"), eventProcessingFailed, s.onProcessingFailed)
+	p.Handle(bus.Topic("storage"), eventUploadCompleted, s.consume(s.onUploadCompleted))
+	p.Handle(bus.Topic("processing"), eventMediaProcessed, s.consume(s.onMediaProcessed))
+	p.Handle(bus.Topic("processing"), eventProcessingFailed, s.consume(s.onProcessingFailed))
 }
 
 func decodeMediaEvent(e bus.Event, into any, mediaID, objectKey func() string) error {
@@ -86,61 +78,38 @@ func decodeMediaEvent(e bus.Event, into any, mediaID, objectKey func() string) e
 }
 
 // onUploadCompleted points the item at its new original: processing.
-func (s *Service) onUploadCompleted(ctx context.Context, tx bun.Tx, e bus.Event) error {
+func (s *Service) onUploadCompleted(ctx context.Context, st *Store, e bus.Event) error {
 	var u uploadCompleted
 	if err := decodeMediaEvent(e, &u, func() string { return u.MediaID }, func() string { return u.ObjectKey }); err != nil {
 		return err
 	}
-	return s.updatePipelined(ctx, tx, u.MediaID, func(m *domain.Media) {
-		m.StartProcessing(u.ObjectKey, u.CompletedAt, s.now())
-	})
+	return s.startProcessing(ctx, st, u.MediaID, u.ObjectKey, u.CompletedAt)
 }
 
-// onMediaProcessed records what processing found; the item returns to its
-// status before the upload.
-func (s *Service) onMediaProcessed(ctx context.Context, tx bun.Tx, e bus.Event) error {
+// onMediaProcessed records what processing found.
+func (s *Service) onMediaProcessed(ctx context.Context, st *Store, e bus.Event) error {
 	var p mediaProcessed
 	if err := decodeMediaEvent(e, &p, func() string { return p.MediaID }, func() string { return p.ObjectKey }); err != nil {
 		return err
 	}
 	c := p.Content
-	content := domain.MediaContent{Size: c.Size, SHA256: c.SHA256, ContentType: c.ContentType,
-		DurationSeconds: c.DurationSeconds, Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs,
-		Pages: c.Pages}
-	content.URL = "/v1/media/" + p.MediaID + "/content"
-	derivatives := make([]domain.Derivative, 0, len(p.Derivatives))
+	report := processingReport{MediaID: p.MediaID, ObjectKey: p.ObjectKey, UploadedAt: p.UploadedAt,
+		Content: domain.MediaContent{Size: c.Size, SHA256: c.SHA256, ContentType: c.ContentType,
+			DurationSeconds: c.DurationSeconds, Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs,
+			Pages: c.Pages}}
 	for _, d := range p.Derivatives {
-		name := path.Base(d.ObjectKey)
-		derivatives = append(derivatives, domain.Derivative{Kind: d.Kind, Name: name, ContentType: d.ContentType, Size: d.Size,
-			URL: "/v1/media/" + p.MediaID + "/derivatives/" + name})
+		report.Derivatives = append(report.Derivatives, processedDerivative{Kind: d.Kind, ObjectKey: d.ObjectKey,
+			ContentType: d.ContentType, Size: d.Size})
 	}
-	return s.updatePipelined(ctx, tx, p.MediaID, func(m *domain.Media) {
-		m.CatchUp(p.ObjectKey, p.UploadedAt, s.now())
-		m.FinishProcessing(p.ObjectKey, content, derivatives, s.now())
-	})
+	return s.finishProcessing(ctx, st, report)
 }
 
 // onProcessingFailed marks the item failed with processing's reason.
-func (s *Service) onProcessingFailed(ctx context.Context, tx bun.Tx, e bus.Event) error {
+func (s *Service) onProcessingFailed(ctx context.Context, st *Store, e bus.Event) error {
 	var p mediaProcessed
 	if err := decodeMediaEvent(e, &p, func() string { return p.MediaID }, func() string { return p.ObjectKey }); err != nil {
 		return err
 	}
-	return s.updatePipelined(ctx, tx, p.MediaID, func(m *domain.Media) {
-		m.CatchUp(p.ObjectKey, p.UploadedAt, s.now())
-		m.FailProcessing(p.ObjectKey, p.Reason, s.now())
-	})
-}
-
-// updatePipelined applies a pipeline step to an item that still exists; a
-// purged item has nothing left to update.
-func (s *Service) updatePipelined(ctx context.Context, tx bun.Tx, mediaID string, step func(m *domain.Media)) error {
-	_, err := s.store.InTx(tx).UpdateMedia(ctx, mediaID, nil, nil, func(m *domain.Media, _ domain.References) error {
-		step(m)
-		return nil
-	})
-	if errors.Is(err, errs.ErrNotFound) {
-		return nil
-	}
-	return err
+	return s.failProcessing(ctx, st, processingReport{MediaID: p.MediaID, ObjectKey: p.ObjectKey,
+		UploadedAt: p.UploadedAt}, p.Reason)
 }
