@@ -9,9 +9,26 @@ import (
 	"time"
 )
 
-// The application layer of jobs: the commands that settle an attempt the
-// worker pool ran (worker.go). Each outcome goes through the repository,
-// which finishes the job and records its event in one transaction.
+// The application layer of jobs: the command that queues a job for an
+// upload (called by the consumer, consume_upload.go, with the repository
+// bound to its transaction) and the ones that settle an attempt the worker
+// pool ran (worker.go). Each outcome goes through the repository, which
+// finishes the job and records its event in one transaction.
+
+// queueJob records a job for an upload in jobs' transaction and wakes a
+// worker. It does no tool work: that may take minutes, and the job row
+// commits with the event's inbox entry (a redelivered event finds the job
+// already recorded).
+func (s *Service) queueJob(ctx context.Context, jobs *jobStore, u UploadCompleted) error {
+	created, err := jobs.enqueue(ctx, u, s.now())
+	if err != nil {
+		return err
+	}
+	if created {
+		s.notify()
+	}
+	return nil
+}
 
 // settle records the outcome of an attempt: processed, failed, or back in
 // the queue after a transient error.

@@ -36,7 +36,7 @@ func TestJobStore(t *testing.T) {
 				t.Helper()
 				var created bool
 				err := d.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) (err error) {
-					created, err = s.inTx(tx).enqueue(ctx, u, now)
+					created, err = s.bound(tx).enqueue(ctx, u, now)
 					return err
 				})
 				if err != nil {
@@ -99,7 +99,7 @@ func TestJobStore(t *testing.T) {
 					t.Fatalf("reclaim = %+v, %v", b, err)
 				}
 				err = d.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					return s.inTx(tx).finish(ctx, a.ID, "worker-a", stateDone, "", "", now)
+					return s.bound(tx).finish(ctx, a.ID, "worker-a", stateDone, "", "", now)
 				})
 				if !errors.Is(err, errLeaseLost) {
 					t.Errorf("the dead worker finished the job: %v", err)

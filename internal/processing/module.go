@@ -3,7 +3,8 @@
 // (duration, codecs, dimensions, pages, title), a cover or thumbnail,
 // waveform peaks for audio, and extracted text for search.
 //
-// upload_consume.go records a job per storage.upload.completed.v1 event;
+// consume_upload.go decodes each storage.upload.completed.v1 event and
+// queues its job through the app layer (app_jobs.go);
 // worker.go runs a pool of workers, on the target's background group, that
 // claim jobs with a lease; app_jobs.go finishes each one together with its
 // event (processing.media.processed.v1 or processing.media.failed.v1, built
@@ -26,7 +27,6 @@ import (
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
-	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
@@ -140,7 +140,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 	}
 	s.removeStaleWork()
 	pipeline.RegisterAdmin(d.API)
-	pipeline.Handle(bus.Topic("storage"), eventStorageUploadCompleted, s.onUploadCompleted)
+	s.consume(pipeline)
 	if err := pipeline.Start(); err != nil {
 		return nil, errors.Join(fmt.Errorf("processing events: %w", err), store.Close())
 	}

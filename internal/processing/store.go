@@ -50,7 +50,7 @@ type job struct {
 
 // jobStore is the bun repository of jobs. Times that workers compare
 // (run_at, leased_until) are Unix milliseconds. It works on the store, or
-// in one transaction (inTx: an event handler's).
+// in one transaction (bound: an event consumer's).
 type jobStore struct {
 	db     *db.DB
 	idb    bun.IDB
@@ -69,9 +69,11 @@ func newJobStore(d *db.DB, events recorder) *jobStore {
 	return &jobStore{db: d, idb: d.DB, events: events}
 }
 
-// inTx returns the repository working in tx, the transaction of an event
-// handler.
-func (s *jobStore) inTx(tx bun.Tx) *jobStore { return &jobStore{db: s.db, idb: tx, events: s.events} }
+// bound returns the repository working in idb, the transaction of an
+// event consumer (events.Bind hands it over) or of finishRecording.
+func (s *jobStore) bound(idb bun.IDB) *jobStore {
+	return &jobStore{db: s.db, idb: idb, events: s.events}
+}
 
 // errLeaseLost means the job is no longer this worker's: its lease expired
 // and another worker took it, or it was superseded.
@@ -187,7 +189,7 @@ func (s *jobStore) heartbeat(ctx context.Context, id, token string, until time.T
 // event in one transaction; errLeaseLost when j's lease is no longer held.
 func (s *jobStore) finishRecording(ctx context.Context, j *job, state, result, lastError string, now time.Time, typ string, payload any) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.inTx(tx).finish(ctx, j.ID, j.LeaseToken, state, result, lastError, now); err != nil {
+		if err := s.bound(tx).finish(ctx, j.ID, j.LeaseToken, state, result, lastError, now); err != nil {
 			return err
 		}
 		return s.events.Record(ctx, tx, typ, "media/"+j.MediaID, j.MediaID, payload)

@@ -8,16 +8,20 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
 
-// onUploadCompleted records a job for an upload and wakes a worker. It runs
-// in the consumer's transaction, so it does no tool work: that may take
-// minutes, and the job row commits with the event's inbox entry (a
-// redelivered event finds the job already recorded).
-func (s *Service) onUploadCompleted(ctx context.Context, tx bun.Tx, e bus.Event) error {
+// consume registers processing's one consumer: its repository is bound to
+// the pipeline's transaction.
+func (s *Service) consume(p *events.Pipeline) {
+	p.Handle(bus.Topic("storage"), eventStorageUploadCompleted, events.Bind(s.jobs.bound, s.onUploadCompleted))
+}
+
+// onUploadCompleted decodes storage's report of an upload and queues its
+// job (queueJob) in the consumer's transaction.
+func (s *Service) onUploadCompleted(ctx context.Context, jobs *jobStore, e bus.Event) error {
 	var u UploadCompleted
 	if err := json.Unmarshal(e.Data, &u); err != nil {
 		return fmt.Errorf("%s %s: unreadable payload: %w", e.Type, e.ID, err)
@@ -28,14 +32,7 @@ func (s *Service) onUploadCompleted(ctx context.Context, tx bun.Tx, e bus.Event)
 	if u.CompletedAt.IsZero() {
 		u.CompletedAt = e.Time
 	}
-	created, err := s.jobs.inTx(tx).enqueue(ctx, u, s.now())
-	if err != nil {
-		return err
-	}
-	if created {
-		s.notify()
-	}
-	return nil
+	return s.queueJob(ctx, jobs, u)
 }
 
 // checkUpload refuses payloads that do not name an original the way
