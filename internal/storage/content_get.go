@@ -31,7 +31,7 @@ func (s *Service) getContent(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	u, err := s.store.Current(r.Context(), id)
+	u, err := s.currentFile(r.Context(), id)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -50,7 +50,7 @@ func (s *Service) getDerivative(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	d, err := s.store.Derivative(r.Context(), id, name)
+	d, err := s.derivativeFile(r.Context(), id, name)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -98,7 +98,7 @@ func (s *Service) authorizeLink(r *http.Request, id string, q url.Values) error 
 	if err := s.links.verify(r.URL.Path, linkID, q.Get("expires"), q.Get("sig"), s.now()); err != nil {
 		return err
 	}
-	l, err := s.store.Link(r.Context(), id, linkID)
+	l, err := s.linkRecord(r.Context(), id, linkID)
 	if errs.KindOf(err) == errs.NotFound {
 		return errs.Forbiddenf("this download link is not valid")
 	}

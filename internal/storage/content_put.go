@@ -52,7 +52,7 @@ func (s *Service) putContent(w http.ResponseWriter, r *http.Request) {
 		_ = os.Remove(path)
 		// A reservation left behind (an error before finishing) is dropped;
 		// finish removes it itself on success and refusal.
-		_ = s.store.DropPending(context.WithoutCancel(ctx), p.ID)
+		_ = s.abandonUpload(context.WithoutCancel(ctx), p.ID)
 	}()
 	sum, err := receive(path, &deadlineReader{r: r.Body, rc: http.NewResponseController(w)}, r.ContentLength)
 	if err != nil {
@@ -67,7 +67,7 @@ func (s *Service) putContent(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Location", "/v1/media/"+u.MediaID+"/content")
 	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(u.view())
+	_ = json.NewEncoder(w).Encode(uploadJSON(u))
 }
 
 // receive writes exactly size bytes of body to a new file at path and

@@ -120,7 +120,7 @@ func TestDraftDownloadsNeedMembershipOrSignedLink(t *testing.T) {
 			map[string]string{"Content-Type": "application/json"}), http.StatusNotFound)
 		resp = e.do(nil, http.MethodPost, path+"/links", authz, strings.NewReader(`{"expires_in_seconds":60}`),
 			map[string]string{"Content-Type": "application/json"})
-		var link LinkView
+		var link LinkJSON
 		if err := json.Unmarshal(expectStatus(t, resp, http.StatusCreated), &link); err != nil {
 			t.Fatal(err)
 		}

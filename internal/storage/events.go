@@ -17,8 +17,8 @@ const (
 	eventMediaDeleted   = "catalog.media.deleted.v1"
 )
 
-// UploadCompleted is the payload of storage.upload.completed.v1.
-type UploadCompleted struct {
+// UploadCompletedV1 is the payload of storage.upload.completed.v1.
+type UploadCompletedV1 struct {
 	UploadID    string    `json:"upload_id" doc:"The upload (tus upload ID or the ID of a one-request upload)"`
 	MediaID     string    `json:"media_id" doc:"The media item the file belongs to; it replaces the item's previous file"`
 	UserID      string    `json:"user_id" doc:"Who uploaded it"`
@@ -31,8 +31,8 @@ type UploadCompleted struct {
 	CompletedAt time.Time `json:"completed_at" doc:"When the upload was recorded. Strictly increases with every file recorded for the item, in the order storage records them (simultaneous uploads included): the file with the latest completed_at is the item's current one, and consumers ignore reports of earlier ones"`
 }
 
-// UploadFailed is the payload of storage.upload.failed.v1.
-type UploadFailed struct {
+// UploadFailedV1 is the payload of storage.upload.failed.v1.
+type UploadFailedV1 struct {
 	UploadID string    `json:"upload_id" doc:"The upload"`
 	MediaID  string    `json:"media_id" doc:"The media item it was for"`
 	UserID   string    `json:"user_id" doc:"Who uploaded it"`
@@ -40,11 +40,38 @@ type UploadFailed struct {
 	FailedAt time.Time `json:"failed_at" doc:"When it was refused"`
 }
 
-// ObjectDeleted is the payload of storage.object.deleted.v1.
-type ObjectDeleted struct {
+// ObjectDeletedV1 is the payload of storage.object.deleted.v1.
+type ObjectDeletedV1 struct {
 	ObjectKey string    `json:"object_key" doc:"Key of the object in the shared bucket"`
 	MediaID   string    `json:"media_id" doc:"The media item that last referenced it"`
 	DeletedAt time.Time `json:"deleted_at" doc:"When storage decided to delete it (the bucket delete follows the commit)"`
+}
+
+// event is one event a change records: its type, subject, partition key
+// and payload. The store writes it in the change's transaction.
+type event struct {
+	typ, subject, key string
+	data              any
+}
+
+// uploadCompletedEvent announces u as its media item's current file.
+func uploadCompletedEvent(u upload) event {
+	return event{typ: EventUploadCompleted, subject: "media/" + u.MediaID, key: u.MediaID, data: UploadCompletedV1{
+		UploadID: u.ID, MediaID: u.MediaID, UserID: u.UserID, ObjectKey: u.ObjectKey, SHA256: u.SHA256, Size: u.Size,
+		ContentType: u.ContentType, Filename: u.Filename, Kind: u.Kind, CompletedAt: u.CompletedAt}}
+}
+
+// uploadFailedEvent announces that p was refused for reason.
+func uploadFailedEvent(p pendingUpload, reason string, now time.Time) event {
+	return event{typ: EventUploadFailed, subject: "media/" + p.MediaID, key: p.MediaID,
+		data: UploadFailedV1{UploadID: p.ID, MediaID: p.MediaID, UserID: p.UserID, Reason: reason, FailedAt: now}}
+}
+
+// objectDeletedEvent announces that the object at key, last referenced by
+// mediaID, is deleted.
+func objectDeletedEvent(key, mediaID string, now time.Time) event {
+	return event{typ: EventObjectDeleted, subject: "media/" + mediaID, key: mediaID,
+		data: ObjectDeletedV1{ObjectKey: key, MediaID: mediaID, DeletedAt: now}}
 }
 
 // mediaProcessed is the part of processing.media.processed.v1 storage reads.
@@ -62,11 +89,11 @@ type mediaProcessed struct {
 
 // Events lists every event type storage publishes, for the event catalogue.
 var Events = []events.Spec{
-	{Type: EventUploadCompleted, Payload: UploadCompleted{},
+	{Type: EventUploadCompleted, Payload: UploadCompletedV1{},
 		Description: "A file was uploaded for a media item, its bytes matched the kind's allowed formats, and it is stored under its sha256. It becomes the item's current file (catalog: status processing; processing: probe and derivatives)."},
-	{Type: EventUploadFailed, Payload: UploadFailed{},
+	{Type: EventUploadFailed, Payload: UploadFailedV1{},
 		Description: "An upload finished but was refused (its bytes are not an allowed format for the kind), or expired unfinished. Nothing of it is kept."},
-	{Type: EventObjectDeleted, Payload: ObjectDeleted{},
+	{Type: EventObjectDeleted, Payload: ObjectDeletedV1{},
 		Description: "An object in the shared bucket is no longer referenced (its media item was deleted or got a newer file) and is deleted."},
 }
 

@@ -61,7 +61,7 @@ func (i *linkCreateInput) Resolve(ctx huma.Context) []error {
 }
 
 type linkCreateOutput struct {
-	Body LinkView
+	Body LinkJSON
 }
 
 func (s *Service) registerLinkCreate(api huma.API) {
@@ -89,42 +89,17 @@ func (s *Service) createLink(ctx context.Context, in *linkCreateInput) (*linkCre
 	if ttl > s.cfg.LinkMaxTTL {
 		return nil, errs.InvalidField("expires_in_seconds", "must be at most %d", int64(s.cfg.LinkMaxTTL/time.Second))
 	}
-	if _, err := s.manageLinks(ctx, p, in.ID, in.Authorization); err != nil {
-		return nil, err
-	}
-	if _, err := s.store.Current(ctx, in.ID); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	l := downloadLink{ID: uuid.Must(uuid.NewV7()).String(), MediaID: in.ID, CreatedBy: p.UserID,
-		CreatedAt: now, ExpiresAt: stamp(now.Add(ttl).Truncate(time.Second))}
-	if err := s.store.AddLink(ctx, l); err != nil {
+	l, err := s.makeLink(ctx, p, in.ID, in.Authorization, ttl)
+	if err != nil {
 		return nil, err
 	}
 	path := "/v1/media/" + in.ID + "/content"
 	base := s.baseURL(in.origin)
 	exp := l.ExpiresAt.Unix()
 	q := url.Values{"link": {l.ID}, "expires": {strconv.FormatInt(exp, 10)}, "sig": {s.links.sign(path, l.ID, exp)}}
-	v := linkView(l)
+	v := linkJSON(l)
 	v.URL = base + path + "?" + q.Encode()
 	return &linkCreateOutput{Body: v}, nil
-}
-
-// manageLinks lets through a caller who may make, list and revoke the
-// item's links: a member of one of its authors (catalog's can_edit: not
-// suspended, item not removed) or a moderator, never for a removed item.
-func (s *Service) manageLinks(ctx context.Context, p auth.Principal, mediaID, authorization string) (Access, error) {
-	a, err := s.access.Access(ctx, mediaID, authorization)
-	if err != nil {
-		return a, err
-	}
-	if a.Removed() {
-		return a, errs.Forbiddenf("media item %s is removed: its files cannot be shared", mediaID)
-	}
-	if !a.CanEdit && !p.IsModerator() {
-		return a, errs.Forbiddenf("only members of the item's authors and moderators manage download links of media item %s", mediaID)
-	}
-	return a, nil
 }
 
 // requestOrigin is where a request came in.

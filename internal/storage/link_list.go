@@ -19,7 +19,7 @@ type linkListInput struct {
 
 type linkListOutput struct {
 	Body struct {
-		Links []LinkView `json:"links" doc:"The item's links that have not expired, revoked ones included, newest first (without their URLs)"`
+		Links []LinkJSON `json:"links" doc:"The item's links that have not expired, revoked ones included, newest first (without their URLs)"`
 	}
 }
 
@@ -40,17 +40,14 @@ func (s *Service) listLinks(ctx context.Context, in *linkListInput) (*linkListOu
 	if _, err := uuid.Parse(in.ID); err != nil {
 		return nil, errs.NotFoundf("no media item %s", in.ID)
 	}
-	if _, err := s.manageLinks(ctx, p, in.ID, in.Authorization); err != nil {
-		return nil, err
-	}
-	links, err := s.store.Links(ctx, in.ID, s.now())
+	links, err := s.activeLinks(ctx, p, in.ID, in.Authorization)
 	if err != nil {
 		return nil, err
 	}
 	out := &linkListOutput{}
-	out.Body.Links = make([]LinkView, 0, len(links))
+	out.Body.Links = make([]LinkJSON, 0, len(links))
 	for _, l := range links {
-		out.Body.Links = append(out.Body.Links, linkView(l))
+		out.Body.Links = append(out.Body.Links, linkJSON(l))
 	}
 	return out, nil
 }

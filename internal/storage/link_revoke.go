@@ -39,10 +39,7 @@ func (s *Service) revokeLink(ctx context.Context, in *linkRevokeInput) (*struct{
 	if _, err := uuid.Parse(in.LinkID); err != nil {
 		return nil, errs.NotFoundf("no download link %s on media item %s", in.LinkID, in.ID)
 	}
-	if _, err := s.manageLinks(ctx, p, in.ID, in.Authorization); err != nil {
-		return nil, err
-	}
-	if _, err := s.store.RevokeLink(ctx, in.ID, in.LinkID, p.UserID, s.now()); err != nil {
+	if err := s.revokeLinkOf(ctx, p, in.ID, in.LinkID, in.Authorization); err != nil {
 		return nil, err
 	}
 	return nil, nil

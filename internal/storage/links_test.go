@@ -22,9 +22,9 @@ func (e *env) mintLink(authz, media string, hdr map[string]string) *http.Respons
 }
 
 // link mints a link as authz, expecting 201.
-func (e *env) link(authz, media string) LinkView {
+func (e *env) link(authz, media string) LinkJSON {
 	e.t.Helper()
-	var l LinkView
+	var l LinkJSON
 	if err := json.Unmarshal(expectStatus(e.t, e.mintLink(authz, media, nil), http.StatusCreated), &l); err != nil {
 		e.t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestSignedLinksFollowTheItemAndTheirCreator(t *testing.T) {
 		media := e.catalog.newMedia(KindDocument, "published", uid)
 		data := []byte("Shared notes, plain text.\n")
 		expectStatus(t, e.do(nil, http.MethodPut, "/v1/media/"+media+"/content", member, bytes.NewReader(data), nil), http.StatusCreated)
-		get := func(l LinkView) *http.Response { return e.do(nil, http.MethodGet, l.URL, "", nil, nil) }
+		get := func(l LinkJSON) *http.Response { return e.do(nil, http.MethodGet, l.URL, "", nil, nil) }
 
 		t.Run("only_members_and_moderators_mint", func(t *testing.T) {
 			problemOf(t, e.mintLink(stranger, media, nil), http.StatusForbidden)
@@ -103,11 +103,11 @@ func TestSignedLinksFollowTheItemAndTheirCreator(t *testing.T) {
 			// Revoking twice changes nothing; an unknown link is 404.
 			expectStatus(t, e.do(nil, http.MethodDelete, linksPath+"/"+l.ID, moderator, nil, nil), http.StatusNoContent)
 			problemOf(t, e.do(nil, http.MethodDelete, linksPath+"/0190e5a4-0000-7000-8000-000000000000", member, nil, nil), http.StatusNotFound)
-			var list struct{ Links []LinkView }
+			var list struct{ Links []LinkJSON }
 			if err := json.Unmarshal(expectStatus(t, e.do(nil, http.MethodGet, linksPath, moderator, nil, nil), http.StatusOK), &list); err != nil {
 				t.Fatal(err)
 			}
-			var found *LinkView
+			var found *LinkJSON
 			for i := range list.Links {
 				if list.Links[i].URL != "" {
 					t.Errorf("listed link carries its URL: %+v", list.Links[i])
@@ -151,7 +151,7 @@ func TestLinksAndUploadLocationsIgnoreForwardedHostsUnlessTrusted(t *testing.T) 
 			uid, authz := e.user()
 			media := e.catalog.newMedia(KindDocument, "published", uid)
 			expectStatus(t, e.do(nil, http.MethodPut, "/v1/media/"+media+"/content", authz, strings.NewReader("hello\n"), nil), http.StatusCreated)
-			var l LinkView
+			var l LinkJSON
 			if err := json.Unmarshal(expectStatus(t, e.mintLink(authz, media, forged), http.StatusCreated), &l); err != nil {
 				t.Fatal(err)
 			}

@@ -3,14 +3,19 @@
 // downloads with range streaming, signed links, and the derivatives
 // processing makes.
 //
-// tus.go wraps tusd (creation checks, checksum and expiration); finish.go
-// turns received bytes into a media item's current file (sniff.go checks
-// them by content); content_get.go serves downloads over range reads of
-// the bucket (rangeread.go); store*.go are the repository (the only SQL),
-// which records events in the same transaction as each change; views.go
-// holds the HTTP views; saga.go holds the consumers (on the repository
-// bound to the pipeline's transaction) and sweep.go the crash recovery and
-// clean-up, run on the target's lifecycle group.
+// tus.go wraps tusd (creation checks, checksum and expiration) and,
+// with content_put.go, content_get.go and link_*.go, is the thin HTTP
+// side; app_*.go are the application layer those handlers, the consumers
+// and the sweeper call: app_uploads.go reserves, app_finish.go turns
+// received bytes into a media item's current file (sniff.go checks them by
+// content), app_links.go and app_derivatives.go; content_get.go serves
+// downloads over range reads of the bucket (rangeread.go); store*.go are
+// the repository (the only SQL), which records events (payloads built in
+// events.go) in the same transaction as each change; views.go holds the
+// HTTP views (…JSON); saga.go holds the consumers (decoding, then the app
+// layer on the repository bound to the pipeline's transaction) and
+// sweep.go the crash recovery and clean-up, run on the target's lifecycle
+// group.
 package storage
 
 import (

@@ -14,7 +14,6 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/clock"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
-	"github.com/alexandria-platform/alexandria/internal/platform/events"
 )
 
 // pendingUpload is an upload being received; its size is reserved against
@@ -89,28 +88,40 @@ type quotaError struct{ msg string }
 func (e *quotaError) Error() string { return e.msg }
 
 // Store is storage's repository. Every change others care about records
-// its event in the same transaction.
+// its event (built in events.go) in the same transaction.
 type Store struct {
 	db     *db.DB
-	events *events.Pipeline
-	// tx is set on a repository bound to a transaction (inTx).
-	tx *bun.Tx
+	events eventRecorder
+	// tx is set on a repository bound to a consumer's transaction (bound).
+	tx bun.IDB
 }
 
-// inTx is the repository bound to tx: the consumers' changes join the
-// pipeline's transaction (which also marks the event handled).
-func (s *Store) inTx(tx bun.Tx) *Store {
-	bound := *s
-	bound.tx = &tx
-	return &bound
+// eventRecorder writes an event in the outbox of the transaction idb
+// (*events.Pipeline).
+type eventRecorder interface {
+	Record(ctx context.Context, idb bun.IDB, typ, subject, key string, data any) error
+}
+
+// bound is the repository working in idb, the transaction of an event
+// consumer (events.Bind hands it over): the consumer's changes join the
+// pipeline's transaction, which also marks the event handled.
+func (s *Store) bound(idb bun.IDB) *Store {
+	b := *s
+	b.tx = idb
+	return &b
 }
 
 // idb is what the repository queries: its transaction, else the database.
 func (s *Store) idb() bun.IDB {
 	if s.tx != nil {
-		return *s.tx
+		return s.tx
 	}
 	return s.db.DB
+}
+
+// record writes e in the outbox of the transaction idb.
+func (s *Store) record(ctx context.Context, idb bun.IDB, e event) error {
+	return s.events.Record(ctx, idb, e.typ, e.subject, e.key, e.data)
 }
 
 // stamp normalises a time the way it is stored.
@@ -190,8 +201,7 @@ func (s *Store) Fail(ctx context.Context, p pendingUpload, reason string, now ti
 			return nil
 		}
 		dropped = true
-		return s.events.Record(ctx, tx, EventUploadFailed, "media/"+p.MediaID, p.MediaID,
-			UploadFailed{UploadID: p.ID, MediaID: p.MediaID, UserID: p.UserID, Reason: reason, FailedAt: now})
+		return s.record(ctx, tx, uploadFailedEvent(p, reason, now))
 	})
 	return dropped, err
 }
@@ -252,16 +262,14 @@ func (s *Store) Complete(ctx context.Context, p pendingUpload, u upload) ([]stri
 		if doomed, err = s.scheduleUnreferenced(ctx, tx, u.MediaID, keys, u.CompletedAt); err != nil {
 			return err
 		}
-		return s.events.Record(ctx, tx, EventUploadCompleted, "media/"+u.MediaID, u.MediaID, UploadCompleted{
-			UploadID: u.ID, MediaID: u.MediaID, UserID: u.UserID, ObjectKey: u.ObjectKey, SHA256: u.SHA256, Size: u.Size,
-			ContentType: u.ContentType, Filename: u.Filename, Kind: u.Kind, CompletedAt: u.CompletedAt})
+		return s.record(ctx, tx, uploadCompletedEvent(u))
 	})
 	return doomed, err
 }
 
 // scheduleUnreferenced schedules for deletion each key no upload or
 // derivative references any more and records storage.object.deleted.
-func (s *Store) scheduleUnreferenced(ctx context.Context, tx bun.Tx, mediaID string, keys []string, now time.Time) ([]string, error) {
+func (s *Store) scheduleUnreferenced(ctx context.Context, tx bun.IDB, mediaID string, keys []string, now time.Time) ([]string, error) {
 	var doomed []string
 	seen := map[string]bool{}
 	for _, key := range keys {
@@ -283,8 +291,7 @@ func (s *Store) scheduleUnreferenced(ctx context.Context, tx bun.Tx, mediaID str
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue // already scheduled and announced
 		}
-		if err := s.events.Record(ctx, tx, EventObjectDeleted, "media/"+mediaID, mediaID,
-			ObjectDeleted{ObjectKey: key, MediaID: mediaID, DeletedAt: now}); err != nil {
+		if err := s.record(ctx, tx, objectDeletedEvent(key, mediaID, now)); err != nil {
 			return nil, err
 		}
 		doomed = append(doomed, key)

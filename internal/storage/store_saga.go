@@ -8,10 +8,10 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 )
 
-// The queries of the consumers (saga.go), run on a repository bound to the
-// pipeline's transaction (inTx).
+// The queries of the consumers' commands (app_derivatives.go), run on a
+// repository bound to the pipeline's transaction (bound).
 
-var errNoTx = errors.New("storage store: the consumers' queries need a transaction (inTx)")
+var errNoTx = errors.New("storage store: the consumers' queries need a transaction (bound)")
 
 // unreference schedules for deletion each key no row references any more
 // (scheduleUnreferenced, in the bound transaction).
@@ -19,7 +19,7 @@ func (s *Store) unreference(ctx context.Context, mediaID string, keys []string, 
 	if s.tx == nil {
 		return nil, errNoTx
 	}
-	return s.scheduleUnreferenced(ctx, *s.tx, mediaID, keys, now)
+	return s.scheduleUnreferenced(ctx, s.tx, mediaID, keys, now)
 }
 
 // Upload returns the completed upload id.

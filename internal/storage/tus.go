@@ -151,10 +151,7 @@ func (s *Service) serveTus(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, errs.NotFoundf("no upload %s in progress", id))
 			return
 		}
-		up, err := s.store.Pending(ctx, id)
-		if err == nil && (up.Source != sourceTus || up.UserID != p.UserID) {
-			err = errs.NotFoundf("no upload %s in progress", id)
-		}
+		up, err := s.tusUploadOf(ctx, id, p.UserID)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -250,45 +247,6 @@ func (s *Service) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 		tusd.FileInfoChanges{ID: p.ID, MetaData: tusd.MetaData{"media_id": p.MediaID, "filename": p.Filename}}, nil
 }
 
-// reserve authorises an upload of size bytes to a media item for the
-// caller and records it against the caller's quota.
-func (s *Service) reserve(ctx context.Context, mediaID, authorization, filename string, size int64, source string,
-	ttl time.Duration) (pendingUpload, error) {
-	principal, ok := auth.FromContext(ctx)
-	if !ok {
-		return pendingUpload{}, errs.Unauthenticatedf("sign in to upload")
-	}
-	if _, err := uuid.Parse(mediaID); err != nil {
-		return pendingUpload{}, errs.InvalidField("media_id", "Upload-Metadata must carry media_id, the ID of the media item (got %q)", mediaID)
-	}
-	if size <= 0 {
-		return pendingUpload{}, errs.New(errs.Invalid, "the file is empty")
-	}
-	a, err := s.access.Access(ctx, mediaID, authorization)
-	if err != nil {
-		return pendingUpload{}, err
-	}
-	if !a.CanEdit {
-		return pendingUpload{}, errs.Forbiddenf("only members of the media item's author may upload its file")
-	}
-	limit := s.cfg.maxBytes(a.Kind)
-	if limit == 0 {
-		return pendingUpload{}, errs.New(errs.Invalid, "media item %s has kind %q, which takes no file", mediaID, a.Kind)
-	}
-	if size > limit {
-		return pendingUpload{}, &quotaError{msg: fmt.Sprintf("a %s file may be at most %s; this one is %s", a.Kind, humanBytes(limit), humanBytes(size))}
-	}
-	now := stamp(s.now())
-	p := pendingUpload{
-		ID: uuid.Must(uuid.NewV7()).String(), MediaID: mediaID, UserID: principal.UserID, Kind: a.Kind,
-		Filename: SanitizeFilename(filename), Size: size, Source: source, CreatedAt: now, ExpiresAt: now.Add(ttl),
-	}
-	if err := s.store.Reserve(ctx, p, int64(s.cfg.UserQuotaBytes)); err != nil {
-		return pendingUpload{}, err
-	}
-	return p, nil
-}
-
 // tusFinish runs when the last byte of an upload is written, before the
 // final PATCH is answered: the client learns whether its file was taken.
 func (s *Service) tusFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
@@ -296,7 +254,7 @@ func (s *Service) tusFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(hook.Context), 30*time.Minute)
 	defer cancel()
 	id := hook.Upload.ID
-	p, err := s.store.Pending(ctx, id)
+	p, err := s.uploadInProgress(ctx, id)
 	if err != nil {
 		return s.finishedElsewhere(ctx, hook.Context, id, err)
 	}
@@ -325,7 +283,7 @@ func (s *Service) finishedElsewhere(ctx, reqCtx context.Context, id string, caus
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if u, err := s.store.Upload(ctx, id); err == nil {
+	if u, err := s.recordedUpload(ctx, id); err == nil {
 		return tusd.HTTPResponse{Header: tusd.HTTPHeader{"X-Content-SHA256": u.SHA256}}, nil
 	}
 	return tusd.HTTPResponse{}, tusErrorFor(reqCtx, cause)
@@ -333,7 +291,7 @@ func (s *Service) finishedElsewhere(ctx, reqCtx context.Context, id string, caus
 
 // tusTerminate drops the reservation of an upload its owner terminates.
 func (s *Service) tusTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
-	if err := s.store.DropPending(hook.Context, hook.Upload.ID); err != nil {
+	if err := s.abandonUpload(hook.Context, hook.Upload.ID); err != nil {
 		return tusd.HTTPResponse{}, tusErrorFor(hook.Context, err)
 	}
 	return tusd.HTTPResponse{}, nil

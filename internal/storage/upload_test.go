@@ -105,7 +105,7 @@ func TestTusInterruptedUploadResumesFromNewClient(t *testing.T) {
 			t.Fatalf("downloaded sha256 %s, want %s", sha(got), sha(data))
 		}
 		ev := e.events.wait(t, EventUploadCompleted, media)
-		var done UploadCompleted
+		var done UploadCompletedV1
 		if err := json.Unmarshal(ev.Data, &done); err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +217,7 @@ func TestUploadRefusals(t *testing.T) {
 				t.Errorf("415 body: %s", body)
 			}
 			ev := e.events.wait(t, EventUploadFailed, podcast)
-			var failed UploadFailed
+			var failed UploadFailedV1
 			_ = json.Unmarshal(ev.Data, &failed)
 			if failed.UploadID != id || !strings.Contains(failed.Reason, "a podcast must be") {
 				t.Errorf("failed event %+v", failed)
@@ -286,7 +286,7 @@ func TestDedupeStoresIdenticalFilesOnce(t *testing.T) {
 		expectStatus(t, e.tusUpload(authz, a, data), http.StatusNoContent)
 		// The one-request upload path, same bytes, another item.
 		resp := e.do(nil, http.MethodPut, "/v1/media/"+b+"/content?filename=copy.epub", authz, bytes.NewReader(data), nil)
-		var view UploadView
+		var view UploadJSON
 		if err := json.Unmarshal(expectStatus(t, resp, http.StatusCreated), &view); err != nil {
 			t.Fatal(err)
 		}
@@ -331,7 +331,7 @@ func TestPutContentLimits(t *testing.T) {
 	}
 	expectStatus(t, resp, http.StatusLengthRequired)
 	resp = e.do(nil, http.MethodPut, "/v1/media/"+media+"/content", authz, strings.NewReader("# Notes\n\n- one\n"), nil)
-	var view UploadView
+	var view UploadJSON
 	_ = json.Unmarshal(expectStatus(t, resp, http.StatusCreated), &view)
 	if view.ContentType != TypeMarkdown {
 		t.Errorf("content type %q", view.ContentType)

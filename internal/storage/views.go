@@ -4,8 +4,8 @@ import "time"
 
 // The HTTP views: what the API shows, built from the repository's rows.
 
-// UploadView is a media item's current file as the API shows it.
-type UploadView struct {
+// UploadJSON is a media item's current file as the API shows it.
+type UploadJSON struct {
 	UploadID    string    `json:"upload_id" doc:"The upload"`
 	MediaID     string    `json:"media_id" doc:"The media item"`
 	SHA256      string    `json:"sha256" doc:"sha256 of the bytes, hex (also the download's ETag)"`
@@ -15,13 +15,13 @@ type UploadView struct {
 	CompletedAt time.Time `json:"completed_at" doc:"When the upload was recorded"`
 }
 
-func (u upload) view() UploadView {
-	return UploadView{UploadID: u.ID, MediaID: u.MediaID, SHA256: u.SHA256, Size: u.Size, ContentType: u.ContentType,
+func uploadJSON(u upload) UploadJSON {
+	return UploadJSON{UploadID: u.ID, MediaID: u.MediaID, SHA256: u.SHA256, Size: u.Size, ContentType: u.ContentType,
 		Filename: u.Filename, CompletedAt: u.CompletedAt}
 }
 
-// LinkView is a signed download link.
-type LinkView struct {
+// LinkJSON is a signed download link.
+type LinkJSON struct {
 	ID        string     `json:"id" doc:"The link's ID, to revoke it"`
 	MediaID   string     `json:"media_id" doc:"The media item whose file it downloads"`
 	URL       string     `json:"url,omitempty" doc:"The download URL (only in the answer that made the link): anyone holding it may download the file until expires_at, while the item is not removed and, for an item that is not public, while its creator is still a member of one of the item's authors"`
@@ -31,8 +31,8 @@ type LinkView struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty" doc:"When it was revoked; a revoked link answers 410"`
 }
 
-func linkView(l downloadLink) LinkView {
-	v := LinkView{ID: l.ID, MediaID: l.MediaID, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC()}
+func linkJSON(l downloadLink) LinkJSON {
+	v := LinkJSON{ID: l.ID, MediaID: l.MediaID, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC()}
 	if l.RevokedAt != nil {
 		t := l.RevokedAt.UTC()
 		v.RevokedAt = &t

@@ -1,0 +1,82 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+)
+
+// The application layer of uploads: the commands and queries that the tus
+// hooks (tus.go), the one-request upload (content_put.go) and the sweeper
+// call. finish (app_finish.go) turns received bytes into the item's file;
+// the repository (store.go) does the SQL and records the events.
+
+// reserve authorises an upload of size bytes to a media item for the
+// caller and records it against the caller's quota.
+func (s *Service) reserve(ctx context.Context, mediaID, authorization, filename string, size int64, source string,
+	ttl time.Duration) (pendingUpload, error) {
+	principal, ok := auth.FromContext(ctx)
+	if !ok {
+		return pendingUpload{}, errs.Unauthenticatedf("sign in to upload")
+	}
+	if _, err := uuid.Parse(mediaID); err != nil {
+		return pendingUpload{}, errs.InvalidField("media_id", "Upload-Metadata must carry media_id, the ID of the media item (got %q)", mediaID)
+	}
+	if size <= 0 {
+		return pendingUpload{}, errs.New(errs.Invalid, "the file is empty")
+	}
+	a, err := s.access.Access(ctx, mediaID, authorization)
+	if err != nil {
+		return pendingUpload{}, err
+	}
+	if !a.CanEdit {
+		return pendingUpload{}, errs.Forbiddenf("only members of the media item's author may upload its file")
+	}
+	limit := s.cfg.maxBytes(a.Kind)
+	if limit == 0 {
+		return pendingUpload{}, errs.New(errs.Invalid, "media item %s has kind %q, which takes no file", mediaID, a.Kind)
+	}
+	if size > limit {
+		return pendingUpload{}, &quotaError{msg: fmt.Sprintf("a %s file may be at most %s; this one is %s", a.Kind, humanBytes(limit), humanBytes(size))}
+	}
+	now := stamp(s.now())
+	p := pendingUpload{
+		ID: uuid.Must(uuid.NewV7()).String(), MediaID: mediaID, UserID: principal.UserID, Kind: a.Kind,
+		Filename: SanitizeFilename(filename), Size: size, Source: source, CreatedAt: now, ExpiresAt: now.Add(ttl),
+	}
+	if err := s.store.Reserve(ctx, p, int64(s.cfg.UserQuotaBytes)); err != nil {
+		return pendingUpload{}, err
+	}
+	return p, nil
+}
+
+// uploadInProgress returns the upload in progress id.
+func (s *Service) uploadInProgress(ctx context.Context, id string) (pendingUpload, error) {
+	return s.store.Pending(ctx, id)
+}
+
+// tusUploadOf returns the tus upload id in progress when userID made it:
+// anyone else is told there is no such upload.
+func (s *Service) tusUploadOf(ctx context.Context, id, userID string) (pendingUpload, error) {
+	up, err := s.store.Pending(ctx, id)
+	if err == nil && (up.Source != sourceTus || up.UserID != userID) {
+		err = errs.NotFoundf("no upload %s in progress", id)
+	}
+	return up, err
+}
+
+// recordedUpload returns the completed upload id.
+func (s *Service) recordedUpload(ctx context.Context, id string) (upload, error) {
+	return s.store.Upload(ctx, id)
+}
+
+// abandonUpload drops the reservation of an upload in progress without an
+// event (its owner terminated it, or its body never arrived).
+func (s *Service) abandonUpload(ctx context.Context, id string) error {
+	return s.store.DropPending(ctx, id)
+}
