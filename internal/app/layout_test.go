@@ -22,6 +22,11 @@ var sqlCalls = []string{"NewSelect", "NewInsert", "NewUpdate", "NewDelete", "New
 var infrastructure = []string{"github.com/uptrace/bun", "github.com/danielgtaylor/huma/v2", "net/http",
 	"database/sql"}
 
+// transactions are the bun types of a raw transaction: outside the
+// repository a service never holds one. A consumer gets its repository
+// bound to the pipeline's transaction (events.Bind) instead.
+var transactions = []string{"Tx", "IDB"}
+
 // layoutDebt lists files that still break the layout, each to be moved into
 // the service's repository by issue 9's restructuring. The list only
 // shrinks: a listed file that no longer breaks the rule fails the test too,
@@ -44,12 +49,22 @@ func TestServicesKeepTheirLayout(t *testing.T) {
 			if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "store") {
 				continue
 			}
-			if calls := sqlIn(t, path); len(calls) > 0 {
-				broken = append(broken, filepath.ToSlash(filepath.Join("internal", target.Name, base)))
-				if !slices.Contains(layoutDebt, filepath.ToSlash(filepath.Join("internal", target.Name, base))) {
-					t.Errorf("internal/%s/%s runs SQL (%s) outside the repository: move it into a store*.go file",
-						target.Name, base, strings.Join(calls, ", "))
-				}
+			rel := filepath.ToSlash(filepath.Join("internal", target.Name, base))
+			calls, txs := sqlIn(t, path), transactionsIn(t, path)
+			if len(calls) > 0 || len(txs) > 0 {
+				broken = append(broken, rel)
+			}
+			if slices.Contains(layoutDebt, rel) {
+				continue
+			}
+			if len(calls) > 0 {
+				t.Errorf("%s runs SQL (%s) outside the repository: move it into a store*.go file",
+					rel, strings.Join(calls, ", "))
+			}
+			if len(txs) > 0 {
+				t.Errorf("%s holds a raw transaction (%s) outside the repository: a consumer takes its repository "+
+					"bound to the pipeline's transaction (events.Bind), an app command calls the repository",
+					rel, strings.Join(txs, ", "))
 			}
 		}
 		domain, _ := filepath.Glob(filepath.Join(dir, "domain", "*.go"))
@@ -83,6 +98,38 @@ func sqlIn(t *testing.T, path string) []string {
 		}
 		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && slices.Contains(sqlCalls, sel.Sel.Name) && !slices.Contains(found, sel.Sel.Name) {
 			found = append(found, sel.Sel.Name)
+		}
+		return true
+	})
+	return found
+}
+
+// transactionsIn lists the raw transaction types of bun (bun.Tx, bun.IDB)
+// that the file at path names, under whatever name it imports bun.
+func transactionsIn(t *testing.T, path string) []string {
+	t.Helper()
+	f := parse(t, path)
+	name := ""
+	for _, imp := range f.Imports {
+		if p, _ := strconv.Unquote(imp.Path.Value); p == "github.com/uptrace/bun" {
+			name = "bun"
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+		}
+	}
+	if name == "" {
+		return nil
+	}
+	var found []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if x, ok := sel.X.(*ast.Ident); ok && x.Name == name && slices.Contains(transactions, sel.Sel.Name) &&
+			!slices.Contains(found, "bun."+sel.Sel.Name) {
+			found = append(found, "bun."+sel.Sel.Name)
 		}
 		return true
 	})

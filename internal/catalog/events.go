@@ -1,11 +1,7 @@
 package catalog
 
 import (
-	"context"
-	"errors"
 	"slices"
-
-	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -113,11 +109,6 @@ redelivered or replayed event changes nothing.`},
 Removing or restoring an author answers at once; its media follow within moments (eventual consistency): poll
 ` + "`GET /v1/media?author_id={id}&status=removed`" + ` to watch them. The handlers look at the current state of the author
 and of each item, never at the event alone: an event delivered twice, or late after a restore, has no effect.`},
-}
-
-// Recorder writes an event in the caller's transaction (events.Pipeline).
-type Recorder interface {
-	Record(ctx context.Context, idb bun.IDB, typ, subject, key string, data any) error
 }
 
 // event is one event a change records.
@@ -236,24 +227,4 @@ func categoryEvents(before, after domain.Category) []event {
 		typ = EventCategoryRestored
 	}
 	return []event{categoryEvent(typ, after)}
-}
-
-var errNoTx = errors.New("catalog: events must be recorded in the transaction of their change")
-
-// record writes evs in the store's transaction. A store without a recorder
-// (repository tests) records nothing.
-func (s *Store) record(ctx context.Context, evs ...event) error {
-	if s.events == nil || len(evs) == 0 {
-		return nil
-	}
-	tx, ok := s.idb.(bun.Tx)
-	if !ok {
-		return errNoTx
-	}
-	for _, e := range evs {
-		if err := s.events.Record(ctx, tx, e.typ, e.subject, e.key, e.data); err != nil {
-			return err
-		}
-	}
-	return nil
 }

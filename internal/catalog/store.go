@@ -221,3 +221,28 @@ func nextToken(spec sortSpec, n, size int, last func(i int) (key, id string)) (s
 	}
 	return httpx.EncodePageToken(position{Order: spec.name, Key: key, ID: id}), size
 }
+
+// Recorder writes an event in the caller's transaction (events.Pipeline).
+type Recorder interface {
+	Record(ctx context.Context, idb bun.IDB, typ, subject, key string, data any) error
+}
+
+var errNoTx = errors.New("catalog: events must be recorded in the transaction of their change")
+
+// record writes evs in the store's transaction. A store without a recorder
+// (repository tests) records nothing.
+func (s *Store) record(ctx context.Context, evs ...event) error {
+	if s.events == nil || len(evs) == 0 {
+		return nil
+	}
+	tx, ok := s.idb.(bun.Tx)
+	if !ok {
+		return errNoTx
+	}
+	for _, e := range evs {
+		if err := s.events.Record(ctx, tx, e.typ, e.subject, e.key, e.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
