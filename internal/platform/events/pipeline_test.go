@@ -104,9 +104,15 @@ func TestCommittedEventsHaveExactlyOneEffect(t *testing.T) {
 					t.Fatal("failing change committed")
 				}
 			}
-			eventually(t, "40 effects", func() bool { return f.count("1 = 1") == 40 })
-			time.Sleep(100 * time.Millisecond)
-			if n := f.count("1 = 1"); n != 40 {
+			// The relay publishes in the outbox's order and the consumer
+			// handles in delivery order: once an event recorded after all
+			// the others has its effect, every event that was published has.
+			f.pipe.Handle(f.pipe.Topic(), "test.sentinel.v1", effect("sentinel"))
+			if err := f.record(ctx, "test.sentinel.v1", 50, false); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the last event's effect", func() bool { return f.count("note = ?", "sentinel") == 1 })
+			if n := f.count("note = ?", "ok"); n != 40 {
 				t.Fatalf("%d effects, want 40 (rolled-back changes must not publish)", n)
 			}
 			if n, _ := f.db.NewSelect().TableExpr("outbox").Count(ctx); n != 0 {
@@ -122,6 +128,7 @@ func TestRedeliveredEventIsHandledOnce(t *testing.T) {
 	tr := bus.NewMemory(nil)
 	f := newFixture(t, s, tr, "consumer")
 	f.pipe.Handle("topic_dup", "test.dup.v1", effect("ok"))
+	f.pipe.Handle("topic_dup", "test.sentinel.v1", effect("sentinel"))
 	if err := f.pipe.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +138,13 @@ func TestRedeliveredEventIsHandledOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "one effect", func() bool { return f.count("event_id = ?", e.ID) == 1 })
-	time.Sleep(100 * time.Millisecond)
+	// One subscription handles in delivery order: once the event published
+	// after the three copies has its effect, all three were handled.
+	last := bus.Event{ID: "0190a000-0000-7000-8000-000000000002", Type: "test.sentinel.v1", Time: time.Now(), Data: []byte(`{}`)}
+	if err := tr.Publisher().Publish("topic_dup", last.Message()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the last event's effect", func() bool { return f.count("event_id = ?", last.ID) == 1 })
 	if n := f.count("event_id = ?", e.ID); n != 1 {
 		t.Fatalf("%d effects of one event delivered three times", n)
 	}
