@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
@@ -31,8 +32,9 @@ func TestReplicasRelayEachEventOnce(t *testing.T) {
 	t.Cleanup(func() { _ = second.Close() })
 
 	sub, _ := tr.Subscriber("watcher")
-	a := newPipeline(t, first, tr, "replicas")
-	b := newPipeline(t, second, tr, "replicas")
+	regA, regB := prometheus.NewRegistry(), prometheus.NewRegistry()
+	a := newPipelineWith(t, first, tr, "replicas", regA)
+	b := newPipelineWith(t, second, tr, "replicas", regB)
 	msgs, err := sub.Subscribe(context.Background(), a.Topic())
 	if err != nil {
 		t.Fatal(err)
@@ -67,14 +69,23 @@ func TestReplicasRelayEachEventOnce(t *testing.T) {
 			t.Fatalf("%d of %d events published", len(seen), n)
 		}
 	}
-	// Anything published twice would arrive shortly after.
-	extra := time.After(300 * time.Millisecond)
-	for {
+	// Once the outbox is empty neither relay has anything left to publish:
+	// every publish either counted is on its way to the watcher.
+	eventually(t, "the outbox to drain", func() bool {
+		n, err := first.NewSelect().TableExpr("outbox").Count(context.Background())
+		return err == nil && n == 0
+	})
+	published := counter(t, regA, "alexandria_events_published_total", nil) +
+		counter(t, regB, "alexandria_events_published_total", nil)
+	for received := n; received < published; received++ {
 		select {
 		case m := <-msgs:
 			t.Fatalf("event %s published again", m.UUID)
-		case <-extra:
-			return
+		case <-timeout:
+			t.Fatalf("%d publishes counted, %d received", published, received)
 		}
+	}
+	if published != n {
+		t.Fatalf("%d publishes of %d events", published, n)
 	}
 }
