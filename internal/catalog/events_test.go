@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 type outboxRow = moduletest.OutboxRow
@@ -213,14 +213,5 @@ func TestMediaEvents(t *testing.T) {
 	}
 }
 
-// eventually polls cond until it holds, failing the test after a deadline.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for wait := 5 * time.Millisecond; !cond(); wait = min(2*wait, 200*time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for: %s", what)
-		}
-		time.Sleep(wait)
-	}
-}
+// eventually is testkit.Eventually.
+var eventually = testkit.Eventually

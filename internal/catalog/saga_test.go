@@ -15,39 +15,17 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // The sagas run through a real pipeline on the in-memory bus: catalog's
 // relay publishes its own events, and its consumers handle them (and
 // identity's, which the tests publish as identity would).
 
-// metric sums the samples of a counter whose labels include want.
+// metric sums a counter's samples whose labels include want.
 func (c *api) metric(name string, want map[string]string) float64 {
 	c.t.Helper()
-	families, err := c.h.Deps.Metrics.(prometheus.Gatherer).Gather()
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var sum float64
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	sample:
-		for _, m := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			for k, v := range want {
-				if labels[k] != v {
-					continue sample
-				}
-			}
-			sum += m.GetCounter().GetValue()
-		}
-	}
-	return sum
+	return testkit.Counter(c.t, c.h.Deps.Metrics.(prometheus.Gatherer), name, want)
 }
 
 // published is how many events of typ catalog has recorded, once its

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/testfiles"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // Files made in the tests: PDFs and EPUBs built here byte by byte, audio and
@@ -25,10 +26,8 @@ import (
 func requireTools(t testing.TB) {
 	t.Helper()
 	if missing := findTools(0).missing(); len(missing) > 0 {
-		if os.Getenv("TEST_REQUIRE_SERVERS") == "1" {
-			t.Fatalf("media tools required but missing: %s (apt-get install ffmpeg poppler-utils)", strings.Join(missing, ", "))
-		}
-		t.Skipf("media tools missing: %s", strings.Join(missing, ", "))
+		testkit.SkipOrFail(t, "media tools (apt-get install ffmpeg poppler-utils)",
+			fmt.Errorf("missing: %s", strings.Join(missing, ", ")))
 	}
 }
 

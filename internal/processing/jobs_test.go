@@ -16,6 +16,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 func upload(mediaID string, at time.Time) UploadCompleted {
@@ -257,26 +258,7 @@ func TestRedeliveredUploadIsProcessedOnce(t *testing.T) {
 // counter reads a processing counter by kind and result.
 func counter(t *testing.T, x *harness, name, kind, result string) float64 {
 	t.Helper()
-	families, err := x.h.Deps.Metrics.(prometheus.Gatherer).Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			if labels["kind"] == kind && labels["result"] == result {
-				sum += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return sum
+	return testkit.Counter(t, x.h.Deps.Metrics.(prometheus.Gatherer), name, map[string]string{"kind": kind, "result": result})
 }
 
 func TestWorkersRunInTheBackgroundGroupUntilClose(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // Files made in the tests: PDF and EPUB built here, audio and video
@@ -112,12 +114,5 @@ func mediaFile(t *testing.T, ext string) []byte {
 	return b
 }
 
-// requireOrSkip skips a test whose tool or server is missing, or fails it
-// under TEST_REQUIRE_SERVERS=1 (CI).
-func requireOrSkip(t testing.TB, what string, err error) {
-	t.Helper()
-	if os.Getenv("TEST_REQUIRE_SERVERS") == "1" {
-		t.Fatalf("%s is required (TEST_REQUIRE_SERVERS=1) but unavailable: %v", what, err)
-	}
-	t.Skipf("%s unavailable: %v", what, err)
-}
+// requireOrSkip is testkit.SkipOrFail.
+var requireOrSkip = testkit.SkipOrFail

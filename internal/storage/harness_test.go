@@ -25,6 +25,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -289,17 +290,8 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// eventually polls cond until it holds or ten seconds pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+// eventually is testkit.Eventually.
+var eventually = testkit.Eventually
 
 // recorder collects the events storage publishes.
 type recorder struct {
@@ -415,26 +407,7 @@ func (e *env) tusFiles() []string {
 // metric sums a counter's samples whose labels include want.
 func (e *env) metric(name string, want map[string]string) float64 {
 	e.t.Helper()
-	families, err := e.h.Deps.Metrics.(prometheus.Gatherer).Gather()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var sum float64
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	sample:
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if v, ok := want[l.GetName()]; ok && v != l.GetValue() {
-					continue sample
-				}
-			}
-			sum += m.GetCounter().GetValue()
-		}
-	}
-	return sum
+	return testkit.Counter(e.t, e.h.Deps.Metrics.(prometheus.Gatherer), name, want)
 }
 
 // setMembers replaces a fake media item's members (a membership that ends).

@@ -17,6 +17,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // effects is a table the test handlers write to, in the consumer's
@@ -59,30 +60,7 @@ func newPipelineWith(t *testing.T, d *db.DB, tr bus.Transport, service string, r
 // include every pair of want.
 func counter(t *testing.T, reg *prometheus.Registry, name string, want map[string]string) int {
 	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	total := 0.0
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			for k, v := range want {
-				if labels[k] != v {
-					continue series
-				}
-			}
-			total += m.GetCounter().GetValue()
-		}
-	}
-	return int(total)
+	return int(testkit.Counter(t, reg, name, want))
 }
 
 // settled waits until the relay has published every outbox row and the
@@ -128,16 +106,7 @@ func (f *fixture) count(where string, args ...any) int {
 	return int(n)
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+var eventually = testkit.Eventually
 
 func effect(note string) events.Handler {
 	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
