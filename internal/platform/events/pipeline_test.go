@@ -108,10 +108,11 @@ func (f *fixture) count(where string, args ...any) int {
 
 var eventually = testkit.Eventually
 
+// effect is a handler in the plain form, on the raw transaction, which
+// stays supported beside events.Bind.
 func effect(note string) events.Handler {
 	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
-		_, err := tx.NewRaw("INSERT INTO effects (event_id, note) VALUES (?, ?)", e.ID, note).Exec(ctx)
-		return err
+		return effectsRepo{idb: tx}.add(ctx, e.ID, note)
 	}
 }
 
