@@ -2,8 +2,6 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -67,10 +65,4 @@ func (s *Service) ensureAdmin(ctx context.Context) error {
 }
 
 // randomPassword returns 24 random bytes as base64url (32 characters).
-func randomPassword() (string, error) {
-	var b [24]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("random password: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
-}
+func randomPassword() (string, error) { return randomString(24) }

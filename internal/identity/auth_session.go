@@ -2,9 +2,7 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -171,10 +169,4 @@ func withClearedCookies(err error, secure bool) error {
 	return clearingError{error: err, headers: h}
 }
 
-func newCSRFToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
+func newCSRFToken() (string, error) { return randomString(32) }

@@ -55,14 +55,22 @@ func (s *Service) signAccessToken(ctx context.Context, u User, scopes []string, 
 	return string(signed), nil
 }
 
+// randomString returns n random bytes as base64url: the one way identity
+// makes secrets, CSRF tokens and generated passwords.
+func randomString(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random bytes: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
 // newSecret returns 32 random bytes, base64url, and their SHA-256 (hex),
 // which is all the database ever sees.
 func newSecret() (secret, hash string, err error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", "", fmt.Errorf("random secret: %w", err)
+	if secret, err = randomString(32); err != nil {
+		return "", "", err
 	}
-	secret = base64.RawURLEncoding.EncodeToString(b[:])
 	return secret, hashSecret(secret), nil
 }
 
