@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/peers"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // A MinIO server, built once into the peers cache (package peers), is
@@ -55,7 +55,7 @@ func startMinio() func() {
 		minioErr = err
 		return func() {}
 	}
-	port, err := freePort()
+	port, err := testkit.FreePort()
 	if err != nil {
 		minioErr = err
 		return func() {}
@@ -95,15 +95,6 @@ func startMinio() func() {
 	_ = os.Setenv("AWS_REGION", "us-east-1")
 	minioEndpoint = endpoint
 	return stop
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // minioBucket creates a fresh bucket and returns its blob URL; it skips

@@ -1,10 +1,11 @@
 // Package testkit holds the helpers the tests of every package share, so
 // that each exists once: waiting for a condition, reading a counter from a
-// Prometheus registry, and the rule for a missing server or tool (skip, or
-// fail under TEST_REQUIRE_SERVERS=1, as CI sets).
+// Prometheus registry, a free local port, and the rule for a missing
+// server or tool (skip, or fail under TEST_REQUIRE_SERVERS=1, as CI sets).
 package testkit
 
 import (
+	"net"
 	"os"
 	"testing"
 	"time"
@@ -72,4 +73,15 @@ func SkipOrFail(t testing.TB, what string, err error) {
 		t.Fatalf("%s is required (TEST_REQUIRE_SERVERS=1) but unavailable: %v", what, err)
 	}
 	t.Skipf("%s unavailable: %v", what, err)
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, for
+// a test peer that must be told its address before it starts.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
