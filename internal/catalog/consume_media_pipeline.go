@@ -62,9 +62,9 @@ type processedContent struct {
 }
 
 func (s *Service) handleMediaPipeline(p *events.Pipeline) {
-	p.Handle(bus.Topic("storage"), eventUploadCompleted, s.consume(s.onUploadCompleted))
-	p.Handle(bus.Topic("processing"), eventMediaProcessed, s.consume(s.onMediaProcessed))
-	p.Handle(bus.Topic("processing"), eventProcessingFailed, s.consume(s.onProcessingFailed))
+	p.Handle(bus.Topic("storage"), eventUploadCompleted, s.bind(s.onUploadCompleted))
+	p.Handle(bus.Topic("processing"), eventMediaProcessed, s.bind(s.onMediaProcessed))
+	p.Handle(bus.Topic("processing"), eventProcessingFailed, s.bind(s.onProcessingFailed))
 }
 
 func decodeMediaEvent(e bus.Event, into any, mediaID, objectKey func() string) error {

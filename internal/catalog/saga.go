@@ -18,16 +18,17 @@ import (
 
 // handleEvents registers catalog's consumers on p.
 func (s *Service) handleEvents(p *events.Pipeline) {
-	p.Handle(bus.Topic("identity"), eventIdentityUserDeleted, s.consume(s.onUserDeleted))
-	p.Handle(bus.Topic("identity"), eventIdentityUserSuspended, s.consume(s.onUserStatus(true, blockSuspended)))
-	p.Handle(bus.Topic("identity"), eventIdentityUserReinstated, s.consume(s.onUserStatus(false, "")))
-	p.Handle(p.Topic(), EventAuthorRemoved, s.consume(s.onAuthorRemoved))
-	p.Handle(p.Topic(), EventAuthorRestored, s.consume(s.onAuthorRestored))
+	p.Handle(bus.Topic("identity"), eventIdentityUserDeleted, s.bind(s.onUserDeleted))
+	p.Handle(bus.Topic("identity"), eventIdentityUserSuspended, s.bind(s.onUserStatus(true, blockSuspended)))
+	p.Handle(bus.Topic("identity"), eventIdentityUserReinstated, s.bind(s.onUserStatus(false, "")))
+	p.Handle(p.Topic(), EventAuthorRemoved, s.bind(s.onAuthorRemoved))
+	p.Handle(p.Topic(), EventAuthorRestored, s.bind(s.onAuthorRestored))
 	s.handleMediaPipeline(p)
 }
 
-// consume binds a consumer to the repository in the pipeline's transaction.
-func (s *Service) consume(apply func(ctx context.Context, st *Store, e bus.Event) error) events.Handler {
+// bind makes a consumer of apply, on the store bound to the pipeline's
+// transaction.
+func (s *Service) bind(apply func(ctx context.Context, st *Store, e bus.Event) error) events.Handler {
 	return events.Bind(s.store.bound, apply)
 }
 

@@ -37,15 +37,10 @@ func newFixture(t *testing.T, s moduletest.Store, tr bus.Transport, service stri
 	t.Helper()
 	d := moduletest.OpenDB(t, s, service, effectsMigration)
 	reg := prometheus.NewRegistry()
-	return &fixture{t: t, db: d, bus: tr, pipe: newPipelineWith(t, d, tr, service, reg), metrics: reg}
+	return &fixture{t: t, db: d, bus: tr, pipe: newPipeline(t, d, tr, service, reg), metrics: reg}
 }
 
-func newPipeline(t *testing.T, d *db.DB, tr bus.Transport, service string) *events.Pipeline {
-	t.Helper()
-	return newPipelineWith(t, d, tr, service, prometheus.NewRegistry())
-}
-
-func newPipelineWith(t *testing.T, d *db.DB, tr bus.Transport, service string, reg *prometheus.Registry) *events.Pipeline {
+func newPipeline(t *testing.T, d *db.DB, tr bus.Transport, service string, reg *prometheus.Registry) *events.Pipeline {
 	t.Helper()
 	p, err := events.New(context.Background(), events.Setup{Service: service, DB: d, Bus: tr,
 		Config: moduletest.FastEvents(), Metrics: reg})

@@ -5,6 +5,7 @@
 package testkit
 
 import (
+	"context"
 	"net"
 	"os"
 	"testing"
@@ -78,7 +79,7 @@ func SkipOrFail(t testing.TB, what string, err error) {
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, for
 // a test peer that must be told its address before it starts.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
