@@ -14,6 +14,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 func TestRefreshReuseGrace(t *testing.T) {
@@ -100,16 +101,10 @@ func TestExpiredRefreshTokensArePruned(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { _ = group.Stop(ctx) }()
-			deadline := time.Now().Add(5 * time.Second)
-			for {
-				if _, err := e.svc.store.refreshState(ctx, hashSecret("long-gone")); errors.Is(err, errs.ErrNotFound) {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("a token expired two days ago was not pruned")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			testkit.Eventually(t, "the token expired two days ago to be pruned", func() bool {
+				_, err := e.svc.store.refreshState(ctx, hashSecret("long-gone"))
+				return errors.Is(err, errs.ErrNotFound)
+			})
 			for _, kept := range []string{"just-expired", "live"} {
 				if _, err := e.svc.store.refreshState(ctx, hashSecret(kept)); err != nil {
 					t.Fatalf("%s: %v", kept, err)

@@ -242,13 +242,10 @@ func TestRedeliveredUploadIsProcessedOnce(t *testing.T) {
 				t.Errorf("%d events for one upload", n)
 			}
 			// The worker counts a job just after committing its event.
-			deadline := time.Now().Add(5 * time.Second)
-			got := counter(t, x, "alexandria_processing_jobs_total", "document", resultProcessed)
-			for got < 2 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-				got = counter(t, x, "alexandria_processing_jobs_total", "document", resultProcessed)
-			}
-			if got != 2 {
+			testkit.Eventually(t, "two processed jobs counted", func() bool {
+				return counter(t, x, "alexandria_processing_jobs_total", "document", resultProcessed) >= 2
+			})
+			if got := counter(t, x, "alexandria_processing_jobs_total", "document", resultProcessed); got != 2 {
 				t.Errorf("jobs_total{processed} = %v, want 2", got)
 			}
 		})
