@@ -49,7 +49,15 @@ func (s *Service) reserve(ctx context.Context, mediaID, authorization, filename 
 		ID: uuid.Must(uuid.NewV7()).String(), MediaID: mediaID, UserID: principal.UserID, Kind: a.Kind,
 		Filename: SanitizeFilename(filename), Size: size, Source: source, CreatedAt: now, ExpiresAt: now.Add(ttl),
 	}
-	if err := s.store.Reserve(ctx, p, int64(s.cfg.UserQuotaBytes)); err != nil {
+	quota := int64(s.cfg.UserQuotaBytes)
+	fits := func(used int64) error {
+		if used+p.Size > quota {
+			return &quotaError{msg: fmt.Sprintf("this upload of %s would exceed your storage quota: %s of %s used (including uploads in progress)",
+				humanBytes(p.Size), humanBytes(used), humanBytes(quota))}
+		}
+		return nil
+	}
+	if err := s.store.Reserve(ctx, p, fits); err != nil {
 		return pendingUpload{}, err
 	}
 	return p, nil
@@ -79,4 +87,24 @@ func (s *Service) recordedUpload(ctx context.Context, id string) (upload, error)
 // event (its owner terminated it, or its body never arrived).
 func (s *Service) abandonUpload(ctx context.Context, id string) error {
 	return s.store.DropPending(ctx, id)
+}
+
+// quotaError is an upload that does not fit: a kind's size limit or the
+// uploader's quota (HTTP 413).
+type quotaError struct{ msg string }
+
+func (e *quotaError) Error() string { return e.msg }
+
+// humanBytes formats a size for messages.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

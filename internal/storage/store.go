@@ -81,12 +81,6 @@ type secret struct {
 	Value         []byte `bun:"value"`
 }
 
-// quotaError is an upload that does not fit: a kind's size limit or the
-// uploader's quota (HTTP 413).
-type quotaError struct{ msg string }
-
-func (e *quotaError) Error() string { return e.msg }
-
 // Store is storage's repository. Every change others care about records
 // its event (built in events.go) in the same transaction.
 type Store struct {
@@ -127,10 +121,11 @@ func (s *Store) record(ctx context.Context, idb bun.IDB, e event) error {
 // stamp normalises a time the way it is stored.
 var stamp = clock.Stamp
 
-// Reserve records p after checking that the uploader's completed uploads,
-// unexpired uploads in progress and p fit in quota. The check and the
-// insert are one transaction holding the user's quota lock.
-func (s *Store) Reserve(ctx context.Context, p pendingUpload, quota int64) error {
+// Reserve records p after fits accepts what the uploader already holds
+// (used: completed uploads and unexpired uploads in progress). The check
+// and the insert are one transaction holding the user's quota lock, so
+// simultaneous uploads cannot all pass it.
+func (s *Store) Reserve(ctx context.Context, p pendingUpload, fits func(used int64) error) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&quotaLock{UserID: p.UserID}).
 			On("CONFLICT (user_id) DO NOTHING").Exec(ctx); err != nil {
@@ -145,9 +140,8 @@ func (s *Store) Reserve(ctx context.Context, p pendingUpload, quota int64) error
 		if err != nil {
 			return err
 		}
-		if used+p.Size > quota {
-			return &quotaError{msg: fmt.Sprintf("this upload of %s would exceed your storage quota: %s of %s used (including uploads in progress)",
-				humanBytes(p.Size), humanBytes(used), humanBytes(quota))}
+		if err := fits(used); err != nil {
+			return err
 		}
 		if _, err := tx.NewInsert().Model(&p).Exec(ctx); err != nil {
 			return fmt.Errorf("record upload: %w", err)
@@ -390,20 +384,6 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 
 // Ping checks the store answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
-// humanBytes formats a size for messages.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
 
 // DropPending removes a reservation without an event (a one-request upload
 // whose body never arrived).
