@@ -14,6 +14,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus/bustest"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // openURL returns a bustest open function for a bus URL; a transport that
@@ -38,12 +39,11 @@ func openURL(rawURL string) func(t *testing.T) bus.Transport {
 // freePort returns a loopback TCP port that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := testkit.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // process is a private server the test starts, restarts and stops.

@@ -6,19 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
-// waitFor polls cond until it holds or the test's patience runs out.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// waitFor is testkit.Eventually.
+var waitFor = testkit.Eventually
 
 func TestGroup(t *testing.T) {
 	t.Parallel()

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // Capabilities says what a transport cannot do, or how slowly it does it,
@@ -546,14 +546,12 @@ func closeWithin(closeFn func() error, timeout time.Duration) error {
 }
 
 // RequireServers reports whether a missing server fails the tests instead of
-// skipping them (TEST_REQUIRE_SERVERS=1, set by CI).
-func RequireServers() bool { return os.Getenv("TEST_REQUIRE_SERVERS") == "1" }
+// skipping them (testkit.RequireServers).
+func RequireServers() bool { return testkit.RequireServers() }
 
-// Unreachable skips the test, or fails it when servers are required.
+// Unreachable skips the test, or fails it when servers are required
+// (testkit.SkipOrFail).
 func Unreachable(t *testing.T, what string, err error) {
 	t.Helper()
-	if RequireServers() {
-		t.Fatalf("%s is required (TEST_REQUIRE_SERVERS=1) but unreachable: %v", what, err)
-	}
-	t.Skipf("%s unreachable: %v", what, err)
+	testkit.SkipOrFail(t, what, err)
 }

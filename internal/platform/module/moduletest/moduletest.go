@@ -26,6 +26,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
+	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
 // PostgresURL is the test server: TEST_POSTGRES_URL or the machine's local one.
@@ -53,7 +54,7 @@ func Stores(t testing.TB) []Store {
 	defer cancel()
 	probe, err := db.Open(ctx, pg, db.Options{Service: "probe", Schema: "public"})
 	if err != nil {
-		if os.Getenv("TEST_REQUIRE_SERVERS") == "1" {
+		if testkit.RequireServers() {
 			t.Fatalf("PostgreSQL required but unavailable: %v", err)
 		}
 		t.Logf("PostgreSQL unavailable, its cases are skipped: %v", err)
