@@ -3,14 +3,13 @@ package storage
 import (
 	"archive/zip"
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/alexandria-platform/alexandria/internal/platform/testfiles"
 	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
 
@@ -18,37 +17,14 @@ import (
 // synthesised by ffmpeg (skipped where ffmpeg is missing, failed under
 // TEST_REQUIRE_SERVERS=1).
 
-// makePDF builds a valid one-page PDF; pad adds a comment of that many
-// bytes (to make large files cheaply).
+// makePDF is a valid one-page PDF showing title (testfiles.PDF, shared
+// with the processing and end-to-end tests); pad adds a comment of about
+// that many bytes (testfiles.PaddedPDF), to make large files cheaply.
 func makePDF(title string, pad int) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	if pad > 0 {
-		line := "% " + strings.Repeat("x", 77) + "\n"
-		for n := 0; n < pad; n += len(line) {
-			b.WriteString(line)
-		}
+		return testfiles.PaddedPDF(title, title, pad)
 	}
-	content := fmt.Sprintf("BT /F1 24 Tf 72 720 Td (%s) Tj ET", title)
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return testfiles.PDF(title, title, 1)
 }
 
 // makeEPUB builds a minimal EPUB 3: mimetype stored first, the container,
