@@ -22,7 +22,9 @@ import (
 // Handler applies one event inside tx, the consumer's transaction. It must
 // make every change through tx: the transaction also records the event as
 // handled, and the event is acknowledged only after it commits. Events the
-// handler records (Record with tx) carry this event as their cause.
+// handler records (Record with tx) carry this event as their cause. A
+// service's consumers are made with Bind, so that they see the service's
+// repository bound to tx rather than tx itself.
 type Handler func(ctx context.Context, tx bun.Tx, e bus.Event) error
 
 // Handle registers h for events of type typ on topic. Call before Start.
