@@ -1,0 +1,102 @@
+// Package feeds is the feeds target: the open formats readers and players
+// already speak, rendered from a read model of catalog's published media,
+// authors and categories that catalog's events keep.
+//
+// consume.go copies the events' payloads into the read model (store*.go,
+// the only SQL) through the app layer (app.go), which also keeps the cache
+// of rendered documents and empties it once a change commits. The
+// <noun>_get.go files are the thin HTTP handlers; views_*.go render Atom,
+// JSON Feed, podcast RSS and OPDS from domain values.
+package feeds
+
+import (
+	"cmp"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the feeds' goose migrations, at the root of the FS as goose
+// expects. fs.Sub cannot fail for a directory embedded above.
+var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// Service is the running feeds target.
+type Service struct {
+	cfg            Config
+	db             *db.DB
+	store          *Store
+	app            *app
+	events         *events.Pipeline
+	log            *slog.Logger
+	publicURL      string
+	trustForwarded bool
+}
+
+// New opens and migrates the read model, registers the routes and starts
+// consuming catalog's events.
+func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Bus == nil {
+		return nil, errors.New("feeds: no event bus")
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	store, err := db.Open(ctx, d.DB, db.Options{Service: "feeds", DataDir: d.DataDir, Schema: d.DBSchema})
+	if err != nil {
+		return nil, fmt.Errorf("feeds store: %w", err)
+	}
+	fail := func(err error) (*Service, error) { return nil, errors.Join(err, store.Close()) }
+	if _, err := store.Migrate(ctx, Migrations); err != nil {
+		return fail(fmt.Errorf("feeds store: %w", err))
+	}
+	m, err := newMetrics(d.Metrics)
+	if err != nil {
+		return fail(fmt.Errorf("feeds metrics: %w", err))
+	}
+	if d.Metrics != nil {
+		if err := store.RegisterMetrics(d.Metrics, "feeds"); err != nil {
+			return fail(fmt.Errorf("feeds metrics: %w", err))
+		}
+	}
+	pipeline, err := events.New(ctx, d.EventsSetup("feeds", store))
+	if err != nil {
+		return fail(fmt.Errorf("feeds events: %w", err))
+	}
+	st := newStore(store)
+	s := &Service{cfg: cfg, db: store, store: st, events: pipeline, log: log.With(slog.String("service", "feeds")),
+		publicURL: strings.TrimRight(cmp.Or(cfg.PublicURL, d.PublicURL), "/"), trustForwarded: d.TrustForwarded}
+	s.app = &app{store: st, cache: newCache(cfg.CacheEntries), log: s.log, metrics: m}
+	s.register(d)
+	pipeline.RegisterAdmin(d.API)
+	s.consume(pipeline)
+	if err := pipeline.Start(); err != nil {
+		return fail(fmt.Errorf("feeds events: %w", err))
+	}
+	return s, nil
+}
+
+// Ready pings the store.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Close stops the event pipeline, then releases the store.
+func (s *Service) Close(ctx context.Context) error {
+	return errors.Join(s.events.Close(ctx), s.db.Close())
+}
+
+// MigrationsFS implements module.Migrations.
+func (s *Service) MigrationsFS() fs.FS { return Migrations }

@@ -1,0 +1,21 @@
+package feeds
+
+import (
+	"github.com/alexandria-platform/alexandria/internal/platform/module"
+)
+
+// register mounts every feed route. They are plain mux routes: the
+// documents are XML or JSON formats of their own, not API operations.
+// A GET pattern also answers HEAD.
+func (s *Service) register(d module.Deps) {
+	// New items: Atom and JSON Feed 1.1, everywhere and per author,
+	// category and tag; podcast RSS per author and category.
+	d.Mux.HandleFunc("GET /feeds/atom.xml", s.getFeed(scopeAll, formatAtom))
+	d.Mux.HandleFunc("GET /feeds/feed.json", s.getFeed(scopeAll, formatJSON))
+	for _, f := range []string{formatAtom, formatJSON, formatPodcast} {
+		d.Mux.HandleFunc("GET /feeds/authors/{id}/"+f, s.getFeed(scopeAuthor, f))
+		d.Mux.HandleFunc("GET /feeds/categories/{id}/"+f, s.getFeed(scopeCategory, f))
+	}
+	d.Mux.HandleFunc("GET /feeds/tags/{tag}/"+formatAtom, s.getFeed(scopeTag, formatAtom))
+	d.Mux.HandleFunc("GET /feeds/tags/{tag}/"+formatJSON, s.getFeed(scopeTag, formatJSON))
+}
