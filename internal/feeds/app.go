@@ -66,6 +66,19 @@ func (a *app) listItems(ctx context.Context, q mediaQuery) ([]item, error) {
 	if err != nil {
 		return nil, err
 	}
+	return a.withAuthors(ctx, ms)
+}
+
+// itemsByIDs returns the listed items among ids, in that order.
+func (a *app) itemsByIDs(ctx context.Context, ids []string) ([]item, error) {
+	ms, err := a.store.MediaByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return a.withAuthors(ctx, ms)
+}
+
+func (a *app) withAuthors(ctx context.Context, ms []domain.Media) ([]item, error) {
 	var ids []string
 	for _, m := range ms {
 		for _, id := range m.AuthorIDs {

@@ -14,6 +14,7 @@ type Config struct {
 	PageSize        int    `yaml:"page_size" env:"PAGE_SIZE" doc:"entries in an Atom or JSON feed and in one OPDS page"`
 	PodcastEpisodes int    `yaml:"podcast_episodes" env:"PODCAST_EPISODES" doc:"most episodes in a podcast feed (newest first)"`
 	PodcastCategory string `yaml:"podcast_category" env:"PODCAST_CATEGORY" doc:"Apple Podcasts category of every show, 'Parent > Child' for a subcategory"`
+	SearchURL       string `yaml:"search_url" env:"SEARCH_URL" doc:"search target's base URL for OPDS search (GET /v1/search); empty: OPDS search matches titles in the feeds' own read model"`
 	OwnerEmail      string `yaml:"owner_email" env:"OWNER_EMAIL" doc:"contact e-mail in itunes:owner and podcast:locked (empty: left out)"`
 }
 
@@ -29,6 +30,12 @@ func (c Config) Validate() error {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			problems = append(problems, fmt.Errorf("feeds.public_url: must be an absolute http(s) URL (got %q)", c.PublicURL))
+		}
+	}
+	if c.SearchURL != "" {
+		u, err := url.Parse(c.SearchURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, fmt.Errorf("feeds.search_url: must be an absolute http(s) URL (got %q)", c.SearchURL))
 		}
 	}
 	if c.CacheEntries < 0 {

@@ -17,7 +17,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -41,6 +43,8 @@ type Service struct {
 	log            *slog.Logger
 	publicURL      string
 	trustForwarded bool
+	// client calls other services (search, identity, engagement).
+	client *http.Client
 }
 
 // New opens and migrates the read model, registers the routes and starts
@@ -79,7 +83,11 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	}
 	st := newStore(store)
 	s := &Service{cfg: cfg, db: store, store: st, events: pipeline, log: log.With(slog.String("service", "feeds")),
-		publicURL: strings.TrimRight(cmp.Or(cfg.PublicURL, d.PublicURL), "/"), trustForwarded: d.TrustForwarded}
+		publicURL: strings.TrimRight(cmp.Or(cfg.PublicURL, d.PublicURL), "/"), trustForwarded: d.TrustForwarded,
+		client: d.HTTPClient}
+	if s.client == nil {
+		s.client = &http.Client{Timeout: 10 * time.Second}
+	}
 	s.app = &app{store: st, cache: newCache(cfg.CacheEntries), log: s.log, metrics: m}
 	s.register(d)
 	pipeline.RegisterAdmin(d.API)

@@ -18,4 +18,6 @@ func (s *Service) register(d module.Deps) {
 	}
 	d.Mux.HandleFunc("GET /feeds/tags/{tag}/"+formatAtom, s.getFeed(scopeTag, formatAtom))
 	d.Mux.HandleFunc("GET /feeds/tags/{tag}/"+formatJSON, s.getFeed(scopeTag, formatJSON))
+	// OPDS 1.2 and 2.0 catalogs of books and documents.
+	s.registerOPDS(d.Mux)
 }

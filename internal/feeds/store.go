@@ -330,3 +330,31 @@ func (s *Store) Category(ctx context.Context, idOrSlug string, byID bool) (domai
 	var c domain.Category
 	return c, true, json.Unmarshal([]byte(docs[0]), &c)
 }
+
+// MediaByIDs returns the listed items among ids, in the order of ids.
+func (s *Store) MediaByIDs(ctx context.Context, ids []string) ([]domain.Media, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var docs []string
+	err := s.idb().NewSelect().Table("feeds_media").Column("doc").
+		Where("id IN (?) AND status = ?", bun.In(ids), domain.StatusPublished).Scan(ctx, &docs)
+	if err != nil {
+		return nil, fmt.Errorf("feeds store: %w", err)
+	}
+	byID := map[string]domain.Media{}
+	for _, d := range docs {
+		var m domain.Media
+		if err := json.Unmarshal([]byte(d), &m); err != nil {
+			return nil, err
+		}
+		byID[m.ID] = m
+	}
+	out := make([]domain.Media, 0, len(byID))
+	for _, id := range ids {
+		if m, ok := byID[id]; ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
