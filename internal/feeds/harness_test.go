@@ -145,3 +145,5 @@ func withDerivatives(ds ...map[string]any) mediaOpt {
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func timeHours(n int) time.Duration { return time.Duration(n) * time.Hour }

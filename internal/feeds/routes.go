@@ -20,4 +20,10 @@ func (s *Service) register(d module.Deps) {
 	d.Mux.HandleFunc("GET /feeds/tags/{tag}/"+formatJSON, s.getFeed(scopeTag, formatJSON))
 	// OPDS 1.2 and 2.0 catalogs of books and documents.
 	s.registerOPDS(d.Mux)
+	// Link previews and discovery.
+	d.Mux.HandleFunc("GET /oembed", s.getOEmbed)
+	d.Mux.HandleFunc("GET /sitemap.xml", s.getSitemapIndex)
+	d.Mux.HandleFunc("GET /sitemaps/pages.xml", s.getSitemapPages)
+	d.Mux.HandleFunc("GET /sitemaps/media.xml", s.getSitemapMedia)
+	d.Mux.HandleFunc("GET /robots.txt", s.getRobots)
 }

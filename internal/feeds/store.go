@@ -358,3 +358,46 @@ func (s *Store) MediaByIDs(ctx context.Context, ids []string) ([]domain.Media, e
 	}
 	return out, nil
 }
+
+// SortKeys lists the sort keys of every listed item, newest first: the
+// sitemap splits them into pages without OFFSET.
+func (s *Store) SortKeys(ctx context.Context) ([]string, error) {
+	var keys []string
+	err := s.idb().NewSelect().Table("feeds_media").Column("sort_key").Where("status = ?", domain.StatusPublished).
+		OrderExpr("sort_key DESC").Scan(ctx, &keys)
+	if err != nil {
+		return nil, fmt.Errorf("feeds store: %w", err)
+	}
+	return keys, nil
+}
+
+// sitemapEntry is one media page for the sitemap.
+type sitemapEntry struct {
+	ID        string    `bun:"id"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+// SitemapPage lists up to limit listed items from the sort key from
+// (inclusive), newest first.
+func (s *Store) SitemapPage(ctx context.Context, from string, limit int) ([]sitemapEntry, error) {
+	var out []sitemapEntry
+	sel := s.idb().NewSelect().Table("feeds_media").Column("id", "updated_at").Where("status = ?", domain.StatusPublished)
+	if from != "" {
+		sel = sel.Where("sort_key <= ?", from)
+	}
+	if err := sel.OrderExpr("sort_key DESC").Limit(int64(limit)).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("feeds store: %w", err)
+	}
+	return out, nil
+}
+
+// ActiveAuthors lists every active author's ID and last change.
+func (s *Store) ActiveAuthors(ctx context.Context) ([]sitemapEntry, error) {
+	var out []sitemapEntry
+	err := s.idb().NewSelect().Table("feeds_authors").Column("id", "updated_at").Where("status = ?", domain.StatusActive).
+		OrderExpr("id").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("feeds store: %w", err)
+	}
+	return out, nil
+}
