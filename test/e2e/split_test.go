@@ -30,11 +30,11 @@ type splitDeployment struct {
 }
 
 // splitTargets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing", "web"}
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "feeds", "web"}
 
 // apiTargets are the split targets that document API operations (web
 // serves the app at the paths they leave).
-var apiTargets = []string{"identity", "catalog", "storage", "processing"}
+var apiTargets = []string{"identity", "catalog", "storage", "processing", "feeds"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -87,7 +87,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		s.start(t, target)
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
-		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "WEB": ports["web"]})
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "FEEDS": ports["feeds"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)
@@ -120,6 +120,16 @@ func TestSplitModeBehindGateway(t *testing.T) {
 			if a.status != http.StatusNotFound || !strings.HasPrefix(a.header.Get("Content-Type"), "application/problem+json") ||
 				json.Unmarshal([]byte(a.body), &p) != nil || p.Status != http.StatusNotFound {
 				t.Errorf("GET %s through the gateway: %d %q %s, want a JSON problem 404", path, a.status, a.header.Get("Content-Type"), a.body)
+			}
+		}
+	})
+
+	t.Run("gateway_reaches_feeds", func(t *testing.T) {
+		for path, ct := range map[string]string{"/opds/v2/catalog": "application/opds+json",
+			"/opds/v1.2/catalog": "application/atom+xml", "/robots.txt": "text/plain", "/sitemap.xml": "application/xml"} {
+			a := do(t, http.MethodGet, s.gateway+path, "", "")
+			if a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), ct) {
+				t.Errorf("GET %s through the gateway: %d %q, want %s from feeds", path, a.status, a.header.Get("Content-Type"), ct)
 			}
 		}
 	})
