@@ -15,6 +15,7 @@ type Config struct {
 	PodcastEpisodes int    `yaml:"podcast_episodes" env:"PODCAST_EPISODES" doc:"most episodes in a podcast feed (newest first)"`
 	PodcastCategory string `yaml:"podcast_category" env:"PODCAST_CATEGORY" doc:"Apple Podcasts category of every show, 'Parent > Child' for a subcategory"`
 	SearchURL       string `yaml:"search_url" env:"SEARCH_URL" doc:"search target's base URL for OPDS search (GET /v1/search); empty: OPDS search matches titles in the feeds' own read model"`
+	RequireAuth     bool   `yaml:"require_auth" env:"REQUIRE_AUTH" doc:"OPDS catalogs and feeds answer only requests with HTTP Basic credentials (e-mail and a personal API token with the feeds:read scope); off: anyone may read them, and credentials, when sent, must be valid"`
 	OwnerEmail      string `yaml:"owner_email" env:"OWNER_EMAIL" doc:"contact e-mail in itunes:owner and podcast:locked (empty: left out)"`
 }
 

@@ -45,6 +45,7 @@ type Service struct {
 	trustForwarded bool
 	// client calls other services (search, identity, engagement).
 	client *http.Client
+	basic  *basicAuth
 }
 
 // New opens and migrates the read model, registers the routes and starts
@@ -88,6 +89,8 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
 	}
+	s.basic = &basicAuth{identityURL: d.IdentityURL, client: s.client, verifier: d.Verifier, now: time.Now,
+		seen: map[[32]byte]basicEntry{}}
 	s.app = &app{store: st, cache: newCache(cfg.CacheEntries), log: s.log, metrics: m}
 	s.register(d)
 	pipeline.RegisterAdmin(d.API)

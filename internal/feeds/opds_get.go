@@ -128,19 +128,19 @@ func (s *Service) registerOPDS(mux *http.ServeMux) {
 		n    int
 		root string
 	}{{1, opds1Root}, {2, opds2Root}} {
-		mux.HandleFunc("GET "+v.root+"/catalog", s.getOPDS(v.n, "/catalog", s.opdsRoot))
-		mux.HandleFunc("GET "+v.root+"/new", s.getOPDS(v.n, "/new", s.opdsNew("new", "New")))
-		mux.HandleFunc("GET "+v.root+"/popular", s.getOPDS(v.n, "/popular", s.opdsNew("popular", "Popular")))
-		mux.HandleFunc("GET "+v.root+"/categories", s.getOPDS(v.n, "/categories", s.opdsCategories))
-		mux.HandleFunc("GET "+v.root+"/categories/{id}", s.getOPDS(v.n, "", s.opdsCategory))
-		mux.HandleFunc("GET "+v.root+"/authors", s.getOPDS(v.n, "/authors", s.opdsAuthors))
-		mux.HandleFunc("GET "+v.root+"/authors/{id}", s.getOPDS(v.n, "", s.opdsAuthor))
-		mux.HandleFunc("GET "+v.root+"/languages", s.getOPDS(v.n, "/languages", s.opdsLanguages))
-		mux.HandleFunc("GET "+v.root+"/languages/{lang}", s.getOPDS(v.n, "", s.opdsLanguage))
-		mux.HandleFunc("GET "+v.root+"/search", s.getOPDS(v.n, "/search", s.opdsSearch))
+		mux.HandleFunc("GET "+v.root+"/catalog", s.guard(s.getOPDS(v.n, "/catalog", s.opdsRoot)))
+		mux.HandleFunc("GET "+v.root+"/new", s.guard(s.getOPDS(v.n, "/new", s.opdsNew("new", "New"))))
+		mux.HandleFunc("GET "+v.root+"/popular", s.guard(s.getOPDS(v.n, "/popular", s.opdsNew("popular", "Popular"))))
+		mux.HandleFunc("GET "+v.root+"/categories", s.guard(s.getOPDS(v.n, "/categories", s.opdsCategories)))
+		mux.HandleFunc("GET "+v.root+"/categories/{id}", s.guard(s.getOPDS(v.n, "", s.opdsCategory)))
+		mux.HandleFunc("GET "+v.root+"/authors", s.guard(s.getOPDS(v.n, "/authors", s.opdsAuthors)))
+		mux.HandleFunc("GET "+v.root+"/authors/{id}", s.guard(s.getOPDS(v.n, "", s.opdsAuthor)))
+		mux.HandleFunc("GET "+v.root+"/languages", s.guard(s.getOPDS(v.n, "/languages", s.opdsLanguages)))
+		mux.HandleFunc("GET "+v.root+"/languages/{lang}", s.guard(s.getOPDS(v.n, "", s.opdsLanguage)))
+		mux.HandleFunc("GET "+v.root+"/search", s.guard(s.getOPDS(v.n, "/search", s.opdsSearch)))
 	}
-	mux.HandleFunc("GET "+opds1Root+"/search.xml", s.getOpenSearch)
-	mux.HandleFunc("GET "+opds2Root+"/publications/{id}", s.getPublication)
+	mux.HandleFunc("GET "+opds1Root+"/search.xml", s.guard(s.getOpenSearch))
+	mux.HandleFunc("GET "+opds2Root+"/publications/{id}", s.guard(s.getPublication))
 }
 
 func (s *Service) opdsRoot(context.Context, *http.Request, opdsParams) (opdsPage, error) {

@@ -125,6 +125,11 @@ func Middleware(v *Verifier) func(http.Handler) http.Handler {
 				return
 			}
 			scheme, token, ok := strings.Cut(h, " ")
+			if ok && strings.EqualFold(scheme, "Basic") && BasicAllowed(r.URL.Path) {
+				// The feeds target checks these itself (e-mail and API token).
+				next.ServeHTTP(w, r)
+				return
+			}
 			if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 				unauthorized(w, r, errs.Unauthenticatedf("Authorization must be \"Bearer <access token>\""))
 				return
@@ -214,4 +219,20 @@ func (c *JWKSClient) Keys(ctx context.Context, refresh bool) (jwk.Set, error) {
 	}
 	c.set, c.fetchedAt = set, time.Now()
 	return set, nil
+}
+
+// basicPrefixes are the paths whose clients can only send HTTP Basic
+// credentials (e-reader apps reading OPDS catalogs and private feeds): the
+// middleware passes Basic through to them, and they verify it themselves.
+var basicPrefixes = []string{"/opds/", "/feeds/"}
+
+// BasicAllowed reports whether a request to path may carry HTTP Basic
+// credentials.
+func BasicAllowed(path string) bool {
+	for _, p := range basicPrefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }
