@@ -247,4 +247,3 @@ func ffmpegFile(t *testing.T, ext string, args ...string) []byte {
 	must(t, err)
 	return b
 }
-
