@@ -18,6 +18,8 @@ import (
 // the read model, and the queries the feeds are rendered from, behind a
 // cache of rendered documents.
 type app struct {
+	// changed runs after every committed change of the read model.
+	changed func()
 	store   *Store
 	cache   *cache
 	log     *slog.Logger
@@ -33,6 +35,9 @@ func (a *app) applyMedia(ctx context.Context, st *Store, m domain.Media, force b
 		return err
 	}
 	events.AfterCommit(ctx, a.cache.invalidate)
+	if a.changed != nil {
+		events.AfterCommit(ctx, a.changed)
+	}
 	return nil
 }
 

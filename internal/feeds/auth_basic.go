@@ -62,7 +62,7 @@ func (b *basicAuth) caller(r *http.Request) (string, error) {
 	if hit && b.now().Before(e.expires) {
 		return e.userID, nil
 	}
-	userID, err := b.verify(r.Context(), email, token)
+	userID, err := b.verify(r.Context(), email, token, scopeFeedsRead)
 	if err != nil {
 		return "", err
 	}
@@ -75,7 +75,9 @@ func (b *basicAuth) caller(r *http.Request) (string, error) {
 	return userID, nil
 }
 
-func (b *basicAuth) verify(ctx context.Context, email, token string) (string, error) {
+// verify checks that token is a live API token of the account with e-mail
+// email and carries scope, and returns the user's ID.
+func (b *basicAuth) verify(ctx context.Context, email, token, scope string) (string, error) {
 	if b.identityURL == "" || b.verifier == nil {
 		return "", errs.New(errs.Unavailable, "sign-in with API tokens is not configured")
 	}
@@ -94,8 +96,8 @@ func (b *basicAuth) verify(ctx context.Context, email, token string) (string, er
 	if err != nil {
 		return "", err
 	}
-	if !p.Can(scopeFeedsRead) {
-		return "", errs.Forbiddenf("this API token lacks the %s scope", scopeFeedsRead)
+	if !p.Can(scope) {
+		return "", errs.Forbiddenf("this API token lacks the %s scope", scope)
 	}
 	var me struct {
 		Email string `json:"email"`
@@ -108,6 +110,22 @@ func (b *basicAuth) verify(ctx context.Context, email, token string) (string, er
 		return "", errs.Unauthenticatedf("e-mail or API token rejected")
 	}
 	return p.UserID, nil
+}
+
+// exchange trades an API token for an access token at identity.
+func (b *basicAuth) exchange(ctx context.Context, token string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"api_token": token})
+	var pair struct {
+		AccessToken string `json:"access_token"`
+	}
+	status, err := b.call(ctx, http.MethodPost, "/v1/auth/token", "", body, &pair)
+	if err != nil {
+		return "", err
+	}
+	if status != http.StatusOK || pair.AccessToken == "" {
+		return "", errs.Unauthenticatedf("the linked API token was rejected (revoked or expired): link the device again")
+	}
+	return pair.AccessToken, nil
 }
 
 // call sends one request to identity and decodes a 200 answer into out.

@@ -46,6 +46,13 @@ type Service struct {
 	// client calls other services (search, identity, engagement).
 	client *http.Client
 	basic  *basicAuth
+	// serviceKey seals the API tokens of linked KOReader devices.
+	serviceKey string
+	// contentURL is where files are read to fingerprint them; hashWake
+	// wakes the fingerprinting runner after a change.
+	contentURL string
+	hashWake   chan struct{}
+	stopHasher func()
 }
 
 // New opens and migrates the read model, registers the routes and starts
@@ -89,14 +96,23 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
 	}
+	s.serviceKey, s.hashWake = d.ServiceKey, make(chan struct{}, 1)
+	s.contentURL = strings.TrimRight(cmp.Or(cfg.ContentURL, d.IdentityURL), "/")
 	s.basic = &basicAuth{identityURL: d.IdentityURL, client: s.client, verifier: d.Verifier, now: time.Now,
 		seen: map[[32]byte]basicEntry{}}
-	s.app = &app{store: st, cache: newCache(cfg.CacheEntries), log: s.log, metrics: m}
+	s.app = &app{changed: s.wakeHasher, store: st, cache: newCache(cfg.CacheEntries), log: s.log, metrics: m}
 	s.register(d)
 	pipeline.RegisterAdmin(d.API)
 	s.consume(pipeline)
 	if err := pipeline.Start(); err != nil {
 		return fail(fmt.Errorf("feeds events: %w", err))
+	}
+	if d.Background != nil {
+		if err := d.Background.Go("koreader-fingerprints", s.runKOReaderHasher); err != nil {
+			return fail(errors.Join(fmt.Errorf("feeds fingerprints: %w", err), pipeline.Close(ctx)))
+		}
+	} else {
+		s.stopHasher = s.startOwnHasher()
 	}
 	return s, nil
 }
@@ -104,10 +120,35 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 // Ready pings the store.
 func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 
-// Close stops the event pipeline, then releases the store.
+// Close stops the event pipeline and the fingerprinting, then releases
+// the store.
 func (s *Service) Close(ctx context.Context) error {
-	return errors.Join(s.events.Close(ctx), s.db.Close())
+	err := s.events.Close(ctx)
+	if s.stopHasher != nil {
+		s.stopHasher()
+	}
+	return errors.Join(err, s.db.Close())
+}
+
+// startOwnHasher runs the fingerprinting when no lifecycle group was given
+// (tests, benchmarks); the returned function stops it and waits.
+func (s *Service) startOwnHasher() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.runKOReaderHasher(ctx)
+	}()
+	return func() { cancel(); <-done }
 }
 
 // MigrationsFS implements module.Migrations.
 func (s *Service) MigrationsFS() fs.FS { return Migrations }
+
+// wakeHasher asks the fingerprinting runner to look for new files.
+func (s *Service) wakeHasher() {
+	select {
+	case s.hashWake <- struct{}{}:
+	default:
+	}
+}

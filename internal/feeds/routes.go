@@ -26,4 +26,6 @@ func (s *Service) register(d module.Deps) {
 	d.Mux.HandleFunc("GET /sitemaps/pages.xml", s.getSitemapPages)
 	d.Mux.HandleFunc("GET /sitemaps/media.xml", s.getSitemapMedia)
 	d.Mux.HandleFunc("GET /robots.txt", s.getRobots)
+	// KOReader progress sync, onto engagement's progress.
+	s.registerKOReader(d.Mux)
 }

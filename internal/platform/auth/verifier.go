@@ -222,9 +222,10 @@ func (c *JWKSClient) Keys(ctx context.Context, refresh bool) (jwk.Set, error) {
 }
 
 // basicPrefixes are the paths whose clients can only send HTTP Basic
-// credentials (e-reader apps reading OPDS catalogs and private feeds): the
-// middleware passes Basic through to them, and they verify it themselves.
-var basicPrefixes = []string{"/opds/", "/feeds/"}
+// credentials (e-reader apps reading OPDS catalogs and private feeds, and
+// linking a KOReader device): the middleware passes Basic through to them,
+// and they verify it themselves.
+var basicPrefixes = []string{"/opds/", "/feeds/", "/koreader/"}
 
 // BasicAllowed reports whether a request to path may carry HTTP Basic
 // credentials.
