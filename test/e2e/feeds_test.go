@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -159,6 +161,38 @@ func TestFeedsOnTheBinary(t *testing.T) {
 		t.Fatalf("create API token: %d %s", tokRes.status, tokRes.body)
 	}
 
+	// KOReader: the document is fingerprinted as KOReader does; a device
+	// linked with a read-write API token signs in; without engagement in
+	// this deployment, progress answers 503.
+	rw := doAuth(t, http.MethodPost, base+"/v1/users/me/tokens", "application/json", `{"name":"kobo","scopes":["read","write"]}`, bearer)
+	if rw.status != http.StatusCreated {
+		t.Fatalf("create API token: %d %s", rw.status, rw.body)
+	}
+	var device struct {
+		Token string `json:"token"`
+	}
+	must(t, json.Unmarshal([]byte(rw.body), &device))
+	link, _ := http.NewRequestWithContext(ctx, http.MethodPut, base+"/koreader/link", nil)
+	link.SetBasicAuth(adminEmail, device.Token)
+	linked, err := http.DefaultClient.Do(link)
+	must(t, err)
+	if linked.StatusCode != http.StatusOK {
+		t.Fatalf("link KOReader: %d %s", linked.StatusCode, readAll(linked))
+	}
+	_ = linked.Body.Close()
+	key := fmt.Sprintf("%x", md5.Sum([]byte(device.Token)))
+	kh := map[string]string{"x-auth-user": adminEmail, "x-auth-key": key}
+	if a := doHeaders(t, base+"/koreader/users/auth", kh); a.status != http.StatusOK {
+		t.Fatalf("KOReader auth: %d %s", a.status, a.body)
+	}
+	fp := koreaderFingerprint(pdf)
+	waitUntil(t, 30*time.Second, func() bool {
+		return doHeaders(t, base+"/koreader/syncs/progress/"+fp, kh).status != http.StatusNotFound
+	})
+	if a := doHeaders(t, base+"/koreader/syncs/progress/"+fp, kh); a.status != http.StatusServiceUnavailable {
+		t.Fatalf("progress without engagement: %d %s", a.status, a.body)
+	}
+
 	// oEmbed for a video page.
 	video := publish("video", "A clip", ffmpegFile(t, "webm", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=2",
 		"-c:v", "libvpx", "-b:v", "100k", "-deadline", "realtime"))
@@ -233,6 +267,18 @@ func entryLink(t *testing.T, body, title, rel string) string {
 		}
 	}
 	return ""
+}
+
+// koreaderFingerprint is KOReader's partial MD5 of a file.
+func koreaderFingerprint(b []byte) string {
+	h := md5.New()
+	for _, off := range []int{0, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304} {
+		if off >= len(b) {
+			break
+		}
+		h.Write(b[off:min(off+1024, len(b))])
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
 // ffmpegFile makes a small synthetic media file.

@@ -76,6 +76,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		"ALEXANDRIA_BLOB_URL=file://" + filepath.Join(t.TempDir(), "blobs") + "?create_dir=true",
 		fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", ports["identity"]),
 		fmt.Sprintf("ALEXANDRIA_STORAGE_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
+		fmt.Sprintf("ALEXANDRIA_FEEDS_CONTENT_URL=http://127.0.0.1:%d", ports["storage"]),
 		// Storage asks catalog about a signed link's creator with it: the
 		// processes must share it, as Compose and the chart arrange.
 		"ALEXANDRIA_SERVICE_KEY=split-mode-test-service-key",
