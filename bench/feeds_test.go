@@ -64,9 +64,9 @@ func startFeeds(b *testing.B, episodes, cacheEntries int) string {
 		pub := t0.Add(time.Duration(i) * time.Hour)
 		send("catalog.media.published.v1", map[string]any{"id": uuid.NewString(), "title": fmt.Sprintf("Episode %05d", i),
 			"description": "A representative episode description of a sentence or two, as shows write them.",
-			"kind": "podcast", "language": "en", "author_ids": []string{author}, "category_ids": []string{}, "tags": []string{"bench"},
+			"kind":        "podcast", "language": "en", "author_ids": []string{author}, "category_ids": []string{}, "tags": []string{"bench"},
 			"license": "CC-BY-4.0", "published_at": pub, "status": "published", "created_at": pub, "updated_at": pub, "version": 2,
-			"content": map[string]any{"size": 24_000_000, "sha256": strings.Repeat("ab", 32), "content_type": "audio/mpeg", "duration_seconds": 1800.0},
+			"content":     map[string]any{"size": 24_000_000, "sha256": strings.Repeat("ab", 32), "content_type": "audio/mpeg", "duration_seconds": 1800.0},
 			"derivatives": []any{map[string]any{"kind": "waveform", "name": "waveform.json", "url": "/x", "content_type": "application/json", "size": 2000}}})
 	}
 	feed := srv.URL + "/feeds/authors/" + author + "/podcast.xml"

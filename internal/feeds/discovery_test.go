@@ -42,7 +42,7 @@ func TestOEmbed(t *testing.T) {
 		!strings.Contains(h, "&lt;video&gt;") {
 		t.Fatalf("html not escaped or not pointing at the file: %s", h)
 	}
-	res, body = x.mustGet(q(ep, "format", "xml"))
+	_, body = x.mustGet(q(ep, "format", "xml"))
 	var ox struct {
 		XMLName xml.Name `xml:"oembed"`
 		Type    string   `xml:"type"`

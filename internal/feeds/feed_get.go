@@ -38,11 +38,10 @@ type subject struct {
 	// path is the scope's path under /feeds (e.g. /feeds/authors/{id}).
 	path string
 	// page is the web page the feed is the feed of.
-	page     string
-	owner    *domain.Author
-	query    mediaQuery
-	language string
-	updated  time.Time
+	page    string
+	owner   *domain.Author
+	query   mediaQuery
+	updated time.Time
 }
 
 // getFeed is GET /feeds/…/{atom.xml,feed.json,podcast.xml}.

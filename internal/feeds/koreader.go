@@ -462,7 +462,10 @@ func (s *Service) readRange(ctx context.Context, mediaID string, off, n int64) (
 	}
 	b, err := io.ReadAll(io.LimitReader(res.Body, n+1))
 	if err != nil || int64(len(b)) != n {
-		return nil, fmt.Errorf("range %d+%d: %d bytes, %v", off, n, len(b), err)
+		if err != nil {
+			return nil, fmt.Errorf("range %d+%d: %w", off, n, err)
+		}
+		return nil, fmt.Errorf("range %d+%d: %d bytes", off, n, len(b))
 	}
 	return b, nil
 }

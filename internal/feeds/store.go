@@ -208,7 +208,7 @@ func (s *Store) ListMedia(ctx context.Context, q mediaQuery) ([]domain.Media, er
 		sel = sel.Where("m.id IN (SELECT media_id FROM feeds_media_tags WHERE tag = ?)", q.Tag)
 	}
 	if len(q.Kinds) > 0 {
-		sel = sel.Where("m.kind IN (?)", bun.In(q.Kinds))
+		sel = sel.Where("m.kind IN (?)", bun.List(q.Kinds))
 	}
 	if q.Language != "" {
 		sel = sel.Where("m.language = ?", q.Language)
@@ -249,7 +249,7 @@ func (s *Store) Media(ctx context.Context, id string) (domain.Media, bool, error
 func (s *Store) Languages(ctx context.Context, kinds []string) ([]string, error) {
 	var out []string
 	err := s.idb().NewSelect().Table("feeds_media").ColumnExpr("DISTINCT language").
-		Where("status = ? AND kind IN (?) AND language <> ''", domain.StatusPublished, bun.In(kinds)).
+		Where("status = ? AND kind IN (?) AND language <> ''", domain.StatusPublished, bun.List(kinds)).
 		OrderExpr("language").Scan(ctx, &out)
 	return out, err
 }
@@ -261,7 +261,7 @@ func (s *Store) Authors(ctx context.Context, ids []string) (map[string]domain.Au
 		return out, nil
 	}
 	var docs []string
-	if err := s.idb().NewSelect().Table("feeds_authors").Column("doc").Where("id IN (?)", bun.In(ids)).Scan(ctx, &docs); err != nil {
+	if err := s.idb().NewSelect().Table("feeds_authors").Column("doc").Where("id IN (?)", bun.List(ids)).Scan(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("feeds store: %w", err)
 	}
 	for _, d := range docs {
@@ -280,7 +280,7 @@ func (s *Store) ListAuthors(ctx context.Context, kinds []string, limit int) ([]d
 	err := s.idb().NewSelect().Table("feeds_authors").Column("doc").
 		Where("status = ?", domain.StatusActive).
 		Where("id IN (SELECT a.author_id FROM feeds_media_authors a JOIN feeds_media m ON m.id = a.media_id WHERE m.status = ? AND m.kind IN (?))",
-			domain.StatusPublished, bun.In(kinds)).
+			domain.StatusPublished, bun.List(kinds)).
 		OrderExpr("name_fold, id").Limit(int64(limit)).Scan(ctx, &docs)
 	if err != nil {
 		return nil, fmt.Errorf("feeds store: %w", err)
@@ -338,7 +338,7 @@ func (s *Store) MediaByIDs(ctx context.Context, ids []string) ([]domain.Media, e
 	}
 	var docs []string
 	err := s.idb().NewSelect().Table("feeds_media").Column("doc").
-		Where("id IN (?) AND status = ?", bun.In(ids), domain.StatusPublished).Scan(ctx, &docs)
+		Where("id IN (?) AND status = ?", bun.List(ids), domain.StatusPublished).Scan(ctx, &docs)
 	if err != nil {
 		return nil, fmt.Errorf("feeds store: %w", err)
 	}

@@ -40,7 +40,7 @@ type readingFile struct {
 func (s *Store) UnhashedFiles(ctx context.Context) ([]readingFile, error) {
 	var docs []string
 	err := s.idb().NewSelect().Table("feeds_media").Column("doc").
-		Where("status = ? AND kind IN (?)", domain.StatusPublished, bun.In(readingKinds)).Scan(ctx, &docs)
+		Where("status = ? AND kind IN (?)", domain.StatusPublished, bun.List(readingKinds)).Scan(ctx, &docs)
 	if err != nil {
 		return nil, fmt.Errorf("feeds store: %w", err)
 	}

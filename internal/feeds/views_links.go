@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/feeds/domain"
@@ -35,8 +34,6 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // rfc1123 formats a time for RSS.
 func rfc1123(t time.Time) string { return t.UTC().Format(time.RFC1123Z) }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // published is an item's publication time (listed items have one).
 func published(m domain.Media) time.Time {

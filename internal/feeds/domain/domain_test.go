@@ -34,7 +34,7 @@ func TestListedNeedsPublishedWithAFile(t *testing.T) {
 func TestSortKeyOrdersByTime(t *testing.T) {
 	a, b := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), time.Date(2026, 1, 2, 3, 4, 5, 1000, time.UTC)
 	ma, mb := Media{ID: "b", PublishedAt: &a}, Media{ID: "a", PublishedAt: &b}
-	if !(ma.SortKey() < mb.SortKey()) {
+	if ma.SortKey() >= mb.SortKey() {
 		t.Fatalf("%s !< %s", ma.SortKey(), mb.SortKey())
 	}
 }
