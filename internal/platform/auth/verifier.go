@@ -145,7 +145,7 @@ func Middleware(v *Verifier) func(http.Handler) http.Handler {
 			}
 			switch r.Method {
 			case http.MethodGet, http.MethodHead, http.MethodOptions:
-				if !p.Can(ScopeRead) {
+				if !p.Can(ScopeRead) && !feedsReaderSelf(p, r) {
 					httpx.WriteProblem(w, r, httpx.ProblemFor(r, errs.Forbiddenf("this token may not read (it lacks the read scope)")))
 					return
 				}
@@ -236,4 +236,11 @@ func BasicAllowed(path string) bool {
 		}
 	}
 	return false
+}
+
+// feedsReaderSelf lets a token that may only read feeds (feeds:read) read
+// its own account, GET /v1/users/me: the feeds target checks the e-mail of
+// HTTP Basic credentials (e-mail and API token) there, and nothing else.
+func feedsReaderSelf(p Principal, r *http.Request) bool {
+	return p.Can("feeds:read") && (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Path == "/v1/users/me"
 }
