@@ -74,7 +74,7 @@ func inProcess(mux *http.ServeMux) apiGetter {
 
 // routes reports whether the router has an API route for GET path.
 func routes(mux *http.ServeMux, path string) bool {
-	req, err := http.NewRequest(http.MethodGet, path, nil) //nolint:gosec // only matched against the router, never sent
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, path, nil) //nolint:gosec // only matched against the router, never sent
 	if err != nil {
 		return false
 	}
