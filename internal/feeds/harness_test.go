@@ -57,9 +57,10 @@ func (x *harness) apply(typ string, payload any) {
 	if err != nil {
 		x.t.Fatalf("%s: %v", typ, err)
 	}
-	// Outside the pipeline, AfterCommit ran its work at once; run the
-	// invalidation once more after the commit as the pipeline does.
+	// Outside the pipeline, AfterCommit ran its work at once, before the
+	// commit; run it again after the commit as the pipeline does.
 	x.s.app.cache.invalidate()
+	x.s.wakeHasher()
 }
 
 // get fetches path with optional header pairs.

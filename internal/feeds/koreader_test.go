@@ -70,7 +70,12 @@ func newFakeEngagement(t *testing.T) *fakeEngagement {
 }
 
 func TestKOReaderSync(t *testing.T) {
-	st := moduletest.Stores(t)[0]
+	for _, st := range moduletest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) { testKOReaderSync(t, st) })
+	}
+}
+
+func testKOReaderSync(t *testing.T, st moduletest.Store) {
 	h := moduletest.NewHarness(t, st)
 	userID := newID()
 	idp := newFakeIdentity(t, h, map[string]struct {
