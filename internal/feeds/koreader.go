@@ -427,22 +427,30 @@ func (s *Service) hashPending(ctx context.Context) error {
 	if s.contentURL == "" {
 		return nil
 	}
-	files, err := s.store.UnhashedFiles(ctx)
-	if err != nil {
-		return err
-	}
-	var failed error
-	for _, f := range files {
-		sum, err := partialMD5(f.Size, func(off, n int64) ([]byte, error) { return s.readRange(ctx, f.MediaID, off, n) })
+	for {
+		files, err := s.store.UnhashedFiles(ctx)
 		if err != nil {
-			failed = errors.Join(failed, fmt.Errorf("media %s: %w", f.MediaID, err))
-			continue
-		}
-		if err := s.store.PutDocumentHash(ctx, f, sum, time.Now().UTC()); err != nil {
 			return err
 		}
+		var failed error
+		done := 0
+		for _, f := range files {
+			sum, err := partialMD5(f.Size, func(off, n int64) ([]byte, error) { return s.readRange(ctx, f.MediaID, off, n) })
+			if err != nil {
+				failed = errors.Join(failed, fmt.Errorf("media %s: %w", f.MediaID, err))
+				continue
+			}
+			if err := s.store.PutDocumentHash(ctx, f, sum, time.Now().UTC()); err != nil {
+				return err
+			}
+			done++
+		}
+		// A full batch with progress: there may be more; files that keep
+		// failing are left for the next wake-up.
+		if failed != nil || done == 0 || len(files) < unhashedBatch {
+			return failed
+		}
 	}
-	return failed
 }
 
 func (s *Service) readRange(ctx context.Context, mediaID string, off, n int64) ([]byte, error) {

@@ -50,6 +50,8 @@ type mediaRow struct {
 	UpdatedAt     time.Time `bun:"updated_at"`
 	Version       int64     `bun:"version"`
 	Doc           string    `bun:"doc"`
+	FileSHA256    string    `bun:"file_sha256"`
+	FileSize      int64     `bun:"file_size"`
 }
 
 type authorRow struct {
@@ -113,6 +115,9 @@ func (s *Store) PutMedia(ctx context.Context, m domain.Media, force bool) (bool,
 	}
 	row := &mediaRow{ID: m.ID, Kind: m.Kind, Status: m.Status, TitleFold: domain.Fold(m.Title), Language: m.Language,
 		SortKey: m.SortKey(), UpdatedAt: m.UpdatedAt.UTC(), Version: max(m.Version, have), Doc: string(doc)}
+	if m.Content != nil {
+		row.FileSHA256, row.FileSize = m.Content.SHA256, m.Content.Size
+	}
 	if !m.Listed() && m.Status != domain.StatusDeleted {
 		// Kept for its version only; feeds select listed rows by status.
 		row.Status = "unlisted"

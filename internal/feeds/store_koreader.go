@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -30,37 +29,26 @@ type koreaderLink struct {
 
 // readingFile is a listed book or document's current file.
 type readingFile struct {
-	MediaID string
-	SHA256  string
-	Size    int64
+	MediaID string `bun:"media_id"`
+	SHA256  string `bun:"sha256"`
+	Size    int64  `bun:"size"`
 }
+
+// unhashedBatch is how many files one pass of the fingerprinting takes.
+const unhashedBatch = 500
 
 // UnhashedFiles lists listed books and documents whose current file has no
 // partial MD5 yet.
 func (s *Store) UnhashedFiles(ctx context.Context) ([]readingFile, error) {
-	var docs []string
-	err := s.idb().NewSelect().Table("feeds_media").Column("doc").
-		Where("status = ? AND kind IN (?)", domain.StatusPublished, bun.List(readingKinds)).Scan(ctx, &docs)
+	var out []readingFile
+	err := s.idb().NewSelect().TableExpr("feeds_media AS m").
+		ColumnExpr("m.id AS media_id, m.file_sha256 AS sha256, m.file_size AS size").
+		Join("LEFT JOIN feeds_documents AS d ON d.media_id = m.id").
+		Where("m.status = ? AND m.kind IN (?) AND m.file_sha256 <> ''", domain.StatusPublished, bun.List(readingKinds)).
+		Where("(d.sha256 IS NULL OR d.sha256 <> m.file_sha256)").
+		OrderExpr("m.sort_key DESC").Limit(unhashedBatch).Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("feeds store: %w", err)
-	}
-	var have []documentRow
-	if err := s.idb().NewSelect().Model(&have).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("feeds store: %w", err)
-	}
-	done := map[string]string{}
-	for _, d := range have {
-		done[d.MediaID] = d.SHA256
-	}
-	var out []readingFile
-	for _, d := range docs {
-		var m domain.Media
-		if err := json.Unmarshal([]byte(d), &m); err != nil {
-			return nil, err
-		}
-		if m.Content != nil && done[m.ID] != m.Content.SHA256 {
-			out = append(out, readingFile{MediaID: m.ID, SHA256: m.Content.SHA256, Size: m.Content.Size})
-		}
 	}
 	return out, nil
 }

@@ -2,6 +2,11 @@
 -- item's current file, and the devices users linked with an API token.
 
 -- +goose Up
+-- The current file of each item, so that files without a fingerprint are
+-- found with an index rather than by reading every document.
+ALTER TABLE feeds_media ADD COLUMN file_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE feeds_media ADD COLUMN file_size BIGINT NOT NULL DEFAULT 0;
+
 CREATE TABLE feeds_documents (
     media_id    {{uuid}} PRIMARY KEY,
     sha256      TEXT NOT NULL,
@@ -22,3 +27,5 @@ CREATE TABLE feeds_koreader_links (
 -- +goose Down
 DROP TABLE feeds_koreader_links;
 DROP TABLE feeds_documents;
+ALTER TABLE feeds_media DROP COLUMN file_size;
+ALTER TABLE feeds_media DROP COLUMN file_sha256;
