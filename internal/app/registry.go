@@ -11,6 +11,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/config"
+	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
@@ -64,6 +65,14 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "feeds",
+		Description: "open formats: Atom and JSON Feed, podcast RSS with Podcasting 2.0, OPDS catalogs, link previews",
+		Migrations:  feeds.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return feeds.New(ctx, c.Feeds, d)
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -79,6 +88,7 @@ var dependencies = map[string][]string{
 	"catalog":    {"identity"},
 	"storage":    {"catalog"},
 	"processing": {"storage"},
+	"feeds":      {"catalog"},
 	"web":        {"identity", "catalog"}, // the API its pages call
 }
 

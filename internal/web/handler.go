@@ -41,6 +41,8 @@ func isReserved(p string) bool {
 
 // Handler serves the embedded app.
 type Handler struct {
+	// meta, when set, renders an item page's head tags (meta.go).
+	meta    *pageMeta
 	files   map[string]*file
 	index   *file // nil: the app was not built, the placeholder answers
 	started time.Time
@@ -92,6 +94,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.index == nil {
 		h.servePlaceholder(w, r)
 		return
+	}
+	if id, ok := mediaID(p); ok && h.meta != nil {
+		if tags := h.meta.tags(r, id); tags != "" {
+			h.serveWithMeta(w, r, tags)
+			return
+		}
 	}
 	h.serveFile(w, r, h.index)
 }

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
@@ -34,6 +36,27 @@ func NewFrom(fsys fs.FS, d module.Deps) (*Service, error) {
 	if d.Logger != nil {
 		d.Logger.Debug("web app loaded", slog.Int("files", len(h.files)))
 	}
+	// Item pages get their head tags from catalog: through this process's
+	// router when catalog runs here, else over HTTP at the public URL.
+	publicURL := strings.TrimRight(d.PublicURL, "/")
+	get := inProcess(d.Mux)
+	if d.Mux == nil {
+		get = func(context.Context, string) ([]byte, bool) { return nil, false }
+	}
+	if publicURL != "" {
+		client := d.HTTPClient
+		if client == nil {
+			client = &http.Client{Timeout: 5 * time.Second}
+		}
+		local, remote := get, overHTTP(publicURL, client)
+		get = func(ctx context.Context, path string) ([]byte, bool) {
+			if d.Mux != nil && routes(d.Mux, path) {
+				return local(ctx, path)
+			}
+			return remote(ctx, path)
+		}
+	}
+	h.meta = &pageMeta{get: get, publicURL: publicURL}
 	return &Service{handler: h, mux: d.Mux}, nil
 }
 

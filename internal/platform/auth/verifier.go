@@ -125,6 +125,11 @@ func Middleware(v *Verifier) func(http.Handler) http.Handler {
 				return
 			}
 			scheme, token, ok := strings.Cut(h, " ")
+			if ok && strings.EqualFold(scheme, "Basic") && BasicAllowed(r.URL.Path) {
+				// The feeds target checks these itself (e-mail and API token).
+				next.ServeHTTP(w, r)
+				return
+			}
 			if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 				unauthorized(w, r, errs.Unauthenticatedf("Authorization must be \"Bearer <access token>\""))
 				return
@@ -140,7 +145,7 @@ func Middleware(v *Verifier) func(http.Handler) http.Handler {
 			}
 			switch r.Method {
 			case http.MethodGet, http.MethodHead, http.MethodOptions:
-				if !p.Can(ScopeRead) {
+				if !p.Can(ScopeRead) && !feedsReaderSelf(p, r) {
 					httpx.WriteProblem(w, r, httpx.ProblemFor(r, errs.Forbiddenf("this token may not read (it lacks the read scope)")))
 					return
 				}
@@ -214,4 +219,28 @@ func (c *JWKSClient) Keys(ctx context.Context, refresh bool) (jwk.Set, error) {
 	}
 	c.set, c.fetchedAt = set, time.Now()
 	return set, nil
+}
+
+// basicPrefixes are the paths whose clients can only send HTTP Basic
+// credentials (e-reader apps reading OPDS catalogs and private feeds, and
+// linking a KOReader device): the middleware passes Basic through to them,
+// and they verify it themselves.
+var basicPrefixes = []string{"/opds/", "/feeds/", "/koreader/"}
+
+// BasicAllowed reports whether a request to path may carry HTTP Basic
+// credentials.
+func BasicAllowed(path string) bool {
+	for _, p := range basicPrefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// feedsReaderSelf lets a token that may only read feeds (feeds:read) read
+// its own account, GET /v1/users/me: the feeds target checks the e-mail of
+// HTTP Basic credentials (e-mail and API token) there, and nothing else.
+func feedsReaderSelf(p Principal, r *http.Request) bool {
+	return p.Can("feeds:read") && (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Path == "/v1/users/me"
 }

@@ -66,10 +66,18 @@ func TestMiddleware(t *testing.T) {
 		{"read_only_token_cannot_write", http.MethodPost, "Bearer " + issuer.TokenWithScopes("u1", []string{auth.ScopeRead}), 403},
 		{"read_only_token_reads", http.MethodGet, "Bearer " + issuer.TokenWithScopes("u1", []string{auth.ScopeRead}), 204},
 		{"write_only_token_cannot_read", http.MethodGet, "Bearer " + issuer.TokenWithScopes("u1", []string{auth.ScopeWrite}), 403},
+		{"feeds_token_cannot_read_the_api", http.MethodGet, "Bearer " + issuer.TokenWithScopes("u1", []string{"feeds:read"}), 403},
+		{"feeds_token_reads_its_own_account", http.MethodGet, "Bearer " + issuer.TokenWithScopes("u1", []string{"feeds:read"}), 204},
+		{"basic_passes_to_opds", http.MethodGet, "Basic dTpw", 204},
 	}
+	paths := map[string]string{"feeds_token_reads_its_own_account": "/v1/users/me", "basic_passes_to_opds": "/opds/v2/catalog"}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req := httptest.NewRequest(tc.method, "/v1/media", nil)
+			path := "/v1/media"
+			if p, ok := paths[tc.name]; ok {
+				path = p
+			}
+			req := httptest.NewRequest(tc.method, path, nil)
 			if tc.header != "" {
 				req.Header.Set("Authorization", tc.header)
 			}

@@ -120,6 +120,7 @@ func (p *Pipeline) attempt(ctx context.Context, e bus.Event, h Handler, n int) (
 		p.m.handleLatency.WithLabelValues(p.setup.Service, e.Type).Observe(time.Since(start).Seconds())
 	}()
 	ctx = withCause(ctx, e)
+	ctx, after := withAfterCommit(ctx)
 	err = p.setup.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewRaw("INSERT INTO inbox (consumer, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			p.setup.Service, e.ID, time.Now().UTC()).Exec(ctx)
@@ -132,6 +133,9 @@ func (p *Pipeline) attempt(ctx context.Context, e bus.Event, h Handler, n int) (
 		}
 		return h(ctx, tx, e)
 	})
+	if err == nil && !dup {
+		after.run()
+	}
 	return dup, err
 }
 

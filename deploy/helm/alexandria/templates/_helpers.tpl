@@ -262,6 +262,14 @@ drafts). A monolith calls itself, so it may go without (random per process).
 - name: ALEXANDRIA_STORAGE_PUBLIC_URL
   value: {{ $v.config.publicURL | quote }}
 {{- end }}
+{{- if and (eq $v.mode "microservices") (eq .target "feeds") }}
+- name: ALEXANDRIA_FEEDS_CONTENT_URL
+  value: {{ printf "http://%s-storage:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
+{{- end }}
+{{- if and (has .target (list "feeds" "all")) $v.config.publicURL }}
+- name: ALEXANDRIA_FEEDS_PUBLIC_URL
+  value: {{ $v.config.publicURL | quote }}
+{{- end }}
 {{- /*
 Object store: the URL from the Secret (key blob-url; it may carry
 credentials), S3 credentials as the standard AWS SDK variables. Only the

@@ -1,0 +1,295 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/alexandria-platform/alexandria/client"
+	"github.com/alexandria-platform/alexandria/internal/platform/testfiles"
+)
+
+// TestFeedsOnTheBinary publishes a podcast episode, a video and a document
+// on the real binary and reads them as podcast apps, e-readers and link
+// previews do: the episode is in its author's podcast feed with a playable
+// enclosure; an edit keeps its guid; a removal takes it out and no stale
+// 304 is answered; OPDS navigation leads to the document's download; the
+// video has an oEmbed player.
+func TestFeedsOnTheBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("media pipeline: skipped with -short")
+	}
+	t.Parallel()
+	requireMediaTools(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	d, _, admin, tok := adminOnNewInstance(ctx, t)
+	base := d.URL()
+	bearer := "Bearer " + tok.AccessToken
+	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Feed Host"})
+	must(t, err)
+
+	publish := func(kind, title string, file []byte) string {
+		t.Helper()
+		m, err := admin.CreateMedia(ctx, client.MediaInput{Title: title, Kind: kind, Language: "en", AuthorIDs: []string{author.ID}})
+		must(t, err)
+		put := tusRequest(t, http.MethodPut, base+"/v1/media/"+m.ID+"/content", map[string]string{"Authorization": bearer,
+			"Content-Type": "application/octet-stream"}, file)
+		if put.StatusCode/100 != 2 {
+			t.Fatalf("upload %s: %d %s", title, put.StatusCode, readAll(put))
+		}
+		waitUntil(t, 90*time.Second, func() bool {
+			item := getJSON(t, base+"/v1/media/"+m.ID, bearer)
+			if item["status"] == "failed" {
+				t.Fatalf("%s failed: %v", title, item["status_reason"])
+			}
+			return item["status"] == "draft" && item["content"] != nil
+		})
+		cur, err := admin.GetMedia(ctx, m.ID)
+		must(t, err)
+		published := "published"
+		_, err = admin.UpdateMedia(ctx, m.ID, client.MediaPatch{Status: &published}, cur.ETag)
+		must(t, err)
+		return m.ID
+	}
+
+	// A podcast episode: in the feed, with an enclosure a player can fetch
+	// in ranges, of the type and length the feed announces.
+	episode := publish("podcast", "Episode one", ffmpegFile(t, "mp3", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+		"-c:a", "libmp3lame", "-b:a", "32k"))
+	feedURL := base + "/feeds/authors/" + author.ID + "/podcast.xml"
+	var feed *gofeed.Feed
+	waitUntil(t, 30*time.Second, func() bool {
+		feed = parseFeed(t, do(t, http.MethodGet, feedURL, "", "").body)
+		return len(feed.Items) == 1
+	})
+	it := feed.Items[0]
+	if it.GUID != "urn:uuid:"+episode || len(it.Enclosures) != 1 || it.ITunesExt == nil || it.ITunesExt.Duration == "" {
+		t.Fatalf("episode in the feed: %+v", it)
+	}
+	enc := it.Enclosures[0]
+	r := tusRequest(t, http.MethodGet, enc.URL, map[string]string{"Range": "bytes=0-99"}, nil)
+	body := readAll(r)
+	if r.StatusCode != http.StatusPartialContent || len(body) != 100 || r.Header.Get("Content-Type") != enc.Type ||
+		!strings.HasSuffix(r.Header.Get("Content-Range"), "/"+enc.Length) {
+		t.Fatalf("enclosure %s (%s, %s bytes): %d %s %s", enc.URL, enc.Type, enc.Length, r.StatusCode,
+			r.Header.Get("Content-Type"), r.Header.Get("Content-Range"))
+	}
+
+	// Edit: the title changes, the guid stays.
+	cur, err := admin.GetMedia(ctx, episode)
+	must(t, err)
+	revised := "Episode one, revised"
+	_, err = admin.UpdateMedia(ctx, episode, client.MediaPatch{Title: &revised}, cur.ETag)
+	must(t, err)
+	var etag string
+	waitUntil(t, 30*time.Second, func() bool {
+		a := do(t, http.MethodGet, feedURL, "", "")
+		feed, etag = parseFeed(t, a.body), a.header.Get("ETag")
+		return len(feed.Items) == 1 && feed.Items[0].Title == revised
+	})
+	if feed.Items[0].GUID != "urn:uuid:"+episode {
+		t.Fatalf("guid after an edit: %s", feed.Items[0].GUID)
+	}
+	if a := doHeaders(t, feedURL, map[string]string{"If-None-Match": etag}); a.status != http.StatusNotModified {
+		t.Fatalf("unchanged feed: %d", a.status)
+	}
+
+	// Remove: gone, and the old ETag is not confirmed.
+	must(t, admin.DeleteMedia(ctx, episode))
+	waitUntil(t, 30*time.Second, func() bool {
+		a := doHeaders(t, feedURL, map[string]string{"If-None-Match": etag})
+		if a.status == http.StatusNotModified {
+			return false
+		}
+		return len(parseFeed(t, a.body).Items) == 0
+	})
+	if a := doHeaders(t, feedURL, map[string]string{"If-None-Match": etag}); a.status != http.StatusOK {
+		t.Fatalf("stale ETag after removal: %d", a.status)
+	}
+
+	// OPDS: root → New → the document's acquisition link → its bytes.
+	pdf := testfiles.PDF("Feeds paper", "read on an e-reader", 1)
+	doc := publish("document", "Feeds paper", pdf)
+	root := do(t, http.MethodGet, base+"/opds/v1.2/catalog", "", "")
+	newHref := entryLink(t, root.body, "New", "subsection")
+	var acq string
+	waitUntil(t, 30*time.Second, func() bool {
+		acq = entryLink(t, do(t, http.MethodGet, newHref, "", "").body, "Feeds paper", "http://opds-spec.org/acquisition/open-access")
+		return acq != ""
+	})
+	if acq != base+"/v1/media/"+doc+"/content" {
+		t.Fatalf("acquisition link %s", acq)
+	}
+	dl := tusRequest(t, http.MethodGet, acq, nil, nil)
+	if got := readAll(dl); dl.StatusCode != http.StatusOK || !bytes.Equal([]byte(got), pdf) || dl.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("download: %d %s (%d bytes)", dl.StatusCode, dl.Header.Get("Content-Type"), len(got))
+	}
+	// With an API token over HTTP Basic, as e-reader apps send it.
+	tokRes := doAuth(t, http.MethodPost, base+"/v1/users/me/tokens", "application/json",
+		`{"name":"e-reader","scopes":["feeds:read"]}`, bearer)
+	switch tokRes.status {
+	case http.StatusCreated:
+		var created struct {
+			Token string `json:"token"`
+		}
+		must(t, json.Unmarshal([]byte(tokRes.body), &created))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/opds/v2/catalog", nil)
+		req.SetBasicAuth(adminEmail, created.Token)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("OPDS with e-mail and API token: %d", res.StatusCode)
+		}
+	case http.StatusUnprocessableEntity:
+		t.Logf("identity does not know the feeds:read scope yet; Basic sign-in is covered by internal/feeds tests")
+	default:
+		t.Fatalf("create API token: %d %s", tokRes.status, tokRes.body)
+	}
+
+	// KOReader: the document is fingerprinted as KOReader does; a device
+	// linked with a read-write API token signs in; without engagement in
+	// this deployment, progress answers 503.
+	rw := doAuth(t, http.MethodPost, base+"/v1/users/me/tokens", "application/json", `{"name":"kobo","scopes":["read","write"]}`, bearer)
+	if rw.status != http.StatusCreated {
+		t.Fatalf("create API token: %d %s", rw.status, rw.body)
+	}
+	var device struct {
+		Token string `json:"token"`
+	}
+	must(t, json.Unmarshal([]byte(rw.body), &device))
+	link, _ := http.NewRequestWithContext(ctx, http.MethodPut, base+"/koreader/link", nil)
+	link.SetBasicAuth(adminEmail, device.Token)
+	linked, err := http.DefaultClient.Do(link)
+	must(t, err)
+	if linked.StatusCode != http.StatusOK {
+		t.Fatalf("link KOReader: %d %s", linked.StatusCode, readAll(linked))
+	}
+	_ = linked.Body.Close()
+	key := fmt.Sprintf("%x", md5.Sum([]byte(device.Token)))
+	kh := map[string]string{"x-auth-user": adminEmail, "x-auth-key": key}
+	if a := doHeaders(t, base+"/koreader/users/auth", kh); a.status != http.StatusOK {
+		t.Fatalf("KOReader auth: %d %s", a.status, a.body)
+	}
+	fp := koreaderFingerprint(pdf)
+	waitUntil(t, 30*time.Second, func() bool {
+		return doHeaders(t, base+"/koreader/syncs/progress/"+fp, kh).status != http.StatusNotFound
+	})
+	if a := doHeaders(t, base+"/koreader/syncs/progress/"+fp, kh); a.status != http.StatusServiceUnavailable {
+		t.Fatalf("progress without engagement: %d %s", a.status, a.body)
+	}
+
+	// oEmbed for a video page.
+	video := publish("video", "A clip", ffmpegFile(t, "webm", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=2",
+		"-c:v", "libvpx", "-b:v", "100k", "-deadline", "realtime"))
+	var o map[string]any
+	waitUntil(t, 30*time.Second, func() bool {
+		a := do(t, http.MethodGet, base+"/oembed?"+url.Values{"url": {base + "/media/" + video}}.Encode(), "", "")
+		return a.status == http.StatusOK && json.Unmarshal([]byte(a.body), &o) == nil
+	})
+	if o["type"] != "video" || o["title"] != "A clip" || !strings.Contains(o["html"].(string), "/v1/media/"+video+"/content") {
+		t.Fatalf("oEmbed %v", o)
+	}
+}
+
+func waitUntil(t *testing.T, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func parseFeed(t *testing.T, body string) *gofeed.Feed {
+	t.Helper()
+	f, err := gofeed.NewParser().ParseString(body)
+	if err != nil {
+		t.Fatalf("feed: %v\n%s", err, body)
+	}
+	return f
+}
+
+func doHeaders(t *testing.T, u string, h map[string]string) answer {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	must(t, err)
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return answer{status: resp.StatusCode, header: resp.Header, body: b.String()}
+}
+
+// entryLink is the href of the link with rel of the Atom entry titled title.
+func entryLink(t *testing.T, body, title, rel string) string {
+	t.Helper()
+	var f struct {
+		Entries []struct {
+			Title string `xml:"title"`
+			Links []struct {
+				Rel  string `xml:"rel,attr"`
+				Href string `xml:"href,attr"`
+			} `xml:"link"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(body), &f); err != nil {
+		t.Fatalf("OPDS feed: %v\n%s", err, body)
+	}
+	for _, e := range f.Entries {
+		if e.Title != title {
+			continue
+		}
+		for _, l := range e.Links {
+			if l.Rel == rel {
+				return l.Href
+			}
+		}
+	}
+	return ""
+}
+
+// koreaderFingerprint is KOReader's partial MD5 of a file.
+func koreaderFingerprint(b []byte) string {
+	h := md5.New()
+	for _, off := range []int{0, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304} {
+		if off >= len(b) {
+			break
+		}
+		h.Write(b[off:min(off+1024, len(b))])
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// ffmpegFile makes a small synthetic media file.
+func ffmpegFile(t *testing.T, ext string, args ...string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "f."+ext)
+	cmd := exec.Command("ffmpeg", append(append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...), out)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	must(t, err)
+	return b
+}
