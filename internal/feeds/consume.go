@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/feeds/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
@@ -52,7 +51,7 @@ func decode[T any](e bus.Event, id func(T) string) (T, error) {
 }
 
 func (s *Service) onMedia(deleted bool) events.Handler {
-	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
+	return events.Bind(s.store.bound, func(ctx context.Context, st *Store, e bus.Event) error {
 		m, err := decode(e, func(m domain.Media) string { return m.ID })
 		if err != nil {
 			return err
@@ -60,12 +59,12 @@ func (s *Service) onMedia(deleted bool) events.Handler {
 		if deleted {
 			m.Status = domain.StatusDeleted
 		}
-		return s.app.applyMedia(ctx, s.store.inTx(tx), m, deleted)
-	}
+		return s.app.applyMedia(ctx, st, m, deleted)
+	})
 }
 
 func (s *Service) onAuthor(deleted bool) events.Handler {
-	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
+	return events.Bind(s.store.bound, func(ctx context.Context, st *Store, e bus.Event) error {
 		a, err := decode(e, func(a domain.Author) string { return a.ID })
 		if err != nil {
 			return err
@@ -73,12 +72,12 @@ func (s *Service) onAuthor(deleted bool) events.Handler {
 		if deleted {
 			a.Status = domain.StatusDeleted
 		}
-		return s.app.applyAuthor(ctx, s.store.inTx(tx), a, deleted)
-	}
+		return s.app.applyAuthor(ctx, st, a, deleted)
+	})
 }
 
 func (s *Service) onCategory(deleted bool) events.Handler {
-	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
+	return events.Bind(s.store.bound, func(ctx context.Context, st *Store, e bus.Event) error {
 		c, err := decode(e, func(c domain.Category) string { return c.ID })
 		if err != nil {
 			return err
@@ -86,6 +85,6 @@ func (s *Service) onCategory(deleted bool) events.Handler {
 		if deleted {
 			c.Status = domain.StatusDeleted
 		}
-		return s.app.applyCategory(ctx, s.store.inTx(tx), c, deleted)
-	}
+		return s.app.applyCategory(ctx, st, c, deleted)
+	})
 }

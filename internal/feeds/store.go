@@ -17,16 +17,16 @@ import (
 // for SQLite and PostgreSQL.
 type Store struct {
 	db *db.DB
-	tx *bun.Tx
+	tx bun.IDB // the consumer's transaction, when bound
 }
 
 func newStore(d *db.DB) *Store { return &Store{db: d} }
 
-// inTx binds the repository to a consumer's transaction.
-func (s *Store) inTx(tx bun.Tx) *Store {
-	bound := *s
-	bound.tx = &tx
-	return &bound
+// bound binds the repository to a consumer's transaction (events.Bind).
+func (s *Store) bound(tx bun.IDB) *Store {
+	b := *s
+	b.tx = tx
+	return &b
 }
 
 func (s *Store) idb() bun.IDB {
