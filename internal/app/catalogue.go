@@ -5,6 +5,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/search"
 	"github.com/alexandria-platform/alexandria/internal/storage"
 )
 
@@ -17,5 +18,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "catalog", Publishes: catalog.Events, Consumes: catalog.Consumes, Sagas: catalog.Sagas},
 		{Service: "storage", Publishes: storage.Events, Consumes: storage.Consumes},
 		{Service: "processing", Publishes: processing.Events, Consumes: processing.Consumes, Sagas: processing.Sagas},
+		{Service: "search", Consumes: search.Consumes},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/search"
 	"github.com/alexandria-platform/alexandria/internal/storage"
 	"github.com/alexandria-platform/alexandria/internal/web"
 )
@@ -64,6 +65,14 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "search",
+		Description: "full-text and faceted search over the catalog and inside every item's extracted text",
+		Migrations:  search.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return search.New(ctx, c.Search, d)
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -79,7 +88,8 @@ var dependencies = map[string][]string{
 	"catalog":    {"identity"},
 	"storage":    {"catalog"},
 	"processing": {"storage"},
-	"web":        {"identity", "catalog"}, // the API its pages call
+	"search":     {"catalog", "storage", "processing"}, // their events and storage's text
+	"web":        {"identity", "catalog"},              // the API its pages call
 }
 
 // Targets returns every target the binary knows.

@@ -21,6 +21,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/search"
 	"github.com/alexandria-platform/alexandria/internal/storage"
 )
 
@@ -41,6 +42,7 @@ type Config struct {
 	Catalog    catalog.Config        `yaml:"catalog" env:"CATALOG"`
 	Storage    storage.Config        `yaml:"storage" env:"STORAGE"`
 	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
+	Search     search.Config         `yaml:"search" env:"SEARCH"`
 }
 
 // HTTP configures the process's one HTTP server.
@@ -74,6 +76,7 @@ func Default() Config {
 		Catalog:    catalog.DefaultConfig(),
 		Storage:    storage.DefaultConfig(),
 		Processing: processing.DefaultConfig(),
+		Search:     search.DefaultConfig(),
 	}
 }
 
@@ -121,7 +124,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

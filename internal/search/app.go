@@ -85,7 +85,7 @@ type searchRequest struct {
 
 // searchResult is one page.
 type searchResult struct {
-	Hits   []hitJSON
+	Hits   []searchHitJSON
 	Facets map[string]map[string]int
 	Total  int
 	Next   string
@@ -114,7 +114,7 @@ func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error)
 	}
 	if !p.Query.Positive() && len(p.Query.Clauses) > 0 {
 		// Only negations: nothing to look for.
-		return searchResult{Hits: []hitJSON{}, Facets: emptyFacets()}, nil
+		return searchResult{Hits: []searchHitJSON{}, Facets: emptyFacets()}, nil
 	}
 	if err := a.correct(ctx, &p.Query); err != nil {
 		return searchResult{}, err
@@ -135,14 +135,14 @@ func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error)
 	if out.Facets, err = a.store.Facets(ctx, p, a.cfg.FacetValues); err != nil {
 		return searchResult{}, err
 	}
-	out.Hits = make([]hitJSON, 0, len(hits))
+	out.Hits = make([]searchHitJSON, 0, len(hits))
 	terms := p.Query.Words()
 	for _, h := range hits {
-		var m mediaJSON
+		var m searchMediaJSON
 		if err := json.Unmarshal([]byte(h.Doc), &m); err != nil {
 			return searchResult{}, err
 		}
-		hit := hitJSON{Media: m, Score: h.Score}
+		hit := searchHitJSON{Media: m, Score: h.Score}
 		if len(terms) > 0 {
 			if t, ok := domain.Highlight(h.Title, terms); ok {
 				hit.Highlights.Title = t
@@ -163,11 +163,11 @@ func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error)
 	return out, nil
 }
 
-func hasText(m mediaJSON) bool {
-	return slices.ContainsFunc(m.Derivatives, func(d derivative) bool { return d.Kind == "text" })
+func hasText(m searchMediaJSON) bool {
+	return slices.ContainsFunc(m.Derivatives, func(d searchDerivativeJSON) bool { return d.Kind == "text" })
 }
 
-func contentTypeOf(m mediaJSON) string {
+func contentTypeOf(m searchMediaJSON) string {
 	if m.Content == nil {
 		return ""
 	}
@@ -243,8 +243,8 @@ func (a *app) alternatives(ctx context.Context, word string) ([]string, error) {
 }
 
 // passages turns matching pages into snippets with their place.
-func passages(pages []Page, terms []domain.Term, contentType string, limit int) []passageJSON {
-	out := []passageJSON{}
+func passages(pages []Page, terms []domain.Term, contentType string, limit int) []searchPassageJSON {
+	out := []searchPassageJSON{}
 	for _, pg := range pages {
 		if len(out) >= limit {
 			break
@@ -255,7 +255,7 @@ func passages(pages []Page, terms []domain.Term, contentType string, limit int) 
 			snip, _ = domain.Highlight(firstRunes(pg.Body, 160), terms)
 		}
 		n := pg.N
-		pj := passageJSON{Snippet: snip}
+		pj := searchPassageJSON{Snippet: snip}
 		if contentType == "application/pdf" {
 			pj.Page = &n
 		} else {
@@ -327,20 +327,20 @@ func (a *app) suggest(ctx context.Context, text string, limit int) ([]Suggestion
 }
 
 // inside returns the passages of an item's text matching text.
-func (a *app) inside(ctx context.Context, mediaID, userID, text, pageToken string, limit int) (insideJSON, error) {
+func (a *app) inside(ctx context.Context, mediaID, userID, text, pageToken string, limit int) (searchInsideJSON, error) {
 	found, doc, err := a.store.MediaAccess(ctx, mediaID, userID)
 	if err != nil {
-		return insideJSON{}, err
+		return searchInsideJSON{}, err
 	}
 	if !found {
-		return insideJSON{}, errs.NotFoundf("no media item %s", mediaID)
+		return searchInsideJSON{}, errs.NotFoundf("no media item %s", mediaID)
 	}
-	var m mediaJSON
+	var m searchMediaJSON
 	if err := json.Unmarshal([]byte(doc), &m); err != nil {
-		return insideJSON{}, err
+		return searchInsideJSON{}, err
 	}
 	q := domain.ParseQuery(text)
-	out := insideJSON{Items: []passageJSON{}}
+	out := searchInsideJSON{Items: []searchPassageJSON{}}
 	if !q.Positive() {
 		return out, nil
 	}
@@ -349,17 +349,17 @@ func (a *app) inside(ctx context.Context, mediaID, userID, text, pageToken strin
 	if pageToken != "" {
 		c, err := a.decodeToken(pageToken, fingerprintOf(fp))
 		if err != nil {
-			return insideJSON{}, err
+			return searchInsideJSON{}, err
 		}
 		after = int(c.Pop)
 	}
 	if err := a.correct(ctx, &q); err != nil {
-		return insideJSON{}, err
+		return searchInsideJSON{}, err
 	}
 	cfg := domain.PGConfig(m.Language)
 	pages, err := a.store.Passages(ctx, mediaID, q, cfg, after, limit)
 	if err != nil {
-		return insideJSON{}, err
+		return searchInsideJSON{}, err
 	}
 	if len(pages) > limit {
 		pages = pages[:limit]

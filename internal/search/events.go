@@ -53,22 +53,22 @@ type categoryEvent struct {
 }
 
 type mediaEvent struct {
-	ID          string       `json:"id"`
-	Title       string       `json:"title"`
-	Description string       `json:"description"`
-	Kind        string       `json:"kind"`
-	Language    string       `json:"language"`
-	AuthorIDs   []string     `json:"author_ids"`
-	CategoryIDs []string     `json:"category_ids"`
-	Tags        []string     `json:"tags"`
-	License     string       `json:"license"`
-	PublishedAt *time.Time   `json:"published_at"`
-	Status      string       `json:"status"`
-	Content     *contentJSON `json:"content"`
-	Derivatives []derivative `json:"derivatives"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	Version     int64        `json:"version"`
+	ID          string                 `json:"id"`
+	Title       string                 `json:"title"`
+	Description string                 `json:"description"`
+	Kind        string                 `json:"kind"`
+	Language    string                 `json:"language"`
+	AuthorIDs   []string               `json:"author_ids"`
+	CategoryIDs []string               `json:"category_ids"`
+	Tags        []string               `json:"tags"`
+	License     string                 `json:"license"`
+	PublishedAt *time.Time             `json:"published_at"`
+	Status      string                 `json:"status"`
+	Content     *searchContentJSON     `json:"content"`
+	Derivatives []searchDerivativeJSON `json:"derivatives"`
+	CreatedAt   time.Time              `json:"created_at"`
+	UpdatedAt   time.Time              `json:"updated_at"`
+	Version     int64                  `json:"version"`
 }
 
 type processedEvent struct {

@@ -17,7 +17,7 @@ type mediaSearchInput struct {
 }
 
 type mediaSearchOutput struct {
-	Body insideJSON
+	Body searchInsideJSON
 }
 
 // mediaSearch is GET /v1/media/{id}/search: search inside one item.

@@ -132,7 +132,7 @@ func TestSearchFinds(t *testing.T) {
 		f.media(mediaEvent{Title: "Germinal", Description: "A novel about miners in the north of France.", Language: "fr",
 			AuthorIDs: []string{emile}, Tags: []string{"novel"}})
 		f.media(mediaEvent{Title: "Café society", Description: "Coffee houses and engines of conversation.", Kind: "podcast",
-			Tags: []string{"history"}, Content: &contentJSON{DurationSeconds: ptr(1800.0)}})
+			Tags: []string{"history"}, Content: &searchContentJSON{DurationSeconds: ptr(1800.0)}})
 		f.media(mediaEvent{Title: "Engine draft", Status: "draft", AuthorIDs: []string{ada}})
 
 		assertTitles(t, "title word", f.search("analytical"), "Notes on the Analytical Engine")
@@ -286,8 +286,8 @@ func TestSearchCategoriesAndText(t *testing.T) {
 		assertTitles(t, "leaf", f.search("", func(r *searchRequest) { r.CategoryID = art }), "Paintings")
 
 		// Search inside: text fetched for a published item with a text derivative.
-		doc := f.media(mediaEvent{Title: "Field guide", Content: &contentJSON{ContentType: "application/pdf", SHA256: "abc", Pages: ptr(3)},
-			Derivatives: []derivative{{Kind: "text", Name: "text.txt"}}})
+		doc := f.media(mediaEvent{Title: "Field guide", Content: &searchContentJSON{ContentType: "application/pdf", SHA256: "abc", Pages: ptr(3)},
+			Derivatives: []searchDerivativeJSON{{Kind: "text", Name: "text.txt"}}})
 		jobs, err := a.store.DueTextJobs(f.ctx, time.Now().Add(time.Second), 10)
 		if err != nil || len(jobs) != 1 || jobs[0].MediaID != doc.ID {
 			t.Fatalf("text jobs: %v %v", jobs, err)

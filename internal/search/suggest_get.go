@@ -12,7 +12,7 @@ type suggestInput struct {
 
 type suggestOutput struct {
 	Body struct {
-		Items []suggestionJSON `json:"items" doc:"Up to 10 titles, authors and tags"`
+		Items []searchSuggestionJSON `json:"items" doc:"Up to 10 titles, authors and tags"`
 	}
 }
 
@@ -28,9 +28,9 @@ func (s *Service) suggestGet(ctx context.Context, in *suggestInput) (*suggestOut
 		return nil, err
 	}
 	out := &suggestOutput{}
-	out.Body.Items = make([]suggestionJSON, len(list))
+	out.Body.Items = make([]searchSuggestionJSON, len(list))
 	for i, x := range list {
-		out.Body.Items[i] = suggestionJSON(x)
+		out.Body.Items[i] = searchSuggestionJSON(x)
 	}
 	return out, nil
 }
