@@ -86,7 +86,7 @@ func parseFloat(b *badRequest, name, value string) *float64 {
 		return nil
 	}
 	f, err := strconv.ParseFloat(value, 64)
-	if err != nil || f < 0 || f > 1e9 {
+	if err != nil || !(f >= 0 && f <= 1e9) {
 		b.add(name, "is not a number of seconds (0 or more)")
 		return nil
 	}
