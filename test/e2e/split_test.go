@@ -30,11 +30,11 @@ type splitDeployment struct {
 }
 
 // splitTargets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing", "web"}
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "search", "web"}
 
 // apiTargets are the split targets that document API operations (web
 // serves the app at the paths they leave).
-var apiTargets = []string{"identity", "catalog", "storage", "processing"}
+var apiTargets = []string{"identity", "catalog", "storage", "processing", "search"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -76,6 +76,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		"ALEXANDRIA_BLOB_URL=file://" + filepath.Join(t.TempDir(), "blobs") + "?create_dir=true",
 		fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", ports["identity"]),
 		fmt.Sprintf("ALEXANDRIA_STORAGE_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
+		fmt.Sprintf("ALEXANDRIA_SEARCH_STORAGE_URL=http://127.0.0.1:%d", ports["storage"]),
 		// Storage asks catalog about a signed link's creator with it: the
 		// processes must share it, as Compose and the chart arrange.
 		"ALEXANDRIA_SERVICE_KEY=split-mode-test-service-key",
@@ -87,7 +88,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		s.start(t, target)
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
-		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "WEB": ports["web"]})
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "SEARCH": ports["search"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)
@@ -218,6 +219,21 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	dl := tusRequest(t, http.MethodGet, s.gateway+"/v1/media/"+m.ID+"/content", nil, nil)
 	if body := readAll(dl); dl.StatusCode != http.StatusOK || body != string(pdf) {
 		t.Fatalf("download through the gateway: %d, %d bytes", dl.StatusCode, len(body))
+	}
+	// Search in its own process: the title from catalog's events, the
+	// text from storage over HTTP, both answered through the gateway.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		found := do(t, http.MethodGet, s.gateway+"/v1/search?q=written+split", "", "")
+		inside := do(t, http.MethodGet, s.gateway+"/v1/media/"+m.ID+"/search?q=written", "", "")
+		if found.status == http.StatusOK && strings.Contains(found.body, m.ID) && inside.status == http.StatusOK &&
+			strings.Contains(inside.body, `"page":1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search through the gateway: %d %s / %d %s", found.status, found.body, inside.status, inside.body)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
