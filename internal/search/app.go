@@ -35,21 +35,9 @@ type app struct {
 
 // putMedia indexes the item as an event described it.
 func (a *app) putMedia(ctx context.Context, st *Store, e mediaEvent, eventTime time.Time) error {
-	doc, err := json.Marshal(mediaView(e))
+	rec, err := a.record(e)
 	if err != nil {
 		return err
-	}
-	rec := MediaRecord{ID: e.ID, Title: e.Title, Description: e.Description, Kind: e.Kind, Language: e.Language,
-		License: e.License, Status: e.Status, AuthorIDs: e.AuthorIDs, CategoryIDs: e.CategoryIDs, Tags: e.Tags,
-		PublishedAt: e.PublishedAt, CreatedAt: e.CreatedAt, Version: e.Version, Doc: doc}
-	if e.Content != nil {
-		rec.Duration, rec.Pages = e.Content.DurationSeconds, e.Content.Pages
-		for _, d := range e.Derivatives {
-			if d.Kind == "text" && d.Name != "" && path.Base(d.Name) == d.Name {
-				rec.TextName = d.Name
-				rec.TextObject = d.Name + "@" + e.Content.SHA256
-			}
-		}
 	}
 	needText, err := st.PutMedia(ctx, rec, eventTime)
 	if err != nil {
@@ -63,6 +51,27 @@ func (a *app) putMedia(ctx context.Context, st *Store, e mediaEvent, eventTime t
 		a.nudge()
 	}
 	return nil
+}
+
+// record is what the index keeps of an item an event or the API described.
+func (a *app) record(e mediaEvent) (MediaRecord, error) {
+	doc, err := json.Marshal(mediaView(e))
+	if err != nil {
+		return MediaRecord{}, err
+	}
+	rec := MediaRecord{ID: e.ID, Title: e.Title, Description: e.Description, Kind: e.Kind, Language: e.Language,
+		License: e.License, Status: e.Status, AuthorIDs: e.AuthorIDs, CategoryIDs: e.CategoryIDs, Tags: e.Tags,
+		PublishedAt: e.PublishedAt, CreatedAt: e.CreatedAt, Version: e.Version, Doc: doc}
+	if e.Content != nil {
+		rec.Duration, rec.Pages = e.Content.DurationSeconds, e.Content.Pages
+		for _, d := range e.Derivatives {
+			if d.Kind == "text" && d.Name != "" && path.Base(d.Name) == d.Name {
+				rec.TextName = d.Name
+				rec.TextObject = d.Name + "@" + e.Content.SHA256
+			}
+		}
+	}
+	return rec, nil
 }
 
 func (a *app) nudge() {

@@ -84,6 +84,12 @@ func (m MediaRecord) sortTime() time.Time {
 // PutMedia records a media item unless a newer version is already known.
 // It reports whether the item is now visible and needs its text fetched.
 func (s *Store) PutMedia(ctx context.Context, m MediaRecord, eventTime time.Time) (needText bool, err error) {
+	return s.putMedia(ctx, m, eventTime, false)
+}
+
+// putMedia is PutMedia; with again, a record of the indexed version is
+// written again (a reindex), an older one still never.
+func (s *Store) putMedia(ctx context.Context, m MediaRecord, eventTime time.Time, again bool) (needText bool, err error) {
 	var cur struct {
 		Version     int64  `bun:"version"`
 		TextIndexed string `bun:"text_indexed"`
@@ -93,7 +99,7 @@ func (s *Store) PutMedia(ctx context.Context, m MediaRecord, eventTime time.Time
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, err
 	}
-	if found && cur.Version >= m.Version {
+	if found && (cur.Version > m.Version || (cur.Version == m.Version && !again)) {
 		return false, nil
 	}
 	var rid int64
@@ -273,13 +279,17 @@ type AuthorRecord struct {
 // PutAuthor records an author unless a newer version is known, and
 // rewrites its items when its name or status changed.
 func (s *Store) PutAuthor(ctx context.Context, a AuthorRecord) error {
+	return s.putAuthor(ctx, a, false)
+}
+
+func (s *Store) putAuthor(ctx context.Context, a AuthorRecord, again bool) error {
 	var cur AuthorRecord
 	err := s.idb().NewRaw("SELECT name, status, version FROM search_authors WHERE id = ?", a.ID).Scan(ctx, &cur.Name, &cur.Status, &cur.Version)
 	found := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if found && cur.Version >= a.Version {
+	if found && (cur.Version > a.Version || (cur.Version == a.Version && !again)) {
 		return nil
 	}
 	if _, err := s.idb().NewRaw(`INSERT INTO search_authors (id, name, name_norm, status, version) VALUES (?, ?, ?, ?, ?)
@@ -290,7 +300,7 @@ func (s *Store) PutAuthor(ctx context.Context, a AuthorRecord) error {
 	if err := s.addTerms(ctx, domain.Words(domain.Fold(a.Name))); err != nil {
 		return err
 	}
-	if found && cur.Name == a.Name && cur.Status == a.Status {
+	if found && cur.Name == a.Name && cur.Status == a.Status && !again {
 		return nil
 	}
 	return s.refreshAuthor(ctx, a.ID)
@@ -331,7 +341,7 @@ type CategoryRecord struct {
 func (s *Store) PutCategory(ctx context.Context, c CategoryRecord) error {
 	_, err := s.idb().NewRaw(`INSERT INTO search_categories (id, parent_id, name, status, version) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, status = excluded.status,
-		version = excluded.version WHERE search_categories.version < excluded.version`,
+		version = excluded.version WHERE search_categories.version <= excluded.version`,
 		c.ID, c.ParentID, c.Name, c.Status, c.Version).Exec(ctx)
 	return err
 }
@@ -521,4 +531,15 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	return hex.DecodeString(v)
+}
+
+// VisibleIDs pages through the IDs of visible items, in ID order.
+func (s *Store) VisibleIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	var ids []string
+	err := s.idb().NewRaw("SELECT CAST(id AS TEXT) FROM search_media WHERE visible = TRUE AND CAST(id AS TEXT) > ? ORDER BY CAST(id AS TEXT) LIMIT ?",
+		after, limit).Scan(ctx, &ids)
+	if isNoRows(err) {
+		err = nil
+	}
+	return ids, err
 }
