@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -48,8 +49,8 @@ func badRequestField(name, format string, args ...any) error {
 
 // problem turns a badRequest into the 400 problem document.
 func problem(ctx context.Context, err error) error {
-	b, ok := err.(*badRequest)
-	if !ok {
+	var b *badRequest
+	if !errors.As(err, &b) {
 		return err
 	}
 	return &httpx.Problem{Type: httpx.ProblemTypeBase + "bad-request", Title: http.StatusText(http.StatusBadRequest),

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
-	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/search/domain"
 )
 
@@ -103,5 +102,3 @@ func (s *Service) pageSize(b *badRequest, value string) int {
 	}
 	return min(*n, s.cfg.MaxPageSize)
 }
-
-var _ = errs.Invalid

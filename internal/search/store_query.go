@@ -138,25 +138,32 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]Hit, error) {
 	if sort == SortRelevance && m == nil {
 		sort = SortNewest
 	}
-	q.add("SELECT * FROM (SELECT m.id, m.doc, m.title, m.description, m.sort_time, m.popularity, "+score+" AS score", scoreArgs...)
-	q.add(base.sql.String(), base.args...)
-	q.add(") r")
+	cols := "m.id, m.doc, m.title, m.description, m.sort_time, m.popularity, " + score + " AS score"
 	switch sort {
 	case SortRelevance:
+		// The score is computed for every match: order on the derived table.
+		q.add("SELECT * FROM (SELECT "+cols, scoreArgs...)
+		q.add(base.sql.String(), base.args...)
+		q.add(") r")
 		if p.After != nil {
 			q.add(" WHERE (r.score < ? OR (r.score = ? AND r.id > ?))", p.After.Score, p.After.Score, p.After.ID)
 		}
 		q.add(" ORDER BY r.score DESC, r.id ASC")
 	case SortPopular:
+		// Keyset on indexed columns: a deep page costs what the first does.
+		q.add("SELECT "+cols, scoreArgs...)
+		q.add(base.sql.String(), base.args...)
 		if p.After != nil {
-			q.add(" WHERE (r.popularity < ? OR (r.popularity = ? AND r.id > ?))", p.After.Pop, p.After.Pop, p.After.ID)
+			q.add(" AND (m.popularity < ? OR (m.popularity = ? AND m.id > ?))", p.After.Pop, p.After.Pop, p.After.ID)
 		}
-		q.add(" ORDER BY r.popularity DESC, r.id ASC")
+		q.add(" ORDER BY m.popularity DESC, m.id ASC")
 	default:
+		q.add("SELECT "+cols, scoreArgs...)
+		q.add(base.sql.String(), base.args...)
 		if p.After != nil {
-			q.add(" WHERE (r.sort_time < ? OR (r.sort_time = ? AND r.id < ?))", p.After.Time.UTC(), p.After.Time.UTC(), p.After.ID)
+			q.add(" AND (m.sort_time < ? OR (m.sort_time = ? AND m.id < ?))", p.After.Time.UTC(), p.After.Time.UTC(), p.After.ID)
 		}
-		q.add(" ORDER BY r.sort_time DESC, r.id DESC")
+		q.add(" ORDER BY m.sort_time DESC, m.id DESC")
 	}
 	q.add(" LIMIT ?", p.Limit+1)
 	var hits []Hit
