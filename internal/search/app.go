@@ -138,10 +138,7 @@ func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error)
 		last := hits[len(hits)-1]
 		out.Next = a.encodeToken(Cursor{Score: last.Score, Time: last.SortTime, Pop: last.Popularity, ID: last.ID}, fingerprint)
 	}
-	if out.Total, err = a.store.Count(ctx, p); err != nil {
-		return searchResult{}, err
-	}
-	if out.Facets, err = a.store.Facets(ctx, p, a.cfg.FacetValues); err != nil {
+	if out.Total, out.Facets, err = a.store.Summary(ctx, p, a.cfg.FacetValues); err != nil {
 		return searchResult{}, err
 	}
 	out.Hits = make([]searchHitJSON, 0, len(hits))
@@ -305,22 +302,32 @@ func (a *app) suggest(ctx context.Context, text string, limit int) ([]Suggestion
 		return nil, err
 	}
 	tol := domain.Tolerance(last)
-	seen := map[string]bool{}
-	for _, s := range out {
-		seen[s.Kind+"\x00"+s.Text] = true
+	// The known words whose start (as long as what was typed) is within
+	// the tolerance, closest first; the three best are tried.
+	type cand struct {
+		w string
+		d int
 	}
+	var cands []cand
 	for _, n := range near {
-		if len(out) >= limit {
-			break
-		}
 		cut := n
 		if r := []rune(n); len(r) > len([]rune(last)) {
 			cut = string(r[:len([]rune(last))])
 		}
-		if cut == last || (domain.Distance(last, cut) > tol && domain.Distance(last, n) > tol) {
+		if cut == last {
 			continue
 		}
-		words[len(words)-1] = n
+		if d := min(domain.Distance(last, cut), domain.Distance(last, n)); d <= tol {
+			cands = append(cands, cand{n, d})
+		}
+	}
+	slices.SortStableFunc(cands, func(x, y cand) int { return x.d - y.d })
+	seen := map[string]bool{}
+	for _, s := range out {
+		seen[s.Kind+"\x00"+s.Text] = true
+	}
+	for i := 0; i < len(cands) && i < 3 && len(out) < limit; i++ {
+		words[len(words)-1] = cands[i].w
 		more, err := a.store.Suggest(ctx, strings.Join(words, " "), limit)
 		if err != nil {
 			return nil, err

@@ -194,36 +194,6 @@ var facetSQL = map[string]struct{ value, join string }{
 // FacetNames are the facets every search answers.
 var FacetNames = []string{"kind", "language", "category", "author", "tag", "license"}
 
-// Facets counts the matching items by each facet's values (the most
-// frequent maxValues of each).
-func (s *Store) Facets(ctx context.Context, p SearchParams, maxValues int) (map[string]map[string]int, error) {
-	base, _ := s.base(p)
-	out := map[string]map[string]int{}
-	for _, name := range FacetNames {
-		f := facetSQL[name]
-		from := base.sql.String()
-		// The join goes right after the FROM list, before WHERE.
-		i := strings.Index(from, " WHERE ")
-		sqlText := "SELECT " + f.value + " AS v, COUNT(*) AS n" + from[:i] + f.join + from[i:] +
-			" GROUP BY " + f.value + " ORDER BY n DESC, v LIMIT ?"
-		var rows []struct {
-			V string `bun:"v"`
-			N int    `bun:"n"`
-		}
-		if err := s.idb().NewRaw(sqlText, append(append([]any{}, base.args...), maxValues)...).Scan(ctx, &rows); err != nil && !isNoRows(err) {
-			return nil, err
-		}
-		vals := map[string]int{}
-		for _, r := range rows {
-			if r.V != "" {
-				vals[r.V] = r.N
-			}
-		}
-		out[name] = vals
-	}
-	return out, nil
-}
-
 // Known reports which of the words are known terms.
 func (s *Store) Known(ctx context.Context, words []string) (map[string]bool, error) {
 	out := map[string]bool{}
@@ -336,4 +306,43 @@ func (s *Store) Suggest(ctx context.Context, prefix string, limit int) ([]Sugges
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(s)
+}
+
+// Summary counts the matching items and each facet's values (the most
+// frequent maxValues) in one statement: the match is computed once.
+func (s *Store) Summary(ctx context.Context, p SearchParams, maxValues int) (int, map[string]map[string]int, error) {
+	base, _ := s.base(p)
+	q := &sqlPart{}
+	q.add("WITH h AS MATERIALIZED (SELECT m.id, m.kind, m.language, m.license")
+	q.add(base.sql.String(), base.args...)
+	q.add(") SELECT f, v, n FROM (SELECT 'total' AS f, '' AS v, COUNT(*) AS n FROM h) t0")
+	for i, name := range FacetNames {
+		f := facetSQL[name]
+		value := strings.ReplaceAll(f.value, "m.", "h.")
+		join := strings.ReplaceAll(f.join, "m.id", "h.id")
+		q.add(" UNION ALL SELECT * FROM (SELECT '"+name+"' AS f, "+value+" AS v, COUNT(*) AS n FROM h"+join+
+			" GROUP BY "+value+" ORDER BY n DESC, v LIMIT ?) t"+string(rune('1'+i)), maxValues)
+	}
+	var rows []struct {
+		F string `bun:"f"`
+		V string `bun:"v"`
+		N int    `bun:"n"`
+	}
+	if err := s.idb().NewRaw(q.sql.String(), q.args...).Scan(ctx, &rows); err != nil && !isNoRows(err) {
+		return 0, nil, err
+	}
+	total := 0
+	out := map[string]map[string]int{}
+	for _, n := range FacetNames {
+		out[n] = map[string]int{}
+	}
+	for _, r := range rows {
+		switch {
+		case r.F == "total":
+			total = r.N
+		case r.V != "":
+			out[r.F][r.V] = r.N
+		}
+	}
+	return total, out, nil
 }
