@@ -86,7 +86,7 @@ func (a *app) nudge() {
 // searchRequest is a validated GET /v1/search.
 type searchRequest struct {
 	Text      string
-	Params    SearchParams
+	Params    Params
 	PageToken string
 	// CategoryID is the filter before its descendants are added.
 	CategoryID string

@@ -56,7 +56,7 @@ func (s *Service) searchGet(ctx context.Context, in *searchInput) (*searchOutput
 	default:
 		b.add("sort", "must be relevance, newest or popular")
 	}
-	p := SearchParams{Kind: in.Kind, Language: in.Language, License: in.License, AuthorID: strings.ToLower(in.AuthorID),
+	p := Params{Kind: in.Kind, Language: in.Language, License: in.License, AuthorID: strings.ToLower(in.AuthorID),
 		Tag: strings.ToLower(strings.TrimSpace(in.Tag)), Sort: sort,
 		DurationMin: parseFloat(b, "duration_min", in.DurationMin), DurationMax: parseFloat(b, "duration_max", in.DurationMax),
 		PagesMin: parseInt(b, "pages_min", in.PagesMin, 1<<30), PagesMax: parseInt(b, "pages_max", in.PagesMax, 1<<30),

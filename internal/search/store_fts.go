@@ -26,14 +26,14 @@ import (
 // misspelt one. Text is folded (lower case, no diacritics) in Go before it
 // reaches either store, so unaccent is not needed and both fold alike.
 
-const sqliteTokenizer = `tokenize = 'porter unicode61 remove_diacritics 2'`
+const sqliteAnalysis = `tokenize = 'porter unicode61 remove_diacritics 2'`
 
 // ensureFTS creates the dialect's full-text objects (idempotent).
 func (s *Store) ensureFTS(ctx context.Context) error {
 	if !s.postgres() {
 		for _, q := range []string{
-			`CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, authors, tags, description, content, ` + sqliteTokenizer + `)`,
-			`CREATE VIRTUAL TABLE IF NOT EXISTS search_pages_fts USING fts5(mid, body, ` + sqliteTokenizer + `)`,
+			`CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, authors, tags, description, content, ` + sqliteAnalysis + `)`,
+			`CREATE VIRTUAL TABLE IF NOT EXISTS search_pages_fts USING fts5(mid, body, ` + sqliteAnalysis + `)`,
 			`CREATE VIRTUAL TABLE IF NOT EXISTS search_terms_trgm USING fts5(term, tokenize = 'trigram')`,
 		} {
 			if _, err := s.db.ExecContext(ctx, q); err != nil {
@@ -131,7 +131,7 @@ func (s *Store) pagesDelete(ctx context.Context, rids []int64) error {
 	if s.postgres() || len(rids) == 0 {
 		return nil
 	}
-	_, err := s.idb().NewRaw("DELETE FROM search_pages_fts WHERE rowid IN (?)", bun.In(rids)).Exec(ctx)
+	_, err := s.idb().NewRaw("DELETE FROM search_pages_fts WHERE rowid IN (?)", bun.List(rids)).Exec(ctx)
 	return err
 }
 

@@ -17,8 +17,8 @@ const (
 	SortPopular   = "popular"
 )
 
-// SearchParams select and order a page of results.
-type SearchParams struct {
+// Params select and order a page of results.
+type Params struct {
 	Query domain.Query
 	// Config stems the query on PostgreSQL.
 	Config string
@@ -69,7 +69,7 @@ func (p *sqlPart) add(s string, args ...any) {
 }
 
 // base renders "FROM … WHERE …" for the matching set.
-func (s *Store) base(p SearchParams) (*sqlPart, *match) {
+func (s *Store) base(p Params) (*sqlPart, *match) {
 	out := &sqlPart{}
 	var m *match
 	if p.Query.Positive() {
@@ -102,7 +102,7 @@ func (s *Store) base(p SearchParams) (*sqlPart, *match) {
 	}
 	if p.CategoryIDs != nil {
 		out.add(" AND EXISTS (SELECT 1 FROM search_media_categories fc WHERE fc.media_id = m.id AND fc.category_id IN (?))",
-			bun.In(p.CategoryIDs))
+			bun.List(p.CategoryIDs))
 	}
 	if p.DurationMin != nil {
 		out.add(" AND m.duration >= ?", *p.DurationMin)
@@ -126,7 +126,7 @@ func (s *Store) base(p SearchParams) (*sqlPart, *match) {
 }
 
 // Search returns one page of hits (Limit+1 rows tell whether more follow).
-func (s *Store) Search(ctx context.Context, p SearchParams) ([]Hit, error) {
+func (s *Store) Search(ctx context.Context, p Params) ([]Hit, error) {
 	base, m := s.base(p)
 	q := &sqlPart{}
 	score := "CAST(0 AS DOUBLE PRECISION)"
@@ -174,7 +174,7 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]Hit, error) {
 }
 
 // Count is how many items match.
-func (s *Store) Count(ctx context.Context, p SearchParams) (int, error) {
+func (s *Store) Count(ctx context.Context, p Params) (int, error) {
 	base, _ := s.base(p)
 	var n int
 	err := s.idb().NewRaw("SELECT COUNT(*)"+base.sql.String(), base.args...).Scan(ctx, &n)
@@ -201,7 +201,7 @@ func (s *Store) Known(ctx context.Context, words []string) (map[string]bool, err
 		return out, nil
 	}
 	var found []string
-	if err := s.idb().NewRaw("SELECT term FROM search_terms WHERE term IN (?)", bun.In(words)).Scan(ctx, &found); err != nil && !isNoRows(err) {
+	if err := s.idb().NewRaw("SELECT term FROM search_terms WHERE term IN (?)", bun.List(words)).Scan(ctx, &found); err != nil && !isNoRows(err) {
 		return nil, err
 	}
 	for _, w := range found {
@@ -235,7 +235,7 @@ func (s *Store) MediaAccess(ctx context.Context, id, userID string) (found bool,
 	if err != nil {
 		return false, "", err
 	}
-	if !row.Visible && !(row.Member && row.Status != "removed") {
+	if !row.Visible && (!row.Member || row.Status == "removed") {
 		return false, "", nil
 	}
 	return true, row.Doc, nil
@@ -310,7 +310,7 @@ func escapeLike(s string) string {
 
 // Summary counts the matching items and each facet's values (the most
 // frequent maxValues) in one statement: the match is computed once.
-func (s *Store) Summary(ctx context.Context, p SearchParams, maxValues int) (int, map[string]map[string]int, error) {
+func (s *Store) Summary(ctx context.Context, p Params, maxValues int) (int, map[string]map[string]int, error) {
 	base, _ := s.base(p)
 	q := &sqlPart{}
 	q.add("WITH h AS MATERIALIZED (SELECT m.id, m.kind, m.language, m.license")

@@ -92,7 +92,7 @@ func (f *fixture) media(e mediaEvent) mediaEvent {
 
 func (f *fixture) search(q string, mod ...func(*searchRequest)) searchResult {
 	f.t.Helper()
-	r := searchRequest{Text: q, Params: SearchParams{Sort: SortRelevance, Limit: 20}}
+	r := searchRequest{Text: q, Params: Params{Sort: SortRelevance, Limit: 20}}
 	for _, m := range mod {
 		m(&r)
 	}
@@ -213,7 +213,7 @@ func TestSearchVisibility(t *testing.T) {
 		if err := a.store.DeleteMedia(f.ctx, pub.ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := a.store.Count(f.ctx, SearchParams{MemberUserID: owner}); err != nil || n != 0 {
+		if n, err := a.store.Count(f.ctx, Params{MemberUserID: owner}); err != nil || n != 0 {
 			t.Errorf("after delete: %d %v", n, err)
 		}
 	})
@@ -256,13 +256,13 @@ func TestSearchPagingAndTokens(t *testing.T) {
 		res := f.search("river", func(r *searchRequest) { r.Params.Limit = 5 })
 		var br *badRequest
 		for _, bad := range []string{"x", res.Next + "x", strings.Replace(res.Next, ".", "A.", 1), "e30.AAAAAAAAAAAAAAAAAAAAAA"} {
-			_, err := a.search(f.ctx, searchRequest{Text: "river", Params: SearchParams{Sort: SortRelevance, Limit: 5}, PageToken: bad})
+			_, err := a.search(f.ctx, searchRequest{Text: "river", Params: Params{Sort: SortRelevance, Limit: 5}, PageToken: bad})
 			if !errors.As(err, &br) {
 				t.Errorf("forged token %q: %v", bad, err)
 			}
 		}
 		// A token of another search is refused too.
-		_, err := a.search(f.ctx, searchRequest{Text: "bank", Params: SearchParams{Sort: SortRelevance, Limit: 5}, PageToken: res.Next})
+		_, err := a.search(f.ctx, searchRequest{Text: "bank", Params: Params{Sort: SortRelevance, Limit: 5}, PageToken: res.Next})
 		if !errors.As(err, &br) {
 			t.Errorf("token of another query: %v", err)
 		}
@@ -354,7 +354,7 @@ func TestSuggestAndHostile(t *testing.T) {
 		for _, q := range []string{`"`, `"unbalanced`, `*`, `NEAR(a b)`, `title:x`, `^x`, `a AND OR NOT b`, `-`, `- -`, `OR`,
 			`'; DROP TABLE search_media; --`, `x' OR '1'='1`, strings.Repeat("analytical ", 60), `(((`, `{title}: x`, `a:*`,
 			`!x & y | z`, `<-> ::`, "\u202e", `-analytical`, `"" ""`} {
-			res, err := a.search(f.ctx, searchRequest{Text: q, Params: SearchParams{Sort: SortRelevance, Limit: 20}})
+			res, err := a.search(f.ctx, searchRequest{Text: q, Params: Params{Sort: SortRelevance, Limit: 20}})
 			if err != nil {
 				t.Errorf("hostile %q: %v", q, err)
 				continue
