@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +142,22 @@ func TestSearchPublishFindUnpublish(t *testing.T) {
 	a := doAuth(t, http.MethodGet, base+"/v1/search?scope=mine&q=cormorants", "", "", bearer)
 	if a.status != http.StatusOK || !strings.Contains(a.body, m.ID) {
 		t.Errorf("scope=mine: %d %s", a.status, a.body)
+	}
+
+	// The reindex command rebuilds from the public API while the server
+	// answers: the public item stays found, the draft stays the members'.
+	cmd := exec.CommandContext(ctx, binary, "search", "reindex", "-url", base)
+	cmd.Env = append(os.Environ(), d.env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "1 public media items rewritten") {
+		t.Fatalf("search reindex: %v %s", err, out)
+	}
+	if !has(find("q=wetlands"), other.ID) || has(find("q=cormorants"), m.ID) {
+		t.Error("after the reindex: wrong results")
+	}
+	a = doAuth(t, http.MethodGet, base+"/v1/search?scope=mine&q=cormorants", "", "", bearer)
+	if !strings.Contains(a.body, m.ID) {
+		t.Errorf("scope=mine after the reindex: %s", a.body)
 	}
 }
 
