@@ -164,7 +164,9 @@ type match struct {
 func (s *Store) matchOf(q domain.Query, cfg string) match {
 	if !s.postgres() {
 		return match{
-			from: "search_media m JOIN search_fts ON search_fts.rowid = m.rid", where: "search_fts MATCH ?",
+			// CROSS JOIN keeps SQLite's planner from walking search_media's
+			// indexes and probing the full-text table row by row.
+			from: "search_fts CROSS JOIN search_media m ON m.rid = search_fts.rowid", where: "search_fts MATCH ?",
 			whereArgs: []any{fts5Query(q)}, score: "(-bm25(search_fts, 10.0, 5.0, 5.0, 2.0, 1.0))",
 		}
 	}
