@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -32,6 +33,7 @@ Usage:
   alexandria config  [-reference] [flags]                              print the effective configuration
   alexandria events  dlq list|replay|purge -target=name [-id=ID ...]    inspect and replay dead letters
   alexandria events  catalogue [-out DIR]                              write the event schemas and catalogue
+  alexandria search  reindex [-url URL] [flags]                        rebuild the search index from the public API
   alexandria healthcheck [-url URL]                                   exit 0 when /readyz answers 200 (container probes)
   alexandria version                                                   print the version
 
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return printConfig(args, stdout, stderr)
 	case "events":
 		return eventsCommand(ctx, args, stdout, stderr)
+	case "search":
+		return searchCommand(ctx, args, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, stderr)
 	case "version", "-version", "--version":
@@ -164,6 +168,36 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	return app.Migrate(ctx, c, *target, action, stdout)
+}
+
+// searchCommand is `alexandria search reindex`: it reads catalog's public
+// API (the gateway, or the all-in-one process) and rewrites the search
+// store the configuration names.
+func searchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "reindex" {
+		return errors.New("usage: alexandria search reindex [-url URL] [flags]")
+	}
+	fs := flag.NewFlagSet("search reindex", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf configFlags
+	cf.register(fs)
+	apiURL := fs.String("url", "", "base URL of the public API (default: http.public_url, else http://127.0.0.1 at http.addr's port)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	c, err := cf.load()
+	if err != nil {
+		return err
+	}
+	u := *apiURL
+	if u == "" {
+		u = c.HTTP.PublicURL
+	}
+	if u == "" {
+		_, port, _ := net.SplitHostPort(c.HTTP.Addr)
+		u = "http://127.0.0.1:" + port
+	}
+	return app.SearchReindex(ctx, c, u, stdout)
 }
 
 func printConfig(args []string, stdout, stderr io.Writer) error {

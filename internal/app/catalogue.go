@@ -6,6 +6,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/search"
 	"github.com/alexandria-platform/alexandria/internal/storage"
 )
 
@@ -19,5 +20,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "storage", Publishes: storage.Events, Consumes: storage.Consumes},
 		{Service: "processing", Publishes: processing.Events, Consumes: processing.Consumes, Sagas: processing.Sagas},
 		{Service: "feeds", Consumes: feeds.Consumes},
+		{Service: "search", Consumes: search.Consumes},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/search"
 	"github.com/alexandria-platform/alexandria/internal/storage"
 	"github.com/alexandria-platform/alexandria/internal/web"
 )
@@ -65,6 +66,14 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "search",
+		Description: "full-text and faceted search over the catalog and inside every item's extracted text",
+		Migrations:  search.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return search.New(ctx, c.Search, d)
+		},
+	},
+	{
 		Name:        "feeds",
 		Description: "open formats: Atom and JSON Feed, podcast RSS with Podcasting 2.0, OPDS catalogs, link previews",
 		Migrations:  feeds.Migrations,
@@ -88,6 +97,7 @@ var dependencies = map[string][]string{
 	"catalog":    {"identity"},
 	"storage":    {"catalog"},
 	"processing": {"storage"},
+	"search":     {"catalog", "storage", "processing"}, // their events and storage's text
 	"feeds":      {"catalog"},
 	"web":        {"identity", "catalog"}, // the API its pages call
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 	"github.com/alexandria-platform/alexandria/internal/processing"
+	"github.com/alexandria-platform/alexandria/internal/search"
 	"github.com/alexandria-platform/alexandria/internal/storage"
 )
 
@@ -43,6 +44,7 @@ type Config struct {
 	Storage    storage.Config        `yaml:"storage" env:"STORAGE"`
 	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
 	Feeds      feeds.Config          `yaml:"feeds" env:"FEEDS"`
+	Search     search.Config         `yaml:"search" env:"SEARCH"`
 }
 
 // HTTP configures the process's one HTTP server.
@@ -77,6 +79,7 @@ func Default() Config {
 		Storage:    storage.DefaultConfig(),
 		Processing: processing.DefaultConfig(),
 		Feeds:      feeds.DefaultConfig(),
+		Search:     search.DefaultConfig(),
 	}
 }
 
@@ -124,7 +127,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Feeds}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

@@ -30,11 +30,11 @@ type splitDeployment struct {
 }
 
 // splitTargets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing", "feeds", "web"}
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "web"}
 
 // apiTargets are the split targets that document API operations (web
 // serves the app at the paths they leave).
-var apiTargets = []string{"identity", "catalog", "storage", "processing", "feeds"}
+var apiTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -77,6 +77,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", ports["identity"]),
 		fmt.Sprintf("ALEXANDRIA_STORAGE_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
 		fmt.Sprintf("ALEXANDRIA_FEEDS_CONTENT_URL=http://127.0.0.1:%d", ports["storage"]),
+		fmt.Sprintf("ALEXANDRIA_SEARCH_STORAGE_URL=http://127.0.0.1:%d", ports["storage"]),
 		// Storage asks catalog about a signed link's creator with it: the
 		// processes must share it, as Compose and the chart arrange.
 		"ALEXANDRIA_SERVICE_KEY=split-mode-test-service-key",
@@ -88,7 +89,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		s.start(t, target)
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
-		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "FEEDS": ports["feeds"], "WEB": ports["web"]})
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "FEEDS": ports["feeds"], "SEARCH": ports["search"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)
@@ -229,6 +230,21 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	dl := tusRequest(t, http.MethodGet, s.gateway+"/v1/media/"+m.ID+"/content", nil, nil)
 	if body := readAll(dl); dl.StatusCode != http.StatusOK || body != string(pdf) {
 		t.Fatalf("download through the gateway: %d, %d bytes", dl.StatusCode, len(body))
+	}
+	// Search in its own process: the title from catalog's events, the
+	// text from storage over HTTP, both answered through the gateway.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		found := do(t, http.MethodGet, s.gateway+"/v1/search?q=written+split", "", "")
+		inside := do(t, http.MethodGet, s.gateway+"/v1/media/"+m.ID+"/search?q=written", "", "")
+		if found.status == http.StatusOK && strings.Contains(found.body, m.ID) && inside.status == http.StatusOK &&
+			strings.Contains(inside.body, `"page":1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search through the gateway: %d %s / %d %s", found.status, found.body, inside.status, inside.body)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
