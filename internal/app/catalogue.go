@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/alexandria-platform/alexandria/internal/catalog"
+	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/processing"
@@ -17,5 +18,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "catalog", Publishes: catalog.Events, Consumes: catalog.Consumes, Sagas: catalog.Sagas},
 		{Service: "storage", Publishes: storage.Events, Consumes: storage.Consumes},
 		{Service: "processing", Publishes: processing.Events, Consumes: processing.Consumes, Sagas: processing.Sagas},
+		{Service: "engagement", Publishes: engagement.Events, Consumes: engagement.Consumes, Sagas: engagement.Sagas},
 	}
 }

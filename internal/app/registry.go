@@ -11,6 +11,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/config"
+	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
@@ -64,6 +65,14 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "engagement",
+		Description: "follows, likes, views and plays, progress sync, home feed",
+		Migrations:  engagement.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return engagement.New(ctx, c.Engagement, d)
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -79,6 +88,7 @@ var dependencies = map[string][]string{
 	"catalog":    {"identity"},
 	"storage":    {"catalog"},
 	"processing": {"storage"},
+	"engagement": {"catalog"},             // learns what exists from catalog's events
 	"web":        {"identity", "catalog"}, // the API its pages call
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog"
+	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
@@ -41,6 +42,7 @@ type Config struct {
 	Catalog    catalog.Config        `yaml:"catalog" env:"CATALOG"`
 	Storage    storage.Config        `yaml:"storage" env:"STORAGE"`
 	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
+	Engagement engagement.Config     `yaml:"engagement" env:"ENGAGEMENT"`
 }
 
 // HTTP configures the process's one HTTP server.
@@ -74,6 +76,7 @@ func Default() Config {
 		Catalog:    catalog.DefaultConfig(),
 		Storage:    storage.DefaultConfig(),
 		Processing: processing.DefaultConfig(),
+		Engagement: engagement.DefaultConfig(),
 	}
 }
 
@@ -121,7 +124,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Engagement}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err
