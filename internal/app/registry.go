@@ -69,7 +69,11 @@ var targets = []Target{
 		Description: "follows, likes, views and plays, progress sync, home feed",
 		Migrations:  engagement.Migrations,
 		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
-			return engagement.New(ctx, c.Engagement, d)
+			cfg := c.Engagement
+			if cfg.MQTTURL == "" {
+				cfg.MQTTURL = c.MQTTURL
+			}
+			return engagement.New(ctx, cfg, d)
 		},
 	},
 	{

@@ -43,6 +43,8 @@ type Config struct {
 	Storage    storage.Config        `yaml:"storage" env:"STORAGE"`
 	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
 	Engagement engagement.Config     `yaml:"engagement" env:"ENGAGEMENT"`
+	// MQTTURL is the device protocol's broker (engagement's progress).
+	MQTTURL string `yaml:"mqtt_url" env:"MQTT_URL" secret:"true" doc:"MQTT broker for device progress sync, e.g. mqtt://127.0.0.1:1883 (sets engagement.mqtt_url); empty: HTTP only"`
 }
 
 // HTTP configures the process's one HTTP server.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -39,6 +40,7 @@ type Service struct {
 	log      *slog.Logger
 	metrics  *metrics
 	views    *viewBuffer
+	tokens   *tokenChecker
 	group    *lifecycle.Group
 	ownGroup bool
 	now      func() time.Time
@@ -102,6 +104,11 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, now fun
 	s := &Service{db: store, store: NewStore(store).WithEvents(pipeline), events: pipeline, log: log, metrics: m,
 		views: newViewBuffer(cfg.ViewBufferLimit), group: group, ownGroup: ownGroup,
 		now: func() time.Time { return clock.Stamp(now()) }}
+	s.tokens = &tokenChecker{identityURL: d.IdentityURL, client: d.HTTPClient, verifier: d.Verifier, ttl: cfg.TokenCacheTTL,
+		now: time.Now, cache: map[[32]byte]cachedToken{}}
+	if s.tokens.client == nil {
+		s.tokens.client = &http.Client{Timeout: 10 * time.Second}
+	}
 	s.register(d.API)
 	pipeline.RegisterAdmin(d.API)
 	s.handleEvents(pipeline)
@@ -110,6 +117,15 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, now fun
 	}
 	if err := group.Go("view counter", s.runViewFlusher(cfg.ViewFlushInterval)); err != nil {
 		return nil, errors.Join(fmt.Errorf("engagement: %w", err), s.stopOwnGroup(ctx))
+	}
+	if cfg.MQTTURL != "" {
+		run, err := s.runMQTT(cfg)
+		if err == nil {
+			err = group.Go("mqtt progress", run)
+		}
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("engagement: %w", err), s.stopOwnGroup(ctx))
+		}
 	}
 	return s, nil
 }
