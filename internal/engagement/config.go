@@ -14,6 +14,7 @@ type Config struct {
 	// (ALEXANDRIA_MQTT_URL) sets it too.
 	MQTTURL       string        `yaml:"mqtt_url" env:"MQTT_URL" secret:"true" doc:"MQTT broker for device progress, mqtt://[user:password@]host:1883 (mqtts:// for TLS); empty: progress over HTTP only"`
 	MQTTClientID  string        `yaml:"mqtt_client_id" env:"MQTT_CLIENT_ID" doc:"client ID of engagement's persistent MQTT session (one per deployment)"`
+	CatalogURL    string        `yaml:"catalog_url" env:"CATALOG_URL" doc:"catalog's base URL, called to remove reported media and authors (empty: the identity URL, i.e. this process in all mode)"`
 	TokenCacheTTL time.Duration `yaml:"token_cache_ttl" env:"TOKEN_CACHE_TTL" doc:"how long a checked MQTT api_token (good or bad) is remembered"`
 }
 

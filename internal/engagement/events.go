@@ -15,6 +15,8 @@ const (
 	EventLikeDeleted     = "engagement.like.deleted.v1"
 	EventViewRecorded    = "engagement.view.recorded.v1"
 	EventProgressUpdated = "engagement.progress.updated.v1"
+	EventReportCreated   = "engagement.report.created.v1"
+	EventReportResolved  = "engagement.report.resolved.v1"
 )
 
 // The catalog and identity events engagement consumes.
@@ -76,6 +78,34 @@ type progressV1 struct {
 	ClientTime time.Time `json:"client_time" doc:"The device's clock when it reported; the latest wins"`
 }
 
+// reportV1 is the payload of the report events.
+type reportV1 struct {
+	ID         string     `json:"id" doc:"Report ID"`
+	ReporterID string     `json:"reporter_id,omitempty" doc:"Who reported (absent once their account is deleted)"`
+	TargetType string     `json:"target_type" enum:"media,author,user" doc:"What is reported"`
+	TargetID   string     `json:"target_id" doc:"Its ID"`
+	Reason     string     `json:"reason" enum:"spam,abuse,copyright,illegal,other" doc:"Why"`
+	Note       string     `json:"note" doc:"The reporter's words"`
+	State      string     `json:"state" enum:"open,resolved" doc:"open until a moderator resolves it"`
+	Action     string     `json:"action,omitempty" enum:"dismiss,remove,suspend" doc:"What the moderator did"`
+	ResolvedBy string     `json:"resolved_by,omitempty" doc:"The moderator"`
+	Resolution string     `json:"resolution,omitempty" doc:"The moderator's note"`
+	CreatedAt  time.Time  `json:"created_at" doc:"When it was reported"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty" doc:"When it was resolved"`
+}
+
+func reportPayload(r Report) reportV1 {
+	out := reportV1{ID: r.ID, TargetType: r.TargetType, TargetID: r.TargetID, Reason: r.Reason, Note: r.Note,
+		State: r.State, Action: r.Action, Resolution: r.Resolution, CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt}
+	if r.ReporterID != nil {
+		out.ReporterID = *r.ReporterID
+	}
+	if r.ResolvedBy != nil {
+		out.ResolvedBy = *r.ResolvedBy
+	}
+	return out
+}
+
 // Events lists every event type engagement publishes, for the catalogue.
 var Events = []events.Spec{
 	{Type: EventFollowCreated, Payload: followV1{}, Description: "A user started following an author, a category or a tag. Following again publishes nothing."},
@@ -86,6 +116,9 @@ var Events = []events.Spec{
 		Description: "Views of one item were counted: views are aggregated in batches (about every half second), and one event carries a batch's count for the item. A viewer counts once per item and hour; crawlers and too-short sightings never reach a batch."},
 	{Type: EventProgressUpdated, Payload: progressV1{},
 		Description: "A user's position in an item changed (over HTTP or MQTT). An update older than the stored one (earlier client_time) changes nothing and publishes nothing."},
+	{Type: EventReportCreated, Payload: reportV1{}, Description: "A user reported a media item, an author or a user to the moderators."},
+	{Type: EventReportResolved, Payload: reportV1{},
+		Description: "A moderator resolved a report: dismissed it, or removed the media item or author (catalog's API, with the moderator's own token) or suspended the user (identity's API) first."},
 }
 
 // Consumes lists the events engagement handles, for the catalogue.
@@ -106,16 +139,16 @@ var Consumes = []events.Consumer{
 	{Type: eventCategoryRemoved, Effect: "As category.created: the category may no longer be followed."},
 	{Type: eventCategoryRestored, Effect: "As category.created."},
 	{Type: eventCategoryDeleted, Effect: "Forgets the category."},
-	{Type: eventIdentityUserDeleted, Effect: "Erases the user's follows, likes, progress and viewer records (erasure saga); aggregate counts stay."},
+	{Type: eventIdentityUserDeleted, Effect: "Erases the user's follows, likes, progress, collections and viewer records, and unlinks their reports (erasure saga); aggregate counts stay."},
 }
 
 // Sagas documents engagement's part in the user-deletion saga.
 var Sagas = []events.Saga{
 	{Name: "user erasure (identity → engagement)", Description: `
 1. identity deletes the account and records ` + "`identity.user.deleted.v1`" + `.
-2. engagement deletes, in one transaction, the user's follows, likes, reading/listening progress and viewer
-   records (the per-hour and per-item rows that name the user). Counts already aggregated (views, unique viewers,
-   likes, completions, followers) stay as they are.
+2. engagement deletes, in one transaction, the user's follows, likes, reading/listening progress, collections and
+   viewer records (the per-hour and per-item rows that name the user). Reports they made stay for the moderators,
+   without the reporter. Counts already aggregated (views, unique viewers, likes, completions, followers) stay.
 
 A redelivered event finds nothing left to delete. No events are published for the erased rows.`},
 }

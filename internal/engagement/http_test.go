@@ -493,6 +493,8 @@ func TestUserErasure(t *testing.T) {
 			c.expect(202, "POST", "/v1/media/"+mid+"/views", u, map[string]any{"seconds_played": 11})
 		}
 		eventually(t, "views counted", func() bool { return c.call("GET", "/v1/media/"+mid+"/stats", "", nil).num("views") == 2 })
+		col := c.expect(201, "POST", "/v1/collections", alice, map[string]any{"name": "Mine"}).body["id"].(string)
+		c.expect(200, "POST", "/v1/collections/"+col+"/items", alice, map[string]any{"media_id": mid})
 		c.publish("identity", eventIdentityUserDeleted, "user/"+alice, alice, map[string]any{"id": alice, "version": 3})
 		eventually(t, "alice erased", func() bool {
 			return len(c.expect(200, "GET", "/v1/users/me/follows", alice, nil).items()) == 0
@@ -515,6 +517,10 @@ func TestUserErasure(t *testing.T) {
 		}
 		if len(rows) != 2 {
 			t.Fatalf("bob's viewer records: %v", rows)
+		}
+		var left []int
+		if err := c.svc.db.NewRaw("SELECT COUNT(*) FROM collections WHERE owner_id = ?", alice).Scan(context.Background(), &left); err != nil || left[0] != 0 {
+			t.Fatalf("alice's collections left: %v %v", left, err)
 		}
 		if b := c.expect(200, "GET", "/v1/users/me/follows", bob, nil).items(); len(b) != 1 {
 			t.Fatalf("bob's follows: %v", b)

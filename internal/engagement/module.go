@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,7 @@ type Service struct {
 	metrics  *metrics
 	views    *viewBuffer
 	tokens   *tokenChecker
+	owners   owners
 	group    *lifecycle.Group
 	ownGroup bool
 	now      func() time.Time
@@ -108,6 +110,10 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, now fun
 		now: time.Now, cache: map[[32]byte]cachedToken{}}
 	if s.tokens.client == nil {
 		s.tokens.client = &http.Client{Timeout: 10 * time.Second}
+	}
+	s.owners = owners{catalogURL: strings.TrimSuffix(cfg.CatalogURL, "/"), identityURL: strings.TrimSuffix(d.IdentityURL, "/"), client: s.tokens.client}
+	if s.owners.catalogURL == "" {
+		s.owners.catalogURL = s.owners.identityURL
 	}
 	s.register(d.API)
 	pipeline.RegisterAdmin(d.API)

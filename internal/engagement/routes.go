@@ -40,6 +40,33 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("progress-list", get, "/v1/users/me/progress", "Continue listening, reading, watching; or what you finished", prg, ok, readErrors...), s.progressList)
 
 	huma.Register(api, operation("feed-get", get, "/v1/users/me/feed", "New items from what you follow, newest first", feed, ok, readErrors...), s.feedGet)
+
+	const cols, reports = "Collections", "Reports"
+	const patch, created = http.MethodPatch, http.StatusCreated
+	huma.Register(api, operation("collection-create", post, "/v1/collections", "Create a collection", cols, created, writeErrors...), s.collectionCreate)
+	huma.Register(api, optional(operation("collection-list", get, "/v1/collections", "List your collections, or another user's public ones", cols, ok, readErrors...)), s.collectionList)
+	huma.Register(api, optional(operation("collection-get", get, "/v1/collections/{id}", "Get a collection (yours, or a public one; saved: your saved collection)", cols, ok, readErrors...)), s.collectionGet)
+	huma.Register(api, operation("collection-update", patch, "/v1/collections/{id}", "Rename, describe or share your collection", cols, ok, writeErrors...), s.collectionUpdate)
+	huma.Register(api, operation("collection-delete", del, "/v1/collections/{id}", "Delete your collection (not the saved one)", cols, none,
+		append([]int{http.StatusConflict}, writeErrors...)...), s.collectionDelete)
+	huma.Register(api, optional(operation("collection-item-list", get, "/v1/collections/{id}/items", "List a collection's items in order", cols, ok, readErrors...)), s.collectionItemList)
+	huma.Register(api, operation("collection-item-add", post, "/v1/collections/{id}/items", "Add an item at the end of your collection", cols, ok,
+		append([]int{http.StatusConflict}, writeErrors...)...), s.collectionItemAdd)
+	huma.Register(api, operation("collection-item-reorder", put, "/v1/collections/{id}/items", "Put your collection's items in a new order", cols, none, writeErrors...), s.collectionItemReorder)
+	huma.Register(api, operation("collection-item-remove", del, "/v1/collections/{id}/items/{media_id}", "Take an item out of your collection", cols, none, writeErrors...), s.collectionItemRemove)
+
+	huma.Register(api, operation("report-create", post, "/v1/reports", "Report a media item, an author or a user to the moderators", reports, created,
+		append([]int{http.StatusServiceUnavailable}, writeErrors...)...), s.reportCreate)
+	huma.Register(api, operation("report-list", get, "/v1/admin/reports", "List reports (moderators)", reports, ok,
+		append([]int{http.StatusForbidden}, readErrors...)...), s.reportList)
+	huma.Register(api, operation("report-resolve", post, "/v1/admin/reports/{id}/resolve", "Resolve a report: dismiss, remove or suspend (moderators)", reports, ok,
+		append([]int{http.StatusConflict, http.StatusServiceUnavailable}, writeErrors...)...), s.reportResolve)
+}
+
+// optional lets anonymous callers in (public reads).
+func optional(op huma.Operation) huma.Operation {
+	op.Security = httpx.OptionalBearerSecurity()
+	return op
 }
 
 func operation(id, method, path, summary, tag string, status int, errors ...int) huma.Operation {

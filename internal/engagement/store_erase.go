@@ -25,5 +25,11 @@ func (s *Store) eraseUser(ctx context.Context, userID string) error {
 			return fmt.Errorf("erase user: %w", err)
 		}
 	}
+	if err := s.eraseCollections(ctx, userID); err != nil {
+		return fmt.Errorf("erase user: %w", err)
+	}
+	if err := s.forgetReporter(ctx, userID); err != nil {
+		return fmt.Errorf("erase user: %w", err)
+	}
 	return nil
 }

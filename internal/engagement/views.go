@@ -69,3 +69,48 @@ func feedView(it FeedItem) feedItemJSON {
 	}
 	return out
 }
+
+type collectionJSON struct {
+	ID          string    `json:"id" doc:"Collection ID"`
+	OwnerID     string    `json:"owner_id" doc:"The user it belongs to"`
+	Kind        string    `json:"kind" enum:"saved,custom" doc:"saved: every user's one saved list (GET /v1/collections/saved)"`
+	Name        string    `json:"name" doc:"Name"`
+	Description string    `json:"description" doc:"Description"`
+	Visibility  string    `json:"visibility" enum:"private,public" doc:"public collections are visible to everyone"`
+	ItemCount   int       `json:"item_count" doc:"Items in it"`
+	CreatedAt   time.Time `json:"created_at" doc:"Creation time"`
+	UpdatedAt   time.Time `json:"updated_at" doc:"Last change (of it or its items)"`
+}
+
+func collectionView(c Collection) collectionJSON {
+	return collectionJSON{ID: c.ID, OwnerID: c.OwnerID, Kind: c.Kind, Name: c.Name, Description: c.Description,
+		Visibility: c.Visibility, ItemCount: c.ItemCount, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+type collectionItemJSON struct {
+	MediaID  string    `json:"media_id" doc:"The media item"`
+	Position int64     `json:"position" doc:"Order in the collection (1 first)"`
+	AddedAt  time.Time `json:"added_at" doc:"When it was added"`
+}
+
+type reportJSON struct {
+	ID         string     `json:"id" doc:"Report ID"`
+	ReporterID string     `json:"reporter_id,omitempty" doc:"Who reported (absent once their account is deleted)"`
+	TargetType string     `json:"target_type" enum:"media,author,user" doc:"What is reported"`
+	TargetID   string     `json:"target_id" doc:"Its ID"`
+	Reason     string     `json:"reason" doc:"Why"`
+	Note       string     `json:"note" doc:"The reporter's words"`
+	State      string     `json:"state" enum:"open,resolved" doc:"open until a moderator resolves it"`
+	Action     string     `json:"action,omitempty" enum:"dismiss,remove,suspend" doc:"What the moderator did"`
+	ResolvedBy string     `json:"resolved_by,omitempty" doc:"The moderator"`
+	Resolution string     `json:"resolution,omitempty" doc:"The moderator's note"`
+	CreatedAt  time.Time  `json:"created_at" doc:"When it was reported"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty" doc:"When it was resolved"`
+}
+
+func reportView(r Report) reportJSON {
+	p := reportPayload(r)
+	return reportJSON{ID: p.ID, ReporterID: p.ReporterID, TargetType: p.TargetType, TargetID: p.TargetID, Reason: p.Reason,
+		Note: p.Note, State: p.State, Action: p.Action, ResolvedBy: p.ResolvedBy, Resolution: p.Resolution,
+		CreatedAt: p.CreatedAt.UTC(), ResolvedAt: p.ResolvedAt}
+}
