@@ -30,11 +30,11 @@ type splitDeployment struct {
 }
 
 // splitTargets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing", "web"}
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "engagement", "web"}
 
 // apiTargets are the split targets that document API operations (web
 // serves the app at the paths they leave).
-var apiTargets = []string{"identity", "catalog", "storage", "processing"}
+var apiTargets = []string{"identity", "catalog", "storage", "processing", "engagement"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -76,6 +76,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		"ALEXANDRIA_BLOB_URL=file://" + filepath.Join(t.TempDir(), "blobs") + "?create_dir=true",
 		fmt.Sprintf("ALEXANDRIA_IDENTITY_URL=http://127.0.0.1:%d", ports["identity"]),
 		fmt.Sprintf("ALEXANDRIA_STORAGE_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
+		fmt.Sprintf("ALEXANDRIA_ENGAGEMENT_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
 		// Storage asks catalog about a signed link's creator with it: the
 		// processes must share it, as Compose and the chart arrange.
 		"ALEXANDRIA_SERVICE_KEY=split-mode-test-service-key",
@@ -87,7 +88,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		s.start(t, target)
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
-		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "WEB": ports["web"]})
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "ENGAGEMENT": ports["engagement"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)
