@@ -126,6 +126,8 @@ func (s *Service) salt(ctx context.Context, now time.Time) ([]byte, error) {
 // flushViews counts one batch of buffered views in one transaction, with
 // one view.recorded event per item.
 func (s *Service) flushViews(ctx context.Context) (int, error) {
+	s.flushMu.Lock()
+	defer s.flushMu.Unlock()
 	keys := s.views.take()
 	if len(keys) == 0 {
 		return 0, nil
@@ -137,6 +139,12 @@ func (s *Service) flushViews(ctx context.Context) (int, error) {
 			return err
 		}
 		at := s.now()
+		if hour := domain.Hour(at); hour != s.prunedHour {
+			if err := st.pruneViewHours(ctx, hour-1); err != nil {
+				return err
+			}
+			s.prunedHour = hour
+		}
 		for id, c := range counted {
 			if err := st.record(ctx, EventViewRecorded, "view/"+id, id,
 				viewRecordedV1{MediaID: id, Views: c.Views, UniqueViewers: c.UniqueViewers, CountedAt: at}); err != nil {

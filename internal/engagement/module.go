@@ -47,6 +47,11 @@ type Service struct {
 	ownGroup bool
 	now      func() time.Time
 
+	// flushMu serialises flushes; prunedHour is the hour the view_hours
+	// table was last pruned in.
+	flushMu    sync.Mutex
+	prunedHour int64
+
 	saltMu    sync.Mutex
 	saltDay   string
 	saltValue []byte

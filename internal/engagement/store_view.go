@@ -116,3 +116,11 @@ func dedupeViewers(keys []viewKey) []viewKey {
 	}
 	return out
 }
+
+// pruneViewHours drops the per-hour rows of hours before since: they only
+// serve to count a viewer once per item and hour, so the table stays the
+// size of about one hour of views.
+func (s *Store) pruneViewHours(ctx context.Context, since int64) error {
+	_, err := s.exec(ctx, "DELETE FROM view_hours WHERE hour < ?", since)
+	return err
+}
