@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/alexandria-platform/alexandria/client"
 )
@@ -158,3 +162,126 @@ func TestEngagementJourney(t *testing.T) {
 
 // uuidLike is a well-formed ID nothing has.
 func uuidLike() string { return "00000000-0000-4000-8000-000000000000" }
+
+// TestEngagementMQTTProgress: with ALEXANDRIA_MQTT_URL set, a device's
+// message on the machine's Mosquitto, carrying a personal API token with
+// the progress:write scope, shows up in GET /v1/users/me/progress; a wrong
+// token and another user's topic are dropped and counted in /metrics.
+func TestEngagementMQTTProgress(t *testing.T) {
+	t.Parallel()
+	broker := "127.0.0.1:1883"
+	if conn, err := net.DialTimeout("tcp", broker, 2*time.Second); err != nil {
+		if requireServers() {
+			t.Fatalf("Mosquitto required: %v", err)
+		}
+		t.Skipf("Mosquitto unreachable: %v", err)
+	} else {
+		_ = conn.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
+	d := single(t, []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
+		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_FORMAT=json",
+		"ALEXANDRIA_MQTT_URL=mqtt://" + broker, "ALEXANDRIA_ENGAGEMENT_MQTT_CLIENT_ID=e2e-engagement-" + suffix})
+	base := d.URL()
+	anon := client.New(base, nil)
+	admin := signIn(ctx, t, anon, adminEmail, adminPassword)
+	alice, err := anon.Register(ctx, "alice@example.org", passwordOf("alice@example.org"), "Alice")
+	must(t, err)
+	tok, err := anon.Login(ctx, "alice@example.org", passwordOf("alice@example.org"))
+	must(t, err)
+	bearer := "Bearer " + tok.AccessToken
+	bob, err := anon.Register(ctx, "bob@example.org", passwordOf("bob@example.org"), "Bob")
+	must(t, err)
+
+	s, created := engagementJSON(t, "POST", base+"/v1/users/me/tokens", bearer, `{"name": "car stereo", "scopes": ["progress:write"]}`)
+	if s != http.StatusCreated || created["token"] == nil {
+		t.Fatalf("api token: %d %v", s, created)
+	}
+	apiToken := created["token"].(string)
+	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Narrator"})
+	must(t, err)
+	m, err := admin.CreateMedia(ctx, client.MediaInput{Title: "Audiobook", Kind: "podcast", Language: "en", AuthorIDs: []string{author.ID}})
+	must(t, err)
+	published := "published"
+	_, err = admin.UpdateMedia(ctx, m.ID, client.MediaPatch{Status: &published}, "")
+	must(t, err)
+
+	dev := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID("e2e-device-" + suffix))
+	if tk := dev.Connect(); tk.Wait() && tk.Error() != nil {
+		t.Fatal(tk.Error())
+	}
+	t.Cleanup(func() { dev.Disconnect(100) })
+	send := func(user, token string, seconds int) {
+		b, _ := json.Marshal(map[string]any{"media_id": m.ID, "seconds": seconds, "device": "car",
+			"client_time": time.Now().UTC().Format(time.RFC3339Nano), "api_token": token})
+		if tk := dev.Publish("alexandria/v1/users/"+user+"/progress", 1, false, b); tk.Wait() && tk.Error() != nil {
+			t.Fatal(tk.Error())
+		}
+	}
+	within(t, "the device's progress over MQTT", func() bool {
+		send(alice.ID, apiToken, 300)
+		_, body := engagementJSON(t, "GET", base+"/v1/users/me/progress", bearer, "")
+		items := listOf(body)
+		return len(items) == 1 && items[0]["device"] == "car" && items[0]["seconds"] == float64(300)
+	})
+	send(alice.ID, "alx_forged", 900)
+	send(bob.ID, apiToken, 900)
+	within(t, "dropped messages counted in /metrics", func() bool {
+		metrics := doAuth(t, "GET", d.p.OpsURL+"/metrics", "", "", "").body
+		return strings.Contains(metrics, `alexandria_engagement_mqtt_messages_total{result="bad_token"} 1`) &&
+			strings.Contains(metrics, `alexandria_engagement_mqtt_messages_total{result="wrong_user"} 1`)
+	})
+	_, body := engagementJSON(t, "GET", base+"/v1/users/me/progress", bearer, "")
+	if items := listOf(body); len(items) != 1 || items[0]["seconds"] != float64(300) {
+		t.Fatalf("a dropped message changed the progress: %v", body)
+	}
+}
+
+// TestEngagementReportResolved: a reader reports an item, a moderator
+// resolves the report with remove, and catalog removes the item.
+func TestEngagementReportResolved(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	d, anon, admin, adminTok := adminOnNewInstance(ctx, t)
+	base := d.URL()
+	_, err := anon.Register(ctx, "carol@example.org", passwordOf("carol@example.org"), "Carol")
+	must(t, err)
+	tok, err := anon.Login(ctx, "carol@example.org", passwordOf("carol@example.org"))
+	must(t, err)
+	carol := "Bearer " + tok.AccessToken
+	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Spammer"})
+	must(t, err)
+	m, err := admin.CreateMedia(ctx, client.MediaInput{Title: "Buy now", Kind: "document", Language: "en", AuthorIDs: []string{author.ID}})
+	must(t, err)
+	published := "published"
+	_, err = admin.UpdateMedia(ctx, m.ID, client.MediaPatch{Status: &published}, "")
+	must(t, err)
+	var report map[string]any
+	within(t, "the item reportable", func() bool {
+		var s int
+		s, report = engagementJSON(t, "POST", base+"/v1/reports", carol, fmt.Sprintf(`{"target_type": "media", "target_id": %q, "reason": "spam"}`, m.ID))
+		return s == http.StatusCreated
+	})
+	if s, _ := engagementJSON(t, "GET", base+"/v1/admin/reports?state=open", carol, ""); s != http.StatusForbidden {
+		t.Fatalf("a reader listed reports: %d", s)
+	}
+	mod := "Bearer " + adminTok.AccessToken
+	_, open := engagementJSON(t, "GET", base+"/v1/admin/reports?state=open", mod, "")
+	if items := listOf(open); len(items) != 1 || items[0]["target_id"] != m.ID {
+		t.Fatalf("open reports: %v", open)
+	}
+	s, resolved := engagementJSON(t, "POST", base+"/v1/admin/reports/"+report["id"].(string)+"/resolve", mod, `{"action": "remove", "note": "spam"}`)
+	if s != 200 || resolved["state"] != "resolved" || resolved["action"] != "remove" {
+		t.Fatalf("resolve: %d %v", s, resolved)
+	}
+	if _, err := anon.GetMedia(ctx, m.ID); StatusOf(err) != http.StatusNotFound {
+		t.Fatalf("the removed item is still public: %v", err)
+	}
+	within(t, "engagement hides the removed item", func() bool {
+		s, _ := engagementJSON(t, "GET", base+"/v1/media/"+m.ID+"/stats", "", "")
+		return s == http.StatusNotFound
+	})
+}
