@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -322,4 +325,132 @@ func BenchmarkFeed(b *testing.B) {
 			b.ReportMetric(float64(fanout.Microseconds())/1000, "fanout_write_100k_rows_ms")
 		})
 	}
+}
+
+// BenchmarkProgress: progress updates per second over HTTP (8 clients,
+// PUT /v1/users/me/progress/{id}, each a later client_time) and over MQTT
+// (one device publishing QoS 1 to the machine's Mosquitto, each message
+// applied), on SQLite.
+func BenchmarkProgress(b *testing.B) {
+	s := moduletest.Stores(b)[0]
+	h := moduletest.NewHarness(b, s)
+	// Identity's token exchange, as POST /v1/auth/token answers it.
+	user := uuid.NewString()
+	ident := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": h.Issuer.TokenWithScopes(user, []string{"progress:write"}, "reader")})
+	}))
+	b.Cleanup(ident.Close)
+	h.Deps.IdentityURL = ident.URL
+	cfg := engagement.DefaultConfig()
+	broker := "127.0.0.1:1883"
+	mqttUp := false
+	if conn, err := net.DialTimeout("tcp", broker, time.Second); err == nil {
+		_ = conn.Close()
+		mqttUp = true
+		cfg.MQTTURL, cfg.MQTTClientID = "mqtt://"+broker, "bench-engagement-"+suffix()
+	}
+	svc, err := engagement.New(context.Background(), cfg, h.Deps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h.Start(b, svc)
+	raw, err := db.Open(context.Background(), s.Config, db.Options{Service: "engagement", DataDir: h.Deps.DataDir, Schema: h.Deps.DBSchema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = raw.Close() })
+	e := &engagementUnderTest{h: h, raw: raw, hc: keepAliveClient()}
+	items := uuids(50)
+	e.seedMedia(b, items, func(int) string { return uuid.NewString() }, time.Now().Add(-time.Hour))
+	token := h.Issuer.Token(user, "reader")
+	const n, clients = 5000, 8
+	base := time.Now().Add(-time.Hour)
+	body := func(i int64) string {
+		return fmt.Sprintf(`{"seconds": %d, "device": "bench", "client_time": %q}`, i%500, base.Add(time.Duration(i)*time.Millisecond).Format(time.RFC3339Nano))
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for i := next.Add(1); i <= n; i = next.Add(1) {
+				req, _ := http.NewRequest(http.MethodPut, e.h.Server.URL+"/v1/users/me/progress/"+items[i%50], strings.NewReader(body(i)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := e.hc.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("progress: %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "http_updates/s")
+	if !mqttUp {
+		b.Log("Mosquitto unreachable: no MQTT figure")
+		return
+	}
+	dev := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID("bench-device-" + suffix()).SetMaxResumePubInFlight(100))
+	if tk := dev.Connect(); tk.Wait() && tk.Error() != nil {
+		b.Fatal(tk.Error())
+	}
+	b.Cleanup(func() { dev.Disconnect(100) })
+	topic := engagement.ProgressTopic(user)
+	later := base.Add(time.Hour)
+	msg := func(i int) []byte {
+		out, _ := json.Marshal(map[string]any{"media_id": items[i%50], "seconds": i % 500, "device": "car",
+			"client_time": later.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339Nano), "api_token": "alx_bench"})
+		return out
+	}
+	// The subscription exists once a first message is applied.
+	for raw := e.scalar(b, "SELECT COUNT(*) FROM progress WHERE device = 'car'"); raw == 0; raw = e.scalar(b, "SELECT COUNT(*) FROM progress WHERE device = 'car'") {
+		dev.Publish(topic, 1, false, msg(0)).Wait()
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Bursts of 200 (within Mosquitto's default queue of 1,000 messages
+	// per session), each waited for until its last message is stored.
+	applied := func() float64 {
+		families, err := h.Deps.Metrics.(*prometheus.Registry).Gather()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() == "alexandria_engagement_mqtt_messages_total" {
+				for _, m := range f.GetMetric() {
+					if m.GetLabel()[0].GetValue() == "applied" {
+						return m.GetCounter().GetValue()
+					}
+				}
+			}
+		}
+		return 0
+	}
+	first := applied()
+	arrived := func(i int) bool { return applied()-first >= float64(i) }
+	start = time.Now()
+	for lo := 1; lo <= n; lo += 200 {
+		hi := min(lo+199, n)
+		var toks []mqtt.Token
+		for i := lo; i <= hi; i++ {
+			toks = append(toks, dev.Publish(topic, 1, false, msg(i)))
+		}
+		for _, tk := range toks {
+			tk.Wait()
+		}
+		for !arrived(hi) {
+			if time.Since(start) > 2*time.Minute {
+				b.Fatalf("MQTT updates never all arrived (burst ending at %d)", hi)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "mqtt_updates/s")
 }
