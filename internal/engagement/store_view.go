@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
 )
 
 // viewKey is one counted view: a viewer, an item and an hour.
@@ -40,10 +42,10 @@ const viewChunk = 400
 // those already there, and returns how many were new per item.
 func (s *Store) insertNew(ctx context.Context, table string, keys []viewKey, withHour bool) (map[string]int64, error) {
 	out := map[string]int64{}
-	cols, per := "media_id, viewer", "(?, ?)"
-	conflict := "media_id, viewer"
+	cols, per := "viewer, media_id", "(?, ?)"
+	conflict := "viewer, media_id"
 	if withHour {
-		cols, per, conflict = "media_id, viewer, hour", "(?, ?, ?)", "media_id, viewer, hour"
+		cols, per, conflict = "viewer, media_id, hour", "(?, ?, ?)", "viewer, media_id, hour"
 	}
 	for start := 0; start < len(keys); start += viewChunk {
 		chunk := keys[start:min(start+viewChunk, len(keys))]
@@ -54,7 +56,7 @@ func (s *Store) insertNew(ctx context.Context, table string, keys []viewKey, wit
 				vals = append(vals, ", "...)
 			}
 			vals = append(vals, per...)
-			args = append(args, k.MediaID, k.Viewer)
+			args = append(args, k.Viewer, k.MediaID)
 			if withHour {
 				args = append(args, k.Hour)
 			}
@@ -76,6 +78,14 @@ func (s *Store) insertNew(ctx context.Context, table string, keys []viewKey, wit
 // counts once whatever earlier batches held. It returns the views and new
 // unique viewers counted per item.
 func (s *Store) countViews(ctx context.Context, keys []viewKey) (map[string]mediaCounts, error) {
+	if s.db.Dialect == db.SQLite {
+		// A batch touches pages all over the two keyed tables: with
+		// SQLite's default 2 MB page cache a large batch spills pages to
+		// the WAL mid-transaction. 64 MB (this connection only).
+		if _, err := s.exec(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return nil, fmt.Errorf("view batch: %w", err)
+		}
+	}
 	fresh, err := s.insertNew(ctx, "view_hours", keys, true)
 	if err != nil {
 		return nil, err
