@@ -15,6 +15,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/alexandria-platform/alexandria/client"
+	"github.com/alexandria-platform/alexandria/internal/platform/testfiles"
 )
 
 // The engagement target on the real binary (all targets in one process):
@@ -284,4 +285,43 @@ func TestEngagementReportResolved(t *testing.T) {
 		s, _ := engagementJSON(t, "GET", base+"/v1/media/"+m.ID+"/stats", "", "")
 		return s == http.StatusNotFound
 	})
+}
+
+// TestEngagementProgressBeyondLength: once processing has found an item's
+// length (a one-page PDF), progress past it is a 400 naming the field.
+func TestEngagementProgressBeyondLength(t *testing.T) {
+	t.Parallel()
+	requireMediaTools(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	d, _, admin, tok := adminOnNewInstance(ctx, t)
+	base := d.URL()
+	bearer := "Bearer " + tok.AccessToken
+	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Pamphleteer"})
+	must(t, err)
+	m, err := admin.CreateMedia(ctx, client.MediaInput{Title: "Pamphlet", Kind: "document", Language: "en", AuthorIDs: []string{author.ID}})
+	must(t, err)
+	if a := storageCall(t, http.MethodPut, base+"/v1/media/"+m.ID+"/content", bearer, string(testfiles.PDF("Pamphlet", "One page only", 1)),
+		map[string]string{"Content-Type": "application/pdf"}); a.status != http.StatusCreated {
+		t.Fatalf("upload: %d %s", a.status, a.body)
+	}
+	storageWaitSettled(t, ctx, base, bearer, m.ID)
+	published := "published"
+	_, err = admin.UpdateMedia(ctx, m.ID, client.MediaPatch{Status: &published}, "")
+	must(t, err)
+	now := time.Now().UTC().Format(time.RFC3339)
+	var body map[string]any
+	within(t, "engagement knows the item's pages", func() bool {
+		var s int
+		s, body = engagementJSON(t, "PUT", base+"/v1/users/me/progress/"+m.ID, bearer, `{"page": 2, "device": "e-reader", "client_time": "`+now+`"}`)
+		return s == http.StatusBadRequest
+	})
+	errsList, _ := body["errors"].([]any)
+	if len(errsList) == 0 || errsList[0].(map[string]any)["field"] != "page" {
+		t.Fatalf("beyond the length: %v", body)
+	}
+	s, body := engagementJSON(t, "PUT", base+"/v1/users/me/progress/"+m.ID, bearer, `{"page": 1, "device": "e-reader", "client_time": "`+now+`"}`)
+	if s != 200 || body["state"] != "finished" || body["pages"] != float64(1) {
+		t.Fatalf("last page: %d %v", s, body)
+	}
 }
