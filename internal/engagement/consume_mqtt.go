@@ -190,8 +190,8 @@ func brokerAddress(raw string) (string, error) {
 	return "", fmt.Errorf("engagement.mqtt_url: scheme must be mqtt or mqtts")
 }
 
-// startMQTT connects to the broker and subscribes; the connection lives
-// until ctx ends (a runner of the target's lifecycle group).
+// runMQTT returns the runner (of the target's lifecycle group) that
+// connects to the broker and subscribes; the session lives until ctx ends.
 func (s *Service) runMQTT(cfg Config) (func(ctx context.Context) error, error) {
 	addr, err := brokerAddress(cfg.MQTTURL)
 	if err != nil {
@@ -223,10 +223,17 @@ func (s *Service) runMQTT(cfg Config) (func(ctx context.Context) error, error) {
 		// subscription is re-made go to the same handler.
 		opts.SetDefaultPublishHandler(handler)
 		c := mqtt.NewClient(opts)
-		if tok := c.Connect(); tok.Wait() && tok.Error() != nil {
-			return fmt.Errorf("mqtt connect: %w", tok.Error())
+		// With ConnectRetry the first connection is retried until the
+		// broker answers; a stop meanwhile ends the attempts.
+		tok := c.Connect()
+		select {
+		case <-tok.Done():
+			if err := tok.Error(); err != nil {
+				return fmt.Errorf("mqtt connect: %w", err)
+			}
+			s.log.InfoContext(ctx, "engagement: MQTT progress connected", slog.String("broker", addr), slog.String("topic", ProgressTopicFilter))
+		case <-ctx.Done():
 		}
-		s.log.InfoContext(ctx, "engagement: MQTT progress subscribed", slog.String("broker", addr), slog.String("topic", ProgressTopicFilter))
 		<-ctx.Done()
 		c.Disconnect(250)
 		return ctx.Err()

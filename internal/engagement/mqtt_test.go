@@ -146,3 +146,34 @@ func TestMQTTProgress(t *testing.T) {
 		t.Fatal("alexandria_engagement_mqtt_messages_total is not registered")
 	}
 }
+
+// TestMQTTBrokerDownStopsPromptly: a broker that never answers leaves the
+// runner retrying, and stopping the service ends it at once.
+func TestMQTTBrokerDownStopsPromptly(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens there now
+	h := moduletest.NewHarness(t, moduletest.Stores(t)[0])
+	cfg := DefaultConfig()
+	cfg.MQTTURL = "mqtt://" + addr
+	svc, err := New(context.Background(), cfg, h.Deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Ready(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := svc.Close(ctx); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("close took %s", took)
+	}
+}
