@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/alexandria-platform/alexandria/internal/catalog"
+	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -21,5 +22,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "processing", Publishes: processing.Events, Consumes: processing.Consumes, Sagas: processing.Sagas},
 		{Service: "feeds", Consumes: feeds.Consumes},
 		{Service: "search", Consumes: search.Consumes},
+		{Service: "engagement", Publishes: engagement.Events, Consumes: engagement.Consumes, Sagas: engagement.Sagas},
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/config"
+	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
@@ -82,6 +83,18 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "engagement",
+		Description: "follows, likes, views and plays, progress sync, home feed",
+		Migrations:  engagement.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			cfg := c.Engagement
+			if cfg.MQTTURL == "" {
+				cfg.MQTTURL = c.MQTTURL
+			}
+			return engagement.New(ctx, cfg, d)
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -99,6 +112,7 @@ var dependencies = map[string][]string{
 	"processing": {"storage"},
 	"search":     {"catalog", "storage", "processing"}, // their events and storage's text
 	"feeds":      {"catalog"},
+	"engagement": {"catalog"},             // learns what exists from catalog's events
 	"web":        {"identity", "catalog"}, // the API its pages call
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/alexandria-platform/alexandria/internal/catalog"
+	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
@@ -45,6 +46,9 @@ type Config struct {
 	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
 	Feeds      feeds.Config          `yaml:"feeds" env:"FEEDS"`
 	Search     search.Config         `yaml:"search" env:"SEARCH"`
+	Engagement engagement.Config     `yaml:"engagement" env:"ENGAGEMENT"`
+	// MQTTURL is the device protocol's broker (engagement's progress).
+	MQTTURL string `yaml:"mqtt_url" env:"MQTT_URL" secret:"true" doc:"MQTT broker for device progress sync, e.g. mqtt://127.0.0.1:1883 (sets engagement.mqtt_url); empty: HTTP only"`
 }
 
 // HTTP configures the process's one HTTP server.
@@ -80,6 +84,7 @@ func Default() Config {
 		Processing: processing.DefaultConfig(),
 		Feeds:      feeds.DefaultConfig(),
 		Search:     search.DefaultConfig(),
+		Engagement: engagement.DefaultConfig(),
 	}
 }
 
@@ -127,7 +132,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds, c.Engagement}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

@@ -7,7 +7,7 @@ import (
 type apiTokenCreateInput struct {
 	Body struct {
 		Name          string   `json:"name" maxLength:"400" doc:"What the token is for, 1 to 100 characters"`
-		Scopes        []string `json:"scopes" maxItems:"3" doc:"Any of read, write, admin (admin only for administrators)"`
+		Scopes        []string `json:"scopes" maxItems:"5" doc:"Any of read, write, admin (admin only for administrators), progress:write, feeds:read"`
 		ExpiresInDays int      `json:"expires_in_days,omitempty" doc:"Lifetime in days, 1 to 365 (default 90)"`
 	}
 }

@@ -39,7 +39,7 @@ func (s *Service) createAPIToken(ctx context.Context, p auth.Principal, req newA
 	var scopes []string
 	for i, sc := range req.Scopes {
 		if !slices.Contains(auth.AllScopes, sc) {
-			v.Add("scopes["+strconv.Itoa(i)+"]", "unknown scope %q (use read, write, admin)", sc)
+			v.Add("scopes["+strconv.Itoa(i)+"]", "unknown scope %q (use read, write, admin, progress:write, feeds:read)", sc)
 		}
 	}
 	for _, sc := range auth.AllScopes {

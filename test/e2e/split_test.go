@@ -30,11 +30,11 @@ type splitDeployment struct {
 }
 
 // splitTargets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "web"}
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "engagement", "web"}
 
 // apiTargets are the split targets that document API operations (web
 // serves the app at the paths they leave).
-var apiTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds"}
+var apiTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "engagement"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -78,6 +78,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		fmt.Sprintf("ALEXANDRIA_STORAGE_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
 		fmt.Sprintf("ALEXANDRIA_FEEDS_CONTENT_URL=http://127.0.0.1:%d", ports["storage"]),
 		fmt.Sprintf("ALEXANDRIA_SEARCH_STORAGE_URL=http://127.0.0.1:%d", ports["storage"]),
+		fmt.Sprintf("ALEXANDRIA_ENGAGEMENT_CATALOG_URL=http://127.0.0.1:%d", ports["catalog"]),
 		// Storage asks catalog about a signed link's creator with it: the
 		// processes must share it, as Compose and the chart arrange.
 		"ALEXANDRIA_SERVICE_KEY=split-mode-test-service-key",
@@ -89,7 +90,8 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		s.start(t, target)
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
-		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "FEEDS": ports["feeds"], "SEARCH": ports["search"], "WEB": ports["web"]})
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "FEEDS": ports["feeds"], "SEARCH": ports["search"],
+		"ENGAGEMENT": ports["engagement"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)

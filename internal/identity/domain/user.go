@@ -31,9 +31,9 @@ func (u User) IsAdmin() bool { return slices.Contains(u.Roles, auth.RoleAdmin) }
 // user's roles allow.
 func (u User) SessionScopes() []string {
 	if u.IsAdmin() {
-		return []string{auth.ScopeRead, auth.ScopeWrite, auth.ScopeAdmin}
+		return []string{auth.ScopeRead, auth.ScopeWrite, auth.ScopeAdmin, auth.ScopeProgressWrite, auth.ScopeFeedsRead}
 	}
-	return []string{auth.ScopeRead, auth.ScopeWrite}
+	return []string{auth.ScopeRead, auth.ScopeWrite, auth.ScopeProgressWrite, auth.ScopeFeedsRead}
 }
 
 // NormalizeRoles checks requested roles and returns them in canonical order,

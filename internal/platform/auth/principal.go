@@ -29,10 +29,15 @@ const (
 	ScopeRead  = "read"
 	ScopeWrite = "write"
 	ScopeAdmin = "admin"
+	// ScopeProgressWrite lets a device report reading and listening
+	// progress (engagement's MQTT topic), and nothing else.
+	ScopeProgressWrite = "progress:write"
+	// ScopeFeedsRead lets a feed reader fetch a user's private feeds.
+	ScopeFeedsRead = "feeds:read"
 )
 
 // AllScopes lists every scope.
-var AllScopes = []string{ScopeRead, ScopeWrite, ScopeAdmin}
+var AllScopes = []string{ScopeRead, ScopeWrite, ScopeAdmin, ScopeProgressWrite, ScopeFeedsRead}
 
 // Issuer and Audience are the iss and aud of every access token.
 const (

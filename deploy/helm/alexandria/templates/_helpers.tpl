@@ -262,6 +262,10 @@ drafts). A monolith calls itself, so it may go without (random per process).
 - name: ALEXANDRIA_SEARCH_STORAGE_URL
   value: {{ printf "http://%s-storage:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 {{- end }}
+{{- if and (eq $v.mode "microservices") (eq .target "engagement") }}
+- name: ALEXANDRIA_ENGAGEMENT_CATALOG_URL
+  value: {{ printf "http://%s-catalog:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
+{{- end }}
 {{- if and (has .target (list "storage" "all")) $v.config.publicURL }}
 - name: ALEXANDRIA_STORAGE_PUBLIC_URL
   value: {{ $v.config.publicURL | quote }}
