@@ -1,8 +1,20 @@
 import { useEffect, useRef, useState } from "react";
 import ePub, { type Book, type Rendition } from "epubjs";
+import { useSearchParams } from "react-router";
+import { SearchInside } from "../components/SearchInside";
+import { useSavedPosition, useTracker } from "../engagement";
 import { useI18n } from "../i18n";
-import type { Media } from "../types";
+import type { Media, Passage } from "../types";
 import { useFileURL } from "./useFileURL";
+
+/** epubTarget is where rendition.display goes for a search passage: its CFI
+ * position when it has one, else its chapter (an href, or a spine index). */
+export function epubTarget(p: Pick<Passage, "chapter" | "position">): string | number | undefined {
+  if (typeof p.position === "string" && p.position.startsWith("epubcfi(")) return p.position;
+  if (typeof p.chapter === "number") return p.chapter;
+  if (typeof p.chapter === "string" && p.chapter !== "") return /^\d+$/.test(p.chapter) ? Number(p.chapter) : p.chapter;
+  return undefined;
+}
 
 const themes = {
   light: { body: { color: "#1b1b1f", background: "#ffffff" } },
@@ -21,6 +33,14 @@ export default function EpubReader({ media }: { media: Media }) {
   const [size, setSize] = useState(100);
   const [theme, setTheme] = useState<ThemeName>("light");
   const [error, setError] = useState("");
+  const [params] = useSearchParams();
+  const tracker = useTracker(media.id, "read");
+  const saved = useSavedPosition(media.id);
+  const [ready, setReady] = useState(false);
+  const resumeDone = useRef(false);
+  const jump = (target: string | number | undefined) => {
+    if (target !== undefined) void rendition.current?.display(target as string).catch(() => {});
+  };
 
   useEffect(() => {
     if (!url || !host.current) return;
@@ -35,14 +55,35 @@ export default function EpubReader({ media }: { media: Media }) {
       const r = book.renderTo(host.current!, { width: "100%", height: 600, flow: "paginated", allowScriptedContent: false });
       for (const [name, rules] of Object.entries(themes)) r.themes.register(name, rules);
       rendition.current = r;
+      r.on("relocated", (loc: { start: { cfi: string; href: string; index: number; percentage?: number } }) => {
+        const spine = (book as unknown as { spine?: { length?: number } }).spine?.length || 1;
+        const percent = loc.start.percentage ? loc.start.percentage * 100 : (loc.start.index / spine) * 100;
+        tracker.pageSeen(loc.start.href);
+        tracker.position({ cfi: loc.start.cfi, percent: Math.min(100, Math.max(0, Math.round(percent * 10) / 10)) });
+      });
       await r.display();
+      if (live) setReady(true);
     })().catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
       book?.destroy();
       rendition.current = null;
     };
-  }, [url]);
+  }, [url, tracker]);
+
+  // Open at a search hit (?chapter= / ?pos=) or where the user stopped.
+  useEffect(() => {
+    if (!ready || resumeDone.current) return;
+    const asked = epubTarget({ chapter: params.get("chapter") ?? undefined, position: params.get("pos") ?? undefined });
+    if (asked !== undefined) {
+      resumeDone.current = true;
+      jump(asked);
+      return;
+    }
+    if (saved === undefined) return;
+    resumeDone.current = true;
+    if (saved?.cfi) jump(saved.cfi);
+  }, [ready, saved, params]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     rendition.current?.themes.fontSize(`${size}%`);
@@ -76,6 +117,7 @@ export default function EpubReader({ media }: { media: Media }) {
           </select>
         </label>
       </div>
+      <SearchInside mediaId={media.id} onJump={(p) => jump(epubTarget(p))} />
       <div ref={host} className="epub-host" aria-label={media.title} />
     </div>
   );
