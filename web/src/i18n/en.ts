@@ -175,7 +175,7 @@ export const en = {
   "search.atChapter": "Chapter {n}",
   "search.atPosition": "In the text",
   "inside.title": "Search in this item",
-  "inside.label": "Search in this item",
+  "inside.label": "Find in this item",
   "inside.unavailable": "Searching inside is not available on this server.",
   "inside.error": "The search failed; try again.",
   "inside.count": "{n} passages found",

@@ -177,7 +177,7 @@ export const fr: Record<MessageKey, string> = {
   "search.atChapter": "Chapitre {n}",
   "search.atPosition": "Dans le texte",
   "inside.title": "Rechercher dans ce document",
-  "inside.label": "Rechercher dans ce document",
+  "inside.label": "Trouver dans ce document",
   "inside.unavailable": "La recherche dans le texte n'est pas disponible sur ce serveur.",
   "inside.error": "La recherche a échoué ; réessayez.",
   "inside.count": "{n} passages trouvés",
