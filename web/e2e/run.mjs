@@ -167,6 +167,10 @@ async function main() {
   await page.getByLabel("File").setInputFiles(join(here, "fixtures", "tone.ogg"));
   await page.getByRole("button", { name: "Upload" }).click();
   await page.getByText("Upload complete").waitFor();
+  // The bar reads full once the upload is complete (it used not to).
+  const bar = await page.getByTestId("upload-progress").evaluate((p) => [p.value, p.max]);
+  if (bar[0] !== bar[1]) failures.push(`upload bar not full after completion: ${bar.join("/")}`);
+  await page.screenshot({ path: join(artifacts, "upload-complete.png") });
   // Processing returns the item to its status (a draft stays a draft) or
   // fails it, with the reason; the author then publishes it.
   await page.getByTestId("processing-pending").waitFor({ timeout });

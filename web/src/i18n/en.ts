@@ -246,5 +246,8 @@ export const en = {
   "footer.opds": "OPDS catalog",
   "footer.opds2": "OPDS 2.0",
   "footer.api": "API",
+  "studio.uploadBar": "Upload progress",
+  "studio.uploadStarted": "Upload started.",
+  "studio.uploadPaused": "Upload paused.",
 };
 export type MessageKey = keyof typeof en;

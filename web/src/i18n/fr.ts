@@ -248,4 +248,7 @@ export const fr: Record<MessageKey, string> = {
   "footer.opds": "Catalogue OPDS",
   "footer.opds2": "OPDS 2.0",
   "footer.api": "API",
+  "studio.uploadBar": "Progression de l'envoi",
+  "studio.uploadStarted": "Envoi commencé.",
+  "studio.uploadPaused": "Envoi en pause.",
 };
