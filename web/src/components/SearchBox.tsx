@@ -96,6 +96,7 @@ export function SearchBox() {
   return (
     <form
       role="search"
+      aria-label={t("search.site")}
       className="searchbox"
       onSubmit={(e) => {
         e.preventDefault();

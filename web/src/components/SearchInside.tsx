@@ -27,9 +27,10 @@ export function SearchInside({ mediaId, onJump }: { mediaId: string; onJump: (p:
     }
   };
   return (
-    <section className="search-inside" aria-label={t("inside.title")}>
+    <section className="search-inside">
       <form
         role="search"
+        aria-label={t("inside.title")}
         className="controls"
         onSubmit={(e) => {
           e.preventDefault();

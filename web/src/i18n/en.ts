@@ -249,5 +249,7 @@ export const en = {
   "studio.uploadBar": "Upload progress",
   "studio.uploadStarted": "Upload started.",
   "studio.uploadPaused": "Upload paused.",
+  "search.site": "Site search",
+  "search.refine": "Refine the search",
 };
 export type MessageKey = keyof typeof en;

@@ -251,4 +251,6 @@ export const fr: Record<MessageKey, string> = {
   "studio.uploadBar": "Progression de l'envoi",
   "studio.uploadStarted": "Envoi commencé.",
   "studio.uploadPaused": "Envoi en pause.",
+  "search.site": "Recherche sur le site",
+  "search.refine": "Affiner la recherche",
 };

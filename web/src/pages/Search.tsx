@@ -69,6 +69,7 @@ export function Search() {
       <h1>{q ? t("search.resultsFor", { q }) : t("search.title")}</h1>
       <form
         role="search"
+        aria-label={t("search.refine")}
         className="row-form"
         onSubmit={(e) => {
           e.preventDefault();
