@@ -359,14 +359,18 @@ describe("home shelves", () => {
     const forYou = await screen.findByRole("region", { name: "For you" });
     expect(within(forYou).getByText("New from Ada")).toBeInTheDocument();
   });
-  it("no_personal_shelves_without_engagement", async () => {
+  it("no_personal_shelves_or_opds_link_without_their_targets", async () => {
     renderAt("/", { signedIn: true });
     await screen.findByRole("heading", { name: "New on Alexandria" });
     await waitFor(() => expect(calls((u) => u.startsWith("/v1/users/me/feed")).length).toBe(1));
     expect(screen.queryByRole("heading", { name: "For you" })).toBeNull();
     expect(screen.queryByRole("heading", { name: "Continue" })).toBeNull();
+    await waitFor(() => expect(calls((u, m) => u === "/opds/v1.2/catalog" && m === "HEAD")).toHaveLength(1));
+    expect(screen.queryByRole("link", { name: "OPDS catalog" })).toBeNull();
+    expect(screen.getByRole("link", { name: "API" })).toHaveAttribute("href", "/docs");
   });
-  it("footer_links_the_opds_catalog", async () => {
+  it("footer_links_the_opds_catalog_once_feeds_answers", async () => {
+    handler = (url, init) => (url === "/opds/v1.2/catalog" && init.method === "HEAD" ? new Response(null, { status: 200 }) : undefined);
     renderAt("/");
     expect(await screen.findByRole("link", { name: "OPDS catalog" })).toHaveAttribute("href", "/opds/v1.2/catalog");
   });

@@ -12,7 +12,7 @@ export const feedPaths = {
 };
 
 /** feedExists asks with HEAD whether the feeds target serves a feed here. */
-async function feedExists(path: string): Promise<boolean> {
+export async function feedExists(path: string): Promise<boolean> {
   try {
     const res = await fetch(path, { method: "HEAD", credentials: "same-origin" });
     return res.ok;
@@ -60,5 +60,19 @@ export function AuthorFeeds({ authorId, name }: { authorId: string; name: string
         </>
       )}
     </p>
+  );
+}
+
+/** OpdsLinks points e-reader apps at the OPDS catalogs (footer), once the
+ * feeds target answers for them. */
+export function OpdsLinks() {
+  const { t } = useI18n();
+  const q = useQuery({ queryKey: ["opds"], staleTime: Infinity, retry: false, queryFn: () => feedExists(feedPaths.opds) });
+  if (!q.data) return null;
+  return (
+    <>
+      <link rel="alternate" type="application/atom+xml;profile=opds-catalog;kind=navigation" title={t("footer.opds")} href={feedPaths.opds} />
+      {t("footer.readers")} <a href={feedPaths.opds}>{t("footer.opds")}</a> · <a href={feedPaths.opds2}>{t("footer.opds2")}</a> ·{" "}
+    </>
   );
 }

@@ -3,7 +3,7 @@ import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { signOut } from "../api";
 import { useSession } from "../auth";
 import { locales, useI18n, type Locale } from "../i18n";
-import { feedPaths } from "./FeedLinks";
+import { OpdsLinks } from "./FeedLinks";
 import { SearchBox } from "./SearchBox";
 import { applyTheme, nextTheme, savedTheme, type ThemeMode } from "../theme";
 
@@ -96,9 +96,8 @@ export function Layout() {
         <Outlet />
       </main>
       <footer className="bottom">
-        <link rel="alternate" type="application/atom+xml;profile=opds-catalog;kind=navigation" title={t("footer.opds")} href={feedPaths.opds} />
         <p>
-          {t("footer.readers")} <a href={feedPaths.opds}>{t("footer.opds")}</a> · <a href={feedPaths.opds2}>{t("footer.opds2")}</a> ·{" "}
+          <OpdsLinks />
           <a href="/docs">{t("footer.api")}</a>
         </p>
       </footer>
