@@ -16,13 +16,13 @@ import { moved } from "./pages/Collections";
 import { actionsFor } from "./pages/AdminReports";
 import { facetEntries, searchQuery } from "./pages/Search";
 import { passageLink } from "./search";
-import { epubTarget } from "./players/EpubReader";
+import { epubTarget, sectionFor } from "./players/EpubReader";
 import type { Media } from "./types";
 
 vi.mock("./players/EpubReader", async (orig) => {
   // epub.js does not load in jsdom; only the pure helper is tested here.
   const real = await orig<typeof import("./players/EpubReader")>().catch(() => null);
-  return { default: () => null, epubTarget: real?.epubTarget };
+  return { default: () => null, epubTarget: real?.epubTarget, sectionFor: real?.sectionFor };
 });
 
 const media = (over: Partial<Media> = {}): Media => ({
@@ -101,6 +101,12 @@ describe("highlights", () => {
     // The stray closing marker is consumed; the fake opening tag stays text.
     expect(container.textContent).toBe('jazz <b>bold</b> <mark class="x">no');
   });
+  it("the_servers_html_escaping_is_decoded_into_text", () => {
+    const { container } = render(<Highlight text={"Tom &amp; Jerry &lt;script&gt;alert(1)&lt;/script&gt; &#39;<mark>tone</mark>&#39; &lt;mark&gt;x&lt;/mark&gt;"} />);
+    expect(container.textContent).toBe("Tom & Jerry <script>alert(1)</script> 'tone' <mark>x</mark>");
+    expect(container.querySelectorAll("mark")).toHaveLength(1);
+    expect(container.querySelector("script")).toBeNull();
+  });
   it("unbalanced_markers_are_tolerated", () => {
     expect(highlightParts("</mark>x<mark>y")).toEqual([
       { text: "x", mark: false },
@@ -123,8 +129,13 @@ describe("search helpers", () => {
   it("passages_link_to_their_page_chapter_or_time", () => {
     expect(passageLink("m 1", { snippet: "", page: 4 })).toBe("/media/m%201?page=4");
     expect(passageLink("m1", { snippet: "", chapter: "ch2.xhtml" })).toBe("/media/m1?chapter=ch2.xhtml");
-    expect(passageLink("m1", { snippet: "", position: 61.5 })).toBe("/media/m1?t=61");
-    expect(epubTarget({ chapter: "3" })).toBe(3);
+    expect(passageLink("m1", { snippet: "", position: 7 }, "sea wall")).toBe("/media/m1?pos=7&q=sea%20wall");
+    expect(epubTarget({ chapter: "3" })).toBe(2); // chapters are 1-based, the spine 0-based
+    expect(epubTarget({ chapter: 1 })).toBe(0);
+    expect(sectionFor([1000, 2000, 500], 0)).toBe(0);
+    expect(sectionFor([1000, 2000, 500], 1500)).toBe(1);
+    expect(sectionFor([1000, 2000, 500], 3000)).toBe(2);
+    expect(sectionFor([1000, 2000, 500], 99999)).toBe(2);
     expect(epubTarget({ chapter: "ch2.xhtml", position: "epubcfi(/6/4)" })).toBe("epubcfi(/6/4)");
   });
   it("suggestions_become_links_by_type", () => {
@@ -237,7 +248,7 @@ describe("search inside", () => {
     await userEvent.type(screen.getByLabelText("Find in this item"), "tone{Enter}");
     expect(await screen.findByText("1 passages found")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: /Page 12/ }));
-    expect(onJump).toHaveBeenCalledWith({ snippet: "the <mark>tone</mark>", page: 12 });
+    expect(onJump).toHaveBeenCalledWith({ snippet: "the <mark>tone</mark>", page: 12 }, "tone");
   });
   it("says_so_when_search_is_absent", async () => {
     render(
@@ -348,7 +359,8 @@ describe("home shelves", () => {
   it("continue_and_for_you_for_a_signed_in_user", async () => {
     handler = (url) => {
       if (url.startsWith("/v1/users/me/progress?state=in_progress")) return json({ items: [{ media_id: "m1", seconds: 65 }, { media_id: "m9", page: 3, pages: 10, media: media({ id: "m9", title: "A book", kind: "book" }) }] });
-      if (url.startsWith("/v1/users/me/feed")) return json({ items: [media({ id: "m5", title: "New from Ada" })] });
+      if (url.startsWith("/v1/users/me/feed"))
+        return json({ items: [{ media_id: "m5", kind: "video", title: "New from Ada", author_ids: ["a1"], published_at: "2026-02-01T00:00:00Z" }] });
       return undefined;
     };
     renderAt("/", { signedIn: true });
@@ -357,7 +369,8 @@ describe("home shelves", () => {
     expect(within(cont).getByText(/at 1:05/)).toBeInTheDocument();
     expect(within(cont).getByText(/Page 3 of 10/)).toBeInTheDocument();
     const forYou = await screen.findByRole("region", { name: "For you" });
-    expect(within(forYou).getByText("New from Ada")).toBeInTheDocument();
+    expect(within(forYou).getByRole("link", { name: /New from Ada/ })).toHaveAttribute("href", "/media/m5");
+    expect(within(forYou).getByText("Video")).toBeInTheDocument();
   });
   it("no_personal_shelves_or_opds_link_without_their_targets", async () => {
     renderAt("/", { signedIn: true });

@@ -58,7 +58,7 @@ export type Page<T> = { items: T[]; next_page_token?: string };
 /** A passage inside an item's text: its page (PDF), chapter (EPUB) or
  * position. Highlight strings are plain text in which only `<mark>` and
  * `</mark>` are markup (src/components/Highlight.tsx). */
-export type Passage = { snippet: string; page?: number; chapter?: string | number; position?: number | string };
+export type Passage = { snippet: string; page?: number | null; chapter?: string | number | null; position?: number | string | null };
 export type SearchHit = {
   media: Media;
   score?: number;

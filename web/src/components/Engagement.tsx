@@ -20,7 +20,7 @@ function useFollows() {
     queryKey: ["follows"],
     enabled: !!session.userId,
     queryFn: async () => {
-      const page = await optional<Page<Follow>>("/v1/users/me/follows?page_size=500");
+      const page = await optional<Page<Follow>>("/v1/users/me/follows?page_size=100");
       return page ? followKeys(page.items ?? []) : null;
     },
     retry: false,

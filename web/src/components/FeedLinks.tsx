@@ -3,10 +3,12 @@ import { api } from "../api";
 import { useI18n } from "../i18n";
 import type { Media, Page } from "../types";
 
+export type FeedScope = "authors" | "categories" | "tags";
+
 /** The feeds target's addresses (issue 13). */
 export const feedPaths = {
-  authorAtom: (id: string) => `/feeds/authors/${encodeURIComponent(id)}/atom.xml`,
-  authorPodcast: (id: string) => `/feeds/authors/${encodeURIComponent(id)}/podcast.xml`,
+  atom: (scope: FeedScope, id: string) => `/feeds/${scope}/${encodeURIComponent(id)}/atom.xml`,
+  podcast: (scope: FeedScope, id: string) => `/feeds/${scope}/${encodeURIComponent(id)}/podcast.xml`,
   opds: "/opds/v1.2/catalog",
   opds2: "/opds/v2/catalog",
 };
@@ -21,22 +23,34 @@ export async function feedExists(path: string): Promise<boolean> {
   }
 }
 
-/** AuthorFeeds links an author's Atom feed, and their podcast RSS when they
- * publish audio or video, each only when the feeds target answers for it; it
- * also announces them with <link rel="alternate"> (React puts it in <head>). */
-export function AuthorFeeds({ authorId, name }: { authorId: string; name: string }) {
+/** hasAudioOrVideo tells whether an author or category has published
+ * podcasts or videos (a podcast feed is only offered then). */
+async function hasAudioOrVideo(scope: FeedScope, id: string): Promise<boolean> {
+  const param = scope === "authors" ? "author_id" : "category_id";
+  const one = async (kind: string) =>
+    ((await api<Page<Media>>(`/v1/media?${param}=${encodeURIComponent(id)}&kind=${kind}&page_size=1`).catch(() => null))?.items.length ?? 0) > 0;
+  const [audio, video] = await Promise.all([one("podcast"), one("video")]);
+  return audio || video;
+}
+
+/** FeedLinks links the Atom feed of an author, category or tag, and the
+ * podcast RSS of an author or category that publishes audio or video, each
+ * only once the feeds target answers for it; it also announces them with
+ * <link rel="alternate"> (React 19 hoists those into <head>). */
+export function FeedLinks({ scope, id, name }: { scope: FeedScope; id: string; name: string }) {
   const { t } = useI18n();
   const q = useQuery({
-    queryKey: ["author-feeds", authorId],
+    queryKey: ["feed-links", scope, id],
     staleTime: 300_000,
     retry: false,
     queryFn: async () => {
-      const atom = feedPaths.authorAtom(authorId);
-      const podcast = feedPaths.authorPodcast(authorId);
-      const hasAV = async (kind: string) =>
-        (await api<Page<Media>>(`/v1/media?author_id=${encodeURIComponent(authorId)}&kind=${kind}&page_size=1`).catch(() => ({ items: [] }))).items.length > 0;
-      const [atomOK, av] = await Promise.all([feedExists(atom), Promise.all([hasAV("podcast"), hasAV("video")]).then(([a, v]) => a || v)]);
-      return { atom: atomOK ? atom : null, podcast: av && (await feedExists(podcast)) ? podcast : null };
+      const atom = feedPaths.atom(scope, id);
+      const podcast = feedPaths.podcast(scope, id);
+      const [atomOK, podcastOK] = await Promise.all([
+        feedExists(atom),
+        scope !== "tags" && (await hasAudioOrVideo(scope, id)) ? feedExists(podcast) : false,
+      ]);
+      return { atom: atomOK ? atom : null, podcast: podcastOK ? podcast : null };
     },
   });
   if (!q.data || (!q.data.atom && !q.data.podcast)) return null;

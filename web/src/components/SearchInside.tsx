@@ -10,7 +10,7 @@ type Answer = { items?: Passage[]; passages?: Passage[]; hits?: Passage[] };
 /** SearchInside is the readers' "search in this item" panel: passages from
  * GET /v1/media/{id}/search, each a button that jumps to its page, chapter or
  * position. Without the search target it says so calmly. */
-export function SearchInside({ mediaId, onJump }: { mediaId: string; onJump: (p: Passage) => void }) {
+export function SearchInside({ mediaId, onJump }: { mediaId: string; onJump: (p: Passage, q: string) => void }) {
   const { t } = useI18n();
   const [q, setQ] = useState("");
   const [state, setState] = useState<{ kind: "idle" | "busy" | "off" | "error" } | { kind: "done"; items: Passage[] }>({ kind: "idle" });
@@ -55,7 +55,7 @@ export function SearchInside({ mediaId, onJump }: { mediaId: string; onJump: (p:
         <ol className="passages">
           {state.items.map((p, i) => (
             <li key={i}>
-              <button type="button" className="ghost passage" onClick={() => onJump(p)}>
+              <button type="button" className="ghost passage" onClick={() => onJump(p, q.trim())}>
                 <strong>{passageLabel(t, p)}</strong> <Highlight text={p.snippet} />
               </button>
             </li>

@@ -251,5 +251,6 @@ export const en = {
   "studio.uploadPaused": "Upload paused.",
   "search.site": "Site search",
   "search.refine": "Refine the search",
+  "search.atPassage": "Passage {n}",
 };
 export type MessageKey = keyof typeof en;

@@ -253,4 +253,5 @@ export const fr: Record<MessageKey, string> = {
   "studio.uploadPaused": "Envoi en pause.",
   "search.site": "Recherche sur le site",
   "search.refine": "Affiner la recherche",
+  "search.atPassage": "Passage {n}",
 };

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { api } from "../api";
 import { AuthorStatsLine, FollowButton, ReportDialog } from "../components/Engagement";
-import { AuthorFeeds } from "../components/FeedLinks";
+import { FeedLinks } from "../components/FeedLinks";
 import { MediaList } from "../components/MediaList";
 import { ErrorNote, Loading } from "../components/Status";
 import { useI18n } from "../i18n";
@@ -44,7 +44,7 @@ export function Author() {
           ))}
         </ul>
       )}
-      <AuthorFeeds authorId={a.id} name={a.name} />
+      <FeedLinks scope="authors" id={a.id} name={a.name} />
       <h2>{t("author.media", { name: a.name })}</h2>
       <MediaList params={{ author_id: id }} />
       <ReportDialog targetType="author" targetId={a.id} />

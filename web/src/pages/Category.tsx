@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { api } from "../api";
 import { FollowButton } from "../components/Engagement";
+import { FeedLinks } from "../components/FeedLinks";
 import { MediaList } from "../components/MediaList";
 import { ErrorNote, Loading } from "../components/Status";
 import { useI18n } from "../i18n";
@@ -20,6 +21,7 @@ export function Category() {
         <FollowButton type="category" id={q.data.id} name={q.data.name} />
       </div>
       {q.data.description && <p className="prose">{q.data.description}</p>}
+      <FeedLinks scope="categories" id={q.data.id} name={q.data.name} />
       <MediaList params={{ category_id: id }} />
     </>
   );
@@ -35,6 +37,7 @@ export function Tag() {
         <h1>{t("tag.title", { name: tag })}</h1>
         <FollowButton type="tag" id={tag} name={tag} />
       </div>
+      <FeedLinks scope="tags" id={tag} name={tag} />
       <MediaList params={{ tag }} />
     </>
   );

@@ -162,7 +162,7 @@ export function CollectionPage() {
   const itemsKey = ["collection-items", id];
   const items = useQuery({
     queryKey: itemsKey,
-    queryFn: () => optional<Page<CollectionItem>>(`${path(id)}/items?page_size=200`),
+    queryFn: () => optional<Page<CollectionItem>>(`${path(id)}/items?page_size=100`),
     retry: false,
   });
   const refresh = () => qc.invalidateQueries({ queryKey: itemsKey });

@@ -82,14 +82,39 @@ function ContinueCard({ p }: { p: Progress }) {
   );
 }
 
+/** A home feed entry: engagement's summary of a published item. */
+export type FeedItem = { media_id?: string; id?: string; kind: Media["kind"]; title: string; author_ids?: string[]; published_at?: string; media?: Media };
+
+/** feedMedia turns a feed entry into what a media card shows. */
+export function feedMedia(x: FeedItem): Media {
+  if (x.media) return x.media;
+  const id = x.media_id ?? x.id ?? "";
+  return {
+    id,
+    title: x.title,
+    kind: x.kind,
+    description: "",
+    language: "",
+    author_ids: x.author_ids ?? [],
+    category_ids: [],
+    tags: [],
+    license: "",
+    status: "published",
+    published_at: x.published_at ?? null,
+    created_at: x.published_at ?? "",
+    updated_at: x.published_at ?? "",
+    version: 0,
+  };
+}
+
 function ForYouShelf() {
   const { t } = useI18n();
   const q = useQuery({
     queryKey: ["feed"],
-    queryFn: () => optional<Page<Media | { media: Media }>>("/v1/users/me/feed?page_size=12"),
+    queryFn: () => optional<Page<FeedItem>>("/v1/users/me/feed?page_size=12"),
     retry: false,
   });
-  const items = (q.data?.items ?? []).map((x) => ("media" in x && typeof x.media === "object" ? x.media : (x as Media)));
+  const items = (q.data?.items ?? []).map(feedMedia).filter((m) => m.id);
   if (!q.data) return null;
   return (
     <section aria-labelledby="h-foryou">

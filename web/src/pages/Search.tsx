@@ -120,7 +120,7 @@ export function Search() {
             ) : (
               <ol className="hits">
                 {hits.map((h) => (
-                  <Hit key={h.media.id} hit={h} />
+                  <Hit key={h.media.id} hit={h} q={q} />
                 ))}
               </ol>
             )}
@@ -172,7 +172,7 @@ function Named({ path, fallback }: { path: string; fallback: string }) {
   return <>{q.data?.name ?? fallback}</>;
 }
 
-function Hit({ hit }: { hit: SearchHit }) {
+function Hit({ hit, q }: { hit: SearchHit; q: string }) {
   const { t } = useI18n();
   const m = hit.media;
   const h = hit.highlights ?? {};
@@ -187,7 +187,7 @@ function Hit({ hit }: { hit: SearchHit }) {
         <ul className="passages">
           {h.content.slice(0, 3).map((p, i) => (
             <li key={i}>
-              <Link to={passageLink(m.id, p)}>{passageLabel(t, p)}</Link>: <Highlight text={p.snippet} />
+              <Link to={passageLink(m.id, p, q)}>{passageLabel(t, p)}</Link>: <Highlight text={p.snippet} />
             </li>
           ))}
         </ul>

@@ -8,12 +8,53 @@ import type { Media, Passage } from "../types";
 import { useFileURL } from "./useFileURL";
 
 /** epubTarget is where rendition.display goes for a search passage: its CFI
- * position when it has one, else its chapter (an href, or a spine index). */
+ * when the position is one, else its chapter (an href, or a 1-based chapter
+ * number, which is spine index + 1). Numbered passages are located by
+ * locatePassage instead. */
 export function epubTarget(p: Pick<Passage, "chapter" | "position">): string | number | undefined {
   if (typeof p.position === "string" && p.position.startsWith("epubcfi(")) return p.position;
-  if (typeof p.chapter === "number") return p.chapter;
-  if (typeof p.chapter === "string" && p.chapter !== "") return /^\d+$/.test(p.chapter) ? Number(p.chapter) : p.chapter;
+  const n = typeof p.chapter === "number" ? p.chapter : typeof p.chapter === "string" && /^\d+$/.test(p.chapter) ? Number(p.chapter) : null;
+  if (n !== null) return Math.max(0, n - 1);
+  if (typeof p.chapter === "string" && p.chapter !== "") return p.chapter;
   return undefined;
+}
+
+/** PASSAGE_CHARS is the length of the numbered passages search cuts an
+ * item's text into (issue 10's "position"). */
+export const PASSAGE_CHARS = 1500;
+
+type Section = { href: string; load: (request: unknown) => Promise<Element>; unload: () => void; find: (q: string) => { cfi: string }[] };
+
+/** sectionFor picks the section in which the character offset falls, given
+ * the sections' text lengths in reading order. */
+export function sectionFor(lengths: number[], offset: number): number {
+  let acc = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    acc += lengths[i];
+    if (offset < acc) return i;
+  }
+  return Math.max(0, lengths.length - 1);
+}
+
+/** locatePassage finds where the n-th passage of the text starts: the
+ * section holding its first character, and there the first match of the
+ * words when there is one (a CFI), else the section itself (its href). */
+async function locatePassage(book: Book, n: number, words: string): Promise<string | undefined> {
+  const spine = (book as unknown as { spine: { spineItems: Section[] } }).spine.spineItems ?? [];
+  const offset = Math.max(0, n - 1) * PASSAGE_CHARS;
+  const lengths: number[] = [];
+  for (const section of spine) {
+    const doc = await section.load(book.load.bind(book));
+    lengths.push((doc.textContent ?? "").length);
+    const i = sectionFor(lengths, offset);
+    if (i === lengths.length - 1 && lengths.reduce((a, b) => a + b, 0) > offset) {
+      const hit = words ? section.find(words)[0]?.cfi : undefined;
+      section.unload();
+      return hit ?? section.href;
+    }
+    section.unload();
+  }
+  return spine[spine.length - 1]?.href;
 }
 
 const themes = {
@@ -38,8 +79,19 @@ export default function EpubReader({ media }: { media: Media }) {
   const saved = useSavedPosition(media.id);
   const [ready, setReady] = useState(false);
   const resumeDone = useRef(false);
+  const bookRef = useRef<Book | null>(null);
   const jump = (target: string | number | undefined) => {
     if (target !== undefined) void rendition.current?.display(target as string).catch(() => {});
+  };
+  /** goTo opens a search passage: its CFI or chapter, or its numbered
+   * position located in the text. */
+  const goTo = (p: Pick<Passage, "chapter" | "position">, words: string) => {
+    const n = typeof p.position === "number" ? p.position : typeof p.position === "string" && /^\d+$/.test(p.position) ? Number(p.position) : null;
+    if (n !== null && bookRef.current) {
+      void locatePassage(bookRef.current, n, words).then(jump, () => {});
+      return;
+    }
+    jump(epubTarget(p));
   };
 
   useEffect(() => {
@@ -52,6 +104,7 @@ export default function EpubReader({ media }: { media: Media }) {
       const data = await res.arrayBuffer();
       if (!live) return;
       book = ePub(data);
+      bookRef.current = book;
       const r = book.renderTo(host.current!, { width: "100%", height: 600, flow: "paginated", allowScriptedContent: false });
       for (const [name, rules] of Object.entries(themes)) r.themes.register(name, rules);
       rendition.current = r;
@@ -74,10 +127,9 @@ export default function EpubReader({ media }: { media: Media }) {
   // Open at a search hit (?chapter= / ?pos=) or where the user stopped.
   useEffect(() => {
     if (!ready || resumeDone.current) return;
-    const asked = epubTarget({ chapter: params.get("chapter") ?? undefined, position: params.get("pos") ?? undefined });
-    if (asked !== undefined) {
+    if (params.has("chapter") || params.has("pos")) {
       resumeDone.current = true;
-      jump(asked);
+      goTo({ chapter: params.get("chapter") ?? undefined, position: params.get("pos") ?? undefined }, params.get("q") ?? "");
       return;
     }
     if (saved === undefined) return;
@@ -117,7 +169,7 @@ export default function EpubReader({ media }: { media: Media }) {
           </select>
         </label>
       </div>
-      <SearchInside mediaId={media.id} onJump={(p) => jump(epubTarget(p))} />
+      <SearchInside mediaId={media.id} onJump={goTo} />
       <div ref={host} className="epub-host" aria-label={media.title} />
     </div>
   );
