@@ -265,7 +265,8 @@ describe("follow, like, stats, report", () => {
   it("author_page_follows_and_shows_stats_and_feeds", async () => {
     let following = false;
     handler = (url, init) => {
-      if (url.startsWith("/v1/users/me/follows?")) return json({ items: following ? [{ type: "author", id: "a1" }] : [] });
+      if (url.startsWith("/v1/users/me/follows?type=author&page_size=100&page_token=p2")) return json({ items: following ? [{ type: "author", id: "a1" }] : [] });
+      if (url.startsWith("/v1/users/me/follows?type=author")) return json({ items: [{ type: "author", id: "a0" }], next_page_token: "p2" });
       if (url === "/v1/users/me/follows/author/a1") {
         following = init.method === "PUT";
         return json(undefined, 204);
@@ -402,9 +403,11 @@ describe("collections", () => {
     ];
     handler = (url, init) => {
       if (url === "/v1/collections/c2") return json({ id: "c2", name: "Road trip", owner_id: "u1", visibility: "private" });
-      if (url.startsWith("/v1/collections/c2/items?")) return json({ items });
-      if (url === "/v1/collections/c2/items/m2" && init.method === "PATCH") {
-        items = [items[1], items[0]];
+      if (url === "/v1/collections/c2/items?page_size=100") return json({ items: items.slice(0, 1), next_page_token: "t2" });
+      if (url === "/v1/collections/c2/items?page_size=100&page_token=t2") return json({ items: items.slice(1) });
+      if (url === "/v1/collections/c2/items" && init.method === "PUT") {
+        const order: string[] = JSON.parse(String(init.body)).media_ids;
+        items = order.map((id) => items.find((i) => i.media_id === id)!);
         return json(undefined, 204);
       }
       if (url === "/v1/collections/c2/items/m1" && init.method === "DELETE") {
@@ -417,7 +420,7 @@ describe("collections", () => {
     await screen.findByRole("heading", { name: "Road trip" });
     const list = await screen.findByTestId("collection-items");
     await userEvent.click(await within(list).findByRole("button", { name: "Move item 2 up" }));
-    expect(JSON.parse(String(calls((u, m) => u === "/v1/collections/c2/items/m2" && m === "PATCH")[0].init.body))).toEqual({ position: 0 });
+    expect(JSON.parse(String(calls((u, m) => u === "/v1/collections/c2/items" && m === "PUT")[0].init.body))).toEqual({ media_ids: ["m2", "m1"] });
     await waitFor(() => expect(within(list).getAllByRole("link").map((a) => a.textContent)).toEqual(["Second", "First"]));
     expect(screen.getByText("Moved to position 1 of 2.")).toBeInTheDocument();
     const firstRow = within(list).getAllByRole("listitem")[1];

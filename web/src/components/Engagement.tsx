@@ -14,14 +14,24 @@ export function followKeys(items: Follow[]): Set<string> {
   return new Set(items.map((f) => `${f.type ?? f.target_type}:${f.id ?? f.target_id}`));
 }
 
-function useFollows() {
+/** useFollows reads what the user follows of one type (every page, up to
+ * 2,000): null when engagement is absent. */
+function useFollows(type: FollowType) {
   const session = useSession();
   return useQuery({
-    queryKey: ["follows"],
+    queryKey: ["follows", type],
     enabled: !!session.userId,
     queryFn: async () => {
-      const page = await optional<Page<Follow>>("/v1/users/me/follows?page_size=100");
-      return page ? followKeys(page.items ?? []) : null;
+      const keys = new Set<string>();
+      let token = "";
+      for (let i = 0; i < 20; i++) {
+        const page = await optional<Page<Follow>>(`/v1/users/me/follows?type=${type}&page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+        if (!page) return null;
+        followKeys(page.items ?? []).forEach((k) => keys.add(k));
+        if (!page.next_page_token) break;
+        token = page.next_page_token;
+      }
+      return keys;
     },
     retry: false,
   });
@@ -31,14 +41,14 @@ function useFollows() {
 export function FollowButton({ type, id, name }: { type: FollowType; id: string; name: string }) {
   const { t } = useI18n();
   const qc = useQueryClient();
-  const follows = useFollows();
+  const follows = useFollows(type);
   const key = `${type}:${id}`;
   const on = follows.data?.has(key) ?? false;
   const path = `/v1/users/me/follows/${type}/${encodeURIComponent(id)}`;
   const m = useMutation({
     mutationFn: (follow: boolean) => api(path, { method: follow ? "PUT" : "DELETE" }),
     onSuccess: (_, follow) => {
-      qc.setQueryData<Set<string> | null>(["follows"], (old) => {
+      qc.setQueryData<Set<string> | null>(["follows", type], (old) => {
         const next = new Set(old ?? []);
         if (follow) next.add(key);
         else next.delete(key);
@@ -139,7 +149,7 @@ export function AddToCollection({ mediaId }: { mediaId: string }) {
   const cols = useCollections();
   const [target, setTarget] = useState("");
   const add = useMutation({
-    mutationFn: (id: string) => api(`/v1/collections/${encodeURIComponent(id)}/items`, { method: "POST", body: { media_id: mediaId } }),
+    mutationFn: (id: string) => api<{ added?: boolean } | undefined>(`/v1/collections/${encodeURIComponent(id)}/items`, { method: "POST", body: { media_id: mediaId } }),
     onSuccess: (_, id) => qc.invalidateQueries({ queryKey: ["collection-items", id] }),
   });
   const items = cols.data?.items;
@@ -167,7 +177,7 @@ export function AddToCollection({ mediaId }: { mediaId: string }) {
       <button type="submit" disabled={!chosen || add.isPending}>
         {t("collections.add")}
       </button>
-      <span role="status">{add.isSuccess && t("collections.added")}</span>
+      <span role="status">{add.isSuccess && (add.data?.added === false ? t("collections.already") : t("collections.added"))}</span>
       {add.isError && <ErrorNote error={add.error} />}
     </form>
   );

@@ -252,5 +252,6 @@ export const en = {
   "search.site": "Site search",
   "search.refine": "Refine the search",
   "search.atPassage": "Passage {n}",
+  "collections.already": "Already in that collection.",
 };
 export type MessageKey = keyof typeof en;

@@ -254,4 +254,5 @@ export const fr: Record<MessageKey, string> = {
   "search.site": "Recherche sur le site",
   "search.refine": "Affiner la recherche",
   "search.atPassage": "Passage {n}",
+  "collections.already": "Déjà dans cette collection.",
 };

@@ -160,15 +160,26 @@ export function CollectionPage() {
   const [announce, setAnnounce] = useState("");
   const col = useQuery({ queryKey: ["collection", id], queryFn: () => optional<Collection>(path(id)), retry: false });
   const itemsKey = ["collection-items", id];
+  // Every item (a reorder sends the whole order), page by page.
   const items = useQuery({
     queryKey: itemsKey,
-    queryFn: () => optional<Page<CollectionItem>>(`${path(id)}/items?page_size=100`),
+    queryFn: async () => {
+      const all: CollectionItem[] = [];
+      let token = "";
+      for (let i = 0; i < 50; i++) {
+        const page = await optional<Page<CollectionItem>>(`${path(id)}/items?page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+        if (!page) return null;
+        all.push(...(page.items ?? []));
+        if (!page.next_page_token) break;
+        token = page.next_page_token;
+      }
+      return { items: all } as Page<CollectionItem>;
+    },
     retry: false,
   });
   const refresh = () => qc.invalidateQueries({ queryKey: itemsKey });
   const reorder = useMutation({
-    mutationFn: ({ mediaId, position }: { mediaId: string; position: number }) =>
-      api(`${path(id)}/items/${encodeURIComponent(mediaId)}`, { method: "PATCH", body: { position } }),
+    mutationFn: (order: string[]) => api(`${path(id)}/items`, { method: "PUT", body: { media_ids: order } }),
     onSettled: refresh,
   });
   const remove = useMutation({
@@ -190,7 +201,7 @@ export function CollectionPage() {
     const next = moved(list, i, delta);
     if (next === list) return;
     qc.setQueryData<Page<CollectionItem> | null>(itemsKey, (p) => (p ? { ...p, items: next } : p));
-    reorder.mutate({ mediaId: list[i].media_id, position: i + delta });
+    reorder.mutate(next.map((it) => it.media_id));
     setAnnounce(t("collections.movedTo", { n: i + delta + 1, total: list.length }));
   };
   return (
