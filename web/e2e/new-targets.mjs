@@ -45,9 +45,19 @@ async function until(what, fn, { timeout = 30_000, every = 500 } = {}) {
   }
 }
 
+/** shows waits up to ms for a locator to be visible (isVisible does not wait). */
+const shows = (locator, ms = 3000) => locator.first().waitFor({ state: "visible", timeout: ms }).then(() => true, () => false);
+/** textOf waits up to ms for a locator and returns its text ("" if absent). */
+const textOf = (locator, ms = 3000) => locator.first().textContent({ timeout: ms }).catch(() => "");
+
 export async function run(t) {
-  const { page, base, check, signIn, signOut, failures, log, tmp, timeout, ada, admin, chromiumPath, launchArgs } = t;
+  const { page, base, check, signIn, signOut, failures, log, tmp, timeout, ada, admin, chromiumPath, launchArgs, userAgent } = t;
   log("new targets: search, engagement, feeds");
+  // What the app reports to engagement, for the failure messages.
+  const reported = [];
+  page.on("response", (r) => {
+    if (/\/views$|\/v1\/users\/me\/progress\//.test(r.url())) reported.push(`${r.request().method()} ${r.url().replace(base, "")} ${r.request().postData()} → ${r.status()}`);
+  });
 
   // Ada publishes a longer episode (to resume in) and a three-page PDF.
   const audio = join(tmp, "long-tone.ogg");
@@ -88,7 +98,7 @@ export async function run(t) {
   await until("the episode to be suggested", async () => {
     await box.fill("");
     await box.fill("lighth");
-    return page.getByRole("option", { name: /A long lighthouse tone/ }).isVisible({ timeout: 1500 }).catch(() => false);
+    return shows(page.getByRole("option", { name: /A long lighthouse tone/ }));
   });
   await check(page, "search-suggest", false);
   await box.press("Escape");
@@ -97,14 +107,15 @@ export async function run(t) {
   await page.waitForURL(/\/search\?q=lighthouse/);
   await until("results", async () => {
     await page.reload();
-    return page.getByRole("link", { name: /A long lighthouse tone/ }).isVisible({ timeout: 3000 }).catch(() => false);
+    return shows(page.getByRole("link", { name: /A long lighthouse tone/ }));
   });
   if ((await page.locator(".hit mark").count()) === 0) failures.push("search: no highlighted term in the results");
   await check(page, "search");
   await page.getByRole("button", { name: /^Podcast \(/ }).click();
   await page.waitForURL(/kind=podcast/);
   await page.getByRole("button", { name: /^Podcast \(/, pressed: true }).waitFor();
-  if (await page.getByRole("link", { name: "The keeper's notes" }).isVisible()) failures.push("search: the kind facet did not filter");
+  await page.getByRole("link", { name: /A long lighthouse tone/ }).waitFor();
+  if (await page.getByRole("link", { name: "The keeper's notes" }).count()) failures.push("search: the kind facet did not filter");
 
   // Search inside the PDF jumps to the page of the hit.
   await page.goto(`${base}/media/${pdfId}`);
@@ -120,7 +131,7 @@ export async function run(t) {
   await page.getByRole("button", { name: /^Stop following / }).waitFor();
   await until("the follower count", async () => {
     await page.reload();
-    return /1 followers/.test((await page.getByTestId("author-stats").textContent({ timeout: 3000 }).catch(() => "")) || "");
+    return /1 followers/.test((await textOf(page.getByTestId("author-stats"))) || "");
   });
   const rss = page.getByRole("link", { name: "Podcast feed (RSS)" });
   await rss.waitFor();
@@ -141,16 +152,16 @@ export async function run(t) {
   await page.waitForFunction(() => (document.querySelector("audio")?.currentTime ?? 0) > 12, null, { timeout: 30_000 });
   await page.getByRole("button", { name: "Pause" }).click();
   const stopped = await page.evaluate(() => document.querySelector("audio").currentTime);
-  await until("the view to count", async () => {
+  await until(`the view to count (reports: ${reported.join("; ")})`, async () => {
     await page.reload();
-    return /[1-9]\d* views/.test((await page.getByTestId("media-stats").textContent({ timeout: 3000 }).catch(() => "")) || "");
+    return /[1-9]\d* views/.test((await textOf(page.getByTestId("media-stats"))) || "");
   });
   await check(page, "media-engagement");
 
   // A second device resumes where the first stopped.
   const other = await chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
   try {
-    const ctx = await other.newContext({ locale: "en-US" });
+    const ctx = await other.newContext({ locale: "en-US", userAgent });
     const p2 = await ctx.newPage();
     await signIn(p2, base, bea.email, bea.password);
     await p2.goto(`${base}/media/${longId}`);

@@ -444,10 +444,10 @@ describe("collections", () => {
     };
     renderAt("/collections", { signedIn: true });
     expect(await screen.findByRole("link", { name: "Saved" })).toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: "Delete Saved" })).toBeNull();
-    await userEvent.click(screen.getByRole("button", { name: "Make Road trip public" }));
-    await screen.findByRole("button", { name: "Make Road trip private" });
-    await userEvent.click(screen.getByRole("button", { name: "Rename Road trip" }));
+    expect(screen.queryByRole("button", { name: "Delete: Saved" })).toBeNull();
+    await userEvent.click(screen.getByRole("button", { name: "Make public: Road trip" }));
+    await screen.findByRole("button", { name: "Make private: Road trip" });
+    await userEvent.click(screen.getByRole("button", { name: "Rename: Road trip" }));
     const name = screen.getAllByLabelText("Name")[0];
     await userEvent.clear(name);
     await userEvent.type(name, "Summer{Enter}");

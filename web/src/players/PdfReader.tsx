@@ -115,7 +115,7 @@ export default function PdfReader({ media }: { media: Media }) {
         </p>
       )}
       <SearchInside mediaId={media.id} onJump={(p) => p.page && go(p.page)} />
-      <div className="page" tabIndex={0} aria-label={t("reader.page", { n: page, total })}>
+      <div className="page" role="region" tabIndex={0} aria-label={t("reader.page", { n: page, total })}>
         {!doc && <p>{t("reader.loading")}</p>}
         <canvas ref={canvas} />
         <div ref={textLayer} className="textLayer" />
