@@ -209,7 +209,7 @@ describe("search page", () => {
       return undefined;
     };
     const router = renderAt("/search?q=tone&sort=newest");
-    expect(await screen.findByRole("heading", { name: "3 results" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Results: 3" })).toBeInTheDocument();
     const first = calls((u) => u.startsWith("/v1/search?"))[0].url;
     expect(first).toContain("q=tone");
     expect(first).toContain("sort=newest");
@@ -246,7 +246,7 @@ describe("search inside", () => {
       </I18nProvider>,
     );
     await userEvent.type(screen.getByLabelText("Find in this item"), "tone{Enter}");
-    expect(await screen.findByText("1 passages found")).toBeInTheDocument();
+    expect(await screen.findByText("Passages found: 1")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: /Page 12/ }));
     expect(onJump).toHaveBeenCalledWith({ snippet: "the <mark>tone</mark>", page: 12 }, "tone");
   });
@@ -279,11 +279,11 @@ describe("follow, like, stats, report", () => {
     renderAt("/authors/a1", { signedIn: true });
     const button = await screen.findByRole("button", { name: "Follow Ada" });
     expect(button).toHaveAttribute("aria-pressed", "false");
-    expect(await screen.findByTestId("author-stats")).toHaveTextContent("3 followers · 10 views · 2 likes");
+    expect(await screen.findByTestId("author-stats")).toHaveTextContent("Followers: 3 · Views: 10 · Likes: 2");
     await userEvent.click(button);
     expect(await screen.findByRole("button", { name: "Stop following Ada" })).toHaveAttribute("aria-pressed", "true");
     expect(calls((u, m) => u === "/v1/users/me/follows/author/a1" && m === "PUT")).toHaveLength(1);
-    await waitFor(() => expect(screen.getByTestId("author-stats")).toHaveTextContent("4 followers"));
+    await waitFor(() => expect(screen.getByTestId("author-stats")).toHaveTextContent("Followers: 4"));
     expect(await screen.findByRole("link", { name: "Podcast feed (RSS)" })).toHaveAttribute("href", "/feeds/authors/a1/podcast.xml");
     expect(screen.getByRole("link", { name: "Atom feed" })).toHaveAttribute("href", "/feeds/authors/a1/atom.xml");
     expect(document.querySelector('link[rel=alternate][type="application/rss+xml"]')).toHaveAttribute("href", "/feeds/authors/a1/podcast.xml");
@@ -319,10 +319,10 @@ describe("follow, like, stats, report", () => {
     };
     renderAt("/media/m1", { signedIn: true });
     const stats = await screen.findByTestId("media-stats");
-    expect(stats).toHaveTextContent("5 views");
+    expect(stats).toHaveTextContent("Views: 5");
     await userEvent.click(within(stats).getByRole("button", { name: "Like" }));
     expect(await within(stats).findByRole("button", { name: "Liked" })).toHaveAttribute("aria-pressed", "true");
-    expect(stats).toHaveTextContent("2 likes");
+    expect(stats).toHaveTextContent("Likes: 2");
     expect(calls((u, m) => u === "/v1/media/m1/like" && m === "PUT")).toHaveLength(1);
     // The saved collection comes first; another one is chosen.
     const select = await screen.findByLabelText("Add to collection");

@@ -63,7 +63,6 @@ export function FollowButton({ type, id, name }: { type: FollowType; id: string;
     <span className="follow">
       <button
         type="button"
-        className={on ? undefined : "primary"}
         aria-pressed={on}
         aria-label={on ? t("follow.unfollowName", { name }) : t("follow.followName", { name })}
         onClick={() => m.mutate(!on)}
