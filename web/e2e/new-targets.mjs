@@ -35,6 +35,27 @@ function pdfWithPages(lines) {
   return Buffer.from(out, "latin1");
 }
 
+/** writeEpub writes a small EPUB 3 (three chapters) with Python's zipfile:
+ * the mimetype entry first and stored, as the format asks. */
+function writeEpub(path, chapters) {
+  const py = `
+import sys, zipfile
+path, chapters = sys.argv[1], sys.argv[2:]
+xhtml = lambda title, body: f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><head><title>{title}</title></head><body>{body}</body></html>'
+with zipfile.ZipFile(path, "w") as z:
+    z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+    z.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>')
+    items = "".join(f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>' for i in range(len(chapters)))
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    z.writestr("OEBPS/content.opf", f'<?xml version="1.0" encoding="utf-8"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">urn:uuid:0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b</dc:identifier><dc:title>A harbour book</dc:title><dc:language>en</dc:language><meta property="dcterms:modified">2026-01-01T00:00:00Z</meta></metadata><manifest><item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>{items}</manifest><spine>{spine}</spine></package>')
+    links = "".join(f'<li><a href="c{i}.xhtml">Chapter {i + 1}</a></li>' for i in range(len(chapters)))
+    z.writestr("OEBPS/nav.xhtml", xhtml("Contents", f'<nav epub:type="toc"><ol>{links}</ol></nav>'))
+    for i, text in enumerate(chapters):
+        z.writestr(f"OEBPS/c{i}.xhtml", xhtml(f"Chapter {i + 1}", f"<h1>Chapter {i + 1}</h1><p>{text}</p>"))
+`;
+  execFileSync("python3", ["-c", py, path, ...chapters]);
+}
+
 /** until retries fn (eventually consistent read models) until it is true. */
 async function until(what, fn, { timeout = 30_000, every = 500 } = {}) {
   const end = Date.now() + timeout;
@@ -80,7 +101,14 @@ export async function run(t) {
     await page.getByTestId("media-status").filter({ hasText: /Published/ }).waitFor({ timeout });
     return id;
   };
+  const epub = join(tmp, "harbour.epub");
+  writeEpub(epub, [
+    "Morning came grey over the quay and the boats were still.",
+    "The fishermen mended their nets and spoke of the weather.",
+    "At dusk the lantern swung over the harbour wall.",
+  ]);
   const longId = await publish("A long lighthouse tone", null, audio);
+  const epubId = await publish("A harbour book", "book", epub);
   const pdfId = await publish("The keeper's notes", "document", pdf);
   await signOut(page);
 
@@ -124,6 +152,16 @@ export async function run(t) {
   await page.getByRole("button", { name: /Page 2/ }).click();
   await page.getByText("Page 2 of 3").first().waitFor();
   await check(page, "search-inside");
+
+  // Search inside the EPUB opens the chapter that holds the words.
+  await page.goto(`${base}/media/${epubId}`);
+  const frame = page.frameLocator(".epub-host iframe");
+  await frame.getByText(/Morning came grey/).waitFor({ timeout: 20_000 });
+  await page.getByLabel("Find in this item").fill("lantern");
+  await page.getByLabel("Find in this item").press("Enter");
+  await page.locator(".search-inside button.passage").first().click();
+  await frame.getByText(/lantern swung/).waitFor({ timeout: 20_000 });
+  await check(page, "search-inside-epub");
 
   // Follow the author; the author page shows counts and feed links.
   await page.goto(`${base}/authors/${ada.authorId}`);

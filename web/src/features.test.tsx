@@ -16,13 +16,13 @@ import { moved } from "./pages/Collections";
 import { actionsFor } from "./pages/AdminReports";
 import { facetEntries, searchQuery } from "./pages/Search";
 import { passageLink } from "./search";
-import { epubTarget, sectionFor } from "./players/EpubReader";
+import { epubTarget, passageSpan, sectionFor } from "./players/EpubReader";
 import type { Media } from "./types";
 
 vi.mock("./players/EpubReader", async (orig) => {
   // epub.js does not load in jsdom; only the pure helper is tested here.
   const real = await orig<typeof import("./players/EpubReader")>().catch(() => null);
-  return { default: () => null, epubTarget: real?.epubTarget, sectionFor: real?.sectionFor };
+  return { default: () => null, epubTarget: real?.epubTarget, sectionFor: real?.sectionFor, passageSpan: real?.passageSpan };
 });
 
 const media = (over: Partial<Media> = {}): Media => ({
@@ -136,6 +136,9 @@ describe("search helpers", () => {
     expect(sectionFor([1000, 2000, 500], 1500)).toBe(1);
     expect(sectionFor([1000, 2000, 500], 3000)).toBe(2);
     expect(sectionFor([1000, 2000, 500], 99999)).toBe(2);
+    expect(passageSpan([1000, 2000, 500], 1)).toEqual([0, 1]); // chars 0..1499
+    expect(passageSpan([100, 100, 100], 1)).toEqual([0, 2]);
+    expect(passageSpan([1000, 2000, 500], 3)).toEqual([2, 2]); // chars 3000..4499
     expect(epubTarget({ chapter: "ch2.xhtml", position: "epubcfi(/6/4)" })).toBe("epubcfi(/6/4)");
   });
   it("suggestions_become_links_by_type", () => {

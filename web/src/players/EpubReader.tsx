@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import ePub, { type Book, type Rendition } from "epubjs";
 import { useSearchParams } from "react-router";
+import { highlightParts } from "../components/Highlight";
 import { SearchInside } from "../components/SearchInside";
 import { useSavedPosition, useTracker } from "../engagement";
 import { useI18n } from "../i18n";
@@ -36,25 +37,40 @@ export function sectionFor(lengths: number[], offset: number): number {
   return Math.max(0, lengths.length - 1);
 }
 
-/** locatePassage finds where the n-th passage of the text starts: the
- * section holding its first character, and there the first match of the
- * words when there is one (a CFI), else the section itself (its href). */
+/** passageSpan picks the sections a numbered passage overlaps, given the
+ * sections' text lengths in reading order: [first, last] indexes. */
+export function passageSpan(lengths: number[], n: number): [number, number] {
+  const from = Math.max(0, n - 1) * PASSAGE_CHARS;
+  const first = sectionFor(lengths, from);
+  return [first, Math.max(first, sectionFor(lengths, from + PASSAGE_CHARS - 1))];
+}
+
+/** locatePassage finds the n-th passage of the text: in the sections it
+ * overlaps, the first match of the words (a CFI); else the section where the
+ * passage starts (its href). */
 async function locatePassage(book: Book, n: number, words: string): Promise<string | undefined> {
   const spine = (book as unknown as { spine: { spineItems: Section[] } }).spine.spineItems ?? [];
-  const offset = Math.max(0, n - 1) * PASSAGE_CHARS;
-  const lengths: number[] = [];
+  const from = Math.max(0, n - 1) * PASSAGE_CHARS;
+  let acc = 0;
+  let start: string | undefined;
   for (const section of spine) {
     const doc = await section.load(book.load.bind(book));
-    lengths.push((doc.textContent ?? "").length);
-    const i = sectionFor(lengths, offset);
-    if (i === lengths.length - 1 && lengths.reduce((a, b) => a + b, 0) > offset) {
-      const hit = words ? section.find(words)[0]?.cfi : undefined;
+    const begin = acc;
+    acc += (doc.textContent ?? "").length;
+    if (acc <= from) {
       section.unload();
-      return hit ?? section.href;
+      continue;
     }
+    if (begin >= from + PASSAGE_CHARS) {
+      section.unload();
+      break;
+    }
+    start ??= section.href;
+    const hit = words ? section.find(words)[0]?.cfi : undefined;
     section.unload();
+    if (hit) return hit;
   }
-  return spine[spine.length - 1]?.href;
+  return start ?? spine[spine.length - 1]?.href;
 }
 
 const themes = {
@@ -85,7 +101,10 @@ export default function EpubReader({ media }: { media: Media }) {
   };
   /** goTo opens a search passage: its CFI or chapter, or its numbered
    * position located in the text. */
-  const goTo = (p: Pick<Passage, "chapter" | "position">, words: string) => {
+  const goTo = (p: Pick<Passage, "chapter" | "position" | "snippet">, words: string) => {
+    // The marked word of the snippet is what the text holds (the query may
+    // be another form of it, or several words).
+    words = highlightParts(p.snippet ?? "").find((x) => x.mark)?.text.trim() || words;
     const n = typeof p.position === "number" ? p.position : typeof p.position === "string" && /^\d+$/.test(p.position) ? Number(p.position) : null;
     if (n !== null && bookRef.current) {
       void locatePassage(bookRef.current, n, words).then(jump, () => {});
@@ -108,6 +127,8 @@ export default function EpubReader({ media }: { media: Media }) {
       const r = book.renderTo(host.current!, { width: "100%", height: 600, flow: "paginated", allowScriptedContent: false });
       for (const [name, rules] of Object.entries(themes)) r.themes.register(name, rules);
       rendition.current = r;
+      // epub.js makes a frame per section shown: each needs a name.
+      r.on("rendered", () => host.current?.querySelectorAll("iframe").forEach((f) => (f.title = media.title)));
       r.on("relocated", (loc: { start: { cfi: string; href: string; index: number; percentage?: number } }) => {
         const spine = (book as unknown as { spine?: { length?: number } }).spine?.length || 1;
         const percent = loc.start.percentage ? loc.start.percentage * 100 : (loc.start.index / spine) * 100;
@@ -129,7 +150,7 @@ export default function EpubReader({ media }: { media: Media }) {
     if (!ready || resumeDone.current) return;
     if (params.has("chapter") || params.has("pos")) {
       resumeDone.current = true;
-      goTo({ chapter: params.get("chapter") ?? undefined, position: params.get("pos") ?? undefined }, params.get("q") ?? "");
+      goTo({ chapter: params.get("chapter") ?? undefined, position: params.get("pos") ?? undefined, snippet: "" }, params.get("q") ?? "");
       return;
     }
     if (saved === undefined) return;
@@ -170,7 +191,7 @@ export default function EpubReader({ media }: { media: Media }) {
         </label>
       </div>
       <SearchInside mediaId={media.id} onJump={goTo} />
-      <div ref={host} className="epub-host" aria-label={media.title} />
+      <div ref={host} className="epub-host" role="region" aria-label={media.title} />
     </div>
   );
 }
