@@ -526,6 +526,32 @@ describe("tracking", () => {
     tracker.played(4);
     expect(calls((u) => u === "/v1/media/m1/views")).toHaveLength(1);
   });
+  it("a_read_is_reported_after_30_seconds_of_visible_reading", async () => {
+    handler = (url) => (url.startsWith("/v1/media/m1/views") || url.startsWith("/v1/users/me/progress/") ? json(undefined, 204) : undefined);
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+    await mount("read");
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const t0 = Date.now();
+      tracker.pageSeen(1);
+      tracker.pageSeen(2);
+      vi.setSystemTime(t0 + 29_000);
+      tracker.tick();
+      expect(calls((u) => u === "/v1/media/m1/views")).toHaveLength(0);
+      vi.setSystemTime(t0 + 31_000);
+      tracker.tick();
+      const views = calls((u) => u === "/v1/media/m1/views");
+      expect(views).toHaveLength(1);
+      const body = JSON.parse(String(views[0].init.body));
+      expect(body.pages_read).toBe(2);
+      expect(body.seconds_read).toBeGreaterThanOrEqual(30);
+      tracker.tick();
+      expect(calls((u) => u === "/v1/media/m1/views")).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+      delete (document as unknown as Record<string, unknown>).visibilityState;
+    }
+  });
   it("progress_is_saved_throttled_and_on_flush", async () => {
     handler = (url) => (url.startsWith("/v1/users/me/progress/m1") ? json(undefined, 204) : undefined);
     const r = await mount("play");
