@@ -7,7 +7,7 @@ import { Loading } from "./components/Status";
 import { I18nProvider } from "./i18n";
 import { Author } from "./pages/Author";
 import { Browse } from "./pages/Browse";
-import { Category } from "./pages/Category";
+import { Category, Tag } from "./pages/Category";
 import { Home } from "./pages/Home";
 import { MediaPage } from "./pages/MediaPage";
 import { NotFound } from "./pages/NotFound";
@@ -18,6 +18,9 @@ const Account = lazy(() => import("./pages/Account").then((m) => ({ default: m.A
 const Studio = lazy(() => import("./pages/Studio").then((m) => ({ default: m.Studio })));
 const StudioAuthor = lazy(() => import("./pages/Studio").then((m) => ({ default: m.StudioAuthor })));
 const StudioMedia = lazy(() => import("./pages/StudioMedia").then((m) => ({ default: m.StudioMedia })));
+const Search = lazy(() => import("./pages/Search").then((m) => ({ default: m.Search })));
+const Collections = lazy(() => import("./pages/Collections").then((m) => ({ default: m.Collections })));
+const CollectionPage = lazy(() => import("./pages/Collections").then((m) => ({ default: m.CollectionPage })));
 const Admin = lazy(() => import("./pages/Admin").then((m) => ({ default: m.Admin })));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -36,6 +39,10 @@ export const routes: RouteObject[] = [
       { path: "media/:id", element: <MediaPage /> },
       { path: "authors/:id", element: <Author /> },
       { path: "categories/:id", element: <Category /> },
+      { path: "tags/:tag", element: <Tag /> },
+      { path: "search", element: <Suspense fallback={<Loading />}><Search /></Suspense> },
+      { path: "collections", element: <RequireSession><Collections /></RequireSession> },
+      { path: "collections/:id", element: <Suspense fallback={<Loading />}><CollectionPage /></Suspense> },
       { path: "signin", element: <SignIn /> },
       { path: "signup", element: <SignUp /> },
       { path: "account", element: <RequireSession><Account /></RequireSession> },

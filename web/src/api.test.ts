@@ -59,3 +59,30 @@ describe("api session handling", () => {
     expect(getToken()).toBeNull();
   });
 });
+
+describe("optional targets", () => {
+  it("absent_targets_answer_null_and_real_errors_still_throw", async () => {
+    const { optional, unavailable, ApiError } = await import("./api");
+    const answers: Record<string, Response | Error> = {
+      "/a": json({ status: 404 }, 404),
+      "/b": json({ status: 502 }, 502),
+      "/c": json({ status: 503 }, 503),
+      "/d": new TypeError("Failed to fetch"),
+      "/e": json({ status: 422, detail: "page_size: must be at most 100" }, 422),
+      "/f": json({ ok: 1 }),
+    };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) => {
+        const a = answers[url];
+        if (a instanceof Error) throw a;
+        return a;
+      }),
+    );
+    for (const p of ["/a", "/b", "/c", "/d"]) expect(await optional(p)).toBeNull();
+    await expect(optional("/e")).rejects.toBeInstanceOf(ApiError);
+    expect(await optional("/f")).toEqual({ ok: 1 });
+    expect(unavailable(new ApiError({ status: 400 }))).toBe(false);
+    expect(unavailable(new ApiError({ status: 504 }))).toBe(true);
+  });
+});

@@ -164,3 +164,35 @@ export async function fileURL(mediaId: string, path: string, published: boolean)
   });
   return link.url;
 }
+
+/** unavailable tells whether an error means "this feature is not deployed
+ * here" (the target is absent, or the gateway cannot reach it) rather than a
+ * real failure: 404, 405, 501, 502, 503, 504, or no answer at all. Screens of
+ * optional targets (search, engagement, feeds) hide themselves then. */
+export function unavailable(err: unknown): boolean {
+  if (err instanceof ApiError) return [404, 405, 501, 502, 503, 504].includes(err.problem.status);
+  return err instanceof TypeError; // fetch could not reach the server
+}
+
+/** optional calls an optional target's endpoint: null when the target is not
+ * there (see unavailable), the answer otherwise; other errors are thrown. */
+export async function optional<T>(path: string, o: Options = {}): Promise<T | null> {
+  try {
+    return await api<T>(path, o);
+  } catch (e) {
+    if (unavailable(e)) return null;
+    throw e;
+  }
+}
+
+/** beacon sends a small JSON body that must survive the page going away
+ * (views and progress on unload): fetch with keepalive, with the token. */
+export function beacon(path: string, method: string, body: unknown): void {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  try {
+    void fetch(path, { method, headers, body: JSON.stringify(body), credentials: "same-origin", keepalive: true }).catch(() => {});
+  } catch {
+    /* best effort */
+  }
+}

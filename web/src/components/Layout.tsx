@@ -3,6 +3,8 @@ import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { signOut } from "../api";
 import { useSession } from "../auth";
 import { locales, useI18n, type Locale } from "../i18n";
+import { OpdsLinks } from "./FeedLinks";
+import { SearchBox } from "./SearchBox";
 import { applyTheme, nextTheme, savedTheme, type ThemeMode } from "../theme";
 
 export function Layout() {
@@ -24,6 +26,7 @@ export function Layout() {
         <Link to="/" className="brand">
           {t("app.name")}
         </Link>
+        <SearchBox />
         <nav aria-label={t("nav.main")}>
           <ul>
             <li>
@@ -34,6 +37,11 @@ export function Layout() {
             <li>
               <NavLink to="/browse">{t("nav.browse")}</NavLink>
             </li>
+            {session.userId && (
+              <li>
+                <NavLink to="/collections">{t("nav.collections")}</NavLink>
+              </li>
+            )}
             {session.userId && (
               <li>
                 <NavLink to="/studio">{t("nav.studio")}</NavLink>
@@ -87,6 +95,12 @@ export function Layout() {
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <footer className="bottom">
+        <p>
+          <OpdsLinks />
+          <a href="/docs">{t("footer.api")}</a>
+        </p>
+      </footer>
     </>
   );
 }

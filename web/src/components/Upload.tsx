@@ -10,15 +10,32 @@ async function freshToken(): Promise<string> {
   return getToken() ?? "";
 }
 
+/** uploadPercent is the bar's value for bytes sent of total: whole percents,
+ * and never 100 before the server has accepted the last byte (onSuccess
+ * sets 100), so the bar cannot read full while the last chunk is pending. */
+export function uploadPercent(sent: number, total: number): number {
+  if (!total) return 0;
+  return Math.max(0, Math.min(99, Math.floor((sent / total) * 100)));
+}
+
 /** Upload sends a file with tus: resumable, pausable, and resumed after a
- * reload (tus-js-client remembers the upload URL for the same file). */
+ * reload (tus-js-client remembers the upload URL for the same file).
+ *
+ * The bar reaches 100 % when the upload completes: onSuccess sets it, and the
+ * value shown for "done" is always the maximum, whatever progress event comes
+ * late. Progress is announced to screen readers only at its milestones
+ * (started, paused, complete) through a live region that is always in the
+ * page: a region inserted together with its text is not announced, and a
+ * region that speaks every percent is noise. */
 export function Upload({ mediaId, onDone }: { mediaId: string; onDone: () => void }) {
   const { t } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [percent, setPercent] = useState<number | null>(null);
   const [state, setState] = useState<"idle" | "running" | "paused" | "done">("idle");
   const [error, setError] = useState("");
+  const [announce, setAnnounce] = useState("");
   const upload = useRef<tus.Upload | null>(null);
+  const finished = useRef(false);
 
   const start = async () => {
     if (!file) return;
@@ -33,14 +50,19 @@ export function Upload({ mediaId, onDone }: { mediaId: string; onDone: () => voi
       onBeforeRequest: async (req) => {
         req.setHeader("Authorization", `Bearer ${await freshToken()}`);
       },
-      onProgress: (sent, total) => setPercent(total ? Math.floor((sent / total) * 100) : 0),
+      onProgress: (sent, total) => {
+        if (!finished.current) setPercent(uploadPercent(sent, total));
+      },
       onSuccess: () => {
-        setState("done");
+        finished.current = true;
         setPercent(100);
+        setState("done");
+        setAnnounce(t("studio.uploadDone"));
         onDone();
       },
       onError: (err) => {
         setState("paused");
+        setAnnounce(t("studio.uploadPaused"));
         const res = (err as tus.DetailedError).originalResponse;
         setError(res ? `${res.getStatus()} ${res.getBody()}` : err.message);
       },
@@ -48,8 +70,10 @@ export function Upload({ mediaId, onDone }: { mediaId: string; onDone: () => voi
     upload.current = u;
     const previous = await u.findPreviousUploads();
     if (previous.length) u.resumeFromPreviousUpload(previous[0]);
+    finished.current = false;
     setState("running");
     setPercent(0);
+    setAnnounce(t("studio.uploadStarted"));
     u.start();
   };
 
@@ -73,6 +97,7 @@ export function Upload({ mediaId, onDone }: { mediaId: string; onDone: () => voi
             onClick={() => {
               void upload.current?.abort();
               setState("paused");
+              setAnnounce(t("studio.uploadPaused"));
             }}
           >
             {t("studio.pause")}
@@ -92,12 +117,19 @@ export function Upload({ mediaId, onDone }: { mediaId: string; onDone: () => voi
       </div>
       {percent !== null && (
         <>
-          <progress max={100} value={percent} aria-label={t("studio.uploadProgress", { percent })} />
-          <span role="status" aria-live="polite">
-            {state === "done" ? t("studio.uploadDone") : t("studio.uploadProgress", { percent })}
-          </span>
+          <progress
+            max={100}
+            value={state === "done" ? 100 : percent}
+            aria-label={t("studio.uploadBar")}
+            aria-valuetext={state === "done" ? t("studio.uploadDone") : t("studio.uploadProgress", { percent })}
+            data-testid="upload-progress"
+          />
+          <span aria-hidden="true">{state === "done" ? "100 %" : `${percent} %`}</span>
         </>
       )}
+      <p role="status" aria-live="polite" className="upload-status">
+        {announce}
+      </p>
       {error && (
         <p role="alert" className="error">
           {error}

@@ -6,6 +6,7 @@ import { useSession } from "../auth";
 import { ErrorNote, Loading } from "../components/Status";
 import { date } from "../format";
 import { useI18n } from "../i18n";
+import { ReportsQueue } from "./AdminReports";
 import type { Media, Page, User } from "../types";
 
 const services = ["identity", "catalog", "storage", "processing"];
@@ -17,6 +18,7 @@ export function Admin() {
   return (
     <>
       <h1>{t("admin.title")}</h1>
+      <ReportsQueue />
       <RemovedMedia />
       {session.has("admin") && <Users />}
       {session.has("admin") && <DeadLetters />}

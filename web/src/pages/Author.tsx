@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { api } from "../api";
+import { AuthorStatsLine, FollowButton, ReportDialog } from "../components/Engagement";
+import { FeedLinks } from "../components/FeedLinks";
 import { MediaList } from "../components/MediaList";
 import { ErrorNote, Loading } from "../components/Status";
 import { useI18n } from "../i18n";
@@ -25,7 +27,11 @@ export function Author() {
   const a = q.data;
   return (
     <>
-      <h1>{a.name}</h1>
+      <div className="title-row">
+        <h1>{a.name}</h1>
+        <FollowButton type="author" id={a.id} name={a.name} />
+      </div>
+      <AuthorStatsLine authorId={a.id} />
       {a.bio && <p className="prose">{a.bio}</p>}
       {a.links?.length > 0 && (
         <ul className="links">
@@ -38,8 +44,10 @@ export function Author() {
           ))}
         </ul>
       )}
+      <FeedLinks scope="authors" id={a.id} name={a.name} />
       <h2>{t("author.media", { name: a.name })}</h2>
       <MediaList params={{ author_id: id }} />
+      <ReportDialog targetType="author" targetId={a.id} />
     </>
   );
 }

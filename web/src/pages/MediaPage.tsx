@@ -3,6 +3,7 @@ import { lazy, Suspense } from "react";
 import { Link, useParams } from "react-router";
 import { api } from "../api";
 import { useSession } from "../auth";
+import { AddToCollection, MediaStatsBar, ReportDialog } from "../components/Engagement";
 import { ErrorNote, Loading } from "../components/Status";
 import { bytes, date, duration } from "../format";
 import { useI18n } from "../i18n";
@@ -55,6 +56,8 @@ export function MediaPage() {
       <Suspense fallback={<Loading />}>
         <Viewer media={m} />
       </Suspense>
+      {m.status === "published" && <MediaStatsBar mediaId={m.id} />}
+      {session.userId && m.status === "published" && <AddToCollection mediaId={m.id} />}
       {m.description && <p className="prose">{m.description}</p>}
       <dl className="facts">
         {m.language && (
@@ -72,7 +75,14 @@ export function MediaPage() {
         {m.tags?.length > 0 && (
           <>
             <dt>{t("media.tags")}</dt>
-            <dd>{m.tags.join(", ")}</dd>
+            <dd>
+              {m.tags.map((tag, i) => (
+                <span key={tag}>
+                  {i > 0 && ", "}
+                  <Link to={`/tags/${encodeURIComponent(tag)}`}>{tag}</Link>
+                </span>
+              ))}
+            </dd>
           </>
         )}
         {m.content && (
@@ -91,6 +101,7 @@ export function MediaPage() {
           <Link to={`/studio/media/${m.id}`}>{t("media.edit")}</Link>
         </p>
       )}
+      {m.status === "published" && <ReportDialog targetType="media" targetId={m.id} />}
     </article>
   );
 }

@@ -4,6 +4,7 @@ import { duration } from "../format";
 import { useI18n } from "../i18n";
 import type { Media } from "../types";
 import { useFileURL } from "./useFileURL";
+import { useMediaTracking } from "./useMediaTracking";
 
 const speeds = [0.75, 1, 1.25, 1.5, 1.75, 2];
 const sleepChoices = [0, 5, 15, 30, 60];
@@ -41,6 +42,7 @@ export default function AudioPlayer({ media }: { media: Media }) {
   const [sleepAt, setSleepAt] = useState<number | null>(null);
   const [now, setNow] = useState(Date.now());
   const [peaks, setPeaks] = useState<number[]>([]);
+  const tracking = useMediaTracking(audio, media);
 
   useEffect(() => {
     if (!waveURL) return;
@@ -128,9 +130,20 @@ export default function AudioPlayer({ media }: { media: Media }) {
           src={src}
           preload="metadata"
           onPlay={() => setPlaying(true)}
-          onPause={() => setPlaying(false)}
-          onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
-          onLoadedMetadata={(e) => Number.isFinite(e.currentTarget.duration) && setTotal(e.currentTarget.duration)}
+          onPause={() => {
+            setPlaying(false);
+            tracking.handlers.onPause();
+          }}
+          onEnded={tracking.handlers.onEnded}
+          onSeeked={tracking.handlers.onSeeked}
+          onTimeUpdate={(e) => {
+            setTime(e.currentTarget.currentTime);
+            tracking.handlers.onTimeUpdate(e);
+          }}
+          onLoadedMetadata={(e) => {
+            if (Number.isFinite(e.currentTarget.duration)) setTotal(e.currentTarget.duration);
+            tracking.handlers.onLoadedMetadata();
+          }}
         />
       )}
       {peaks.length > 0 && (
@@ -202,6 +215,11 @@ export default function AudioPlayer({ media }: { media: Media }) {
         </label>
       </div>
       <p className="hint">{t("player.shortcuts")}</p>
+      {tracking.resumedAt !== null && (
+        <p role="status" className="hint" data-testid="resumed">
+          {t("player.resumed", { time: duration(tracking.resumedAt) })}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import * as pdfjs from "pdfjs-dist";
 import workerURL from "pdfjs-dist/build/pdf.worker.min.mjs?url";
+import { useSearchParams } from "react-router";
+import { SearchInside } from "../components/SearchInside";
+import { useSavedPosition, useTracker } from "../engagement";
 import { useI18n } from "../i18n";
 import type { Media } from "../types";
 import { useFileURL } from "./useFileURL";
@@ -15,8 +18,25 @@ export default function PdfReader({ media }: { media: Media }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const textLayer = useRef<HTMLDivElement>(null);
   const [doc, setDoc] = useState<pdfjs.PDFDocumentProxy | null>(null);
-  const [page, setPage] = useState(1);
+  const [params] = useSearchParams();
+  const asked = Number(params.get("page"));
+  const [page, setPage] = useState(Number.isInteger(asked) && asked > 0 ? asked : 1);
   const [error, setError] = useState("");
+  const [resumed, setResumed] = useState<number | null>(null);
+  const tracker = useTracker(media.id, "read");
+  const saved = useSavedPosition(media.id);
+  const resumeDone = useRef(params.has("page"));
+
+  // Resume where the user stopped (on any device), once, unless a link
+  // asked for a page.
+  useEffect(() => {
+    if (resumeDone.current || saved === undefined) return;
+    resumeDone.current = true;
+    if (saved?.page && saved.page > 1) {
+      setPage(saved.page);
+      setResumed(saved.page);
+    }
+  }, [saved]);
 
   useEffect(() => {
     if (!url) return;
@@ -59,8 +79,14 @@ export default function PdfReader({ media }: { media: Media }) {
     };
   }, [doc, page]);
 
-  if (error) return <p className="error">{t("common.error", { message: error })}</p>;
   const total = doc?.numPages ?? media.content?.pages ?? 0;
+  useEffect(() => {
+    if (!doc) return;
+    tracker.pageSeen(page);
+    tracker.position({ page, pages: doc.numPages });
+  }, [doc, page, tracker]);
+
+  if (error) return <p className="error">{t("common.error", { message: error })}</p>;
   const go = (n: number) => setPage(Math.max(1, Math.min(total || 1, n)));
   return (
     <div
@@ -83,7 +109,13 @@ export default function PdfReader({ media }: { media: Media }) {
           <input type="number" min={1} max={total} value={page} onChange={(e) => go(Number(e.target.value))} />
         </label>
       </div>
-      <div className="page" tabIndex={0} aria-label={t("reader.page", { n: page, total })}>
+      {resumed !== null && (
+        <p role="status" className="hint" data-testid="resumed">
+          {t("reader.resumed", { n: resumed })}
+        </p>
+      )}
+      <SearchInside mediaId={media.id} onJump={(p) => p.page && go(p.page)} />
+      <div className="page" role="region" tabIndex={0} aria-label={t("reader.page", { n: page, total })}>
         {!doc && <p>{t("reader.loading")}</p>}
         <canvas ref={canvas} />
         <div ref={textLayer} className="textLayer" />
