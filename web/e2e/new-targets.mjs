@@ -1,11 +1,5 @@
-// Browser flows of the screens written against the search, engagement and
-// feeds targets (issues 10, 11, 13). These targets are built on other
-// branches, so run.mjs runs this file only with ALX_E2E_NEW_TARGETS=1:
-//
-//   ALX_E2E_NEW_TARGETS=1 npm run e2e      (or: npm run e2e:new)
-//
-// Once the three backends are merged the variable should be removed, so that
-// these flows always run (see web/README.md).
+// Browser flows of the screens of the search, engagement and feeds targets
+// (issues 10, 11, 13), run by run.mjs after the core flows.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

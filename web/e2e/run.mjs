@@ -208,34 +208,6 @@ async function main() {
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 
-  // Until the search, engagement and feeds targets are merged their screens
-  // must degrade calmly: a note instead of search results and collections,
-  // no follow button, like or stats, no feed links.
-  if (process.env.ALX_E2E_NEW_TARGETS !== "1") {
-    await page.goto(base + "/");
-    const box = page.getByRole("combobox", { name: "Search" });
-    await box.fill("tone");
-    await box.press("Enter");
-    await page.waitForURL(/\/search\?q=tone/);
-    await page.getByText("Search is not available").waitFor();
-    await check(page, "search-absent");
-    await page.goto(base + "/collections");
-    await page.getByText("Collections are not available").waitFor();
-    await check(page, "collections-absent");
-    await page.goto(base + "/tags/tones");
-    await page.getByRole("heading", { name: "Tag: tones" }).waitFor();
-    await check(page, "tag");
-    await page.goto(`${base}/authors/${authorId}`);
-    await page.getByRole("heading", { name: "Ada's Podcast", exact: true }).waitFor();
-    await page.getByRole("link", { name: "Episode 1: a tone" }).waitFor();
-    await check(page, "author");
-    if (await page.getByRole("button", { name: /Follow/ }).count()) failures.push("author page: a follow button without engagement");
-    await page.goto(`${base}/media/${mediaId}`);
-    await page.getByRole("heading", { name: "Episode 1: a tone" }).waitFor();
-    await page.locator("canvas.waveform").waitFor();
-    if (await page.getByTestId("media-stats").count()) failures.push("media page: stats without engagement");
-  }
-
   // Unknown API paths keep their JSON problem; app paths get the shell.
   const api404 = await page.request.get(base + "/v1/no-such-thing");
   if (api404.status() !== 404 || !api404.headers()["content-type"].includes("problem+json")) failures.push("/v1 fallback swallowed");
@@ -243,18 +215,13 @@ async function main() {
   await page.getByRole("heading", { name: /Alexandria API/ }).waitFor();
   await check(page, "docs", false); // the reference is very long
 
-  // The screens of the search, engagement and feeds targets: enabled with
-  // ALX_E2E_NEW_TARGETS=1 until those backends are merged (web/README.md).
-  if (process.env.ALX_E2E_NEW_TARGETS === "1") {
-    const { run } = await import("./new-targets.mjs");
-    await run({
-      page, base, check, signIn, signOut, failures, log, tmp, timeout, chromiumPath, launchArgs, userAgent,
-      ada: { email, password, authorId },
-      admin: { email: adminEmail, password: adminPassword },
-    });
-  } else {
-    log("skipping the new-target flows (set ALX_E2E_NEW_TARGETS=1 to run them)");
-  }
+  // The screens of the search, engagement and feeds targets.
+  const { run } = await import("./new-targets.mjs");
+  await run({
+    page, base, check, signIn, signOut, failures, log, tmp, timeout, chromiumPath, launchArgs, userAgent,
+    ada: { email, password, authorId },
+    admin: { email: adminEmail, password: adminPassword },
+  });
 }
 
 try {
