@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-
 	"github.com/alexandria-platform/alexandria/internal/engagement/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"

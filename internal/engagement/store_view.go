@@ -30,7 +30,7 @@ func (s *Store) daySalt(ctx context.Context, day string) ([]byte, error) {
 	}
 	var salt []string
 	if err := s.idb.NewRaw("SELECT salt FROM view_salts WHERE day = ?", day).Scan(ctx, &salt); err != nil || len(salt) == 0 {
-		return nil, fmt.Errorf("view salt: %v", err)
+		return nil, fmt.Errorf("view salt: %w", err)
 	}
 	return hex.DecodeString(salt[0])
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -65,8 +66,8 @@ func TestNewProgress(t *testing.T) {
 	book := Media{ID: "b", Pages: ptr(100)}
 	epub := Media{ID: "e"}
 	field := func(err error) string {
-		e, ok := err.(*errs.Error)
-		if !ok || len(e.Fields) == 0 {
+		var e *errs.Error
+		if !errors.As(err, &e) || len(e.Fields) == 0 {
 			return ""
 		}
 		return e.Fields[0].Name
