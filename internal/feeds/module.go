@@ -90,6 +90,9 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 		return fail(fmt.Errorf("feeds events: %w", err))
 	}
 	st := newStore(store)
+	// KOReader sync reaches engagement over HTTP: in all mode that is this
+	// process, as for the content URL.
+	cfg.EngagementURL = cmp.Or(cfg.EngagementURL, d.IdentityURL)
 	s := &Service{cfg: cfg, db: store, store: st, events: pipeline, log: log.With(slog.String("service", "feeds")),
 		publicURL: strings.TrimRight(cmp.Or(cfg.PublicURL, d.PublicURL), "/"), trustForwarded: d.TrustForwarded,
 		client: d.HTTPClient}

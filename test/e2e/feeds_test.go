@@ -162,8 +162,9 @@ func TestFeedsOnTheBinary(t *testing.T) {
 	}
 
 	// KOReader: the document is fingerprinted as KOReader does; a device
-	// linked with a read-write API token signs in; without engagement in
-	// this deployment, progress answers 503.
+	// linked with a read-write API token signs in, saves its position, reads
+	// it back, and the position is the account's progress (engagement), so
+	// the browser resumes there.
 	rw := doAuth(t, http.MethodPost, base+"/v1/users/me/tokens", "application/json", `{"name":"kobo","scopes":["read","write"]}`, bearer)
 	if rw.status != http.StatusCreated {
 		t.Fatalf("create API token: %d %s", rw.status, rw.body)
@@ -189,8 +190,33 @@ func TestFeedsOnTheBinary(t *testing.T) {
 	waitUntil(t, 30*time.Second, func() bool {
 		return doHeaders(t, base+"/koreader/syncs/progress/"+fp, kh).status != http.StatusNotFound
 	})
-	if a := doHeaders(t, base+"/koreader/syncs/progress/"+fp, kh); a.status != http.StatusServiceUnavailable {
-		t.Fatalf("progress without engagement: %d %s", a.status, a.body)
+	put, _ := http.NewRequestWithContext(ctx, http.MethodPut, base+"/koreader/syncs/progress",
+		strings.NewReader(`{"document":"`+fp+`","progress":"1","percentage":1,"device":"Kobo","device_id":"k1"}`))
+	put.Header.Set("Content-Type", "application/json")
+	for k, v := range kh {
+		put.Header.Set(k, v)
+	}
+	waitUntil(t, 30*time.Second, func() bool { // engagement learns the item from catalog's events
+		res, err := http.DefaultClient.Do(put.Clone(ctx))
+		must(t, err)
+		defer func() { _ = res.Body.Close() }()
+		if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusNotFound {
+			t.Fatalf("KOReader progress PUT: %d %s", res.StatusCode, readAll(res))
+		}
+		return res.StatusCode == http.StatusOK
+	})
+	var synced struct {
+		Document   string  `json:"document"`
+		Progress   string  `json:"progress"`
+		Percentage float64 `json:"percentage"`
+	}
+	got := doHeaders(t, base+"/koreader/syncs/progress/"+fp, kh)
+	must(t, json.Unmarshal([]byte(got.body), &synced))
+	if got.status != http.StatusOK || synced.Document != fp || synced.Progress != "1" || synced.Percentage != 1 {
+		t.Fatalf("KOReader progress GET: %d %s", got.status, got.body)
+	}
+	if p := doAuth(t, http.MethodGet, base+"/v1/users/me/progress?state=finished", "", "", bearer); p.status != http.StatusOK || !strings.Contains(p.body, doc) {
+		t.Fatalf("the KOReader position is not the account's progress: %d %s", p.status, p.body)
 	}
 
 	// oEmbed for a video page.
