@@ -1,0 +1,164 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// listLake lists the Parquet files under the lake, relative to it.
+func listLake(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// readLake counts each event ID in the lake's files.
+func readLake(t *testing.T, l *lake, files []string) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	for _, f := range files {
+		rows, err := l.read(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, r := range rows {
+			if !strings.Contains(f, "type="+r.EventType+"/") {
+				t.Fatalf("%s holds a %s event", f, r.EventType)
+			}
+			seen[r.EventID]++
+		}
+	}
+	return seen
+}
+
+func TestLakeWritesCompactsAndSurvivesACrash(t *testing.T) {
+	now := time.Date(2026, 3, 11, 15, 30, 0, 0, time.UTC)
+	forEachServer(t, now, nil, func(t *testing.T, c *api) {
+		ctx := context.Background()
+		sent := map[string]bool{}
+		media := uuid.NewString()
+		send := func(n int, at time.Time) {
+			for i := range n {
+				switch i % 3 {
+				case 0:
+					sent[c.publish("engagement", eventViewRecorded, "media/"+media, media, at, map[string]any{"media_id": media, "views": 1})] = true
+				case 1:
+					sent[c.publish("engagement", "engagement.report.created.v1", "report/x", "x", at, map[string]any{"id": uuid.NewString()})] = true
+				default:
+					sent[c.publish("catalog", "catalog.category.created.v1", "category/x", "x", at, map[string]any{"id": uuid.NewString()})] = true
+				}
+			}
+			c.waitHandled(len(sent))
+		}
+		// Two flushes into the 12:00 hour, one into the current hour.
+		send(30, now.Add(-3*time.Hour))
+		if n, err := c.svc.flushLake(ctx); err != nil || n != 30 {
+			t.Fatalf("flush: %d, %v", n, err)
+		}
+		send(12, now.Add(-3*time.Hour+time.Minute))
+		send(9, now)
+		// The process dies after writing the next file, before committing.
+		crashed := ""
+		c.svc.lake.crashAfterWrite = func(path string) bool {
+			if crashed == "" {
+				crashed = path
+				return true
+			}
+			return false
+		}
+		if _, err := c.svc.flushLake(ctx); !errors.Is(err, errCrash) {
+			t.Fatalf("flush: %v, want the simulated crash", err)
+		}
+		c.svc.lake.crashAfterWrite = nil
+		files := listLake(t, c.svc.lake.dir)
+		if !contains(files, crashed) {
+			t.Fatalf("the crashed flush left no file %s: %v", crashed, files)
+		}
+
+		// A new process on the same store and lake resumes.
+		second := &Service{db: c.svc.db, store: c.svc.store, log: c.svc.log, metrics: mustMetrics(t), lake: &lake{dir: c.svc.lake.dir}, now: c.clock.Now}
+		if _, err := second.flushLake(ctx); err != nil {
+			t.Fatal(err)
+		}
+		files = listLake(t, c.svc.lake.dir)
+		seen := readLake(t, second.lake, files)
+		for id := range sent {
+			if seen[id] != 1 {
+				t.Fatalf("event %s is %d times in the lake", id, seen[id])
+			}
+		}
+		if len(seen) != len(sent) {
+			t.Fatalf("%d events in the lake, %d sent", len(seen), len(sent))
+		}
+		oldHour := 0
+		for _, f := range files {
+			if strings.Contains(f, "dt=2026-03-11/hour=12/") {
+				oldHour++
+			}
+			if !strings.HasPrefix(f, "events/type=") {
+				t.Fatalf("not Hive-partitioned: %s", f)
+			}
+		}
+		if oldHour < 6 { // 3 types × 2 flushes
+			t.Fatalf("%d files in hour 12 before compaction, want 6: %v", oldHour, files)
+		}
+
+		// Compaction merges each closed hour into one file per type; the
+		// current hour is left alone.
+		if n, err := second.compactLake(ctx, now.Add(-15*time.Minute)); err != nil || n != 3 {
+			t.Fatalf("compaction: %d partitions, %v", n, err)
+		}
+		files = listLake(t, c.svc.lake.dir)
+		perPart := map[string]int{}
+		for _, f := range files {
+			perPart[filepath.Dir(f)]++
+		}
+		for p, n := range perPart {
+			if n != 1 {
+				t.Fatalf("partition %s has %d files after compaction: %v", p, n, files)
+			}
+		}
+		seen = readLake(t, second.lake, files)
+		if len(seen) != len(sent) {
+			t.Fatalf("after compaction %d events, %d sent", len(seen), len(sent))
+		}
+		for id, n := range seen {
+			if n != 1 || !sent[id] {
+				t.Fatalf("event %s: %d times, sent %v", id, n, sent[id])
+			}
+		}
+		if _, err := os.Stat(filepath.Join(c.svc.lake.dir, "events")); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func mustMetrics(t *testing.T) *metrics {
+	t.Helper()
+	m, err := newMetrics(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
