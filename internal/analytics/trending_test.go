@@ -166,7 +166,7 @@ func (c *api) publishScripted(e scripted) {
 }
 
 type batchScore struct {
-	id                      string
+	id                       string
 	y, prev, omega, ups, phi float64
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/alexandria-platform/alexandria/internal/analytics"
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
@@ -19,5 +20,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "storage", Publishes: storage.Events, Consumes: storage.Consumes},
 		{Service: "processing", Publishes: processing.Events, Consumes: processing.Consumes, Sagas: processing.Sagas},
 		{Service: "engagement", Publishes: engagement.Events, Consumes: engagement.Consumes, Sagas: engagement.Sagas},
+		{Service: "analytics", Publishes: analytics.Events, Consumes: analytics.Consumes},
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/alexandria-platform/alexandria/internal/analytics"
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/config"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
 	"github.com/alexandria-platform/alexandria/internal/storage"
@@ -77,6 +79,18 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "analytics",
+		Description: "trending (Φ = ω + υ as a stream), popular, creator statistics, related items, the Parquet event lake",
+		Migrations:  analytics.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			cfg := c.Analytics
+			if cfg.LakeURL == "" {
+				cfg.LakeURL = c.LakeURL
+			}
+			return analytics.New(ctx, cfg, d, analytics.Sources{"catalog": eventTypes(catalog.Events), "engagement": eventTypes(engagement.Events)})
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -93,7 +107,17 @@ var dependencies = map[string][]string{
 	"storage":    {"catalog"},
 	"processing": {"storage"},
 	"engagement": {"catalog"},             // learns what exists from catalog's events
+	"analytics":  {"engagement"},          // consumes engagement's and catalog's events
 	"web":        {"identity", "catalog"}, // the API its pages call
+}
+
+// eventTypes lists the types of a catalogue's events.
+func eventTypes(specs []events.Spec) []string {
+	out := make([]string, len(specs))
+	for i, s := range specs {
+		out[i] = s.Type
+	}
+	return out
 }
 
 // Targets returns every target the binary knows.
