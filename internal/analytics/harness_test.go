@@ -91,7 +91,12 @@ func (r reply) items() []map[string]any {
 
 func (c *api) call(path, user string) reply {
 	c.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, c.h.Server.URL+path, nil)
+	return c.do(http.MethodGet, path, user)
+}
+
+func (c *api) do(method, path, user string) reply {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.h.Server.URL+path, nil)
 	if err != nil {
 		c.t.Fatal(err)
 	}

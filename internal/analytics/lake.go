@@ -98,6 +98,8 @@ var errCrash = errors.New("lake: simulated crash")
 // flushLake finishes interrupted files, then writes every staged event.
 // It returns how many events it wrote.
 func (s *Service) flushLake(ctx context.Context) (int, error) {
+	s.lakeMu.Lock()
+	defer s.lakeMu.Unlock()
 	written := 0
 	for {
 		open, err := s.store.lakeFiles(ctx, "writing")
@@ -164,6 +166,8 @@ func (s *Service) writeClaimed(ctx context.Context, path string) (int, error) {
 // compactLake merges the files of each partition whose hour ended before
 // cutoff into one, finishing interrupted compactions first.
 func (s *Service) compactLake(ctx context.Context, cutoff time.Time) (int, error) {
+	s.lakeMu.Lock()
+	defer s.lakeMu.Unlock()
 	open, err := s.store.lakeFiles(ctx, "compacting")
 	if err != nil {
 		return 0, err

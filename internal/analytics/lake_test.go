@@ -162,3 +162,32 @@ func mustMetrics(t *testing.T) *metrics {
 	}
 	return m
 }
+
+func TestLakeCompactEndpoint(t *testing.T) {
+	now := time.Date(2026, 3, 11, 15, 30, 0, 0, time.UTC)
+	forEachServer(t, now, nil, func(t *testing.T, c *api) {
+		for i := range 4 {
+			id := uuid.NewString()
+			c.publish("catalog", "catalog.category.created.v1", "category/"+id, id, now.Add(-2*time.Hour), map[string]any{"id": id})
+			c.waitHandled(i + 1)
+			if _, err := c.svc.flushLake(context.Background()); err != nil { // four small files
+				t.Fatal(err)
+			}
+		}
+		reader, admin := c.user(), uuid.NewString()
+		c.tokens[admin] = c.h.Issuer.Token(admin, "admin")
+		if r := c.do("POST", "/v1/admin/analytics/lake/compact", reader); r.status != 403 {
+			t.Fatalf("a reader compacts: %d %s", r.status, r.raw)
+		}
+		if r := c.do("POST", "/v1/admin/analytics/lake/compact", ""); r.status != 401 {
+			t.Fatalf("anonymous compacts: %d %s", r.status, r.raw)
+		}
+		r := c.do("POST", "/v1/admin/analytics/lake/compact", admin)
+		if r.status != 200 || r.body["compacted"].(float64) != 1 {
+			t.Fatalf("compact: %d %s", r.status, r.raw)
+		}
+		if files := listLake(t, c.svc.lake.dir); len(files) != 1 || len(readLake(t, c.svc.lake, files)) != 4 {
+			t.Fatalf("after compaction: %v", files)
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,17 +35,19 @@ var Migrations, _ = fs.Sub(migrationFiles, "migrations")
 
 // Service is the running analytics target.
 type Service struct {
-	db       *db.DB
-	store    *Store
-	events   *events.Pipeline
-	log      *slog.Logger
-	metrics  *metrics
-	lake     *lake
-	weights  domain.Weights
-	lateness time.Duration
-	group    *lifecycle.Group
-	ownGroup bool
-	now      func() time.Time
+	db           *db.DB
+	store        *Store
+	events       *events.Pipeline
+	log          *slog.Logger
+	metrics      *metrics
+	lake         *lake
+	lakeMu       sync.Mutex // one flush or compaction at a time
+	compactAfter time.Duration
+	weights      domain.Weights
+	lateness     time.Duration
+	group        *lifecycle.Group
+	ownGroup     bool
+	now          func() time.Time
 }
 
 // New opens and migrates analytics' store, registers its routes and
@@ -104,7 +107,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, sources
 		return nil, fmt.Errorf("analytics events: %w", err)
 	}
 	s := &Service{db: store, store: NewStore(store), events: pipeline, log: log, metrics: m, lake: &lake{dir: dir},
-		weights: cfg.weights(), lateness: cfg.Lateness, group: group, ownGroup: ownGroup, now: now}
+		weights: cfg.weights(), lateness: cfg.Lateness, compactAfter: cfg.LakeCompactAfter, group: group, ownGroup: ownGroup, now: now}
 	s.register(d.API)
 	pipeline.RegisterAdmin(d.API)
 	s.handleEvents(pipeline, sources)

@@ -18,6 +18,8 @@ func (s *Service) register(api huma.API) {
 		http.StatusNotFound, http.StatusUnprocessableEntity)), s.relatedList)
 	huma.Register(api, operation("author-stats-timeseries", get, "/v1/authors/{id}/stats/timeseries", "An author's views, viewers, likes, completions and new followers over time (members only)", tag, ok,
 		http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity), s.authorStatsTimeseries)
+	huma.Register(api, operation("lake-compact", http.MethodPost, "/v1/admin/analytics/lake/compact", "Write staged events to the lake and compact closed hours now (admins; Airflow calls it)", tag, ok,
+		http.StatusUnauthorized, http.StatusForbidden), s.lakeCompact)
 }
 
 // optional lets anonymous callers in (public reads).
