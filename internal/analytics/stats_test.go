@@ -35,6 +35,13 @@ func TestAuthorTimeseries(t *testing.T) {
 		c.publish("engagement", eventFollowCreated, "follow/x", "x", h(2*time.Hour), map[string]any{"user_id": u, "target_type": "tag", "target_id": "go"})
 		c.waitHandled(13)
 
+		// i1's completion is its first engagement in the hour: no previous
+		// window, ω = 1, and it is the hour's top item (υ = 1).
+		if got := c.expect(200, "/v1/trending?window=hour", "").items(); len(got) != 1 || got[0]["media_id"] != i1 ||
+			got[0]["omega"].(float64) != 1 || got[0]["phi"].(float64) != 2 || got[0]["y_prev"].(float64) != 0 {
+			t.Fatalf("hour trending: %v", got)
+		}
+
 		from, to := h(4*time.Hour).Format(time.RFC3339), now.Format(time.RFC3339)
 		path := "/v1/authors/" + author + "/stats/timeseries?interval=hour&from=" + from + "&to=" + to
 		r := c.expect(200, path, member)

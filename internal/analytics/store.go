@@ -186,7 +186,7 @@ type scoreRow struct {
 // their y in the window before.
 func (s *Store) windowScores(ctx context.Context, w domain.Window, start int64) ([]scoreRow, error) {
 	var out []scoreRow
-	err := s.idb.NewRaw(`SELECT c.media_id, m.kind, m.language, m.category_ids, c.y, COALESCE(p.y, 0) AS y_prev
+	err := s.idb.NewRaw(`SELECT c.media_id, m.kind, m.language, m.category_ids, c.y, COALESCE(p.y, 0.0) AS y_prev
 		FROM analytics_scores c
 		JOIN analytics_media m ON m.id = c.media_id AND m.status = 'published'
 		LEFT JOIN analytics_scores p ON p.win = c.win AND p.start = ? AND p.media_id = c.media_id
