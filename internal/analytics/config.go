@@ -19,13 +19,15 @@ type Config struct {
 	Lateness          time.Duration `yaml:"lateness" env:"LATENESS" doc:"how long after a window ends late events still count in it; later ones are dropped from trending (statistics still count them)"`
 	LakeURL           string        `yaml:"lake_url" env:"LAKE_URL" doc:"where the Parquet lake is written: a directory or file:// URL (empty: lake/ in the data dir)"`
 	LakeFlushInterval time.Duration `yaml:"lake_flush_interval" env:"LAKE_FLUSH_INTERVAL" doc:"how often consumed events are written to a new lake file"`
+	StreamURL         string        `yaml:"stream_url" env:"STREAM_URL" doc:"also put engagement events on an AWS Kinesis stream: kinesis://stream-name?endpoint=http://…&region=… (endpoint for emulators; empty: off)"`
+	StreamInterval    time.Duration `yaml:"stream_interval" env:"STREAM_INTERVAL" doc:"how often staged engagement events are put on the Kinesis stream"`
 	LakeCompactAfter  time.Duration `yaml:"lake_compact_after" env:"LAKE_COMPACT_AFTER" doc:"how long after an hour ends its partition's files are compacted into one"`
 }
 
 // DefaultConfig returns the built-in settings.
 func DefaultConfig() Config {
 	return Config{WeightView: 1, WeightLike: 5, WeightCompletion: 10, WeightFollow: 3, Lateness: 10 * time.Minute,
-		LakeFlushInterval: 10 * time.Second, LakeCompactAfter: 15 * time.Minute}
+		LakeFlushInterval: 10 * time.Second, StreamInterval: 200 * time.Millisecond, LakeCompactAfter: 15 * time.Minute}
 }
 
 func (c Config) weights() domain.Weights {
@@ -49,6 +51,14 @@ func (c Config) Validate() error {
 	}
 	if c.LakeCompactAfter < 0 || c.LakeCompactAfter > 24*time.Hour {
 		problems = append(problems, fmt.Errorf("analytics.lake_compact_after: must be between 0 and 24h (got %s)", c.LakeCompactAfter))
+	}
+	if c.StreamURL != "" {
+		if _, err := parseStreamURL(c.StreamURL); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if c.StreamInterval < 10*time.Millisecond || c.StreamInterval > time.Minute {
+		problems = append(problems, fmt.Errorf("analytics.stream_interval: must be between 10ms and 1m (got %s)", c.StreamInterval))
 	}
 	if _, err := lakeDir(c.LakeURL, ""); err != nil {
 		problems = append(problems, err)

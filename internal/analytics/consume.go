@@ -52,8 +52,18 @@ func (s *Service) handleEvents(p *events.Pipeline, sources Sources) {
 // then applies h (when not nil).
 func (s *Service) withLake(h events.Handler) events.Handler {
 	return func(ctx context.Context, tx bun.Tx, e bus.Event) error {
-		if err := s.store.InTx(tx).stageLake(ctx, e); err != nil {
+		st := s.store.InTx(tx)
+		if err := st.stageLake(ctx, e); err != nil {
 			return err
+		}
+		if s.stream != nil && isEngagement(e.Type) {
+			body, err := streamBody(e)
+			if err != nil {
+				return err
+			}
+			if err := st.stageStream(ctx, e.ID, e.Key, body); err != nil {
+				return err
+			}
 		}
 		s.metrics.consumed.WithLabelValues(e.Type).Inc()
 		if h == nil {

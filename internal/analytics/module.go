@@ -43,6 +43,7 @@ type Service struct {
 	lake         *lake
 	lakeMu       sync.Mutex // one flush or compaction at a time
 	compactAfter time.Duration
+	stream       *forwarder // nil: no external stream
 	weights      domain.Weights
 	lateness     time.Duration
 	group        *lifecycle.Group
@@ -108,6 +109,11 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, sources
 	}
 	s := &Service{db: store, store: NewStore(store), events: pipeline, log: log, metrics: m, lake: &lake{dir: dir},
 		weights: cfg.weights(), lateness: cfg.Lateness, compactAfter: cfg.LakeCompactAfter, group: group, ownGroup: ownGroup, now: now}
+	if cfg.StreamURL != "" {
+		if s.stream, err = newForwarder(ctx, cfg.StreamURL); err != nil {
+			return nil, err
+		}
+	}
 	s.register(d.API)
 	pipeline.RegisterAdmin(d.API)
 	s.handleEvents(pipeline, sources)
@@ -116,6 +122,11 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, sources
 	}
 	if err := group.Go("lake writer", s.runLake(cfg.LakeFlushInterval, cfg.LakeCompactAfter)); err != nil {
 		return nil, errors.Join(fmt.Errorf("analytics: %w", err), s.stopOwnGroup(ctx))
+	}
+	if s.stream != nil {
+		if err := group.Go("kinesis forwarder", s.runStream(cfg.StreamInterval)); err != nil {
+			return nil, errors.Join(fmt.Errorf("analytics: %w", err), s.stopOwnGroup(ctx))
+		}
 	}
 	return s, nil
 }
@@ -145,6 +156,7 @@ type metrics struct {
 	late      *prometheus.CounterVec
 	lakeRows  prometheus.Counter
 	lakeFiles *prometheus.CounterVec
+	streamed  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -157,11 +169,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Events written to lake files."}),
 		lakeFiles: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "alexandria_analytics_lake_files_total",
 			Help: "Lake files written or compacted."}, []string{"op"}),
+		streamed: prometheus.NewCounter(prometheus.CounterOpts{Name: "alexandria_analytics_stream_records_total",
+			Help: "Engagement events put on the external Kinesis stream."}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.consumed, m.late, m.lakeRows, m.lakeFiles} {
+	for _, c := range []prometheus.Collector{m.consumed, m.late, m.lakeRows, m.lakeFiles, m.streamed} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
