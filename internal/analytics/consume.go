@@ -41,6 +41,7 @@ func (s *Service) handleEvents(p *events.Pipeline, sources Sources) {
 			}
 		}
 	}
+	p.Handle(bus.Topic("identity"), eventUserDeleted, s.onUserDeleted)
 	for topic, handlers := range specific {
 		for typ, h := range handlers {
 			p.Handle(bus.Topic(topic), typ, s.withLake(h))
@@ -195,4 +196,17 @@ func (s *Service) onEngagement(ctx context.Context, tx bun.Tx, e bus.Event) erro
 		return s.engage(ctx, st, engagement{kind: engageFollow, authorID: p.TargetID, n: 1, at: at})
 	}
 	return nil
+}
+
+func (s *Service) onUserDeleted(ctx context.Context, tx bun.Tx, e bus.Event) error {
+	var u struct {
+		ID string `json:"id"`
+	}
+	if err := decode(e, &u); err != nil {
+		return err
+	}
+	if !validID(u.ID) {
+		return fmt.Errorf("%s %s: invalid id", e.Type, e.ID)
+	}
+	return s.store.InTx(tx).eraseUser(ctx, u.ID)
 }

@@ -13,6 +13,7 @@ const (
 	eventMemberAdded    = "catalog.author.member.added.v1"
 	eventMemberRemoved  = "catalog.author.member.removed.v1"
 
+	eventUserDeleted     = "identity.user.deleted.v1"
 	eventFollowCreated   = "engagement.follow.created.v1"
 	eventLikeCreated     = "engagement.like.created.v1"
 	eventLikeDeleted     = "engagement.like.deleted.v1"
@@ -38,5 +39,6 @@ var Consumes = []events.Consumer{
 	{Type: eventLikeCreated, Effect: "Adds weight_like to the item's y in its windows; counts a like in the item's hour."},
 	{Type: eventLikeDeleted, Effect: "Subtracts weight_like from the item's y in the windows of the event (not of the like)."},
 	{Type: eventProgressUpdated, Effect: "A user's first finished state of an item adds weight_completion to its y and counts a completion; it also feeds related items."},
+	{Type: eventUserDeleted, Effect: "Erases the user's completions (what related items are computed from) and author memberships; aggregate counts stay. Lake files are an archive of events as published and are not rewritten."},
 	{Type: eventFollowCreated, Effect: "A follow of an author adds weight_follow to the y of each of the author's published items and counts a new follower in the author's hour."},
 }

@@ -88,6 +88,21 @@ func TestAuthorTimeseries(t *testing.T) {
 		c.publish("catalog", eventMemberRemoved, "author/"+author, author, now, map[string]any{"author_id": author, "user_id": member, "role": "owner"})
 		c.waitHandled(14)
 		c.expect(403, path, member)
+
+		// Erasure: the user's completions go, the counts stay.
+		c.publish("identity", eventUserDeleted, "user/"+u, u, now, map[string]any{"id": u})
+		eventually(t, "completions erased", func() bool {
+			var n []int
+			if err := c.svc.db.NewRaw("SELECT COUNT(*) FROM analytics_completions WHERE user_id = ?", u).Scan(context.Background(), &n); err != nil {
+				t.Fatal(err)
+			}
+			return n[0] == 0
+		})
+		c.publish("catalog", eventMemberAdded, "author/"+author, author, now, map[string]any{"author_id": author, "user_id": member, "role": "owner"})
+		eventually(t, "member again", func() bool { return c.call(path, member).status == 200 })
+		if pts := c.expect(200, path, member).body["total"].([]any); pts[4].(map[string]any)["completions"].(float64) != 1 {
+			t.Fatalf("completion count lost with the user: %v", pts[4])
+		}
 	})
 }
 

@@ -257,6 +257,16 @@ func (s *Store) mediaVisible(ctx context.Context, id string) (bool, error) {
 	return len(n) > 0, nil
 }
 
+// eraseUser deletes the rows that name a user (counts stay).
+func (s *Store) eraseUser(ctx context.Context, userID string) error {
+	for _, q := range []string{"DELETE FROM analytics_completions WHERE user_id = ?", "DELETE FROM analytics_members WHERE user_id = ?"} {
+		if _, err := s.exec(ctx, q, userID); err != nil {
+			return fmt.Errorf("erase user: %w", err)
+		}
+	}
+	return nil
+}
+
 func joinIDs(ids []string) string { return strings.Join(ids, ",") }
 
 func splitIDs(s string) []string {
