@@ -191,3 +191,78 @@ func TestLakeCompactEndpoint(t *testing.T) {
 		}
 	})
 }
+
+// A compaction interrupted after its merged file is in place, before the
+// sources are deleted, is finished at the next round without duplicates;
+// one interrupted before the merged file exists is redone from the sources.
+func TestLakeCompactionResumes(t *testing.T) {
+	now := time.Date(2026, 3, 11, 15, 30, 0, 0, time.UTC)
+	forEachServer(t, now, nil, func(t *testing.T, c *api) {
+		ctx := context.Background()
+		part := func(hour time.Time, n int) []string {
+			var sources []string
+			for range n {
+				id := uuid.NewString()
+				before := c.handled()
+				c.publish("catalog", "catalog.category.created.v1", "category/"+id, id, hour, map[string]any{"id": id})
+				c.waitHandled(before + 1)
+				if _, err := c.svc.flushLake(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			files, err := c.svc.store.lakeFiles(ctx, "done")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := partition("catalog.category.created.v1", hour.UnixMilli())
+			for _, f := range files {
+				if f.Part == p {
+					sources = append(sources, f.Path)
+				}
+			}
+			return sources
+		}
+		h10, h11 := now.Add(-5*time.Hour), now.Add(-4*time.Hour)
+		s10, s11 := part(h10, 3), part(h11, 2)
+		if len(s10) != 3 || len(s11) != 2 {
+			t.Fatalf("sources: %v %v", s10, s11)
+		}
+		// Hour 10: merged file written, sources not yet deleted.
+		t10 := partition("catalog.category.created.v1", h10.UnixMilli()) + "/compacted-x.parquet"
+		if err := c.svc.store.planCompaction(ctx, t10, partition("catalog.category.created.v1", h10.UnixMilli()), s10); err != nil {
+			t.Fatal(err)
+		}
+		var rows []LakeRow
+		for _, s := range s10 {
+			r, err := c.svc.lake.read(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, r...)
+		}
+		if err := c.svc.lake.write(t10, rows); err != nil {
+			t.Fatal(err)
+		}
+		// Hour 11: only the plan recorded.
+		t11 := partition("catalog.category.created.v1", h11.UnixMilli()) + "/compacted-y.parquet"
+		if err := c.svc.store.planCompaction(ctx, t11, partition("catalog.category.created.v1", h11.UnixMilli()), s11); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.svc.compactLake(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		files := listLake(t, c.svc.lake.dir)
+		if len(files) != 2 || !contains(files, t10) || !contains(files, t11) {
+			t.Fatalf("after resuming: %v", files)
+		}
+		seen := readLake(t, c.svc.lake, files)
+		if len(seen) != 5 {
+			t.Fatalf("%d events, want 5", len(seen))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Fatalf("%s %d times", id, n)
+			}
+		}
+	})
+}
