@@ -58,7 +58,7 @@ func hourKey(t time.Time) string {
 
 func (l *lake) write(path string, rows []LakeRow) error {
 	full := filepath.Join(l.dir, filepath.FromSlash(path))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(full), 0o750); err != nil {
 		return err
 	}
 	tmp := full + ".tmp"

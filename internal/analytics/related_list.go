@@ -24,7 +24,7 @@ func (s *Service) relatedList(ctx context.Context, in *RelatedParams) (*relatedO
 	}
 	out := &relatedOutput{Body: relatedJSON{Items: make([]relatedItemJSON, len(rows))}}
 	for i, r := range rows {
-		out.Body.Items[i] = relatedItemJSON{MediaID: r.MediaID, Kind: r.Kind, Score: r.Score}
+		out.Body.Items[i] = relatedItemJSON(r)
 	}
 	return out, nil
 }

@@ -48,7 +48,7 @@ func (s *Store) claim(ctx context.Context, path, part string, seqs []int64) erro
 	if _, err := s.exec(ctx, "INSERT INTO analytics_lake_files (path, part, state) VALUES (?, ?, 'writing')", path, part); err != nil {
 		return fmt.Errorf("lake claim %s: %w", path, err)
 	}
-	if _, err := s.exec(ctx, "UPDATE analytics_lake_pending SET file = ? WHERE seq IN (?) AND file IS NULL", path, bun.In(seqs)); err != nil {
+	if _, err := s.exec(ctx, "UPDATE analytics_lake_pending SET file = ? WHERE seq IN (?) AND file IS NULL", path, bun.List(seqs)); err != nil {
 		return fmt.Errorf("lake claim %s: %w", path, err)
 	}
 	return nil
@@ -114,7 +114,7 @@ func (s *Store) planCompaction(ctx context.Context, path, part string, sources [
 
 // compacted forgets the sources and marks the merged file written.
 func (s *Store) compacted(ctx context.Context, path string, sources []string, rows int64) error {
-	if _, err := s.exec(ctx, "DELETE FROM analytics_lake_files WHERE path IN (?)", bun.In(sources)); err != nil {
+	if _, err := s.exec(ctx, "DELETE FROM analytics_lake_files WHERE path IN (?)", bun.List(sources)); err != nil {
 		return fmt.Errorf("lake compaction %s: %w", path, err)
 	}
 	if _, err := s.exec(ctx, "UPDATE analytics_lake_files SET state = 'done', row_count = ?, sources = '' WHERE path = ?", rows, path); err != nil {

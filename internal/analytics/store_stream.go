@@ -37,7 +37,7 @@ func (s *Store) streamSent(ctx context.Context, seqs []int64) error {
 	if len(seqs) == 0 {
 		return nil
 	}
-	if _, err := s.exec(ctx, "DELETE FROM analytics_stream_pending WHERE seq IN (?)", bun.In(seqs)); err != nil {
+	if _, err := s.exec(ctx, "DELETE FROM analytics_stream_pending WHERE seq IN (?)", bun.List(seqs)); err != nil {
 		return fmt.Errorf("stream sent: %w", err)
 	}
 	return nil

@@ -163,7 +163,10 @@ func lakeEvents(t *testing.T, dir string) []analytics.LakeRow {
 	t.Helper()
 	var out []analytics.LakeRow
 	_ = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".parquet") {
+		if err != nil {
+			return err // no lake yet
+		}
+		if e.IsDir() || !strings.HasSuffix(p, ".parquet") {
 			return nil
 		}
 		rows, err := parquet.ReadFile[analytics.LakeRow](p)
