@@ -117,28 +117,38 @@ func (s *Service) flushLake(ctx context.Context) (int, error) {
 		if err != nil || len(rows) == 0 {
 			return written, err
 		}
-		groups := map[string][]int64{}
-		bounds := map[string][2]int64{}
+		groups := map[string][]pendingRow{}
 		for _, r := range rows {
 			p := partition(r.Type, r.At)
-			groups[p] = append(groups[p], r.Seq)
-			b, ok := bounds[p]
-			if !ok {
-				b = [2]int64{r.Seq, r.Seq}
-			}
-			bounds[p] = [2]int64{min(b[0], r.Seq), max(b[1], r.Seq)}
+			groups[p] = append(groups[p], r)
 		}
+		files := map[string][]pendingRow{}
 		err = s.store.Tx(ctx, func(tx *Store) error {
-			for p, seqs := range groups {
-				path := fmt.Sprintf("%s/part-%012d-%012d.parquet", p, bounds[p][0], bounds[p][1])
+			for p, rs := range groups {
+				// rows come in seq order: the first and last name the file.
+				path := fmt.Sprintf("%s/part-%012d-%012d.parquet", p, rs[0].Seq, rs[len(rs)-1].Seq)
+				seqs := make([]int64, len(rs))
+				for i, r := range rs {
+					seqs[i] = r.Seq
+				}
 				if err := tx.claim(ctx, path, p, seqs); err != nil {
 					return err
 				}
+				files[path] = rs
 			}
 			return nil
 		})
 		if err != nil {
 			return written, err
+		}
+		// Write what was just claimed from memory; a crash from here on is
+		// resumed from the claimed rows above.
+		for path, rs := range files {
+			n, err := s.commitFile(ctx, path, rs)
+			written += n
+			if err != nil {
+				return written, err
+			}
 		}
 	}
 }
@@ -149,6 +159,12 @@ func (s *Service) writeClaimed(ctx context.Context, path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return s.commitFile(ctx, path, rows)
+}
+
+// commitFile writes a claimed file's rows, then records it written and
+// forgets its staged rows in one transaction.
+func (s *Service) commitFile(ctx context.Context, path string, rows []pendingRow) (int, error) {
 	if err := s.lake.write(path, lakeRows(rows)); err != nil {
 		return 0, fmt.Errorf("lake write %s: %w", path, err)
 	}

@@ -48,8 +48,12 @@ func (s *Store) claim(ctx context.Context, path, part string, seqs []int64) erro
 	if _, err := s.exec(ctx, "INSERT INTO analytics_lake_files (path, part, state) VALUES (?, ?, 'writing')", path, part); err != nil {
 		return fmt.Errorf("lake claim %s: %w", path, err)
 	}
-	if _, err := s.exec(ctx, "UPDATE analytics_lake_pending SET file = ? WHERE seq IN (?) AND file IS NULL", path, bun.List(seqs)); err != nil {
+	n, err := s.exec(ctx, "UPDATE analytics_lake_pending SET file = ? WHERE seq IN (?) AND file IS NULL", path, bun.List(seqs))
+	if err != nil {
 		return fmt.Errorf("lake claim %s: %w", path, err)
+	}
+	if n != int64(len(seqs)) { // another replica claimed some: start over
+		return fmt.Errorf("lake claim %s: %d of %d rows already claimed", path, int64(len(seqs))-n, len(seqs))
 	}
 	return nil
 }
