@@ -32,7 +32,7 @@ var Consumes = []events.Consumer{
 	{Type: eventMediaPublished, Effect: "As media.created."},
 	{Type: eventMediaRemoved, Effect: "As media.created: the item leaves trending, popular and related lists."},
 	{Type: eventMediaRestored, Effect: "As media.created."},
-	{Type: eventMediaDeleted, Effect: "Forgets the item; its counted engagement stays."},
+	{Type: eventMediaDeleted, Effect: "Forgets the item: it leaves rankings, related items and its authors' statistics."},
 	{Type: eventMemberAdded, Effect: "The user may read the author's statistics."},
 	{Type: eventMemberRemoved, Effect: "The user may no longer read the author's statistics."},
 	{Type: eventViewRecorded, Effect: "Adds views × weight_view to the item's y in the hour, day and week windows of the event, and counts views and new unique viewers in the item's hour."},
