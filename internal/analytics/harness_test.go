@@ -123,10 +123,10 @@ func (c *api) expect(status int, path, user string) reply {
 	return r
 }
 
-// eventually polls cond until it holds or 20 s pass.
+// eventually polls cond until it holds or 60 s pass (the machine may be busy).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
