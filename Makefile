@@ -44,6 +44,13 @@ test: ## run every test: unit, store contracts (SQLite and PostgreSQL), bus cont
 test-short: ## unit and component tests only (no end-to-end, no MinIO): under 2 minutes
 	$(GO) test -short -count=1 ./...
 
+# Debian's interpreter: python3-pandas, python3-sklearn, python3-pytest live there.
+PYTHON ?= /usr/bin/python3
+
+.PHONY: analytics-test
+analytics-test: ## analytics' Python: the related-items job and the Airflow DAG (pytest; the DAG is py_compile-checked)
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -q -p no:cacheprovider analytics/python/tests deploy/airflow/dags/tests
+
 .PHONY: peers
 peers: ## build the test peers (MinIO, goaws) once into the cache outside the repo (internal/platform/peers)
 	$(GO) run ./internal/platform/peers/build

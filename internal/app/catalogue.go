@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/alexandria-platform/alexandria/internal/analytics"
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
@@ -23,5 +24,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "feeds", Consumes: feeds.Consumes},
 		{Service: "search", Consumes: search.Consumes},
 		{Service: "engagement", Publishes: engagement.Events, Consumes: engagement.Consumes, Sagas: engagement.Sagas},
+		{Service: "analytics", Publishes: analytics.Events, Consumes: analytics.Consumes},
 	}
 }

@@ -9,11 +9,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/alexandria-platform/alexandria/internal/analytics"
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/config"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
 	"github.com/alexandria-platform/alexandria/internal/search"
@@ -95,6 +97,18 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "analytics",
+		Description: "trending (Φ = ω + υ as a stream), popular, creator statistics, related items, the Parquet event lake",
+		Migrations:  analytics.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			cfg := c.Analytics
+			if cfg.LakeURL == "" {
+				cfg.LakeURL = c.LakeURL
+			}
+			return analytics.New(ctx, cfg, d, analytics.Sources{"catalog": eventTypes(catalog.Events), "engagement": eventTypes(engagement.Events)})
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -113,7 +127,17 @@ var dependencies = map[string][]string{
 	"search":     {"catalog", "storage", "processing"}, // their events and storage's text
 	"feeds":      {"catalog"},
 	"engagement": {"catalog"},             // learns what exists from catalog's events
+	"analytics":  {"engagement"},          // consumes engagement's and catalog's events
 	"web":        {"identity", "catalog"}, // the API its pages call
+}
+
+// eventTypes lists the types of a catalogue's events.
+func eventTypes(specs []events.Spec) []string {
+	out := make([]string, len(specs))
+	for i, s := range specs {
+		out[i] = s.Type
+	}
+	return out
 }
 
 // Targets returns every target the binary knows.

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/alexandria-platform/alexandria/internal/analytics"
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
@@ -47,6 +48,9 @@ type Config struct {
 	Feeds      feeds.Config          `yaml:"feeds" env:"FEEDS"`
 	Search     search.Config         `yaml:"search" env:"SEARCH"`
 	Engagement engagement.Config     `yaml:"engagement" env:"ENGAGEMENT"`
+	Analytics  analytics.Config      `yaml:"analytics" env:"ANALYTICS"`
+	// LakeURL is where analytics writes its Parquet lake.
+	LakeURL string `yaml:"lake_url" env:"LAKE_URL" doc:"analytics' Parquet lake: a directory or file:// URL (sets analytics.lake_url); empty: lake/ in the data dir"`
 	// MQTTURL is the device protocol's broker (engagement's progress).
 	MQTTURL string `yaml:"mqtt_url" env:"MQTT_URL" secret:"true" doc:"MQTT broker for device progress sync, e.g. mqtt://127.0.0.1:1883 (sets engagement.mqtt_url); empty: HTTP only"`
 }
@@ -85,6 +89,7 @@ func Default() Config {
 		Feeds:      feeds.DefaultConfig(),
 		Search:     search.DefaultConfig(),
 		Engagement: engagement.DefaultConfig(),
+		Analytics:  analytics.DefaultConfig(),
 	}
 }
 
@@ -132,7 +137,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds, c.Engagement}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds, c.Engagement, c.Analytics}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

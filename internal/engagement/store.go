@@ -34,9 +34,6 @@ func NewStore(d *db.DB) *Store { return &Store{db: d, idb: d.DB} }
 // WithEvents returns the store recording its changes' events through r.
 func (s *Store) WithEvents(r Recorder) *Store { return &Store{db: s.db, idb: s.idb, events: r} }
 
-// InTx returns the store working in tx, a transaction it runs in.
-func (s *Store) InTx(tx bun.Tx) *Store { return s.bound(tx) }
-
 // bound binds the repository to a consumer's transaction (events.Bind).
 func (s *Store) bound(idb bun.IDB) *Store { return &Store{db: s.db, idb: idb, events: s.events} }
 
