@@ -1,0 +1,238 @@
+package processing
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
+	"github.com/alexandria-platform/alexandria/internal/processing/hlscheck"
+)
+
+var videoDerivatives = []string{"rendition", "rendition_segment", "storyboard", "thumbnail"}
+
+// synth runs ffmpeg in a temporary directory and returns the file out.
+func synth(t *testing.T, files map[string]string, out string, args ...string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args = append(append([]string{"-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1"}, args...), "-y", out)
+	cmd := exec.Command("ffmpeg", args...)
+	cmd.Dir = dir
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %s: %v: %s", out, err, msg)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+const chapterMeta = ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1500\ntitle=Opening\n" +
+	"[CHAPTER]\nTIMEBASE=1/1000\nSTART=1500\nEND=3000\ntitle=Second part\n"
+
+func TestLadderNeverUpscales(t *testing.T) {
+	h, err := parseLadder("1080p, 240,480,720,480")
+	if err != nil || !slices.Equal(h, []int{240, 480, 720, 1080}) {
+		t.Fatalf("parseLadder = %v, %v", h, err)
+	}
+	heights := func(rs []rung) (out []int) {
+		for _, r := range rs {
+			out = append(out, r.Height)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		w, h int
+		want []int
+	}{
+		{1920, 1080, []int{240, 480, 720, 1080}},
+		{1280, 720, []int{240, 480, 720}},
+		{640, 480, []int{240, 480}},
+		{320, 240, []int{240}},
+		{176, 144, []int{144}}, // smaller than every rung: its own size
+		{175, 143, []int{142}},
+	} {
+		rs := ladder(h, c.w, c.h)
+		if !slices.Equal(heights(rs), c.want) {
+			t.Errorf("%dx%d: %v, want %v", c.w, c.h, heights(rs), c.want)
+		}
+		for _, r := range rs {
+			if r.Width%2 != 0 || r.Height%2 != 0 || r.Width > c.w || r.VideoBitrate <= 0 {
+				t.Errorf("%dx%d: rung %+v", c.w, c.h, r)
+			}
+		}
+	}
+	if r := newRung(1920, 1080, 720); r.Width != 1280 || r.codecs(true) != "avc1.4d401f,mp4a.40.2" {
+		t.Errorf("720p rung %+v %s", r, r.codecs(true))
+	}
+	for _, bad := range []string{"", "abc", "100", "240,99999"} {
+		if _, err := parseLadder(bad); err == nil {
+			t.Errorf("parseLadder(%q) accepted", bad)
+		}
+	}
+	c := DefaultConfig()
+	c.HWAccel, c.HLSLadder = "quantum", "x"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "hwaccel") || !strings.Contains(err.Error(), "hls_ladder") {
+		t.Errorf("Validate = %v", err)
+	}
+}
+
+func TestStoryboardPlan(t *testing.T) {
+	p := planStoryboard(25, 640, 360, 10*time.Second)
+	if p.Count != 3 || p.Cols != 3 || p.Rows != 1 || p.Width != 160 || p.Height != 90 {
+		t.Fatalf("plan %+v", p)
+	}
+	want := "WEBVTT\n\n00:00:00.000 --> 00:00:10.000\nstoryboard-001.jpg#xywh=0,0,160,90\n\n" +
+		"00:00:10.000 --> 00:00:20.000\nstoryboard-001.jpg#xywh=160,0,160,90\n\n" +
+		"00:00:20.000 --> 00:00:25.000\nstoryboard-001.jpg#xywh=320,0,160,90\n\n"
+	if got := p.vtt(25); got != want {
+		t.Errorf("vtt:\n%s\nwant:\n%s", got, want)
+	}
+	// Ten hours at 10 s would need 36 sheets: the interval grows to fit 20.
+	long := planStoryboard(36000, 1920, 1080, 10*time.Second)
+	if sheets := (long.Count + 99) / 100; sheets > storyboardSheets || long.Interval != 18 || long.Cols != 10 || long.Rows != 10 {
+		t.Errorf("long plan %+v", long)
+	}
+	if !strings.Contains(long.vtt(36000), "storyboard-020.jpg#xywh=1440,") {
+		t.Error("the last sheet is not referenced")
+	}
+}
+
+// TestVideoRenditions processes a 4 s 640×480 video with sound and
+// chapters: two rungs (240p, 480p), keyframe-aligned fMP4 segments that
+// decode, a master playlist ffprobe reads, a storyboard and the chapters.
+func TestVideoRenditions(t *testing.T) {
+	t.Parallel()
+	requireTools(t)
+	video := synth(t, map[string]string{"meta.txt": chapterMeta}, "in.mkv",
+		"-f", "lavfi", "-i", "testsrc2=duration=4:size=640x480:rate=25", "-f", "lavfi", "-i", "sine=frequency=330:duration=4",
+		"-i", "meta.txt", "-map", "0:v", "-map", "1:a", "-map_chapters", "2",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "libopus", "-b:a", "32k")
+	store := moduletest.Stores(t)[0]
+	cfg := testConfig()
+	cfg.HLSSegmentSeconds, cfg.StoryboardInterval = 1, time.Second
+	x := start(t, store, cfg, nil)
+	up := x.upload(video, "video/x-matroska", "video")
+	x.publish(up)
+	x.expect(t, up, want{derivatives: []string{"chapters", "rendition", "rendition_segment", "storyboard", "thumbnail"},
+		check: func(t *testing.T, x *harness, p processedV1) {
+			dir := t.TempDir()
+			for _, d := range p.Derivatives {
+				b, err := x.bucket.ReadAll(context.Background(), d.ObjectKey)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, filepath.Base(d.ObjectKey)), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkHLS(t, dir, 2)
+			// The renditions as reported.
+			rs := p.Content.Renditions
+			if len(rs) != 2 || rs[0].Height != 240 || rs[0].Width != 320 || rs[1].Height != 480 || rs[1].Bandwidth <= rs[0].Bandwidth ||
+				rs[1].Codecs != "avc1.4d401e,mp4a.40.2" {
+				t.Errorf("renditions %+v", rs)
+			}
+			// Chapters, in the content and as Podcasting 2.0 JSON.
+			cs := p.Content.Chapters
+			if len(cs) != 2 || cs[0].Title != "Opening" || cs[1].Start != 1.5 || cs[1].End != 3 {
+				t.Errorf("chapters %+v", cs)
+			}
+			var pc podcastChapters
+			if err := json.Unmarshal(x.read(p, "chapters"), &pc); err != nil || pc.Version != "1.2.0" || len(pc.Chapters) != 2 ||
+				pc.Chapters[1].Title != "Second part" || pc.Chapters[1].StartTime != 1.5 {
+				t.Errorf("chapters.json %+v %v", pc, err)
+			}
+			// Storyboard: one sheet of 4×1 thumbnails of 160×120, and its cues.
+			vtt, err := os.ReadFile(filepath.Join(dir, "storyboard.vtt"))
+			if err != nil || strings.Count(string(vtt), "-->") != 4 || !strings.Contains(string(vtt), "storyboard-001.jpg#xywh=480,0,160,120") {
+				t.Errorf("storyboard.vtt: %s %v", vtt, err)
+			}
+			out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+				filepath.Join(dir, "storyboard-001.jpg")).Output()
+			if err != nil || strings.TrimSpace(string(out)) != "640,120" {
+				t.Errorf("storyboard sheet is %q, %v; want 640,120", out, err)
+			}
+		}})
+	u := decode[UploadCompleted](t, up)
+	pr := x.progress(u.MediaID)
+	if len(pr) == 0 {
+		t.Log("no progress report (the transcodes took under a second)")
+	}
+	for _, r := range pr {
+		if r.Progress < 0 || r.Progress > 1 || r.MediaID != u.MediaID {
+			t.Errorf("progress %+v", r)
+		}
+	}
+}
+
+// checkHLS checks the HLS files in dir strictly: the master playlist's
+// tags and attributes, each media playlist, keyframe-aligned segments of
+// equal count, every segment decoding, and ffprobe reading the master.
+func checkHLS(t *testing.T, dir string, rungs int) {
+	t.Helper()
+	master := readFileT(t, filepath.Join(dir, hlsMaster))
+	variants, err := hlscheck.Master(master)
+	if err != nil {
+		t.Fatalf("master playlist: %v\n%s", err, master)
+	}
+	if len(variants) != rungs {
+		t.Fatalf("%d variants, want %d:\n%s", len(variants), rungs, master)
+	}
+	var counts []int
+	for _, v := range variants {
+		media := readFileT(t, filepath.Join(dir, v.URI))
+		mp, err := hlscheck.Media(media)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", v.URI, err, media)
+		}
+		counts = append(counts, len(mp.Segments))
+		for _, seg := range mp.Segments {
+			// Each segment decodes after its init segment, and starts on a keyframe.
+			joined := filepath.Join(dir, "joined-"+seg)
+			b := append(readFileT(t, filepath.Join(dir, mp.Init)), readFileT(t, filepath.Join(dir, seg))...)
+			if err := os.WriteFile(joined, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", joined, "-f", "null", "-").CombinedOutput(); err != nil || len(out) > 0 {
+				t.Errorf("%s does not decode: %v %s", seg, err, out)
+			}
+			out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+				"-show_entries", "frame=key_frame", "-of", "csv=p=0", joined).Output()
+			if err != nil || !strings.HasPrefix(strings.TrimSpace(string(out)), "1") {
+				t.Errorf("%s does not start on a keyframe: %q %v", seg, out, err)
+			}
+		}
+	}
+	for _, c := range counts {
+		if c != counts[0] || c < 2 {
+			t.Errorf("segment counts %v: the rungs are not aligned", counts)
+		}
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0",
+		filepath.Join(dir, hlsMaster)).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "h264") || !strings.Contains(string(out), "aac") {
+		t.Errorf("ffprobe on the master playlist: %v\n%s", err, out)
+	}
+}
+
+func readFileT(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path) //nolint:gosec // test files
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
