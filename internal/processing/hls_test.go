@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -235,4 +236,53 @@ func readFileT(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// checkAudioRendition checks audio.m4a: AAC, stereo, 48 kHz, with its
+// loudness near -16 LUFS.
+func checkAudioRendition(t *testing.T, b []byte) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "audio.m4a")
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,channels,sample_rate", "-of", "csv=p=0", f).Output()
+	if err != nil || strings.TrimSpace(string(out)) != "aac,48000,2" {
+		t.Errorf("audio.m4a: %q %v", out, err)
+	}
+	// The EBU R128 summary's integrated loudness (the source tone is at
+	// about -22 LUFS).
+	meter, _ := exec.Command("ffmpeg", "-nostdin", "-nostats", "-hide_banner", "-i", f, "-af", "ebur128", "-f", "null", "-").CombinedOutput()
+	var lufs float64
+	for line := range strings.SplitSeq(string(meter), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "I:"); ok {
+			lufs, _ = strconv.ParseFloat(strings.Fields(v)[0], 64)
+		}
+	}
+	if lufs < -17 || lufs > -15 {
+		t.Errorf("audio.m4a integrated loudness %.1f LUFS, want -16 ± 1", lufs)
+	}
+}
+
+// TestChaptersOfAnMP3 reads ID3 CHAP chapters of an MP3 podcast.
+func TestChaptersOfAnMP3(t *testing.T) {
+	t.Parallel()
+	requireTools(t)
+	mp3 := synth(t, map[string]string{"meta.txt": chapterMeta}, "ch.mp3", "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+		"-i", "meta.txt", "-map", "0:a", "-map_chapters", "1", "-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3")
+	wav := synth(t, nil, "tone.wav", "-f", "lavfi", "-i", "sine=frequency=440:duration=1")
+	x := start(t, moduletest.Stores(t)[0], testConfig(), nil)
+	up, upWav := x.upload(mp3, "audio/mpeg", "podcast"), x.upload(wav, "audio/wav", "podcast")
+	x.publish(up)
+	x.publish(upWav)
+	x.expect(t, up, want{derivatives: []string{"chapters", "waveform", "waveform_image"},
+		check: func(t *testing.T, x *harness, p processedV1) {
+			var pc podcastChapters
+			if err := json.Unmarshal(x.read(p, "chapters"), &pc); err != nil || len(pc.Chapters) != 2 || pc.Chapters[0].Title != "Opening" ||
+				pc.Chapters[1].StartTime != 1.5 {
+				t.Errorf("chapters.json %+v %v", pc, err)
+			}
+		}})
+	x.expect(t, upWav, want{derivatives: []string{"audio", "waveform", "waveform_image"},
+		check: func(t *testing.T, x *harness, p processedV1) { checkAudioRendition(t, x.read(p, "audio")) }})
 }

@@ -121,6 +121,14 @@ func (w *work) audio(ctx context.Context) error {
 	if err := w.put(ctx, "waveform_image", "waveform.png", "image/png"); err != nil {
 		return err
 	}
+	if err := w.chaptersJSON(ctx); err != nil {
+		return err
+	}
+	if w.s.cfg.AudioRendition && needsAudioRendition(p.Codecs) {
+		if err := w.audioRendition(ctx, p); err != nil {
+			return err
+		}
+	}
 	if p.ArtCodec == "" {
 		return nil
 	}

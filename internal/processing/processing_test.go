@@ -57,8 +57,11 @@ func TestUploadsAreProcessed(t *testing.T) {
 					t.Error("cover.jpg is not a JPEG")
 				}
 			}}},
-		{"ogg_opus_podcast", files["sine.ogg"], "audio/ogg", "podcast", want{derivatives: []string{"waveform", "waveform_image"},
-			check: codecs("opus")}},
+		{"ogg_opus_podcast_gets_an_aac_rendition", files["sine.ogg"], "audio/ogg", "podcast", want{derivatives: []string{"audio", "waveform", "waveform_image"},
+			check: func(t *testing.T, x *harness, p processedV1) {
+				codecs("opus")(t, x, p)
+				checkAudioRendition(t, x.read(p, "audio"))
+			}}},
 		{"m4a_podcast", files["sine.m4a"], "audio/mp4", "podcast", want{derivatives: []string{"waveform", "waveform_image"},
 			check: codecs("aac")}},
 		{"mp4_video_has_thumbnail", files["testsrc.mp4"], "video/mp4", "video", want{derivatives: videoDerivatives,
