@@ -96,6 +96,7 @@ func (w *work) epub(ctx context.Context) error {
 	}
 	c := &w.res.Content
 	c.Title, c.Language, c.Creator, c.Pages = book.Title, book.Language, book.Creator, book.Spine
+	c.Chapters = book.Chapters
 	if book.Cover != nil {
 		// The image is written under a name of ours, never the archive's.
 		if err := os.WriteFile(w.path("cover-source"), book.Cover, 0o600); err != nil {
