@@ -42,6 +42,7 @@ func (w *work) pdf(ctx context.Context) error {
 	if err := w.put(ctx, "cover", "cover.jpg", "image/jpeg"); err != nil {
 		return err
 	}
+	w.res.Content.Chapters = w.pdfOutline(ctx, info.Pages)
 
 	// The text streams from stdout and is cut at max_text_bytes (the tool
 	// is stopped there). A scanned PDF has none: then there is no text.txt.
