@@ -164,23 +164,7 @@ func (w *work) transcode(ctx context.Context, p mediaProbe, r rung, base string)
 	if fps <= 0 || fps > 120 {
 		fps = 30
 	}
-	gop := max(int(math.Round(float64(seg)*fps)), 1)
-	args := ffmpegArgs(w.s.hwaccelInput()...)
-	args = append(args, "-i", "original", "-map", "0:v:0")
-	if p.HasAudio {
-		args = append(args, "-map", "0:a:0")
-	}
-	args = append(args, "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
-		"-vf", w.s.scaleTo(r))
-	args = append(args, w.s.videoEncoder(r, gop, seg)...)
-	if p.HasAudio {
-		args = append(args, "-c:a", "aac", "-b:a", strconv.Itoa(audioBitrate), "-ac", "2", "-ar", "48000")
-	}
-	args = append(args, "-threads", "1", "-progress", "pipe:1", "-nostats",
-		"-t", strconv.FormatFloat(w.s.cfg.MaxDuration.Seconds(), 'f', 0, 64),
-		"-f", "hls", "-hls_time", strconv.Itoa(seg), "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4",
-		"-hls_flags", "independent_segments", "-hls_fmp4_init_filename", base+"-init.mp4",
-		"-hls_segment_filename", base+"-%05d.m4s", "-y", base+".m3u8")
+	args := transcodeArgs(w.s.cfg.HWAccel, r, p.HasAudio, fps, seg, w.s.cfg.MaxDuration, base)
 	timeout := min(w.timeout+time.Duration(p.Duration*float64(r.Height)/48)*time.Second, w.s.cfg.JobTimeout)
 	err = w.s.tools.stream(ctx, w.dir, timeout, toolFFmpeg, args, func(out io.Reader) error {
 		return w.followProgress(ctx, out, p.Duration)
@@ -228,6 +212,35 @@ func (w *work) transcode(ctx context.Context, p mediaProbe, r rung, base string)
 	w.res.Renditions = append(w.res.Renditions, renditionInfo{Name: rd.Playlist, Width: r.Width, Height: r.Height,
 		Bandwidth: rd.Bandwidth, Codecs: rd.Codecs})
 	return rd, nil
+}
+
+// transcodeArgs is the ffmpeg command line of rung r of the original, in
+// segments of seg seconds named after base, with the encoder hw.
+func transcodeArgs(hw string, r rung, audio bool, fps float64, seg int, maxDuration time.Duration, base string) []string {
+	gop := max(int(math.Round(float64(seg)*fps)), 1)
+	args := ffmpegArgs(hwaccelInput(hw)...)
+	args = append(args, "-i", "original", "-map", "0:v:0")
+	if audio {
+		args = append(args, "-map", "0:a:0")
+	}
+	args = append(args, "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1", "-vf", scaleTo(hw, r))
+	args = append(args, videoEncoder(hw, r, gop, seg)...)
+	if audio {
+		args = append(args, "-c:a", "aac", "-b:a", strconv.Itoa(audioBitrate), "-ac", "2", "-ar", "48000")
+	}
+	return append(args, "-threads", "1", "-progress", "pipe:1", "-nostats",
+		"-t", strconv.FormatFloat(maxDuration.Seconds(), 'f', 0, 64),
+		"-f", "hls", "-hls_time", strconv.Itoa(seg), "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4",
+		"-hls_flags", "independent_segments", "-hls_fmp4_init_filename", base+"-init.mp4",
+		"-hls_segment_filename", base+"-%05d.m4s", "-y", base+".m3u8")
+}
+
+// TranscodeArgs is the ffmpeg command line (without the program) that
+// makes the rung of the given height of a width×height original called
+// "original" in the working directory, as a worker runs it with hwaccel
+// none: the transcoding benchmark runs it bare as its baseline.
+func TranscodeArgs(width, height, rungHeight int, fps float64, audio bool, segSeconds int) []string {
+	return transcodeArgs("none", newRung(width, height, rungHeight), audio, fps, segSeconds, 24*time.Hour, "bench")
 }
 
 // followProgress reads ffmpeg's -progress lines and reports the share of
@@ -291,16 +304,16 @@ func masterPlaylist(rs []rendition) string {
 
 // scaleTo is the video filter of rung r: scaled in software, uploaded
 // to the device for VAAPI.
-func (s *Service) scaleTo(r rung) string {
-	if s.cfg.HWAccel == "vaapi" {
+func scaleTo(hw string, r rung) string {
+	if hw == "vaapi" {
 		return fmt.Sprintf("scale=%d:%d:flags=bicubic,format=nv12,hwupload", r.Width, r.Height)
 	}
 	return fmt.Sprintf("scale=%d:%d:flags=bicubic,format=yuv420p", r.Width, r.Height)
 }
 
 // hwaccelInput are the input options of the configured acceleration.
-func (s *Service) hwaccelInput() []string {
-	switch s.cfg.HWAccel {
+func hwaccelInput(hw string) []string {
+	switch hw {
 	case "vaapi":
 		return []string{"-vaapi_device", "/dev/dri/renderD128"}
 	case "nvenc":
@@ -312,12 +325,12 @@ func (s *Service) hwaccelInput() []string {
 // videoEncoder are the encoder options of rung r: a fixed GOP of gop
 // frames, no scene-cut keyframes, a keyframe forced at every segment
 // boundary, capped bit rate.
-func (s *Service) videoEncoder(r rung, gop, seg int) []string {
+func videoEncoder(hw string, r rung, gop, seg int) []string {
 	rate := strconv.Itoa(r.VideoBitrate)
 	common := []string{"-g", strconv.Itoa(gop), "-keyint_min", strconv.Itoa(gop),
 		"-force_key_frames", fmt.Sprintf("expr:gte(t,n_forced*%d)", seg),
 		"-b:v", rate, "-maxrate", strconv.Itoa(r.VideoBitrate * 3 / 2), "-bufsize", strconv.Itoa(r.VideoBitrate * 2)}
-	switch s.cfg.HWAccel {
+	switch hw {
 	case "vaapi":
 		return append([]string{"-c:v", "h264_vaapi", "-profile:v", "main"}, common...)
 	case "nvenc":
