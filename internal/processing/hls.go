@@ -166,12 +166,16 @@ func (w *work) transcode(ctx context.Context, p mediaProbe, r rung, base string)
 	}
 	args := transcodeArgs(w.s.cfg.HWAccel, r, p.HasAudio, fps, seg, w.s.cfg.MaxDuration, base)
 	timeout := min(w.timeout+time.Duration(p.Duration*float64(r.Height)/48)*time.Second, w.s.cfg.JobTimeout)
+	began := time.Now()
 	err = w.s.tools.stream(ctx, w.dir, timeout, toolFFmpeg, args, func(out io.Reader) error {
 		return w.followProgress(ctx, out, p.Duration)
 	})
 	if err != nil {
 		return rendition{}, err
 	}
+	height := strconv.Itoa(r.Height)
+	w.s.m.transcode.WithLabelValues(height).Observe(time.Since(began).Seconds())
+	w.s.m.transcoded.WithLabelValues(height).Add(p.Duration)
 	segs, dur, err := readMediaPlaylist(w.path(base + ".m3u8"))
 	if err != nil {
 		return rendition{}, &toolError{Tool: toolFFmpeg, Err: err}

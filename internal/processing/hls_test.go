@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 	"github.com/alexandria-platform/alexandria/internal/processing/hlscheck"
 )
@@ -167,6 +169,11 @@ func TestVideoRenditions(t *testing.T) {
 				t.Errorf("storyboard sheet is %q, %v; want 640,120", out, err)
 			}
 		}})
+	for _, h := range []string{"240", "480"} {
+		if got := testutil.ToFloat64(x.svc.m.transcoded.WithLabelValues(h)); got < 3.9 || got > 4.1 {
+			t.Errorf("transcoded seconds at %sp: %v, want 4", h, got)
+		}
+	}
 	u := decode[UploadCompleted](t, up)
 	pr := x.progress(u.MediaID)
 	if len(pr) == 0 {
