@@ -277,11 +277,20 @@ func TestChaptersOfAnMP3(t *testing.T) {
 	requireTools(t)
 	mp3 := synth(t, map[string]string{"meta.txt": chapterMeta}, "ch.mp3", "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
 		"-i", "meta.txt", "-map", "0:a", "-map_chapters", "1", "-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3")
+	m4a := synth(t, map[string]string{"meta.txt": chapterMeta}, "ch.m4a", "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+		"-i", "meta.txt", "-map", "0:a", "-map_chapters", "1", "-c:a", "aac", "-b:a", "64k")
 	wav := synth(t, nil, "tone.wav", "-f", "lavfi", "-i", "sine=frequency=440:duration=1")
 	x := start(t, moduletest.Stores(t)[0], testConfig(), nil)
-	up, upWav := x.upload(mp3, "audio/mpeg", "podcast"), x.upload(wav, "audio/wav", "podcast")
+	up, upWav, upM4A := x.upload(mp3, "audio/mpeg", "podcast"), x.upload(wav, "audio/wav", "podcast"), x.upload(m4a, "audio/mp4", "podcast")
 	x.publish(up)
 	x.publish(upWav)
+	x.publish(upM4A)
+	x.expect(t, upM4A, want{derivatives: []string{"chapters", "waveform", "waveform_image"},
+		check: func(t *testing.T, _ *harness, p processedV1) {
+			if cs := p.Content.Chapters; len(cs) != 2 || cs[1].Title != "Second part" || cs[1].Start != 1.5 {
+				t.Errorf("m4a chapters %+v", cs)
+			}
+		}})
 	x.expect(t, up, want{derivatives: []string{"chapters", "waveform", "waveform_image"},
 		check: func(t *testing.T, x *harness, p processedV1) {
 			var pc podcastChapters
@@ -292,4 +301,23 @@ func TestChaptersOfAnMP3(t *testing.T) {
 		}})
 	x.expect(t, upWav, want{derivatives: []string{"audio", "waveform", "waveform_image"},
 		check: func(t *testing.T, x *harness, p processedV1) { checkAudioRendition(t, x.read(p, "audio")) }})
+}
+
+func TestTranscodeConcurrencyIsBounded(t *testing.T) {
+	s := &Service{transcodes: make(chan struct{}, 1)}
+	release, err := s.acquireTranscode(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.acquireTranscode(ctx); err == nil {
+		t.Fatal("a second transcode started while the only slot was taken")
+	}
+	release()
+	again, err := s.acquireTranscode(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again()
 }
