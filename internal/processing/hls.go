@@ -83,21 +83,33 @@ func parseLadder(s string) ([]int, error) {
 
 // ladder chooses the rungs for a source of w×h: every configured height
 // not above the source's (never upscaled); a source smaller than the
-// lowest rung gets one rung at its own size.
+// lowest rung gets one rung at its own size. A rung's "height" is the
+// frame's shorter side, as "720p" means for portrait video too.
 func ladder(heights []int, w, h int) []rung {
 	if w <= 0 || h <= 0 {
 		return nil
 	}
+	short := min(w, h)
 	var out []rung
 	for _, rh := range heights {
-		if rh <= h {
-			out = append(out, newRung(w, h, rh))
+		if rh <= short {
+			out = append(out, fitRung(w, h, rh))
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, newRung(w, h, h&^1))
+		out = append(out, fitRung(w, h, short&^1))
 	}
 	return out
+}
+
+// fitRung is the rung whose shorter side is s.
+func fitRung(w, h, s int) rung {
+	if w >= h {
+		return newRung(w, h, s)
+	}
+	r := newRung(h, w, s) // the same frame turned: then swap back
+	r.Width, r.Height = r.Height, r.Width
+	return r
 }
 
 // newRung scales w×h to height rh (even dimensions) and picks its bitrate

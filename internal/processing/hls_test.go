@@ -66,13 +66,15 @@ func TestLadderNeverUpscales(t *testing.T) {
 		{320, 240, []int{240}},
 		{176, 144, []int{144}}, // smaller than every rung: its own size
 		{175, 143, []int{142}},
+		{1080, 1920, []int{426, 854, 1280, 1920}}, // portrait: rungs by the shorter side (240p is 240×426)
+		{240, 426, []int{426}},
 	} {
 		rs := ladder(h, c.w, c.h)
 		if !slices.Equal(heights(rs), c.want) {
 			t.Errorf("%dx%d: %v, want %v", c.w, c.h, heights(rs), c.want)
 		}
 		for _, r := range rs {
-			if r.Width%2 != 0 || r.Height%2 != 0 || r.Width > c.w || r.VideoBitrate <= 0 {
+			if r.Width%2 != 0 || r.Height%2 != 0 || r.Width > c.w || r.Height > c.h || r.VideoBitrate <= 0 {
 				t.Errorf("%dx%d: rung %+v", c.w, c.h, r)
 			}
 		}
@@ -320,4 +322,53 @@ func TestTranscodeConcurrencyIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	again()
+}
+
+func TestRotatedVideoIsProbedTurned(t *testing.T) {
+	for _, c := range []struct{ name, stream string }{
+		{"side_data", `"side_data_list":[{"side_data_type":"Display Matrix","rotation":-90}]`},
+		{"tag", `"tags":{"rotate":"270"}`},
+	} {
+		doc := `{"streams":[{"codec_type":"video","codec_name":"h264","width":1920,"height":1080,"avg_frame_rate":"30/1",` + c.stream + `}],"format":{"duration":"1.0"}}`
+		p, err := parseFFprobe([]byte(doc))
+		if err != nil || p.Width != 1080 || p.Height != 1920 || p.FrameRate != 30 {
+			t.Errorf("%s: %+v %v", c.name, p, err)
+		}
+	}
+}
+
+// TestRotatedVideoRendition: a phone-style video stored landscape with a
+// quarter-turn display matrix becomes a portrait ladder, undistorted.
+func TestRotatedVideoRendition(t *testing.T) {
+	t.Parallel()
+	requireTools(t)
+	flat := synth(t, nil, "flat.mp4", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=10",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+	// Stream copy writes the rotate tag as the display matrix.
+	video := synth(t, map[string]string{"flat.mp4": string(flat)}, "rot.mp4", "-i", "flat.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=90")
+	cfg := testConfig()
+	cfg.StoryboardInterval = 0
+	x := start(t, moduletest.Stores(t)[0], cfg, nil)
+	up := x.upload(video, "video/mp4", "video")
+	x.publish(up)
+	x.expect(t, up, want{derivatives: []string{"rendition", "rendition_segment", "thumbnail"},
+		check: func(t *testing.T, x *harness, p processedV1) {
+			if p.Content.Width != 240 || p.Content.Height != 320 {
+				t.Errorf("content %dx%d, want 240x320", p.Content.Width, p.Content.Height)
+			}
+			rs := p.Content.Renditions
+			if len(rs) != 1 || rs[0].Width != 240 || rs[0].Height != 320 {
+				t.Fatalf("renditions %+v", rs)
+			}
+			dir := t.TempDir()
+			for _, d := range p.Derivatives {
+				b, _ := x.bucket.ReadAll(context.Background(), d.ObjectKey)
+				_ = os.WriteFile(filepath.Join(dir, filepath.Base(d.ObjectKey)), b, 0o600)
+			}
+			out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+				"-of", "csv=p=0", filepath.Join(dir, hlsMaster)).Output()
+			if f := strings.Fields(string(out)); err != nil || len(f) == 0 || f[0] != "240,320" {
+				t.Errorf("the rendition's frames are %q (%v), want 240,320", out, err)
+			}
+		}})
 }

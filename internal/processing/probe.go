@@ -36,11 +36,17 @@ func ffprobeArgs(file string) []string {
 func parseFFprobe(out []byte) (mediaProbe, error) {
 	var doc struct {
 		Streams []struct {
-			CodecType   string `json:"codec_type"`
-			CodecName   string `json:"codec_name"`
-			Width       int    `json:"width"`
-			AvgRate     string `json:"avg_frame_rate"`
-			Height      int    `json:"height"`
+			CodecType string `json:"codec_type"`
+			CodecName string `json:"codec_name"`
+			Width     int    `json:"width"`
+			AvgRate   string `json:"avg_frame_rate"`
+			Tags      struct {
+				Rotate string `json:"rotate"`
+			} `json:"tags"`
+			SideData []struct {
+				Rotation *float64 `json:"rotation"`
+			} `json:"side_data_list"`
+			Height      int `json:"height"`
 			Disposition struct {
 				AttachedPic int `json:"attached_pic"`
 			} `json:"disposition"`
@@ -78,6 +84,17 @@ func parseFFprobe(out []byte) (mediaProbe, error) {
 			if !p.HasVideo {
 				p.Width, p.Height = s.Width, s.Height
 				p.FrameRate = parseRate(s.AvgRate)
+				// A rotated video (phones) is shown, and transcoded, turned
+				// a quarter: its frame is the other way round.
+				rot, _ := strconv.ParseFloat(s.Tags.Rotate, 64)
+				for _, sd := range s.SideData {
+					if sd.Rotation != nil {
+						rot = *sd.Rotation
+					}
+				}
+				if r := math.Mod(math.Abs(rot), 180); r == 90 {
+					p.Width, p.Height = p.Height, p.Width
+				}
 			}
 			p.HasVideo = true
 		case s.CodecType == "audio":
