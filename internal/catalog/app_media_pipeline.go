@@ -52,6 +52,9 @@ func (s *Service) finishProcessing(ctx context.Context, st *Store, r processingR
 	content.URL = "/v1/media/" + r.MediaID + "/content"
 	derivatives := make([]domain.Derivative, 0, len(r.Derivatives))
 	for _, d := range r.Derivatives {
+		if d.Kind == "rendition_segment" {
+			continue // storage serves them; the playlists name them
+		}
 		name := path.Base(d.ObjectKey)
 		derivatives = append(derivatives, domain.Derivative{Kind: d.Kind, Name: name, ContentType: d.ContentType, Size: d.Size,
 			URL: "/v1/media/" + r.MediaID + "/derivatives/" + name})
@@ -59,6 +62,14 @@ func (s *Service) finishProcessing(ctx context.Context, st *Store, r processingR
 	return s.updatePipelined(ctx, st, r.MediaID, func(m *domain.Media) {
 		m.CatchUp(r.ObjectKey, r.UploadedAt, s.now())
 		m.FinishProcessing(r.ObjectKey, content, derivatives, s.now())
+	})
+}
+
+// reportProgress records processing's progress on the item's current
+// file.
+func (s *Service) reportProgress(ctx context.Context, st *Store, mediaID, objectKey string, progress float64) error {
+	return s.updatePipelined(ctx, st, mediaID, func(m *domain.Media) {
+		m.ReportProgress(objectKey, progress, s.now())
 	})
 }
 

@@ -20,6 +20,7 @@ const (
 	eventUploadCompleted  = "storage.upload.completed.v1"
 	eventMediaProcessed   = "processing.media.processed.v1"
 	eventProcessingFailed = "processing.media.failed.v1"
+	eventMediaProgress    = "processing.media.progress.v1"
 )
 
 // uploadCompleted is the part of storage.upload.completed.v1 catalog reads.
@@ -59,12 +60,34 @@ type processedContent struct {
 	Height          *int     `json:"height"`
 	Codecs          []string `json:"codecs"`
 	Pages           *int     `json:"pages"`
+	Chapters        []struct {
+		Start float64 `json:"start"`
+		End   float64 `json:"end"`
+		Title string  `json:"title"`
+		Href  string  `json:"href"`
+		Page  int     `json:"page"`
+	} `json:"chapters"`
+	Renditions []struct {
+		Name      string `json:"name"`
+		Width     int    `json:"width"`
+		Height    int    `json:"height"`
+		Bandwidth int    `json:"bandwidth"`
+		Codecs    string `json:"codecs"`
+	} `json:"renditions"`
+}
+
+// mediaProgress is the part of processing.media.progress.v1 catalog reads.
+type mediaProgress struct {
+	MediaID   string  `json:"media_id"`
+	ObjectKey string  `json:"object_key"`
+	Progress  float64 `json:"progress"`
 }
 
 func (s *Service) handleMediaPipeline(p *events.Pipeline) {
 	p.Handle(bus.Topic("storage"), eventUploadCompleted, s.bind(s.onUploadCompleted))
 	p.Handle(bus.Topic("processing"), eventMediaProcessed, s.bind(s.onMediaProcessed))
 	p.Handle(bus.Topic("processing"), eventProcessingFailed, s.bind(s.onProcessingFailed))
+	p.Handle(bus.Topic("processing"), eventMediaProgress, s.bind(s.onMediaProgress))
 }
 
 func decodeMediaEvent(e bus.Event, into any, mediaID, objectKey func() string) error {
@@ -97,6 +120,14 @@ func (s *Service) onMediaProcessed(ctx context.Context, st *Store, e bus.Event) 
 		Content: domain.MediaContent{Size: c.Size, SHA256: c.SHA256, ContentType: c.ContentType,
 			DurationSeconds: c.DurationSeconds, Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs,
 			Pages: c.Pages}}
+	for _, ch := range c.Chapters {
+		report.Content.Chapters = append(report.Content.Chapters, domain.Chapter{Start: ch.Start, End: ch.End,
+			Title: ch.Title, Href: ch.Href, Page: ch.Page})
+	}
+	for _, r := range c.Renditions {
+		report.Content.Renditions = append(report.Content.Renditions, domain.Rendition{Name: r.Name, Width: r.Width,
+			Height: r.Height, Bandwidth: r.Bandwidth, Codecs: r.Codecs})
+	}
 	for _, d := range p.Derivatives {
 		report.Derivatives = append(report.Derivatives, processedDerivative{Kind: d.Kind, ObjectKey: d.ObjectKey,
 			ContentType: d.ContentType, Size: d.Size})
@@ -112,4 +143,13 @@ func (s *Service) onProcessingFailed(ctx context.Context, st *Store, e bus.Event
 	}
 	return s.failProcessing(ctx, st, processingReport{MediaID: p.MediaID, ObjectKey: p.ObjectKey,
 		UploadedAt: p.UploadedAt}, p.Reason)
+}
+
+// onMediaProgress records how far processing of the item's file is.
+func (s *Service) onMediaProgress(ctx context.Context, st *Store, e bus.Event) error {
+	var p mediaProgress
+	if err := decodeMediaEvent(e, &p, func() string { return p.MediaID }, func() string { return p.ObjectKey }); err != nil {
+		return err
+	}
+	return s.reportProgress(ctx, st, p.MediaID, p.ObjectKey, p.Progress)
 }

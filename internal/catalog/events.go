@@ -82,6 +82,7 @@ var Consumes = []events.Consumer{
 	{Type: eventUploadCompleted, Effect: "Points the media item at its new original and sets it processing (media.updated); what was known of an older file is dropped. A report of a file storage recorded before the item's current one (earlier completed_at) is stale and ignored."},
 	{Type: eventMediaProcessed, Effect: "For the item's current original: records content and derivatives and returns the item to the status it had before the upload (media.updated for a draft, media.published for a published item). Reports about an older original are ignored."},
 	{Type: eventProcessingFailed, Effect: "For the item's current original: the item becomes failed with status_reason (media.updated)."},
+	{Type: eventMediaProgress, Effect: "For the item's current original while it is processing: records processing_progress when it grew (media.updated)."},
 }
 
 // Sagas documents catalog's sagas for the event catalogue.

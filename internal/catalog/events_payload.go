@@ -58,6 +58,9 @@ type mediaContentV1 struct {
 	Codecs          []string `json:"codecs,omitempty" doc:"Audio and video: codec names"`
 	Pages           *int     `json:"pages,omitempty" doc:"PDF and EPUB: pages (EPUB: spine documents)"`
 	URL             string   `json:"url,omitempty" doc:"Where to download or stream the file"`
+	// Not in this version of the payload.
+	Chapters   []domain.Chapter   `json:"-"`
+	Renditions []domain.Rendition `json:"-"`
 }
 
 // derivativeV1 is a file processing made from the primary one.

@@ -34,6 +34,7 @@ type mediaRow struct {
 	Derivatives    string     `bun:"derivatives"`
 	UploadedAt     *time.Time `bun:"uploaded_at"`
 	SettledStatus  string     `bun:"settled_status"`
+	Progress       *float64   `bun:"processing_progress"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
 	Version        int64      `bun:"version"`
@@ -61,7 +62,7 @@ func toMediaRow(m domain.Media) mediaRow {
 	r := mediaRow{ID: m.ID, Title: m.Title, TitleSort: strings.ToLower(m.Title), Description: m.Description,
 		Kind: m.Kind, Language: m.Language, License: m.License, PublishedAt: m.PublishedAt, Status: m.Status,
 		PreviousStatus: m.PreviousStatus, RemovedBy: m.RemovedBy, ObjectKey: m.ObjectKey, StatusReason: m.StatusReason,
-		UploadedAt: m.UploadedAt, SettledStatus: m.SettledStatus, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+		UploadedAt: m.UploadedAt, SettledStatus: m.SettledStatus, Progress: m.ProcessingProgress, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
 	if m.Content != nil {
 		b, _ := json.Marshal(storedContent(*m.Content))
 		r.Content = string(b)
@@ -90,6 +91,9 @@ type storedContent struct {
 	Codecs          []string `json:"codecs,omitempty"`
 	Pages           *int     `json:"pages,omitempty"`
 	URL             string   `json:"url,omitempty"`
+	// Stored with the domain types' field names.
+	Chapters   []domain.Chapter   `json:"chapters,omitempty"`
+	Renditions []domain.Rendition `json:"renditions,omitempty"`
 }
 
 type storedDerivative struct {
@@ -108,7 +112,7 @@ func (r mediaRow) media() domain.Media {
 		t := r.PublishedAt.UTC()
 		m.PublishedAt = &t
 	}
-	m.ObjectKey, m.StatusReason, m.SettledStatus = r.ObjectKey, r.StatusReason, r.SettledStatus
+	m.ObjectKey, m.StatusReason, m.SettledStatus, m.ProcessingProgress = r.ObjectKey, r.StatusReason, r.SettledStatus, r.Progress
 	if r.UploadedAt != nil {
 		t := r.UploadedAt.UTC()
 		m.UploadedAt = &t

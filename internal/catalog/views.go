@@ -54,11 +54,38 @@ type mediaContentJSON struct {
 	Codecs          []string `json:"codecs,omitempty" doc:"Audio and video: codec names"`
 	Pages           *int     `json:"pages,omitempty" doc:"PDF and EPUB: pages (EPUB: spine documents)"`
 	URL             string   `json:"url,omitempty" doc:"Where to download or stream the file"`
+	// Shown as mediaJSON's chapters and streaming.
+	Chapters   []domain.Chapter   `json:"-"`
+	Renditions []domain.Rendition `json:"-"`
+}
+
+// chapterJSON is one chapter of the primary file.
+type chapterJSON struct {
+	Title string   `json:"title" doc:"Title (may be empty)"`
+	Start *float64 `json:"start,omitempty" doc:"Audio and video: start in seconds"`
+	End   *float64 `json:"end,omitempty" doc:"Audio and video: end in seconds, when known"`
+	Href  string   `json:"href,omitempty" doc:"EPUB: the document (and #fragment) in the book where it starts"`
+	Page  int      `json:"page,omitempty" doc:"PDF: the page the outline entry points at, from 1"`
+}
+
+// streamingJSON is how to stream a video adaptively.
+type streamingJSON struct {
+	HLSURL     string          `json:"hls_url" doc:"The HLS master playlist (CMAF/fMP4 segments, H.264 + AAC); its URIs are relative"`
+	Renditions []renditionJSON `json:"renditions" doc:"The ladder, lowest first"`
+}
+
+// renditionJSON is one rendition of the ladder.
+type renditionJSON struct {
+	Width     int    `json:"width"`
+	Height    int    `json:"height"`
+	Bandwidth int    `json:"bandwidth" doc:"Peak bits per second"`
+	Codecs    string `json:"codecs" doc:"RFC 6381 codecs"`
+	URL       string `json:"url" doc:"Its media playlist"`
 }
 
 // derivativeJSON is a file processing made from the primary one.
 type derivativeJSON struct {
-	Kind        string `json:"kind" doc:"cover, thumbnail, waveform (peaks as JSON), waveform_image, text or rendition"`
+	Kind        string `json:"kind" doc:"cover, thumbnail, waveform (peaks as JSON), waveform_image, text, rendition (HLS playlist), storyboard, chapters or audio"`
 	Name        string `json:"name" doc:"File name under the item's derivatives"`
 	URL         string `json:"url" doc:"Where to fetch it"`
 	ContentType string `json:"content_type"`
@@ -81,7 +108,10 @@ type mediaJSON struct {
 	RemovedBy    string            `json:"removed_by,omitempty" doc:"When the item is removed because one of its authors was: that author's ID (restoring the author restores the item)"`
 	StatusReason string            `json:"status_reason,omitempty" doc:"Why processing failed, for the item's members"`
 	Content      *mediaContentJSON `json:"content,omitempty" doc:"The primary file, once processed"`
-	Derivatives  []derivativeJSON  `json:"derivatives,omitempty" doc:"Files made from the primary one: cover, thumbnail, waveform, text"`
+	Derivatives  []derivativeJSON  `json:"derivatives,omitempty" doc:"Files made from the primary one: cover, thumbnail, waveform, text, audio (AAC rendition), chapters (Podcasting 2.0 JSON chapters), storyboard (sprite sheets and their WebVTT), rendition (HLS playlists; the segments are not listed)"`
+	Chapters     []chapterJSON     `json:"chapters,omitempty" doc:"Chapters of the primary file: audio and video metadata (ID3 CHAP, MP4, Matroska), EPUB navigation, PDF outline"`
+	Streaming    *streamingJSON    `json:"streaming,omitempty" doc:"Video: adaptive streaming (HLS), once processed"`
+	Progress     *float64          `json:"processing_progress,omitempty" doc:"While processing: how far the long work (transcoding) is, 0 to 1, when processing reported it"`
 	CreatedAt    time.Time         `json:"created_at" doc:"Creation time"`
 	UpdatedAt    time.Time         `json:"updated_at" doc:"Last change"`
 	Version      int64             `json:"version" doc:"Increments on every change; the ETag"`
@@ -165,6 +195,10 @@ func mediaView(m domain.Media) mediaJSON {
 	if m.Content != nil {
 		c := mediaContentJSON(*m.Content)
 		out.Content = &c
+		out.Chapters, out.Streaming = chapterViews(m.Content.Chapters), streamingView(m)
+	}
+	if m.Status == domain.MediaProcessing {
+		out.Progress = m.ProcessingProgress
 	}
 	if m.Derivatives != nil {
 		out.Derivatives = make([]derivativeJSON, len(m.Derivatives))
@@ -195,6 +229,39 @@ func categoryViews(list []domain.Category) []categoryJSON {
 	out := make([]categoryJSON, len(list))
 	for i, c := range list {
 		out[i] = categoryView(c)
+	}
+	return out
+}
+
+func chapterViews(list []domain.Chapter) []chapterJSON {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]chapterJSON, len(list))
+	for i, c := range list {
+		out[i] = chapterJSON{Title: c.Title, Href: c.Href, Page: c.Page}
+		if c.Href == "" && c.Page == 0 {
+			start := c.Start
+			out[i].Start = &start
+			if c.End > 0 {
+				end := c.End
+				out[i].End = &end
+			}
+		}
+	}
+	return out
+}
+
+// streamingView lists a video's renditions when it has its master
+// playlist.
+func streamingView(m domain.Media) *streamingJSON {
+	if len(m.Content.Renditions) == 0 {
+		return nil
+	}
+	base := "/v1/media/" + m.ID + "/derivatives/"
+	out := &streamingJSON{HLSURL: base + "hls.m3u8", Renditions: make([]renditionJSON, len(m.Content.Renditions))}
+	for i, r := range m.Content.Renditions {
+		out.Renditions[i] = renditionJSON{Width: r.Width, Height: r.Height, Bandwidth: r.Bandwidth, Codecs: r.Codecs, URL: base + r.Name}
 	}
 	return out
 }

@@ -28,6 +28,14 @@ type Config struct {
 	EPUBMaxUnpackedBytes int `yaml:"epub_max_unpacked_bytes" env:"EPUB_MAX_UNPACKED_BYTES" doc:"EPUBs whose entries declare more bytes in total fail (zip bomb)"`
 	EPUBMaxRatio         int `yaml:"epub_max_ratio" env:"EPUB_MAX_RATIO" doc:"largest compression ratio of an EPUB entry above 1 MiB (zip bomb)"`
 	WaveformPoints       int `yaml:"waveform_points" env:"WAVEFORM_POINTS" doc:"min/max pairs in waveform.json"`
+	// Adaptive streaming and previews of videos.
+	HLS                  bool          `yaml:"hls" env:"HLS" doc:"make HLS renditions (CMAF/fMP4, H.264 + AAC) of videos"`
+	HLSLadder            string        `yaml:"hls_ladder" env:"HLS_LADDER" doc:"comma-separated rendition heights; a video gets those not above its own height (never upscaled), or one at its own height when it is smaller than all"`
+	HLSSegmentSeconds    int           `yaml:"hls_segment_seconds" env:"HLS_SEGMENT_SECONDS" doc:"HLS segment length; keyframes are forced at every boundary"`
+	TranscodeConcurrency int           `yaml:"transcode_concurrency" env:"TRANSCODE_CONCURRENCY" doc:"renditions transcoded at once by this process, across workers"`
+	HWAccel              string        `yaml:"hwaccel" env:"HWACCEL" doc:"video encoder: none (libx264), vaapi (h264_vaapi on /dev/dri/renderD128) or nvenc (h264_nvenc)"`
+	AudioRendition       bool          `yaml:"audio_rendition" env:"AUDIO_RENDITION" doc:"make a loudness-normalised AAC rendition (audio.m4a) of audio that is not MP3 or AAC (FLAC, WAV, Vorbis, Opus)"`
+	StoryboardInterval   time.Duration `yaml:"storyboard_interval" env:"STORYBOARD_INTERVAL" doc:"time between the frames of a video's storyboard (seeking previews); 0 makes none"`
 }
 
 // DefaultConfig returns the defaults.
@@ -38,6 +46,8 @@ func DefaultConfig() Config {
 		JobTimeout: time.Hour, ToolTimeout: 2 * time.Minute, MemoryLimit: 2 << 30,
 		MaxFileBytes: 10 << 30, MaxPages: 5000, MaxDuration: 24 * time.Hour, MaxTextBytes: 8 << 20,
 		EPUBMaxEntries: 10000, EPUBMaxUnpackedBytes: 1 << 30, EPUBMaxRatio: 200, WaveformPoints: 1000,
+		HLS: true, HLSLadder: "240,480,720,1080", HLSSegmentSeconds: 4, TranscodeConcurrency: 1, HWAccel: "none",
+		AudioRendition: true, StoryboardInterval: 10 * time.Second,
 	}
 }
 
@@ -56,6 +66,8 @@ func (c Config) Validate() error {
 		{"epub_max_entries", c.EPUBMaxEntries, 10, 65000},
 		{"epub_max_ratio", c.EPUBMaxRatio, 10, 100_000},
 		{"waveform_points", c.WaveformPoints, 10, 100_000},
+		{"hls_segment_seconds", c.HLSSegmentSeconds, 1, 30},
+		{"transcode_concurrency", c.TranscodeConcurrency, 1, 64},
 	}
 	for _, f := range ints {
 		if f.value < f.lo || f.value > f.hi {
@@ -89,6 +101,15 @@ func (c Config) Validate() error {
 	}
 	if c.RetryMax < c.RetryInitial {
 		bad("retry_max", "must not be shorter than retry_initial")
+	}
+	if _, err := parseLadder(c.HLSLadder); err != nil {
+		bad("hls_ladder", err.Error())
+	}
+	if c.HWAccel != "none" && c.HWAccel != "vaapi" && c.HWAccel != "nvenc" {
+		bad("hwaccel", fmt.Sprintf("must be none, vaapi or nvenc (got %q)", c.HWAccel))
+	}
+	if c.StoryboardInterval < 0 || (c.StoryboardInterval > 0 && c.StoryboardInterval < time.Second) {
+		bad("storyboard_interval", "must be 0 (off) or at least 1s")
 	}
 	if c.ToolTimeout > c.JobTimeout {
 		bad("tool_timeout", "must not be longer than job_timeout")

@@ -42,6 +42,7 @@ func (w *work) pdf(ctx context.Context) error {
 	if err := w.put(ctx, "cover", "cover.jpg", "image/jpeg"); err != nil {
 		return err
 	}
+	w.res.Content.Chapters = w.pdfOutline(ctx, info.Pages)
 
 	// The text streams from stdout and is cut at max_text_bytes (the tool
 	// is stopped there). A scanned PDF has none: then there is no text.txt.
@@ -96,6 +97,7 @@ func (w *work) epub(ctx context.Context) error {
 	}
 	c := &w.res.Content
 	c.Title, c.Language, c.Creator, c.Pages = book.Title, book.Language, book.Creator, book.Spine
+	c.Chapters = book.Chapters
 	if book.Cover != nil {
 		// The image is written under a name of ours, never the archive's.
 		if err := os.WriteFile(w.path("cover-source"), book.Cover, 0o600); err != nil {

@@ -45,6 +45,7 @@ type epubBook struct {
 	Spine                    int
 	Cover                    []byte // the cover image's bytes, nil when none is declared
 	Text                     string
+	Chapters                 []chapter // the table of contents
 }
 
 // readEPUB reads the EPUB at file. Every failure is a bad input.
@@ -274,6 +275,11 @@ func (a *archive) book() (*epubBook, error) {
 		htmlText(&text, doc, a.lim.MaxText)
 	}
 	b.Text = truncateUTF8(strings.TrimSpace(text.String()), a.lim.MaxText)
+	toc := make([]tocItem, len(pkg.Manifest))
+	for i, it := range pkg.Manifest {
+		toc[i] = tocItem{href: it.Href, mediaType: it.MediaType, properties: it.Properties, id: it.ID}
+	}
+	b.Chapters = a.epubTOC(raw, base, toc)
 	return b, nil
 }
 

@@ -11,6 +11,7 @@ import (
 const (
 	EventMediaProcessed         = "processing.media.processed.v1"
 	EventMediaFailed            = "processing.media.failed.v1"
+	EventMediaProgress          = "processing.media.progress.v1"
 	eventStorageUploadCompleted = "storage.upload.completed.v1"
 )
 
@@ -33,23 +34,25 @@ type UploadCompleted struct {
 
 // contentV1 describes an original as probed.
 type contentV1 struct {
-	Size            int64    `json:"size" doc:"Bytes"`
-	SHA256          string   `json:"sha256" doc:"Hex sha256 of the bytes"`
-	ContentType     string   `json:"content_type" doc:"Media type sniffed by storage"`
-	DurationSeconds float64  `json:"duration_seconds,omitempty" doc:"Audio and video: length in seconds"`
-	Bitrate         int64    `json:"bitrate,omitempty" doc:"Audio and video: overall bits per second"`
-	Width           int      `json:"width,omitempty" doc:"Video: frame width in pixels"`
-	Height          int      `json:"height,omitempty" doc:"Video: frame height in pixels"`
-	Codecs          []string `json:"codecs,omitempty" doc:"Audio and video: codec of each stream (e.g. h264, aac)"`
-	Pages           int      `json:"pages,omitempty" doc:"PDF: pages; EPUB: documents in the reading order (spine)"`
-	Title           string   `json:"title,omitempty" doc:"Title from the file's metadata, when it has one"`
-	Language        string   `json:"language,omitempty" doc:"EPUB: language (BCP 47) from the package document"`
-	Creator         string   `json:"creator,omitempty" doc:"EPUB: first creator from the package document"`
+	Size            int64         `json:"size" doc:"Bytes"`
+	SHA256          string        `json:"sha256" doc:"Hex sha256 of the bytes"`
+	ContentType     string        `json:"content_type" doc:"Media type sniffed by storage"`
+	DurationSeconds float64       `json:"duration_seconds,omitempty" doc:"Audio and video: length in seconds"`
+	Bitrate         int64         `json:"bitrate,omitempty" doc:"Audio and video: overall bits per second"`
+	Width           int           `json:"width,omitempty" doc:"Video: frame width in pixels"`
+	Height          int           `json:"height,omitempty" doc:"Video: frame height in pixels"`
+	Codecs          []string      `json:"codecs,omitempty" doc:"Audio and video: codec of each stream (e.g. h264, aac)"`
+	Pages           int           `json:"pages,omitempty" doc:"PDF: pages; EPUB: documents in the reading order (spine)"`
+	Title           string        `json:"title,omitempty" doc:"Title from the file's metadata, when it has one"`
+	Language        string        `json:"language,omitempty" doc:"EPUB: language (BCP 47) from the package document"`
+	Creator         string        `json:"creator,omitempty" doc:"EPUB: first creator from the package document"`
+	Chapters        []chapterV1   `json:"chapters,omitempty" doc:"Chapters: audio and video metadata (ID3 CHAP, MP4, Matroska), EPUB navigation, PDF outline"`
+	Renditions      []renditionV1 `json:"renditions,omitempty" doc:"Video: the HLS renditions; the master playlist is the derivative hls.m3u8"`
 }
 
 // derivativeV1 is one object made from an original.
 type derivativeV1 struct {
-	Kind        string `json:"kind" enum:"cover,thumbnail,waveform,waveform_image,text,rendition" doc:"What the object is"`
+	Kind        string `json:"kind" enum:"cover,thumbnail,waveform,waveform_image,text,rendition,rendition_segment,storyboard,chapters,audio" doc:"What the object is"`
 	ObjectKey   string `json:"object_key" doc:"Key in the shared object store: derivatives/<media_id>/<sha256>/<name>"`
 	ContentType string `json:"content_type" doc:"Media type of the object"`
 	Size        int64  `json:"size" doc:"Bytes"`
@@ -64,6 +67,33 @@ type processedV1 struct {
 	Derivatives []derivativeV1 `json:"derivatives" doc:"Objects made from the original, the required ones included"`
 	UploadedAt  time.Time      `json:"uploaded_at" doc:"The completed_at of the original's storage.upload.completed: the media's current original is the one uploaded last. This report may arrive before that event"`
 	ProcessedAt time.Time      `json:"processed_at" doc:"When processing finished"`
+}
+
+// progressV1 is the payload of processing.media.progress.v1.
+type progressV1 struct {
+	MediaID   string    `json:"media_id" doc:"The media item"`
+	ObjectKey string    `json:"object_key" doc:"Key of the original being processed"`
+	SHA256    string    `json:"sha256" doc:"Hex sha256 of the original"`
+	Progress  float64   `json:"progress" minimum:"0" maximum:"1" doc:"Share of the long work (transcoding the current rendition) done, in steps of 0.1"`
+	At        time.Time `json:"at" doc:"When it was measured"`
+}
+
+// chapterV1 is one chapter of an original.
+type chapterV1 struct {
+	Start float64 `json:"start,omitempty" doc:"Audio and video: start in seconds"`
+	End   float64 `json:"end,omitempty" doc:"Audio and video: end in seconds, when known"`
+	Title string  `json:"title" doc:"Title (may be empty)"`
+	Href  string  `json:"href,omitempty" doc:"EPUB: the document (and fragment) the chapter starts at"`
+	Page  int     `json:"page,omitempty" doc:"PDF: the page the outline entry points at, from 1"`
+}
+
+// renditionV1 is one rendition of a video's HLS ladder.
+type renditionV1 struct {
+	Name      string `json:"name" doc:"The rendition's media playlist (a derivative of kind rendition)"`
+	Width     int    `json:"width" doc:"Frame width in pixels"`
+	Height    int    `json:"height" doc:"Frame height in pixels"`
+	Bandwidth int    `json:"bandwidth" doc:"Peak bits per second of its segments (the master playlist's BANDWIDTH)"`
+	Codecs    string `json:"codecs" doc:"RFC 6381 codecs, e.g. avc1.4d401e,mp4a.40.2"`
 }
 
 // failedV1 is the payload of processing.media.failed.v1.
@@ -84,6 +114,12 @@ func newProcessedV1(j *job, r *jobResult, at time.Time) processedV1 {
 			SHA256: c.SHA256, ContentType: c.ContentType, DurationSeconds: c.DurationSeconds,
 			Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs, Pages: c.Pages, Title: c.Title,
 			Language: c.Language, Creator: c.Creator}}
+	for _, ch := range c.Chapters {
+		p.Content.Chapters = append(p.Content.Chapters, chapterV1{Start: ch.Start, End: ch.End, Title: ch.Title, Href: ch.Href, Page: ch.Page}) //nolint:staticcheck // field by field
+	}
+	for _, rd := range r.Renditions {
+		p.Content.Renditions = append(p.Content.Renditions, renditionV1{Name: rd.Name, Width: rd.Width, Height: rd.Height, Bandwidth: rd.Bandwidth, Codecs: rd.Codecs}) //nolint:staticcheck // field by field
+	}
 	if r.Derivatives != nil {
 		p.Derivatives = make([]derivativeV1, len(r.Derivatives))
 	}
@@ -103,7 +139,9 @@ func newFailedV1(j *job, reason string, at time.Time) failedV1 {
 // Events lists every event type processing publishes, for the catalogue.
 var Events = []events.Spec{
 	{Type: EventMediaProcessed, Payload: processedV1{},
-		Description: "An uploaded original was probed and its required derivatives are stored (video: thumbnail; audio: waveform; PDF and EPUB: cover and text; plain text: text). Events for an object that is no longer the media's current one should be ignored."},
+		Description: "An uploaded original was probed and its required derivatives are stored (video: thumbnail, HLS renditions (master hls.m3u8, media playlists, init and media segments), storyboard; audio: waveform, and an AAC rendition of sources browsers do not all play; chapters.json when the file has chapters; PDF and EPUB: cover and text; plain text: text). Events for an object that is no longer the media's current one should be ignored."},
+	{Type: EventMediaProgress, Payload: progressV1{},
+		Description: "A long job (a video's transcoding) advanced by another tenth. Reports may be lost or repeated; a later processed or failed event ends them. Events for an object that is no longer the media's current one should be ignored."},
 	{Type: EventMediaFailed, Payload: failedV1{},
 		Description: "An uploaded original could not be processed: unreadable or hostile file, limits exceeded (pages, duration, size), or the store stayed unavailable through every attempt. The reason is meant for the media's members."},
 }

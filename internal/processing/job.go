@@ -18,6 +18,25 @@ import (
 type jobResult struct {
 	Content     content
 	Derivatives []derivative
+	Renditions  []renditionInfo // video: the HLS ladder as made
+}
+
+// renditionInfo is one rendition of the HLS ladder.
+type renditionInfo struct {
+	Name          string // its media playlist, a derivative
+	Width, Height int
+	Bandwidth     int
+	Codecs        string
+}
+
+// chapter is one chapter of an original: audio and video chapters,
+// EPUB navigation, PDF outline.
+type chapter struct {
+	Start float64 // seconds (audio, video); 0 for documents
+	End   float64
+	Title string
+	Href  string // EPUB: the document (and fragment) in the book
+	Page  int    // PDF: the page, from 1
 }
 
 // content describes an original as probed; the fields a format does not
@@ -34,11 +53,12 @@ type content struct {
 	Title           string
 	Language        string // EPUB
 	Creator         string // EPUB
+	Chapters        []chapter
 }
 
 // derivative is one object made from an original.
 type derivative struct {
-	Kind        string // cover, thumbnail, waveform, waveform_image, text, rendition
+	Kind        string // cover, thumbnail, waveform, waveform_image, text, rendition, rendition_segment, storyboard, chapters
 	ObjectKey   string
 	ContentType string
 	Size        int64

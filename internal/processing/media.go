@@ -45,6 +45,7 @@ func (w *work) probeMedia(ctx context.Context) (mediaProbe, error) {
 	}
 	c := &w.res.Content
 	c.DurationSeconds, c.Bitrate, c.Codecs, c.Width, c.Height = p.Duration, p.Bitrate, p.Codecs, p.Width, p.Height
+	c.Chapters = p.Chapters
 	return p, nil
 }
 
@@ -66,7 +67,21 @@ func (w *work) video(ctx context.Context) error {
 			return err
 		}
 	}
-	return w.put(ctx, "thumbnail", "thumbnail.jpg", "image/jpeg")
+	if err := w.put(ctx, "thumbnail", "thumbnail.jpg", "image/jpeg"); err != nil {
+		return err
+	}
+	if err := w.chaptersJSON(ctx); err != nil {
+		return err
+	}
+	if w.s.cfg.StoryboardInterval > 0 {
+		if err := w.storyboard(ctx, p); err != nil {
+			return err
+		}
+	}
+	if w.s.cfg.HLS {
+		return w.hls(ctx, p)
+	}
+	return nil
 }
 
 // frame writes the frame at seconds as thumbnail.jpg.
@@ -105,6 +120,14 @@ func (w *work) audio(ctx context.Context) error {
 	}
 	if err := w.put(ctx, "waveform_image", "waveform.png", "image/png"); err != nil {
 		return err
+	}
+	if err := w.chaptersJSON(ctx); err != nil {
+		return err
+	}
+	if w.s.cfg.AudioRendition && needsAudioRendition(p.Codecs) {
+		if err := w.audioRendition(ctx, p); err != nil {
+			return err
+		}
 	}
 	if p.ArtCodec == "" {
 		return nil

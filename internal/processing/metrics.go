@@ -12,6 +12,10 @@ type metrics struct {
 	duration *prometheus.HistogramVec // by kind
 	depth    prometheus.Gauge
 	running  prometheus.Gauge
+	// transcode is the time of one rendition's transcode, by rung height;
+	// transcoded the seconds of media made, by rung height.
+	transcode  *prometheus.HistogramVec
+	transcoded *prometheus.CounterVec
 }
 
 // Job results counted by alexandria_processing_jobs_total.
@@ -41,12 +45,21 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "alexandria_processing_jobs_running",
 			Help: "Processing jobs running in this process.",
 		}),
+		transcode: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "alexandria_processing_transcode_seconds",
+			Help:    "Time one HLS rendition took to transcode, by rung height.",
+			Buckets: []float64{0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600},
+		}, []string{"height"}),
+		transcoded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alexandria_processing_transcoded_media_seconds_total",
+			Help: "Seconds of media transcoded into HLS renditions, by rung height.",
+		}, []string{"height"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.jobs, m.duration, m.depth, m.running} {
+	for _, c := range []prometheus.Collector{m.jobs, m.duration, m.depth, m.running, m.transcode, m.transcoded} {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
@@ -65,8 +66,12 @@ type Service struct {
 	group    *lifecycle.Group
 	ownGroup bool
 
-	wake    chan struct{}
-	closers []func() error
+	wake       chan struct{}
+	transcodes chan struct{} // one slot per concurrent transcode
+
+	progressMu sync.Mutex
+	progress   map[string]float64 // job → last progress reported
+	closers    []func() error
 }
 
 // New opens the shared object store and the processing store, registers
@@ -133,6 +138,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 		cfg: cfg, db: store, jobs: newJobStore(store, pipeline), events: pipeline, objects: objects,
 		tools: findTools(cfg.MemoryLimit), workDir: workDir, log: log.With(slog.String("service", "processing")), m: m,
 		now: func() time.Time { return time.Now().UTC() }, group: group, ownGroup: ownGroup, wake: make(chan struct{}, 1),
+		transcodes: make(chan struct{}, max(cfg.TranscodeConcurrency, 1)), progress: map[string]float64{},
 	}
 	if missing := s.tools.missing(); len(missing) > 0 {
 		s.log.WarnContext(ctx, "media tools missing: jobs that need them fail (install the Debian packages ffmpeg and poppler-utils)",

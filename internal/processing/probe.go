@@ -22,25 +22,42 @@ type mediaProbe struct {
 	// ArtCodec is the codec of embedded cover art (an attached picture),
 	// e.g. mjpeg or png; "" when there is none.
 	ArtCodec string
+	// FrameRate is the video's average frame rate (frames per second).
+	FrameRate float64
+	Chapters  []chapter
 }
 
 // ffprobeArgs are the arguments of ffprobe for file.
 func ffprobeArgs(file string) []string {
-	return []string{"-v", "error", "-hide_banner", "-print_format", "json", "-show_format", "-show_streams", "--", file}
+	return []string{"-v", "error", "-hide_banner", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters", "--", file}
 }
 
 // parseFFprobe reads ffprobe's JSON (-show_format -show_streams).
 func parseFFprobe(out []byte) (mediaProbe, error) {
 	var doc struct {
 		Streams []struct {
-			CodecType   string `json:"codec_type"`
-			CodecName   string `json:"codec_name"`
-			Width       int    `json:"width"`
-			Height      int    `json:"height"`
+			CodecType string `json:"codec_type"`
+			CodecName string `json:"codec_name"`
+			Width     int    `json:"width"`
+			AvgRate   string `json:"avg_frame_rate"`
+			Tags      struct {
+				Rotate string `json:"rotate"`
+			} `json:"tags"`
+			SideData []struct {
+				Rotation *float64 `json:"rotation"`
+			} `json:"side_data_list"`
+			Height      int `json:"height"`
 			Disposition struct {
 				AttachedPic int `json:"attached_pic"`
 			} `json:"disposition"`
 		} `json:"streams"`
+		Chapters []struct {
+			Start string `json:"start_time"`
+			End   string `json:"end_time"`
+			Tags  struct {
+				Title string `json:"title"`
+			} `json:"tags"`
+		} `json:"chapters"`
 		Format struct {
 			Duration string `json:"duration"`
 			BitRate  string `json:"bit_rate"`
@@ -66,6 +83,18 @@ func parseFFprobe(out []byte) (mediaProbe, error) {
 		case s.CodecType == "video":
 			if !p.HasVideo {
 				p.Width, p.Height = s.Width, s.Height
+				p.FrameRate = parseRate(s.AvgRate)
+				// A rotated video (phones) is shown, and transcoded, turned
+				// a quarter: its frame is the other way round.
+				rot, _ := strconv.ParseFloat(s.Tags.Rotate, 64)
+				for _, sd := range s.SideData {
+					if sd.Rotation != nil {
+						rot = *sd.Rotation
+					}
+				}
+				if r := math.Mod(math.Abs(rot), 180); r == 90 {
+					p.Width, p.Height = p.Height, p.Width
+				}
 			}
 			p.HasVideo = true
 		case s.CodecType == "audio":
@@ -77,7 +106,36 @@ func parseFFprobe(out []byte) (mediaProbe, error) {
 			p.Codecs = append(p.Codecs, s.CodecName)
 		}
 	}
+	for i, c := range doc.Chapters {
+		if i >= maxChapters {
+			break
+		}
+		start, err1 := strconv.ParseFloat(c.Start, 64)
+		end, err2 := strconv.ParseFloat(c.End, 64)
+		if err1 != nil || start < 0 || math.IsInf(start, 0) || math.IsNaN(start) {
+			continue
+		}
+		if err2 != nil || end < start || math.IsInf(end, 0) || math.IsNaN(end) {
+			end = 0
+		}
+		p.Chapters = append(p.Chapters, chapter{Start: math.Round(start*1000) / 1000, End: math.Round(end*1000) / 1000,
+			Title: cleanText(c.Tags.Title, 500)})
+	}
 	return p, nil
+}
+
+// maxChapters bounds the chapters kept of one file.
+const maxChapters = 1000
+
+// parseRate reads ffprobe's "num/den" frame rate; 0 when unknown.
+func parseRate(s string) float64 {
+	n, d, ok := strings.Cut(s, "/")
+	num, err1 := strconv.ParseFloat(n, 64)
+	den, err2 := strconv.ParseFloat(d, 64)
+	if !ok || err1 != nil || err2 != nil || den <= 0 || num <= 0 {
+		return 0
+	}
+	return num / den
 }
 
 // pdfInfo is what pdfinfo tells about a PDF.

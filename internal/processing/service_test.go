@@ -126,7 +126,8 @@ func (x *harness) publish(e bus.Event) {
 	}
 }
 
-// wait returns the first processing event about mediaID.
+// wait returns the first processing event about mediaID that settles it
+// (progress reports are skipped).
 func (x *harness) wait(mediaID string) bus.Event {
 	x.t.Helper()
 	deadline := time.After(90 * time.Second)
@@ -134,8 +135,10 @@ func (x *harness) wait(mediaID string) bus.Event {
 		x.mu.Lock()
 		got := x.outcome[mediaID]
 		x.mu.Unlock()
-		if len(got) > 0 {
-			return got[0]
+		for _, e := range got {
+			if e.Type != EventMediaProgress {
+				return e
+			}
 		}
 		select {
 		case <-x.arrived:
@@ -146,11 +149,34 @@ func (x *harness) wait(mediaID string) bus.Event {
 	}
 }
 
-// events returns every processing event about mediaID so far.
+// events returns every processing event about mediaID so far but the
+// progress reports.
 func (x *harness) events(mediaID string) []bus.Event {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return append([]bus.Event(nil), x.outcome[mediaID]...)
+	var out []bus.Event
+	for _, e := range x.outcome[mediaID] {
+		if e.Type != EventMediaProgress {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// progress returns the progress reports about mediaID so far.
+func (x *harness) progress(mediaID string) []progressV1 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var out []progressV1
+	for _, e := range x.outcome[mediaID] {
+		if e.Type == EventMediaProgress {
+			var p progressV1
+			if json.Unmarshal(e.Data, &p) == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 func decode[T any](t *testing.T, e bus.Event) T {

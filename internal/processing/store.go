@@ -248,3 +248,19 @@ func (s *jobStore) byUpload(ctx context.Context, uploadID string) (*job, error) 
 	}
 	return &j, nil
 }
+
+// recordProgress records a progress event of the running job j, held by
+// its lease, in one transaction; errLeaseLost when the lease is gone.
+func (s *jobStore) recordProgress(ctx context.Context, j *job, now time.Time, typ string, payload any) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*job)(nil)).Set("leased_until = leased_until").
+			Where("id = ? AND lease_token = ? AND state = ?", j.ID, j.LeaseToken, stateRunning).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost
+		}
+		return s.events.Record(ctx, tx, typ, "media/"+j.MediaID, j.MediaID, payload)
+	})
+}

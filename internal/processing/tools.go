@@ -55,6 +55,10 @@ func findTools(memoryLimit int) *tools {
 			t.paths[name] = p
 		}
 	}
+	// Optional: without it, PDFs have no chapters.
+	if p, err := exec.LookPath(toolPDFToHTML); err == nil {
+		t.paths[toolPDFToHTML] = p
+	}
 	if memoryLimit > 0 {
 		if p, err := exec.LookPath("prlimit"); err == nil {
 			t.prlimit = p

@@ -101,6 +101,7 @@ func (s *Service) runJob(ctx context.Context, j *job) {
 		s.heartbeat(leaseCtx, j, cancelLease)
 	}()
 	result, err := s.safeProcess(leaseCtx, log, j)
+	s.forgetProgress(j)
 	cancelLease(nil)
 	<-beat
 	switch {

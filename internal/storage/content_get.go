@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,8 +19,11 @@ import (
 // served is an object a download answers with.
 type served struct {
 	key, contentType, etag, disposition string
-	size                                int64
-	modified                            time.Time
+	// cache overrides the Cache-Control of a public (cache) or private
+	// (cachePrivate) answer; "" keeps the defaults.
+	cache, cachePrivate string
+	size                int64
+	modified            time.Time
 }
 
 // getContent is GET/HEAD /v1/media/{id}/content: the media item's current
@@ -50,10 +54,48 @@ func (s *Service) getDerivative(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	s.serveDerivative(w, r, public, id, name)
+}
+
+// getSignedDerivative is GET/HEAD
+// /v1/media/{id}/signed/{link}/{expires}/{sig}/{name}: a derivative through
+// a signed link whose signature covers every derivative of the item. The
+// link is in the path, not the query, so that the relative URIs of an HLS
+// playlist (its media playlists and segments) resolve under the same link.
+func (s *Service) getSignedDerivative(w http.ResponseWriter, r *http.Request) {
+	id, name := r.PathValue("id"), r.PathValue("name")
+	if _, err := uuid.Parse(id); err != nil {
+		writeError(w, r, errs.NotFoundf("no media item %s", id))
+		return
+	}
+	if err := s.authorizeLinkScope(r, id, derivativesScope(id), r.PathValue("link"), r.PathValue("expires"), r.PathValue("sig")); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	s.serveDerivative(w, r, false, id, name)
+}
+
+// derivativesScope is what a signed link to all of an item's derivatives
+// signs; no request path is ever equal to it, so a content link's
+// signature never opens the derivatives and the other way round.
+func derivativesScope(id string) string { return "/v1/media/" + id + "/derivatives/" }
+
+// serveDerivative answers with the derivative name of item id. HLS
+// segments, storyboard sheets and media playlists carry the original's
+// sha256 in their names, so their bytes never change: immutable. The
+// master playlist (hls.m3u8) and the other names are kept briefly.
+func (s *Service) serveDerivative(w http.ResponseWriter, r *http.Request, public bool, id, name string) {
 	d, err := s.derivativeFile(r.Context(), id, name)
 	if err != nil {
 		writeError(w, r, err)
 		return
+	}
+	var cache, cachePrivate string
+	switch {
+	case d.Kind == "rendition_segment" || (d.Kind == "storyboard" && strings.HasSuffix(name, ".jpg")):
+		cache, cachePrivate = "public, max-age=31536000, immutable", "private, max-age=86400, immutable"
+	case d.Kind == "rendition":
+		cache = "public, max-age=30"
 	}
 	// Derivative keys carry the source's sha256 and the name; the size and
 	// the time it was recorded tell a regenerated one apart.
@@ -61,6 +103,7 @@ func (s *Service) getDerivative(w http.ResponseWriter, r *http.Request) {
 	s.serve(w, r, public, "derivative", served{
 		key: d.ObjectKey, contentType: d.ContentType, etag: `"d-` + hex.EncodeToString(tag[:16]) + `"`, size: d.Size,
 		modified: d.CreatedAt, disposition: contentDisposition(path.Base(d.ObjectKey), "", d.ContentType),
+		cache: cache, cachePrivate: cachePrivate,
 	})
 }
 
@@ -94,8 +137,13 @@ func (s *Service) authorizeDownload(r *http.Request, id string) (bool, error) {
 // it is now (not removed) and its creator's rights (for an item that is
 // not public, still a member, not suspended).
 func (s *Service) authorizeLink(r *http.Request, id string, q url.Values) error {
-	linkID := q.Get("link")
-	if err := s.links.verify(r.URL.Path, linkID, q.Get("expires"), q.Get("sig"), s.now()); err != nil {
+	return s.authorizeLinkScope(r, id, r.URL.Path, q.Get("link"), q.Get("expires"), q.Get("sig"))
+}
+
+// authorizeLinkScope checks a link signed over scope (a request path, or
+// an item's derivatives), as authorizeLink says.
+func (s *Service) authorizeLinkScope(r *http.Request, id, scope, linkID, expires, sig string) error {
+	if err := s.links.verify(scope, linkID, expires, sig, s.now()); err != nil {
 		return err
 	}
 	l, err := s.linkRecord(r.Context(), id, linkID)
@@ -126,9 +174,14 @@ func (s *Service) authorizeLink(r *http.Request, id string, q url.Values) error 
 // If-None-Match, If-Modified-Since, HEAD) reading only the requested ranges.
 func (s *Service) serve(w http.ResponseWriter, r *http.Request, public bool, what string, o served) {
 	h := w.Header()
-	if public {
+	switch {
+	case public && o.cache != "":
+		h.Set("Cache-Control", o.cache)
+	case public:
 		h.Set("Cache-Control", "public, max-age=3600")
-	} else {
+	case o.cachePrivate != "":
+		h.Set("Cache-Control", o.cachePrivate)
+	default:
 		h.Set("Cache-Control", "private, no-store")
 	}
 	h.Set("Vary", "Authorization")

@@ -99,6 +99,8 @@ func (s *Service) createLink(ctx context.Context, in *linkCreateInput) (*linkCre
 	q := url.Values{"link": {l.ID}, "expires": {strconv.FormatInt(exp, 10)}, "sig": {s.links.sign(path, l.ID, exp)}}
 	v := linkJSON(l)
 	v.URL = base + path + "?" + q.Encode()
+	v.DerivativesURL = base + "/v1/media/" + in.ID + "/signed/" + url.PathEscape(l.ID) + "/" + strconv.FormatInt(exp, 10) + "/" +
+		s.links.sign(derivativesScope(in.ID), l.ID, exp) + "/"
 	return &linkCreateOutput{Body: v}, nil
 }
 

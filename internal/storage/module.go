@@ -176,6 +176,7 @@ func (s *Service) register(d module.Deps) {
 	// A GET pattern also answers HEAD.
 	d.Mux.HandleFunc("GET /v1/media/{id}/content", s.getContent)
 	d.Mux.HandleFunc("GET /v1/media/{id}/derivatives/{name}", s.getDerivative)
+	d.Mux.HandleFunc("GET /v1/media/{id}/signed/{link}/{expires}/{sig}/{name}", s.getSignedDerivative)
 	s.registerLinkCreate(d.API)
 	s.registerLinkList(d.API)
 	s.registerLinkRevoke(d.API)

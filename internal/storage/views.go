@@ -22,13 +22,15 @@ func uploadJSON(u upload) UploadJSON {
 
 // LinkJSON is a signed download link.
 type LinkJSON struct {
-	ID        string     `json:"id" doc:"The link's ID, to revoke it"`
-	MediaID   string     `json:"media_id" doc:"The media item whose file it downloads"`
-	URL       string     `json:"url,omitempty" doc:"The download URL (only in the answer that made the link): anyone holding it may download the file until expires_at, while the item is not removed and, for an item that is not public, while its creator is still a member of one of the item's authors"`
-	CreatedBy string     `json:"created_by" doc:"Who made it"`
-	CreatedAt time.Time  `json:"created_at" doc:"When it was made"`
-	ExpiresAt time.Time  `json:"expires_at" doc:"When the link stops working"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty" doc:"When it was revoked; a revoked link answers 410"`
+	ID      string `json:"id" doc:"The link's ID, to revoke it"`
+	MediaID string `json:"media_id" doc:"The media item whose file it downloads"`
+	URL     string `json:"url,omitempty" doc:"The download URL (only in the answer that made the link): anyone holding it may download the file until expires_at, while the item is not removed and, for an item that is not public, while its creator is still a member of one of the item's authors"`
+	// DerivativesURL opens every derivative under the same conditions.
+	DerivativesURL string     `json:"derivatives_url,omitempty" doc:"Base URL of the item's derivatives through this link (only in the answer that made the link): append a derivative's name, e.g. hls.m3u8 for the HLS master playlist, whose relative URIs resolve under the same link"`
+	CreatedBy      string     `json:"created_by" doc:"Who made it"`
+	CreatedAt      time.Time  `json:"created_at" doc:"When it was made"`
+	ExpiresAt      time.Time  `json:"expires_at" doc:"When the link stops working"`
+	RevokedAt      *time.Time `json:"revoked_at,omitempty" doc:"When it was revoked; a revoked link answers 410"`
 }
 
 func linkJSON(l downloadLink) LinkJSON {

@@ -46,6 +46,9 @@ type Media struct {
 	// Content and Derivatives describe the uploaded file once processed.
 	Content     *MediaContent
 	Derivatives []Derivative
+	// ProcessingProgress is how far processing is (0 to 1) while the item
+	// is processing and processing reported it; nil otherwise.
+	ProcessingProgress *float64
 	// ObjectKey is the stored original the item points at.
 	ObjectKey string
 	CreatedAt time.Time

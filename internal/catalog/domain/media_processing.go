@@ -14,6 +14,37 @@ type MediaContent struct {
 	Codecs          []string
 	Pages           *int
 	URL             string
+	Chapters        []Chapter   // audio/video metadata, EPUB navigation, PDF outline
+	Renditions      []Rendition // video: the HLS ladder
+}
+
+// Chapter is one chapter of the primary file.
+type Chapter struct {
+	Start, End float64 // seconds (audio, video)
+	Title      string
+	Href       string // EPUB
+	Page       int    // PDF
+}
+
+// Rendition is one rendition of a video's HLS ladder.
+type Rendition struct {
+	Name          string // its media playlist, a derivative
+	Width, Height int
+	Bandwidth     int
+	Codecs        string
+}
+
+// ReportProgress records how far processing of objectKey is (0 to 1)
+// while the item waits for it; progress only grows, and a report about
+// another file is stale. It reports whether the item changed.
+func (m *Media) ReportProgress(objectKey string, progress float64, now time.Time) bool {
+	if objectKey != m.ObjectKey || !m.awaitingProcessing() || progress < 0 || progress > 1 ||
+		(m.ProcessingProgress != nil && progress <= *m.ProcessingProgress) {
+		return false
+	}
+	m.ProcessingProgress = &progress
+	m.touch(now)
+	return true
 }
 
 // Derivative is a file processing made from the primary one.
@@ -40,7 +71,7 @@ func (m *Media) StartProcessing(objectKey string, uploadedAt, now time.Time) boo
 	if m.ObjectKey == objectKey && m.Status == MediaProcessing {
 		return false
 	}
-	m.ObjectKey, m.StatusReason, m.Content, m.Derivatives = objectKey, "", nil, nil
+	m.ObjectKey, m.StatusReason, m.Content, m.Derivatives, m.ProcessingProgress = objectKey, "", nil, nil, nil
 	if !uploadedAt.IsZero() {
 		at := Stamp(uploadedAt)
 		m.UploadedAt = &at
@@ -94,7 +125,7 @@ func (m *Media) FinishProcessing(objectKey string, content MediaContent, derivat
 	if objectKey != m.ObjectKey || !m.awaitingProcessing() {
 		return false
 	}
-	m.Content, m.Derivatives, m.StatusReason = &content, derivatives, ""
+	m.Content, m.Derivatives, m.StatusReason, m.ProcessingProgress = &content, derivatives, "", nil
 	if m.Status == MediaRemoved {
 		m.PreviousStatus = m.settled()
 	} else {
@@ -109,7 +140,7 @@ func (m *Media) FailProcessing(objectKey, reason string, now time.Time) bool {
 	if objectKey != m.ObjectKey || !m.awaitingProcessing() {
 		return false
 	}
-	m.StatusReason = reason
+	m.StatusReason, m.ProcessingProgress = reason, nil
 	if m.Status == MediaRemoved {
 		m.PreviousStatus = MediaFailed
 	} else {
