@@ -21,6 +21,8 @@ const StudioMedia = lazy(() => import("./pages/StudioMedia").then((m) => ({ defa
 const Search = lazy(() => import("./pages/Search").then((m) => ({ default: m.Search })));
 const Collections = lazy(() => import("./pages/Collections").then((m) => ({ default: m.Collections })));
 const CollectionPage = lazy(() => import("./pages/Collections").then((m) => ({ default: m.CollectionPage })));
+const Notifications = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.Notifications })));
+const NotificationSettings = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.NotificationSettings })));
 const Admin = lazy(() => import("./pages/Admin").then((m) => ({ default: m.Admin })));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -49,6 +51,8 @@ export const routes: RouteObject[] = [
       { path: "studio", element: <RequireSession><Studio /></RequireSession> },
       { path: "studio/authors/:id", element: <RequireSession><StudioAuthor /></RequireSession> },
       { path: "studio/media/:id", element: <RequireSession><StudioMedia /></RequireSession> },
+      { path: "notifications", element: <RequireSession><Notifications /></RequireSession> },
+      { path: "notifications/settings", element: <RequireSession><NotificationSettings /></RequireSession> },
       { path: "admin", element: <RequireSession><Admin /></RequireSession> },
       { path: "*", element: <NotFound /> },
     ],

@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { signOut } from "../api";
 import { useSession } from "../auth";
 import { locales, useI18n, type Locale } from "../i18n";
+import { Bell } from "./Bell";
 import { OpdsLinks } from "./FeedLinks";
 import { SearchBox } from "./SearchBox";
 import { applyTheme, nextTheme, savedTheme, type ThemeMode } from "../theme";
@@ -37,6 +38,9 @@ export function Layout() {
             <li>
               <NavLink to="/browse">{t("nav.browse")}</NavLink>
             </li>
+            <li>
+              <NavLink to="/trending">{t("nav.trending")}</NavLink>
+            </li>
             {session.userId && (
               <li>
                 <NavLink to="/collections">{t("nav.collections")}</NavLink>
@@ -70,6 +74,7 @@ export function Layout() {
           </label>
           {session.userId ? (
             <>
+              <Bell />
               <NavLink to="/account">{t("nav.account")}</NavLink>
               <button
                 type="button"

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Webhooks } from "../components/Webhooks";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ApiError } from "../api";
@@ -183,6 +184,7 @@ export function StudioAuthor() {
           {addMember.isError && <ErrorNote error={addMember.error} />}
         </form>
       </section>
+      <Webhooks authorId={id} />
     </>
   );
 }

@@ -1,0 +1,227 @@
+// Component tests of the screens written against the notify (issue 12),
+// analytics (issue 14) and identity (issue 15) contracts, with a mocked fetch.
+import { QueryClient } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { createMemoryRouter, RouterProvider } from "react-router";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { signOut } from "./api";
+import { Providers, routes } from "./App";
+import { parseSSE, subjectLink, urlBase64ToBytes } from "./notify";
+
+function json(body: unknown, status = 200) {
+  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+const notFound = () => json({ status: 404, title: "Not Found" }, 404);
+const token = ["e30", btoa(JSON.stringify({ sub: "u1", roles: ["reader"], exp: 9999999999 })), "sig"].join(".");
+
+type Handler = (url: string, init: RequestInit) => Response | undefined | Promise<Response | undefined>;
+let handler: Handler;
+let fetchMock: ReturnType<typeof vi.fn>;
+const calls = (pred: (url: string, method: string) => boolean) =>
+  fetchMock.mock.calls.filter(([u, i]) => pred(String(u), (i?.method ?? "GET") as string)).map(([u, i]) => ({ url: String(u), init: i as RequestInit }));
+
+beforeEach(() => {
+  localStorage.clear();
+  localStorage.setItem("alexandria.locale", "en");
+  handler = () => undefined;
+  fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = String(input);
+    const answer = await handler(url, init);
+    if (answer) return answer;
+    if (url === "/v1/auth/session/refresh") return document.cookie.includes("alx_csrf") ? json({ access_token: token, expires_in: 900 }) : json({ status: 401 }, 401);
+    if (url.startsWith("/v1/media?")) return json({ items: [] });
+    if (url === "/v1/authors/a1") return json({ id: "a1", name: "Ada", bio: "", links: [], status: "active", version: 1, members: [] });
+    return notFound();
+  });
+  vi.stubGlobal("fetch", fetchMock);
+});
+afterEach(async () => {
+  await signOut();
+  document.cookie = "alx_csrf=; max-age=0";
+  vi.unstubAllGlobals();
+});
+
+function renderAt(path: string, { signedIn = false } = {}) {
+  if (signedIn) document.cookie = "alx_csrf=c1";
+  const router = createMemoryRouter(routes, { initialEntries: [path] });
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <Providers client={client}>
+      <RouterProvider router={router} />
+    </Providers>,
+  );
+  return router;
+}
+
+const note = (over: Record<string, unknown> = {}) => ({
+  id: "n1",
+  type: "media.published",
+  title: "New episode",
+  body: "Ada published “Tone”.",
+  subject: "media/m1",
+  created_at: "2026-01-01T10:00:00Z",
+  read_at: null,
+  ...over,
+});
+
+describe("notify helpers", () => {
+  it("sse_events_are_split_with_ids_and_the_partial_rest_kept", () => {
+    const r = parseSSE('retry: 2000\n\n: keep-alive\n\nid: n1\nevent: notification\ndata: {"a":1}\n\nid: n2\r\nevent: notif');
+    expect(r.events).toEqual([{ id: "n1", event: "notification", data: '{"a":1}' }]);
+    expect(r.rest).toBe("id: n2\nevent: notif");
+    expect(parseSSE("data: a\ndata: b\n\n").events).toEqual([{ event: "message", data: "a\nb" }]);
+  });
+  it("subjects_link_to_media_and_authors_only", () => {
+    expect(subjectLink("media/m1")).toBe("/media/m1");
+    expect(subjectLink("author/a-1")).toBe("/authors/a-1");
+    expect(subjectLink("javascript:alert(1)")).toBeNull();
+    expect(subjectLink("media/../x")).toBeNull();
+  });
+  it("vapid_keys_decode_from_base64url", () => {
+    expect(Array.from(urlBase64ToBytes("AQL_-w"))).toEqual([1, 2, 255, 251]);
+  });
+});
+
+describe("notification bell", () => {
+  it("shows_the_unread_count_and_follows_the_stream_with_the_bearer", async () => {
+    let unread = 2;
+    let push: ((s: string) => void) | null = null;
+    handler = (url, init) => {
+      if (url === "/v1/users/me/notifications/unread-count") return json({ unread });
+      if (url === "/v1/users/me/notifications/stream") {
+        expect((init.headers as Record<string, string>).Authorization).toBe(`Bearer ${token}`);
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            push = (s) => c.enqueue(new TextEncoder().encode(s));
+            push("retry: 2000\n\n");
+          },
+        });
+        return new Response(body, { headers: { "Content-Type": "text/event-stream" } });
+      }
+      return undefined;
+    };
+    renderAt("/", { signedIn: true });
+    const bell = await screen.findByRole("link", { name: "Notifications, 2 unread" });
+    await waitFor(() => expect(bell).toHaveAttribute("data-live", "sse"));
+    unread = 3;
+    push!(`id: n9\nevent: notification\ndata: ${JSON.stringify(note({ id: "n9" }))}\n\n`);
+    expect(await screen.findByRole("link", { name: "Notifications, 3 unread" })).toHaveAttribute("href", "/notifications");
+  });
+  it("polls_when_there_is_no_stream_and_hides_without_notify", async () => {
+    handler = (url) => (url === "/v1/users/me/notifications/unread-count" ? json({ unread: 0 }) : undefined);
+    renderAt("/", { signedIn: true });
+    const bell = await screen.findByRole("link", { name: "Notifications, 0 unread" });
+    await waitFor(() => expect(calls((u) => u.endsWith("/notifications/stream")).length).toBe(1));
+    expect(bell).toHaveAttribute("data-live", "poll");
+  });
+  it("is_absent_when_the_notify_target_is", async () => {
+    renderAt("/", { signedIn: true });
+    await screen.findByRole("link", { name: "Account" });
+    await waitFor(() => expect(calls((u) => u.endsWith("/unread-count")).length).toBe(1));
+    expect(screen.queryByRole("link", { name: /Notifications/ })).toBeNull();
+  });
+});
+
+describe("inbox", () => {
+  it("pages_filters_and_marks_read", async () => {
+    handler = (url, init) => {
+      if (url.startsWith("/v1/users/me/notifications?")) {
+        const p = new URLSearchParams(url.split("?")[1]);
+        if (p.get("page_token") === "t2") return json({ items: [note({ id: "n0", title: "Older", read_at: "2026-01-01T00:00:00Z" })] });
+        if (p.get("unread_only") === "true") return json({ items: [note()] });
+        return json({ items: [note()], next_page_token: "t2" });
+      }
+      if (url.endsWith("/read") && init.method === "POST") return new Response(null, { status: 204 });
+      if (url.endsWith("/read-all") && init.method === "POST") return json({ marked: 1 });
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/notifications", { signedIn: true });
+    expect(await screen.findByRole("link", { name: "New episode" }, { timeout: 5000 })).toHaveAttribute("href", "/media/m1");
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("Older")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Mark “New episode” read" }));
+    await waitFor(() => expect(calls((u, m) => m === "POST" && u === "/v1/users/me/notifications/n1/read")).toHaveLength(1));
+    await user.click(screen.getByRole("button", { name: "Mark all read" }));
+    await waitFor(() => expect(calls((u, m) => m === "POST" && u.endsWith("/read-all"))).toHaveLength(1));
+    await user.click(screen.getByRole("checkbox", { name: "Unread only" }));
+    await waitFor(() => expect(calls((u) => u.includes("unread_only=true")).length).toBeGreaterThan(0));
+    await waitFor(() => expect(screen.queryByText("Older")).toBeNull());
+  });
+  it("says_calmly_when_notify_is_absent", async () => {
+    renderAt("/notifications", { signedIn: true });
+    expect(await screen.findByText("Notifications are not available on this server.", {}, { timeout: 5000 })).toBeInTheDocument();
+  });
+});
+
+describe("notification settings", () => {
+  it("toggles_a_type_and_channel_and_saves_digest_and_quiet_hours", async () => {
+    const prefs = {
+      preferences: [
+        { type: "media.published", channel: "in_app", enabled: true },
+        { type: "media.published", channel: "email", enabled: false },
+      ],
+      email_digest: "off",
+      quiet_hours: null,
+      time_zone: "UTC",
+    };
+    handler = (url, init) => {
+      if (url === "/v1/users/me/notification-preferences") return json(init.method === "PUT" ? JSON.parse(String(init.body)) : prefs);
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/notifications/settings", { signedIn: true });
+    const email = await screen.findByRole("checkbox", { name: "New item from what you follow: E-mail" }, { timeout: 5000 });
+    expect(email).not.toBeChecked();
+    expect(screen.getByRole("checkbox", { name: "New item from what you follow: In the app" })).toBeChecked();
+    await user.click(email);
+    await user.click(screen.getByRole("radio", { name: "Weekly digest" }));
+    await user.click(screen.getByRole("checkbox", { name: "Use quiet hours" }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await screen.findByText("Saved.");
+    const put = calls((u, m) => m === "PUT" && u.endsWith("/notification-preferences"))[0];
+    const body = JSON.parse(String(put.init.body));
+    expect(body.preferences).toContainEqual({ type: "media.published", channel: "email", enabled: true });
+    expect(body.email_digest).toBe("weekly");
+    expect(body.quiet_hours).toEqual({ start: "22:00", end: "07:00" });
+    // No VAPID key here: no push section.
+    expect(screen.queryByRole("heading", { name: "Push notifications in this browser" })).toBeNull();
+  });
+});
+
+describe("webhooks in the studio", () => {
+  it("creates_lists_deliveries_and_redelivers", async () => {
+    handler = (url, init) => {
+      if (url.startsWith("/v1/webhooks?author_id=a1")) return json({ status: 405, title: "Method Not Allowed" }, 405);
+      if (url === "/v1/users/me/notifications/unread-count") return json({ unread: 0 });
+      if (url === "/v1/webhooks" && init.method === "POST") {
+        const b = JSON.parse(String(init.body));
+        expect(b).toEqual({ author_id: "a1", url: "https://hooks.example.org/in", event_types: ["media.published"] });
+        return json({ id: "w1", author_id: "a1", url: b.url, event_types: b.event_types, enabled: true, consecutive_failures: 0, created_at: "2026-01-01T00:00:00Z", secret: "whsec_abc" }, 201);
+      }
+      if (url.startsWith("/v1/webhooks/w1/deliveries?"))
+        return json({ items: [{ id: "d1", event_type: "media.published", state: "failed", attempts: 5, status_code: 500, payload: "{}", created_at: "2026-01-01T00:00:00Z" }] });
+      if (url === "/v1/webhooks/w1/deliveries/d1/redeliver") return new Response(null, { status: 204 });
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/studio/authors/a1", { signedIn: true });
+    await screen.findByRole("heading", { name: "Webhooks" }, { timeout: 5000 });
+    expect(screen.getByText(/does not list webhooks/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Webhook URL"), "https://hooks.example.org/in");
+    await user.click(screen.getByRole("button", { name: "Add webhook" }));
+    expect(await screen.findByText("whsec_abc")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Deliveries" }));
+    const table = await screen.findByRole("table", { name: "Deliveries" });
+    expect(within(table).getByText("failed (5)")).toBeInTheDocument();
+    await user.click(within(table).getByRole("button", { name: "Send again" }));
+    await waitFor(() => expect(calls((u, m) => m === "POST" && u.endsWith("/redeliver"))).toHaveLength(1));
+  });
+  it("is_hidden_without_notify", async () => {
+    renderAt("/studio/authors/a1", { signedIn: true });
+    await screen.findByRole("heading", { name: "Ada" }, { timeout: 5000 });
+    await waitFor(() => expect(calls((u) => u.endsWith("/unread-count")).length).toBeGreaterThan(0));
+    expect(screen.queryByRole("heading", { name: "Webhooks" })).toBeNull();
+  });
+});
