@@ -23,6 +23,7 @@ const Collections = lazy(() => import("./pages/Collections").then((m) => ({ defa
 const CollectionPage = lazy(() => import("./pages/Collections").then((m) => ({ default: m.CollectionPage })));
 const Notifications = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.Notifications })));
 const NotificationSettings = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.NotificationSettings })));
+const Trending = lazy(() => import("./pages/Trending").then((m) => ({ default: m.Trending })));
 const Admin = lazy(() => import("./pages/Admin").then((m) => ({ default: m.Admin })));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -42,6 +43,7 @@ export const routes: RouteObject[] = [
       { path: "authors/:id", element: <Author /> },
       { path: "categories/:id", element: <Category /> },
       { path: "tags/:tag", element: <Tag /> },
+      { path: "trending", element: <Suspense fallback={<Loading />}><Trending /></Suspense> },
       { path: "search", element: <Suspense fallback={<Loading />}><Search /></Suspense> },
       { path: "collections", element: <RequireSession><Collections /></RequireSession> },
       { path: "collections/:id", element: <Suspense fallback={<Loading />}><CollectionPage /></Suspense> },

@@ -8,6 +8,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { signOut } from "./api";
 import { Providers, routes } from "./App";
 import { parseSSE, subjectLink, urlBase64ToBytes } from "./notify";
+import { rising } from "./analytics";
+import { trendingQuery } from "./pages/Trending";
+import { statsQuery } from "./components/StatsChart";
 
 function json(body: unknown, status = 200) {
   return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -102,7 +105,7 @@ describe("notification bell", () => {
       return undefined;
     };
     renderAt("/", { signedIn: true });
-    const bell = await screen.findByRole("link", { name: "Notifications, 2 unread" });
+    const bell = await screen.findByRole("link", { name: "Notifications, 2 unread" }, { timeout: 5000 });
     await waitFor(() => expect(bell).toHaveAttribute("data-live", "sse"));
     unread = 3;
     push!(`id: n9\nevent: notification\ndata: ${JSON.stringify(note({ id: "n9" }))}\n\n`);
@@ -111,13 +114,13 @@ describe("notification bell", () => {
   it("polls_when_there_is_no_stream_and_hides_without_notify", async () => {
     handler = (url) => (url === "/v1/users/me/notifications/unread-count" ? json({ unread: 0 }) : undefined);
     renderAt("/", { signedIn: true });
-    const bell = await screen.findByRole("link", { name: "Notifications, 0 unread" });
+    const bell = await screen.findByRole("link", { name: "Notifications, 0 unread" }, { timeout: 5000 });
     await waitFor(() => expect(calls((u) => u.endsWith("/notifications/stream")).length).toBe(1));
     expect(bell).toHaveAttribute("data-live", "poll");
   });
   it("is_absent_when_the_notify_target_is", async () => {
     renderAt("/", { signedIn: true });
-    await screen.findByRole("link", { name: "Account" });
+    await screen.findByRole("link", { name: "Account" }, { timeout: 5000 });
     await waitFor(() => expect(calls((u) => u.endsWith("/unread-count")).length).toBe(1));
     expect(screen.queryByRole("link", { name: /Notifications/ })).toBeNull();
   });
@@ -223,5 +226,88 @@ describe("webhooks in the studio", () => {
     await screen.findByRole("heading", { name: "Ada" }, { timeout: 5000 });
     await waitFor(() => expect(calls((u) => u.endsWith("/unread-count")).length).toBeGreaterThan(0));
     expect(screen.queryByRole("heading", { name: "Webhooks" })).toBeNull();
+  });
+});
+
+const mediaJSON = (id: string, title: string, over: Record<string, unknown> = {}) => ({
+  id, title, description: "", kind: "podcast", language: "en", author_ids: ["a1"], category_ids: [], tags: [], license: "",
+  status: "published", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", version: 1, ...over,
+});
+
+describe("analytics helpers", () => {
+  it("rising_reads_omega_and_upsilon", () => {
+    expect(rising({ omega: 1.5, upsilon: 0.42, y_prev: 4 })).toEqual({ growth: 150, share: 42, up: true });
+    expect(rising({ omega: -0.25, upsilon: 1, y_prev: 4 })).toEqual({ growth: -25, share: 100, up: false });
+    expect(rising({ omega: 1, upsilon: 0.1, y_prev: 0 })).toEqual({ growth: null, share: 10, up: true });
+  });
+  it("queries_keep_known_filters_and_a_valid_window", () => {
+    const q = trendingQuery("trending", new URLSearchParams("window=year&kind=video&evil=1&language=fr"));
+    expect(Object.fromEntries(new URLSearchParams(q.split("?")[1]))).toEqual({ window: "day", kind: "video", language: "fr", limit: "30" });
+    expect(trendingQuery("popular", new URLSearchParams("window=week"))).toBe("/v1/popular?window=week&limit=30");
+    const s = new URLSearchParams(statsQuery("a 1", "2026-01-01", "2026-01-03", "hour").split("?")[1]);
+    expect(Object.fromEntries(s)).toEqual({ from: "2026-01-01T00:00:00Z", to: "2026-01-04T00:00:00Z", interval: "hour" });
+  });
+});
+
+describe("trending page", () => {
+  it("ranks_items_with_their_titles_and_a_rising_indicator", async () => {
+    handler = (url) => {
+      if (url.startsWith("/v1/trending?")) return json({ window: "week", items: [
+        { media_id: "m1", kind: "podcast", phi: 2, omega: 1, upsilon: 1, y: 10, y_prev: 5 },
+        { media_id: "m2", kind: "video", phi: 1.3, omega: 1, upsilon: 0.3, y: 3, y_prev: 0 },
+      ] });
+      if (url === "/v1/media/m1") return json(mediaJSON("m1", "Tone"));
+      if (url === "/v1/media/m2") return json(mediaJSON("m2", "Clip", { kind: "video" }));
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/trending?window=week");
+    expect(await screen.findByRole("link", { name: "Tone" }, { timeout: 5000 })).toHaveAttribute("href", "/media/m1");
+    expect(screen.getByText(/Rising: \+100 %/)).toBeInTheDocument();
+    expect(screen.getByText(/New this window/)).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Kind"), "video");
+    await waitFor(() => expect(calls((u) => u.startsWith("/v1/trending?") && u.includes("kind=video") && u.includes("window=week")).length).toBe(1));
+  });
+  it("says_calmly_when_analytics_is_absent", async () => {
+    renderAt("/trending?list=popular");
+    expect(await screen.findByText("Trending is not available on this server.", {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(calls((u) => u.startsWith("/v1/popular?window=day")).length).toBe(1);
+  });
+});
+
+describe("related shelf and author statistics", () => {
+  it("shows_related_items_on_the_item_page", async () => {
+    handler = (url) => {
+      if (url === "/v1/media/m1") return json(mediaJSON("m1", "Tone"));
+      if (url === "/v1/media/m1/related?limit=8") return json({ items: [{ media_id: "m2", kind: "podcast", score: 3 }] });
+      if (url === "/v1/media/m2") return json(mediaJSON("m2", "Second tone"));
+      return undefined;
+    };
+    renderAt("/media/m1");
+    const shelf = await screen.findByRole("region", { name: "Related" }, { timeout: 5000 });
+    expect(within(shelf).getByRole("link", { name: /Second tone/ })).toHaveAttribute("href", "/media/m2");
+  });
+  it("draws_the_chart_and_the_table_and_hides_without_analytics", async () => {
+    const total = [
+      { start: "2026-01-01T00:00:00Z", views: 3, unique_viewers: 2, likes: 1, completions: 0, new_followers: 1 },
+      { start: "2026-01-02T00:00:00Z", views: 5, unique_viewers: 4, likes: 0, completions: 2, new_followers: 0 },
+    ];
+    handler = (url) => (url.startsWith("/v1/authors/a1/stats/timeseries?") ? json({ author_id: "a1", interval: "day", total, items: [] }) : undefined);
+    const user = userEvent.setup();
+    renderAt("/studio/authors/a1", { signedIn: true });
+    const chart = await screen.findByRole("img", { name: "Views: 8 in total over 2 periods, at most 5 in one." }, { timeout: 5000 });
+    expect(chart.querySelectorAll("rect")).toHaveLength(2);
+    const table = screen.getByRole("table", { name: "Statistics" });
+    expect(within(table).getAllByRole("row")).toHaveLength(3);
+    await user.selectOptions(screen.getByLabelText("Measure"), "likes");
+    expect(screen.getByRole("img", { name: "Likes: 1 in total over 2 periods, at most 1 in one." })).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Interval"), "hour");
+    await waitFor(() => expect(calls((u) => u.includes("interval=hour")).length).toBe(1));
+  });
+  it("hides_statistics_without_analytics", async () => {
+    renderAt("/studio/authors/a1", { signedIn: true });
+    await screen.findByRole("heading", { name: "Ada" }, { timeout: 5000 });
+    await waitFor(() => expect(calls((u) => u.includes("/stats/timeseries")).length).toBe(1));
+    expect(screen.queryByRole("heading", { name: "Statistics" })).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { Link, useParams } from "react-router";
 import { api } from "../api";
 import { useSession } from "../auth";
 import { AddToCollection, MediaStatsBar, ReportDialog } from "../components/Engagement";
+import { Related } from "../components/Related";
 import { ErrorNote, Loading } from "../components/Status";
 import { bytes, date, duration } from "../format";
 import { useI18n } from "../i18n";
@@ -102,6 +103,7 @@ export function MediaPage() {
         </p>
       )}
       {m.status === "published" && <ReportDialog targetType="media" targetId={m.id} />}
+      {m.status === "published" && <Related mediaId={m.id} />}
     </article>
   );
 }
