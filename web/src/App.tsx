@@ -24,6 +24,9 @@ const CollectionPage = lazy(() => import("./pages/Collections").then((m) => ({ d
 const Notifications = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.Notifications })));
 const NotificationSettings = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.NotificationSettings })));
 const Trending = lazy(() => import("./pages/Trending").then((m) => ({ default: m.Trending })));
+const ForgotPassword = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.ForgotPassword })));
+const ResetPassword = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.ResetPassword })));
+const VerifyEmail = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.VerifyEmail })));
 const Admin = lazy(() => import("./pages/Admin").then((m) => ({ default: m.Admin })));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -49,6 +52,9 @@ export const routes: RouteObject[] = [
       { path: "collections/:id", element: <Suspense fallback={<Loading />}><CollectionPage /></Suspense> },
       { path: "signin", element: <SignIn /> },
       { path: "signup", element: <SignUp /> },
+      { path: "forgot-password", element: <Suspense fallback={<Loading />}><ForgotPassword /></Suspense> },
+      { path: "reset-password", element: <Suspense fallback={<Loading />}><ResetPassword /></Suspense> },
+      { path: "verify-email", element: <Suspense fallback={<Loading />}><VerifyEmail /></Suspense> },
       { path: "account", element: <RequireSession><Account /></RequireSession> },
       { path: "studio", element: <RequireSession><Studio /></RequireSession> },
       { path: "studio/authors/:id", element: <RequireSession><StudioAuthor /></RequireSession> },

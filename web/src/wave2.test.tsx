@@ -311,3 +311,151 @@ describe("related shelf and author statistics", () => {
     expect(screen.queryByRole("heading", { name: "Statistics" })).toBeNull();
   });
 });
+
+describe("identity: sign-in", () => {
+  it("asks_for_the_second_factor_when_the_server_names_otp", async () => {
+    handler = (url, init) => {
+      if (url === "/v1/auth/session" && init.method === "POST") {
+        const b = JSON.parse(String(init.body));
+        if (!b.otp) return json({ status: 401, title: "Unauthorized", errors: [{ location: "body.otp", message: "is required for this account" }] }, 401);
+        return b.otp === "123456" ? json({ access_token: token, expires_in: 900 }) : json({ status: 401, detail: "the second factor code is wrong", errors: [{ location: "body.otp", message: "is wrong" }] }, 401);
+      }
+      if (url === "/v1/auth/oidc/providers") return json({ items: [{ id: "keycloak", name: "Keycloak" }] });
+      return undefined;
+    };
+    const user = userEvent.setup();
+    const router = renderAt("/signin");
+    expect(await screen.findByRole("link", { name: "Sign in with Keycloak" }, { timeout: 5000 })).toHaveAttribute("href", "/v1/auth/oidc/keycloak/start");
+    await user.type(screen.getByLabelText("E-mail"), "ada@example.org");
+    await user.type(screen.getByLabelText("Password"), "correct horse battery");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    const otp = await screen.findByLabelText("Code from your authenticator app, or a recovery code");
+    await user.type(otp, "000000");
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("the second factor code is wrong");
+    await user.clear(otp);
+    await user.type(otp, "123 456");
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/"));
+    const sent = calls((u, m) => u === "/v1/auth/session" && m === "POST").map((c) => JSON.parse(String(c.init.body)));
+    expect(sent.map((b) => b.otp)).toEqual([undefined, "000000", "123456"]);
+  });
+  it("has_no_provider_buttons_without_oidc", async () => {
+    renderAt("/signin");
+    await screen.findByRole("link", { name: "Forgot your password?" }, { timeout: 5000 });
+    await waitFor(() => expect(calls((u) => u === "/v1/auth/oidc/providers").length).toBe(1));
+    expect(screen.queryByRole("link", { name: /Sign in with/ })).toBeNull();
+  });
+});
+
+describe("identity: password reset and e-mail verification", () => {
+  it("sends_a_reset_link_and_sets_the_new_password_with_the_token", async () => {
+    handler = (url, init) => {
+      if (url === "/v1/auth/password-reset" && init.method === "POST") return new Response(null, { status: 202 });
+      if (url === "/v1/auth/password-reset/confirm") {
+        const b = JSON.parse(String(init.body));
+        return b.token === "tok1" ? new Response(null, { status: 204 }) : json({ status: 422, detail: "expired", errors: [{ location: "body.token", message: "expired" }] }, 422);
+      }
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/forgot-password");
+    await user.type(await screen.findByLabelText("E-mail", {}, { timeout: 5000 }), "ada@example.org");
+    await user.click(screen.getByRole("button", { name: "Send the link" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("If an account uses ada@example.org");
+    expect(JSON.parse(String(calls((u) => u === "/v1/auth/password-reset")[0].init.body))).toEqual({ email: "ada@example.org" });
+  });
+  it("reset_confirmation_posts_the_token_from_the_link", async () => {
+    handler = (url) => (url === "/v1/auth/password-reset/confirm" ? new Response(null, { status: 204 }) : undefined);
+    const user = userEvent.setup();
+    renderAt("/reset-password?token=tok1");
+    await user.type(await screen.findByLabelText("New password", {}, { timeout: 5000 }), "a much better password");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Your password is changed.")).toBeInTheDocument();
+    expect(JSON.parse(String(calls((u) => u.endsWith("/confirm"))[0].init.body))).toEqual({ token: "tok1", new_password: "a much better password" });
+  });
+  it("banner_resends_the_verification_when_the_address_is_unverified", async () => {
+    handler = (url, init) => {
+      if (url === "/v1/users/me") return json({ id: "u1", email: "ada@example.org", display_name: "Ada", roles: ["reader"], suspended: false, email_verified: false, created_at: "2026-01-01T00:00:00Z", version: 1 });
+      if (url === "/v1/users/me/email/verify" && init.method === "POST") return new Response(null, { status: 202 });
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/", { signedIn: true });
+    const banner = await screen.findByRole("region", { name: "E-mail verification" }, { timeout: 5000 });
+    await user.click(within(banner).getByRole("button", { name: "Send the link again" }));
+    expect(await within(banner).findByText("Sent. Check your inbox.")).toBeInTheDocument();
+  });
+  it("verification_link_confirms_with_its_token", async () => {
+    handler = (url, init) => (url === "/v1/users/me/email/verify" && JSON.parse(String(init.body)).token === "v1" ? new Response(null, { status: 204 }) : undefined);
+    renderAt("/verify-email?token=v1", { signedIn: true });
+    expect(await screen.findByText("Your e-mail address is confirmed. Thank you!", {}, { timeout: 5000 })).toBeInTheDocument();
+  });
+});
+
+describe("identity: account security", () => {
+  const me = { id: "u1", email: "ada@example.org", display_name: "Ada", roles: ["reader"], suspended: false, created_at: "2026-01-01T00:00:00Z", version: 1 };
+  it("lists_and_ends_sessions", async () => {
+    handler = (url, init) => {
+      if (url === "/v1/users/me") return json(me);
+      if (url === "/v1/users/me/sessions" && (init.method ?? "GET") === "GET")
+        return json({ items: [
+          { id: "s1", device: "Firefox on Linux", address: "10.0.0.1", method: "browser", created_at: "2026-01-01T00:00:00Z", last_used_at: "2026-01-02T00:00:00Z", current: true },
+          { id: "s2", device: "curl/8", address: "10.0.0.2", method: "password", created_at: "2026-01-01T00:00:00Z", last_used_at: "2026-01-02T00:00:00Z", current: false },
+        ] });
+      if (url.startsWith("/v1/users/me/sessions") && init.method === "DELETE") return new Response(null, { status: 204 });
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/account", { signedIn: true });
+    await screen.findByRole("heading", { name: "Sessions" }, { timeout: 5000 });
+    expect(screen.queryByRole("button", { name: "End the session on Firefox on Linux" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "End the session on curl/8" }));
+    await user.click(screen.getByRole("button", { name: "Sign out everywhere else" }));
+    await waitFor(() =>
+      expect(calls((u, m) => m === "DELETE" && u.startsWith("/v1/users/me/sessions")).map((c) => c.url)).toEqual([
+        "/v1/users/me/sessions/s2",
+        "/v1/users/me/sessions?keep_current=true",
+      ]),
+    );
+  });
+  it("enrols_an_authenticator_app_with_a_local_qr_and_shows_recovery_codes_once", async () => {
+    let on = false;
+    handler = (url, init) => {
+      if (url === "/v1/users/me") return json(me);
+      if (url === "/v1/users/me/second-factor") return json({ totp: on, recovery_codes_left: on ? 10 : 0 });
+      if (url === "/v1/users/me/totp" && init.method === "POST")
+        return json({ secret: "JBSWY3DPEHPK3PXP", otpauth_url: "otpauth://totp/Alexandria:ada@example.org?secret=JBSWY3DPEHPK3PXP&issuer=Alexandria" }, 201);
+      if (url === "/v1/users/me/totp/confirm") {
+        if (JSON.parse(String(init.body)).code !== "123456") return json({ status: 422, detail: "wrong code", errors: [{ location: "body.code", message: "is wrong" }] }, 422);
+        on = true;
+        return json({ recovery_codes: ["aaaa-bbbb", "cccc-dddd"] });
+      }
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/account", { signedIn: true });
+    await user.click(await screen.findByRole("button", { name: "Set up an authenticator app" }, { timeout: 5000 }));
+    const qr = await screen.findByRole("img", { name: "QR code of the authenticator app set-up" }, { timeout: 5000 });
+    expect(qr.querySelector("path")!.getAttribute("d")!.length).toBeGreaterThan(100);
+    expect(screen.getByTestId("totp-secret")).toHaveTextContent("JBSWY3DPEHPK3PXP");
+    // Nothing but our own API was asked (no QR service).
+    expect(fetchMock.mock.calls.map(([u]) => String(u)).filter((u) => !u.startsWith("/v1/") && !u.startsWith("/opds/"))).toEqual([]);
+    await user.type(screen.getByLabelText("Code from the app"), "111111");
+    await user.click(screen.getByRole("button", { name: "Turn on" }));
+    expect(await screen.findByText("is wrong")).toBeInTheDocument();
+    await user.clear(screen.getByLabelText("Code from the app"));
+    await user.type(screen.getByLabelText("Code from the app"), "123456");
+    await user.click(screen.getByRole("button", { name: "Turn on" }));
+    const codes = await screen.findByRole("list", { name: "Recovery codes" });
+    expect(within(codes).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["aaaa-bbbb", "cccc-dddd"]);
+    expect(await screen.findByText(/Recovery codes left: 10/)).toBeInTheDocument();
+  });
+  it("hides_sections_the_server_does_not_offer", async () => {
+    handler = (url) => (url === "/v1/users/me" ? json(me) : undefined);
+    renderAt("/account", { signedIn: true });
+    await screen.findByRole("heading", { name: "Profile" }, { timeout: 5000 }).catch(() => screen.findByRole("heading", { level: 1 }));
+    await waitFor(() => expect(calls((u) => u === "/v1/users/me/passkeys").length).toBe(1));
+    for (const h of ["Sessions", "Passkeys", "Authenticator app (second factor)"]) expect(screen.queryByRole("heading", { name: h })).toBeNull();
+  });
+});

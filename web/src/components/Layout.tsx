@@ -6,6 +6,7 @@ import { locales, useI18n, type Locale } from "../i18n";
 import { Bell } from "./Bell";
 import { OpdsLinks } from "./FeedLinks";
 import { SearchBox } from "./SearchBox";
+import { VerifyBanner } from "./VerifyBanner";
 import { applyTheme, nextTheme, savedTheme, type ThemeMode } from "../theme";
 
 export function Layout() {
@@ -97,6 +98,7 @@ export function Layout() {
           )}
         </div>
       </header>
+      <VerifyBanner />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>

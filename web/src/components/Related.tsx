@@ -12,7 +12,7 @@ export function Related({ mediaId }: { mediaId: string }) {
     queryKey: ["related", mediaId],
     queryFn: () => optional<{ items: { media_id: string }[] }>(`/v1/media/${encodeURIComponent(mediaId)}/related?limit=8`),
   });
-  const ids = q.data?.items.map((i) => i.media_id).filter((id) => id !== mediaId) ?? [];
+  const ids = (Array.isArray(q.data?.items) ? q.data.items : []).map((i) => i.media_id).filter((id) => id !== mediaId);
   const media = useMediaOf(ids);
   const items = ids.flatMap((id) => media.get(id) ?? []).filter((m) => m.status === "published");
   if (!items.length) return null;

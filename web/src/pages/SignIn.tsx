@@ -1,6 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, ApiError, signIn } from "../api";
+import { adoptSession, api, ApiError, needsSecondFactor, optional, signIn } from "../api";
+import { credentialJSON, passkeysSupported, requestOptions } from "../webauthn";
 import { Field } from "../components/Field";
 import { useI18n } from "../i18n";
 
@@ -9,6 +11,8 @@ export function SignIn() {
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [otp, setOtp] = useState("");
+  const [step, setStep] = useState<"password" | "otp">("password");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -16,31 +20,129 @@ export function SignIn() {
     setBusy(true);
     setError("");
     try {
-      await signIn(email, password);
+      await signIn(email, password, step === "otp" ? otp.replace(/\s/g, "") : undefined);
       navigate("/");
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      if (needsSecondFactor(err) && step === "password") {
+        setStep("otp");
+      } else {
+        setError(err instanceof Error ? err.message : String(err));
+      }
     } finally {
       setBusy(false);
     }
   };
   return (
-    <form className="narrow" onSubmit={submit} noValidate>
-      <h1>{t("auth.signinTitle")}</h1>
-      <Field label={t("auth.email")} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      <Field label={t("auth.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+    <div className="narrow">
+      <form onSubmit={submit} noValidate>
+        <h1>{t("auth.signinTitle")}</h1>
+        {step === "password" ? (
+          <>
+            <Field label={t("auth.email")} type="email" autoComplete="username webauthn" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            <Field label={t("auth.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          </>
+        ) : (
+          <>
+            <p role="status">{t("auth.otpNeeded")}</p>
+            <Field
+              label={t("auth.otp")}
+              autoComplete="one-time-code"
+              inputMode="text"
+              required
+              autoFocus
+              value={otp}
+              onChange={(e) => setOtp(e.target.value)}
+              hint={t("auth.otpHint")}
+            />
+          </>
+        )}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {step === "otp" ? t("auth.otpSubmit") : t("auth.signinSubmit")}
+        </button>
+        {step === "otp" && (
+          <button type="button" className="ghost" onClick={() => { setStep("password"); setOtp(""); setError(""); }}>
+            {t("common.cancel")}
+          </button>
+        )}
+      </form>
+      {step === "password" && (
+        <>
+          <p>
+            <Link to="/forgot-password">{t("auth.forgot")}</Link>
+          </p>
+          <OtherSignIns email={email} onDone={() => navigate("/")} />
+          <p>
+            {t("auth.noAccount")} <Link to="/signup">{t("nav.signup")}</Link>
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
+
+type Provider = { id: string; name?: string; display_name?: string };
+
+/** OtherSignIns: the OIDC providers the server lists, and passkeys; each
+ * hidden when the server does not offer it. */
+function OtherSignIns({ email, onDone }: { email: string; onDone: () => void }) {
+  const { t } = useI18n();
+  const providers = useQuery({
+    queryKey: ["oidc-providers"],
+    queryFn: () => optional<{ items?: Provider[]; providers?: Provider[] }>("/v1/auth/oidc/providers"),
+    retry: false,
+    staleTime: 300_000,
+  });
+  const list = providers.data?.items ?? providers.data?.providers ?? [];
+  const [passkey, setPasskey] = useState<"idle" | "busy" | "absent">("idle");
+  const [error, setError] = useState("");
+  const withPasskey = async () => {
+    setPasskey("busy");
+    setError("");
+    try {
+      const opts = await optional<Record<string, unknown>>("/v1/auth/passkey/options", { method: "POST", body: email ? { email } : {} });
+      if (!opts) {
+        setPasskey("absent");
+        return;
+      }
+      const cred = (await navigator.credentials.get(requestOptions(opts))) as PublicKeyCredential | null;
+      if (!cred) throw new Error(t("auth.passkeyCancelled"));
+      const res = await api<{ access_token: string }>("/v1/auth/passkey", { method: "POST", body: credentialJSON(cred) });
+      adoptSession(res.access_token);
+      onDone();
+      setPasskey("idle");
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      setPasskey("idle");
+    }
+  };
+  if (!list.length && !passkeysSupported()) return null;
+  return (
+    <section aria-labelledby="other-signin">
+      <h2 id="other-signin">{t("auth.other")}</h2>
+      <div className="providers">
+        {list.map((p) => (
+          <a key={p.id} className="button" href={`/v1/auth/oidc/${encodeURIComponent(p.id)}/start`}>
+            {t("auth.withProvider", { name: p.display_name || p.name || p.id })}
+          </a>
+        ))}
+        {passkeysSupported() && passkey !== "absent" && (
+          <button type="button" onClick={withPasskey} disabled={passkey === "busy"}>
+            {t("auth.withPasskey")}
+          </button>
+        )}
+      </div>
+      {passkey === "absent" && <p className="note">{t("auth.passkeyAbsent")}</p>}
       {error && (
         <p role="alert" className="error">
           {error}
         </p>
       )}
-      <button type="submit" className="primary" disabled={busy}>
-        {t("auth.signinSubmit")}
-      </button>
-      <p>
-        {t("auth.noAccount")} <Link to="/signup">{t("nav.signup")}</Link>
-      </p>
-    </form>
+    </section>
   );
 }
 
