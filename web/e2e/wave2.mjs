@@ -46,7 +46,7 @@ export async function run(t) {
   await page.getByRole("link", { name: "Forgot your password?" }).waitFor();
   if (!has.oidc) {
     log("skipped: OIDC providers absent");
-    expect(!(await shows(page.getByRole("link", { name: /^Sign in with / }), 1000)), "provider buttons without OIDC");
+    expect(!(await shows(page.getByRole("link", { name: /^Continue with / }), 1000)), "provider buttons without OIDC");
   }
   await check(page, "wave2-signin");
   await page.getByRole("link", { name: "Forgot your password?" }).click();

@@ -325,7 +325,7 @@ describe("identity: sign-in", () => {
     };
     const user = userEvent.setup();
     const router = renderAt("/signin");
-    expect(await screen.findByRole("link", { name: "Sign in with Keycloak" }, { timeout: 5000 })).toHaveAttribute("href", "/v1/auth/oidc/keycloak/start");
+    expect(await screen.findByRole("link", { name: "Continue with Keycloak" }, { timeout: 5000 })).toHaveAttribute("href", "/v1/auth/oidc/keycloak/start");
     await user.type(screen.getByLabelText("E-mail"), "ada@example.org");
     await user.type(screen.getByLabelText("Password"), "correct horse battery");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
@@ -344,7 +344,7 @@ describe("identity: sign-in", () => {
     renderAt("/signin");
     await screen.findByRole("link", { name: "Forgot your password?" }, { timeout: 5000 });
     await waitFor(() => expect(calls((u) => u === "/v1/auth/oidc/providers").length).toBe(1));
-    expect(screen.queryByRole("link", { name: /Sign in with/ })).toBeNull();
+    expect(screen.queryByRole("link", { name: /Continue with/ })).toBeNull();
   });
 });
 
