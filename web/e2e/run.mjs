@@ -222,6 +222,11 @@ async function main() {
     ada: { email, password, authorId },
     admin: { email: adminEmail, password: adminPassword },
   });
+
+  // The screens of the notify, analytics and identity work (each flow runs
+  // when its target answers; otherwise the calm degrade is checked).
+  const wave2 = await import("./wave2.mjs");
+  await wave2.run({ page, base, check, signIn, signOut, failures, log, ada: { email, password, authorId } });
 }
 
 try {

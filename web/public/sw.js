@@ -58,3 +58,42 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push from the notify target: a JSON payload {id, type, title, body,
+// url}; the notification opens that page when it is on this origin (else a
+// subject's page, else the inbox).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { title: event.data ? event.data.text() : "" };
+  }
+  const m = /^(media|author)\/([\w-]+)$/.exec(data.subject || "");
+  let url = m ? (m[1] === "media" ? `/media/${m[2]}` : `/authors/${m[2]}`) : "/notifications";
+  try {
+    const u = new URL(data.url, self.location.origin);
+    if (data.url && u.origin === self.location.origin) url = u.pathname + u.search;
+  } catch {
+    /* keep the default */
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "Alexandria", { body: data.body || "", tag: data.id, icon: "/icon.svg", data: { url } }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/notifications";
+  event.waitUntil(
+    (async () => {
+      for (const c of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+        if (new URL(c.url).origin === self.location.origin && "navigate" in c) {
+          await c.focus();
+          return c.navigate(url);
+        }
+      }
+      return self.clients.openWindow(url);
+    })(),
+  );
+});

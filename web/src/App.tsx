@@ -21,6 +21,12 @@ const StudioMedia = lazy(() => import("./pages/StudioMedia").then((m) => ({ defa
 const Search = lazy(() => import("./pages/Search").then((m) => ({ default: m.Search })));
 const Collections = lazy(() => import("./pages/Collections").then((m) => ({ default: m.Collections })));
 const CollectionPage = lazy(() => import("./pages/Collections").then((m) => ({ default: m.CollectionPage })));
+const Notifications = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.Notifications })));
+const NotificationSettings = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.NotificationSettings })));
+const Trending = lazy(() => import("./pages/Trending").then((m) => ({ default: m.Trending })));
+const ForgotPassword = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.ForgotPassword })));
+const ResetPassword = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.ResetPassword })));
+const VerifyEmail = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.VerifyEmail })));
 const Admin = lazy(() => import("./pages/Admin").then((m) => ({ default: m.Admin })));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -40,15 +46,21 @@ export const routes: RouteObject[] = [
       { path: "authors/:id", element: <Author /> },
       { path: "categories/:id", element: <Category /> },
       { path: "tags/:tag", element: <Tag /> },
+      { path: "trending", element: <Suspense fallback={<Loading />}><Trending /></Suspense> },
       { path: "search", element: <Suspense fallback={<Loading />}><Search /></Suspense> },
       { path: "collections", element: <RequireSession><Collections /></RequireSession> },
       { path: "collections/:id", element: <Suspense fallback={<Loading />}><CollectionPage /></Suspense> },
       { path: "signin", element: <SignIn /> },
       { path: "signup", element: <SignUp /> },
+      { path: "forgot-password", element: <Suspense fallback={<Loading />}><ForgotPassword /></Suspense> },
+      { path: "reset-password", element: <Suspense fallback={<Loading />}><ResetPassword /></Suspense> },
+      { path: "verify-email", element: <Suspense fallback={<Loading />}><VerifyEmail /></Suspense> },
       { path: "account", element: <RequireSession><Account /></RequireSession> },
       { path: "studio", element: <RequireSession><Studio /></RequireSession> },
       { path: "studio/authors/:id", element: <RequireSession><StudioAuthor /></RequireSession> },
       { path: "studio/media/:id", element: <RequireSession><StudioMedia /></RequireSession> },
+      { path: "notifications", element: <RequireSession><Notifications /></RequireSession> },
+      { path: "notifications/settings", element: <RequireSession><NotificationSettings /></RequireSession> },
       { path: "admin", element: <RequireSession><Admin /></RequireSession> },
       { path: "*", element: <NotFound /> },
     ],

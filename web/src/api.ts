@@ -90,7 +90,9 @@ export async function api<T>(path: string, o: Options = {}): Promise<T> {
   }
   if (!res.ok) throw await problemOf(res);
   if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+  // 201/202 may come without a body.
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** apiWithETag returns the body and its ETag (for If-Match on updates). */
@@ -103,15 +105,32 @@ export async function apiWithETag<T>(path: string): Promise<{ data: T; etag: str
 
 type TokenAnswer = { access_token: string; expires_in: number };
 
-export async function signIn(email: string, password: string): Promise<void> {
+/** signIn opens a browser session; otp is the second factor (a code from
+ * the authenticator app or a recovery code) for accounts that have one. */
+export async function signIn(email: string, password: string, otp?: string): Promise<void> {
   const res = await fetch("/v1/auth/session", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify(otp ? { email, password, otp } : { email, password }),
     credentials: "same-origin",
   });
   if (!res.ok) throw await problemOf(res);
   setToken(((await res.json()) as TokenAnswer).access_token);
+}
+
+/** needsSecondFactor tells whether a sign-in was refused for want of (or
+ * with a wrong) second factor: a 401 naming the otp field. */
+export function needsSecondFactor(err: unknown): boolean {
+  return (
+    err instanceof ApiError &&
+    err.problem.status === 401 &&
+    (err.problem.errors ?? []).some((e) => /(^|\.)otp$/.test(e.field || e.location || ""))
+  );
+}
+
+/** adoptSession keeps an access token a sign-in answered with (passkeys). */
+export function adoptSession(token: string): void {
+  setToken(token);
 }
 
 /** refreshSession trades the refresh cookie for a new access token. */

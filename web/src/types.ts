@@ -49,6 +49,7 @@ export type User = {
   display_name: string;
   roles: string[];
   suspended: boolean;
+  email_verified?: boolean;
   created_at: string;
   version: number;
 };

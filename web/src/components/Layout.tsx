@@ -3,8 +3,10 @@ import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { signOut } from "../api";
 import { useSession } from "../auth";
 import { locales, useI18n, type Locale } from "../i18n";
+import { Bell } from "./Bell";
 import { OpdsLinks } from "./FeedLinks";
 import { SearchBox } from "./SearchBox";
+import { VerifyBanner } from "./VerifyBanner";
 import { applyTheme, nextTheme, savedTheme, type ThemeMode } from "../theme";
 
 export function Layout() {
@@ -36,6 +38,9 @@ export function Layout() {
             </li>
             <li>
               <NavLink to="/browse">{t("nav.browse")}</NavLink>
+            </li>
+            <li>
+              <NavLink to="/trending">{t("nav.trending")}</NavLink>
             </li>
             {session.userId && (
               <li>
@@ -70,6 +75,7 @@ export function Layout() {
           </label>
           {session.userId ? (
             <>
+              <Bell />
               <NavLink to="/account">{t("nav.account")}</NavLink>
               <button
                 type="button"
@@ -92,6 +98,7 @@ export function Layout() {
           )}
         </div>
       </header>
+      <VerifyBanner />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>

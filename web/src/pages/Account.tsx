@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../api";
+import { Link } from "react-router";
 import { Field } from "../components/Field";
+import { Passkeys, SecondFactorSection, Sessions } from "./AccountSecurity";
 import { ErrorNote, Loading } from "../components/Status";
 import { date } from "../format";
 import { useI18n } from "../i18n";
@@ -19,7 +21,13 @@ export function Account() {
       <h1>{t("account.title")}</h1>
       <Profile user={me.data} />
       <Password />
+      <SecondFactorSection />
+      <Passkeys />
+      <Sessions />
       <Tokens />
+      <p>
+        <Link to="/notifications/settings">{t("notify.settings")}</Link>
+      </p>
     </>
   );
 }

@@ -14,6 +14,8 @@ const AudioPlayer = lazy(() => import("../players/AudioPlayer"));
 const VideoPlayer = lazy(() => import("../players/VideoPlayer"));
 const PdfReader = lazy(() => import("../players/PdfReader"));
 const EpubReader = lazy(() => import("../players/EpubReader"));
+// The "Related" shelf (analytics) loads after the page.
+const Related = lazy(() => import("../components/Related").then((m) => ({ default: m.Related })));
 
 /** pending statuses are polled until the item settles. */
 const pending = new Set(["processing"]);
@@ -102,6 +104,11 @@ export function MediaPage() {
         </p>
       )}
       {m.status === "published" && <ReportDialog targetType="media" targetId={m.id} />}
+      {m.status === "published" && (
+        <Suspense fallback={null}>
+          <Related mediaId={m.id} />
+        </Suspense>
+      )}
     </article>
   );
 }

@@ -1,6 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { lazy, Suspense, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, ApiError, signIn } from "../api";
+import { api, ApiError, needsSecondFactor, signIn } from "../api";
+
+// OIDC providers and passkeys are a chunk of their own.
+const OtherSignIns = lazy(() => import("../components/OtherSignIns"));
 import { Field } from "../components/Field";
 import { useI18n } from "../i18n";
 
@@ -9,6 +12,8 @@ export function SignIn() {
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [otp, setOtp] = useState("");
+  const [step, setStep] = useState<"password" | "otp">("password");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -16,31 +21,70 @@ export function SignIn() {
     setBusy(true);
     setError("");
     try {
-      await signIn(email, password);
+      await signIn(email, password, step === "otp" ? otp.replace(/\s/g, "") : undefined);
       navigate("/");
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      if (needsSecondFactor(err) && step === "password") {
+        setStep("otp");
+      } else {
+        setError(err instanceof Error ? err.message : String(err));
+      }
     } finally {
       setBusy(false);
     }
   };
   return (
-    <form className="narrow" onSubmit={submit} noValidate>
-      <h1>{t("auth.signinTitle")}</h1>
-      <Field label={t("auth.email")} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      <Field label={t("auth.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
+    <div className="narrow">
+      <form onSubmit={submit} noValidate>
+        <h1>{t("auth.signinTitle")}</h1>
+        {step === "password" ? (
+          <>
+            <Field label={t("auth.email")} type="email" autoComplete="username webauthn" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            <Field label={t("auth.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          </>
+        ) : (
+          <>
+            <p role="status">{t("auth.otpNeeded")}</p>
+            <Field
+              label={t("auth.otp")}
+              autoComplete="one-time-code"
+              inputMode="text"
+              required
+              autoFocus
+              value={otp}
+              onChange={(e) => setOtp(e.target.value)}
+              hint={t("auth.otpHint")}
+            />
+          </>
+        )}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {step === "otp" ? t("auth.otpSubmit") : t("auth.signinSubmit")}
+        </button>
+        {step === "otp" && (
+          <button type="button" className="ghost" onClick={() => { setStep("password"); setOtp(""); setError(""); }}>
+            {t("common.cancel")}
+          </button>
+        )}
+      </form>
+      {step === "password" && (
+        <>
+          <p>
+            <Link to="/forgot-password">{t("auth.forgot")}</Link>
+          </p>
+          <Suspense fallback={null}>
+            <OtherSignIns email={email} onDone={() => navigate("/")} />
+          </Suspense>
+          <p>
+            {t("auth.noAccount")} <Link to="/signup">{t("nav.signup")}</Link>
+          </p>
+        </>
       )}
-      <button type="submit" className="primary" disabled={busy}>
-        {t("auth.signinSubmit")}
-      </button>
-      <p>
-        {t("auth.noAccount")} <Link to="/signup">{t("nav.signup")}</Link>
-      </p>
-    </form>
+    </div>
   );
 }
 

@@ -1,4 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Webhooks } from "../components/Webhooks";
+import { AuthorStats } from "../components/StatsChart";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ApiError } from "../api";
@@ -183,6 +185,8 @@ export function StudioAuthor() {
           {addMember.isError && <ErrorNote error={addMember.error} />}
         </form>
       </section>
+      <AuthorStats authorId={id} />
+      <Webhooks authorId={id} />
     </>
   );
 }

@@ -1,0 +1,153 @@
+// Browser flows of the notify (issue 12), analytics (issue 14) and identity
+// (issue 15) screens. Each target is probed first: when it answers, its
+// flow runs; when it does not, the screens must degrade calmly (a note or
+// nothing) and the log says "skipped: <target> target absent".
+import { createHmac } from "node:crypto";
+
+const absent = (status) => [404, 405, 501].includes(status);
+
+/** totp computes the current RFC 6238 code of a base32 secret. */
+export function totp(secret, at = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const h = createHmac("sha1", key).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+const shows = (locator, ms = 5000) => locator.first().waitFor({ state: "visible", timeout: ms }).then(() => true, () => false);
+
+export async function run(t) {
+  const { page, base, check, signIn, failures, log, ada } = t;
+  const status = async (method, path, data) => (await page.request.fetch(base + path, { method, data, failOnStatusCode: false })).status();
+  const has = {
+    notify: !absent(await status("GET", "/v1/notifications/vapid-public-key")),
+    analytics: !absent(await status("GET", "/v1/trending?window=day")),
+    sessions: !absent(await status("GET", "/v1/users/me/sessions")),
+    secondFactor: !absent(await status("GET", "/v1/users/me/second-factor")),
+    reset: !absent(await status("POST", "/v1/auth/password-reset", {})),
+    oidc: !absent(await status("GET", "/v1/auth/oidc/providers")),
+  };
+  log("wave 2 targets:", JSON.stringify(has));
+  const expect = (cond, what) => {
+    if (!cond) failures.push(`wave2: ${what}`);
+  };
+
+  // Signed out first: the sign-in page and password reset.
+  if (await shows(page.getByRole("button", { name: "Sign out" }), 500)) {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+  }
+  await page.goto(base + "/signin");
+  await page.getByRole("link", { name: "Forgot your password?" }).waitFor();
+  if (!has.oidc) {
+    log("skipped: OIDC providers absent");
+    expect(!(await shows(page.getByRole("link", { name: /^Continue with / }), 1000)), "provider buttons without OIDC");
+  }
+  await check(page, "wave2-signin");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("E-mail").fill(ada.email);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  if (has.reset) {
+    expect(await shows(page.getByText(/a link is on its way/)), "reset link confirmation");
+  } else {
+    log("skipped: password reset absent");
+    expect(await shows(page.getByText("Password reset is not available on this server; ask an administrator.")), "calm note without password reset");
+  }
+  await check(page, "wave2-forgot-password");
+  await page.goto(base + "/reset-password");
+  await page.getByText("This link is incomplete.").waitFor();
+  await check(page, "wave2-reset-password");
+
+  await signIn(page, base, ada.email, ada.password);
+
+  // Notifications.
+  await page.goto(base + "/notifications");
+  if (has.notify) {
+    await page.getByRole("heading", { name: "Notifications" }).waitFor();
+    expect(await shows(page.getByRole("link", { name: /^Notifications, \d+ unread$/ })), "the bell with notify");
+    expect(await shows(page.getByRole("checkbox", { name: "Unread only" })), "inbox controls");
+    await check(page, "wave2-inbox");
+    await page.goto(base + "/notifications/settings");
+    const box = page.getByRole("checkbox", { name: "New item from what you follow: E-mail" });
+    await box.waitFor();
+    await box.click();
+    await page.getByRole("radio", { name: "Daily digest" }).check();
+    await page.getByRole("button", { name: "Save" }).click();
+    expect(await shows(page.getByText("Saved.")), "preferences saved");
+    await check(page, "wave2-notification-settings");
+    await page.goto(`${base}/studio/authors/${ada.authorId}`);
+    expect(await shows(page.getByRole("heading", { name: "Webhooks" })), "webhooks section with notify");
+  } else {
+    log("skipped: notify target absent");
+    expect(await shows(page.getByText("Notifications are not available on this server.")), "calm inbox note without notify");
+    expect(!(await shows(page.getByRole("link", { name: /^Notifications, / }), 1000)), "no bell without notify");
+    await check(page, "wave2-inbox-absent");
+    await page.goto(base + "/notifications/settings");
+    expect(await shows(page.getByText("Notifications are not available on this server.")), "calm settings note without notify");
+  }
+
+  // Trending, popular, statistics.
+  await page.goto(base + "/trending");
+  if (has.analytics) {
+    await page.getByRole("heading", { name: "Trending" }).waitFor();
+    await page.getByLabel("Window").selectOption("week");
+    await check(page, "wave2-trending");
+    await page.goto(`${base}/studio/authors/${ada.authorId}`);
+    expect(await shows(page.getByRole("img", { name: /^Views: \d+ in total/ }), 10_000), "statistics chart with analytics");
+    await check(page, "wave2-studio-stats");
+  } else {
+    log("skipped: analytics target absent");
+    expect(await shows(page.getByText("Trending is not available on this server.")), "calm trending note without analytics");
+    await check(page, "wave2-trending-absent");
+    await page.goto(`${base}/studio/authors/${ada.authorId}`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    expect(!(await shows(page.getByRole("heading", { name: "Statistics" }), 1500)), "no statistics without analytics");
+  }
+
+  // Account security.
+  await page.goto(base + "/account");
+  await page.getByRole("heading", { name: "Profile" }).waitFor();
+  if (has.sessions) {
+    expect(await shows(page.getByText("this browser")), "the current session is marked");
+  } else {
+    log("skipped: sessions absent");
+    expect(!(await shows(page.getByRole("heading", { name: "Sessions" }), 1000)), "no sessions section without the endpoint");
+  }
+  if (has.secondFactor) {
+    await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    await page.getByRole("img", { name: "QR code of the authenticator app set-up" }).waitFor();
+    const secret = (await page.getByTestId("totp-secret").textContent()).trim();
+    await page.getByLabel("Code from the app").fill(totp(secret));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    const codes = page.getByRole("list", { name: "Recovery codes" });
+    await codes.waitFor();
+    const recovery = (await codes.getByRole("listitem").allTextContents()).map((s) => s.trim());
+    await check(page, "wave2-account-totp");
+    // Sign in again: the second step takes a recovery code.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.goto(base + "/signin");
+    await page.getByLabel("E-mail").fill(ada.email);
+    await page.getByLabel("Password").fill(ada.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const otp = page.getByLabel("Code from your authenticator app, or a recovery code");
+    await otp.waitFor();
+    await check(page, "wave2-signin-otp");
+    await otp.fill(recovery[0]);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+    // Turn it off again (with another recovery code) for the flows after this one.
+    await page.goto(base + "/account");
+    await page.getByLabel("Code from the app, or a recovery code").fill(recovery[1]);
+    await page.getByRole("button", { name: "Turn off" }).click();
+    expect(await shows(page.getByRole("button", { name: "Set up an authenticator app" })), "second factor turned off");
+  } else {
+    log("skipped: second factor absent");
+    expect(!(await shows(page.getByRole("heading", { name: "Authenticator app (second factor)" }), 1000)), "no TOTP section without the endpoint");
+  }
+  await check(page, "wave2-account");
+}
