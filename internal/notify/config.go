@@ -1,0 +1,68 @@
+package notify
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"time"
+)
+
+// Config tunes notify and chooses its channels.
+type Config struct {
+	FanoutBatch     int           `yaml:"fanout_batch" env:"FANOUT_BATCH" doc:"followers written per fan-out transaction (one page of a published item's fan-out)"`
+	PollInterval    time.Duration `yaml:"poll_interval" env:"POLL_INTERVAL" doc:"how often the fan-out and delivery workers look for work when not woken"`
+	StreamHeartbeat time.Duration `yaml:"stream_heartbeat" env:"STREAM_HEARTBEAT" doc:"interval of the SSE stream's heartbeat comments"`
+	StreamPoll      time.Duration `yaml:"stream_poll" env:"STREAM_POLL" doc:"how often an open SSE stream checks the inbox for entries written by other processes"`
+	// E-mail: SMTP when smtp_url is set, else .eml files in the data dir.
+	SMTPURL        string        `yaml:"smtp_url" env:"SMTP_URL" secret:"true" doc:"SMTP server, smtp://[user:password@]host:port (smtps:// for implicit TLS); empty: mails are written as .eml files under <data dir>/notify-mail and logged"`
+	SMTPRequireTLS bool          `yaml:"smtp_require_tls" env:"SMTP_REQUIRE_TLS" doc:"refuse an smtp:// server that does not offer STARTTLS"`
+	MailFrom       string        `yaml:"mail_from" env:"MAIL_FROM" doc:"From address of notification mails"`
+	MailDir        string        `yaml:"mail_dir" env:"MAIL_DIR" doc:"directory of the .eml files when no SMTP server is set (empty: <data dir>/notify-mail)"`
+	SendTimeout    time.Duration `yaml:"send_timeout" env:"SEND_TIMEOUT" doc:"limit for one delivery attempt"`
+	MaxAttempts    int           `yaml:"max_attempts" env:"MAX_ATTEMPTS" doc:"delivery attempts before a delivery is marked failed"`
+	RetryBase      time.Duration `yaml:"retry_base" env:"RETRY_BASE" doc:"first retry delay; each further attempt doubles it"`
+	// UnsubscribeKey signs the one-click unsubscribe links; empty: the
+	// service key, or a random key per process (links die on restart).
+	UnsubscribeKey string `yaml:"unsubscribe_key" env:"UNSUBSCRIBE_KEY" secret:"true" doc:"key signing the one-click unsubscribe links in mails (empty: the service key)"`
+}
+
+// DefaultConfig returns the built-in settings.
+func DefaultConfig() Config {
+	return Config{FanoutBatch: 1000, PollInterval: time.Second, StreamHeartbeat: 15 * time.Second,
+		StreamPoll: time.Second, MailFrom: "Alexandria <notifications@alexandria.localhost>",
+		SendTimeout: 10 * time.Second, MaxAttempts: 8, RetryBase: 5 * time.Second}
+}
+
+// Validate reports out-of-range settings.
+func (c Config) Validate() error {
+	var problems []error
+	if c.FanoutBatch < 1 || c.FanoutBatch > 5000 {
+		problems = append(problems, fmt.Errorf("notify.fanout_batch: must be between 1 and 5000 (got %d)", c.FanoutBatch))
+	}
+	for name, d := range map[string]time.Duration{"poll_interval": c.PollInterval, "stream_poll": c.StreamPoll} {
+		if d < 10*time.Millisecond || d > time.Minute {
+			problems = append(problems, fmt.Errorf("notify.%s: must be between 10ms and 1m (got %s)", name, d))
+		}
+	}
+	if c.StreamHeartbeat < 100*time.Millisecond || c.StreamHeartbeat > 5*time.Minute {
+		problems = append(problems, fmt.Errorf("notify.stream_heartbeat: must be between 100ms and 5m (got %s)", c.StreamHeartbeat))
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		problems = append(problems, fmt.Errorf("notify.mail_from: not an address: %w", err))
+	}
+	if c.SMTPURL != "" {
+		if _, err := newSMTPMailer(c); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if c.SendTimeout < 100*time.Millisecond || c.SendTimeout > 5*time.Minute {
+		problems = append(problems, fmt.Errorf("notify.send_timeout: must be between 100ms and 5m (got %s)", c.SendTimeout))
+	}
+	if c.MaxAttempts < 1 || c.MaxAttempts > 50 {
+		problems = append(problems, fmt.Errorf("notify.max_attempts: must be between 1 and 50 (got %d)", c.MaxAttempts))
+	}
+	if c.RetryBase < 10*time.Millisecond || c.RetryBase > time.Hour {
+		problems = append(problems, fmt.Errorf("notify.retry_base: must be between 10ms and 1h (got %s)", c.RetryBase))
+	}
+	return errors.Join(problems...)
+}

@@ -1,0 +1,133 @@
+// Package domain holds notify's rules in plain Go: the notification types,
+// the channels, what a user receives by default and how a notification reads.
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Notification types.
+const (
+	TypeNewMedia         = "media.published"     // an item from what the user follows
+	TypeProcessingDone   = "media.processed"     // to an author's members
+	TypeProcessingFailed = "media.failed"        // to an author's members
+	TypeMemberAdded      = "author.member.added" // to an author's members
+	TypeReportResolved   = "report.resolved"     // to the item's members
+)
+
+// Types lists every notification type.
+var Types = []string{TypeNewMedia, TypeProcessingDone, TypeProcessingFailed, TypeMemberAdded, TypeReportResolved}
+
+// Channels.
+const (
+	ChannelInApp = "in_app"
+	ChannelEmail = "email"
+)
+
+// Channels lists every channel a preference may name.
+var Channels = []string{ChannelInApp, ChannelEmail}
+
+// Notification is one entry of a user's inbox.
+type Notification struct {
+	ID        string
+	UserID    string
+	Type      string
+	Title     string
+	Body      string
+	Subject   string // what it is about: media/<id>, author/<id>
+	SourceKey string // what caused it; unique per user
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+// Preference is a user's choice for one type on one channel.
+type Preference struct {
+	Type    string
+	Channel string
+	Enabled bool
+}
+
+// DefaultEnabled says whether a channel is on for a type when the user has
+// not chosen: the inbox always, e-mail for what concerns the user's own
+// authors (processing, members, reports), not for every followed item.
+func DefaultEnabled(typ, channel string) bool {
+	if channel == ChannelInApp {
+		return true
+	}
+	return typ != TypeNewMedia
+}
+
+// Enabled resolves a channel for a type from the user's preferences.
+func Enabled(prefs []Preference, typ, channel string) bool {
+	for _, p := range prefs {
+		if p.Type == typ && p.Channel == channel {
+			return p.Enabled
+		}
+	}
+	return DefaultEnabled(typ, channel)
+}
+
+// CheckPreference validates one preference.
+func CheckPreference(p Preference) error {
+	if !slices.Contains(Types, p.Type) {
+		return fmt.Errorf("unknown notification type %q", p.Type)
+	}
+	if !slices.Contains(Channels, p.Channel) {
+		return fmt.Errorf("unknown channel %q", p.Channel)
+	}
+	return nil
+}
+
+// ValidID reports a canonical lower-case UUID.
+func ValidID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.String() == id
+}
+
+// NewMedia is the notification of a published item for one follower.
+func NewMedia(userID, mediaID, title string, at time.Time) Notification {
+	if title == "" {
+		title = "a new item"
+	}
+	return Notification{UserID: userID, Type: TypeNewMedia, Title: "New: " + title,
+		Body: "Something you follow published " + quote(title) + ".", Subject: "media/" + mediaID,
+		SourceKey: "published:" + mediaID, CreatedAt: at}
+}
+
+// Processed is the notification to a member that an item is ready or failed.
+func Processed(userID, mediaID, title, reason string, ok bool, eventID string, at time.Time) Notification {
+	if title == "" {
+		title = "your item"
+	}
+	n := Notification{UserID: userID, Subject: "media/" + mediaID, SourceKey: "processing:" + eventID, CreatedAt: at}
+	if ok {
+		n.Type, n.Title, n.Body = TypeProcessingDone, "Ready: "+title, quote(title)+" was processed and can be published."
+	} else {
+		n.Type, n.Title, n.Body = TypeProcessingFailed, "Processing failed: "+title, quote(title)+" could not be processed: "+reason
+	}
+	return n
+}
+
+// MemberAdded is the notification to an author's member that someone joined.
+func MemberAdded(userID, authorID, newMember, role, eventID string, at time.Time) Notification {
+	title := "A new member joined your author"
+	if userID == newMember {
+		title = "You were added to an author"
+	}
+	return Notification{UserID: userID, Type: TypeMemberAdded, Title: title, Body: "Role: " + role + ".",
+		Subject: "author/" + authorID, SourceKey: "member:" + eventID, CreatedAt: at}
+}
+
+// ReportResolved is the notification to a member that a report on their
+// author's item (or the author) was resolved.
+func ReportResolved(userID, targetType, targetID, action, eventID string, at time.Time) Notification {
+	body := "A moderator reviewed a report and decided: " + action + "."
+	return Notification{UserID: userID, Type: TypeReportResolved, Title: "A report was resolved", Body: body,
+		Subject: targetType + "/" + targetID, SourceKey: "report:" + eventID, CreatedAt: at}
+}
+
+func quote(s string) string { return "“" + s + "”" }

@@ -1,0 +1,39 @@
+package notify
+
+import (
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
+)
+
+var (
+	readErrors  = []int{http.StatusUnauthorized, http.StatusUnprocessableEntity}
+	writeErrors = []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity}
+)
+
+// register declares every notify JSON operation in one table; the stream
+// and the unsubscribe link are plain handlers (registerStream).
+func (s *Service) register(api huma.API) {
+	const (
+		get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
+		inbox, prefs   = "Notifications", "Notification preferences"
+		ok, none       = http.StatusOK, http.StatusNoContent
+	)
+	huma.Register(api, operation("notification-list", get, "/v1/users/me/notifications", "Your notifications, newest first", inbox, ok, readErrors...), s.notificationList)
+	huma.Register(api, operation("notification-unread-count", get, "/v1/users/me/notifications/unread-count", "How many of your notifications are unread", inbox, ok, readErrors...), s.notificationUnreadCount)
+	huma.Register(api, operation("notification-read", post, "/v1/users/me/notifications/{id}/read", "Mark one notification read", inbox, none, writeErrors...), s.notificationRead)
+	huma.Register(api, operation("notification-read-all", post, "/v1/users/me/notifications/read-all", "Mark all your notifications read", inbox, ok, writeErrors...), s.notificationReadAll)
+	huma.Register(api, operation("notification-preferences-get", get, "/v1/users/me/notification-preferences", "Which notifications reach you on which channel", prefs, ok, readErrors...), s.preferencesGet)
+	huma.Register(api, operation("notification-preferences-put", put, "/v1/users/me/notification-preferences", "Choose channels per notification type (unnamed pairs take the default)", prefs, ok, writeErrors...), s.preferencesPut)
+}
+
+func operation(id, method, path, summary, tag string, status int, errors ...int) huma.Operation {
+	op := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag},
+		DefaultStatus: status, Errors: errors, Security: httpx.BearerSecurity()}
+	if method == http.MethodPost || method == http.MethodPut {
+		op.MaxBodyBytes = httpx.MaxJSONBody
+	}
+	return op
+}
