@@ -18,7 +18,7 @@ func TestSelectOrdersByDependencies(t *testing.T) {
 		spec string
 		want string
 	}{
-		{"all", "identity,catalog,storage,processing,engagement,web"},
+		{"all", "identity,catalog,storage,processing,engagement,notify,web"},
 		{"processing,storage,catalog", "catalog,storage,processing"},
 		{"catalog,identity", "identity,catalog"},
 		{" catalog ", "catalog"},

@@ -4,6 +4,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/notify"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/processing"
 	"github.com/alexandria-platform/alexandria/internal/storage"
@@ -19,5 +20,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "storage", Publishes: storage.Events, Consumes: storage.Consumes},
 		{Service: "processing", Publishes: processing.Events, Consumes: processing.Consumes, Sagas: processing.Sagas},
 		{Service: "engagement", Publishes: engagement.Events, Consumes: engagement.Consumes, Sagas: engagement.Sagas},
+		{Service: "notify", Publishes: notify.Events, Consumes: notify.Consumes},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/config"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/notify"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
 	"github.com/alexandria-platform/alexandria/internal/storage"
@@ -77,6 +78,14 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "notify",
+		Description: "notifications: inbox with a live stream, fan-out to followers, e-mail deliveries, preferences",
+		Migrations:  notify.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return notify.New(ctx, c.Notify, d)
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -93,6 +102,7 @@ var dependencies = map[string][]string{
 	"storage":    {"catalog"},
 	"processing": {"storage"},
 	"engagement": {"catalog"},             // learns what exists from catalog's events
+	"notify":     {"engagement"},          // turns follows (and catalog's events) into notifications
 	"web":        {"identity", "catalog"}, // the API its pages call
 }
 

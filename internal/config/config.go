@@ -17,6 +17,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog"
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/notify"
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -43,6 +44,7 @@ type Config struct {
 	Storage    storage.Config        `yaml:"storage" env:"STORAGE"`
 	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
 	Engagement engagement.Config     `yaml:"engagement" env:"ENGAGEMENT"`
+	Notify     notify.Config         `yaml:"notify" env:"NOTIFY"`
 	// MQTTURL is the device protocol's broker (engagement's progress).
 	MQTTURL string `yaml:"mqtt_url" env:"MQTT_URL" secret:"true" doc:"MQTT broker for device progress sync, e.g. mqtt://127.0.0.1:1883 (sets engagement.mqtt_url); empty: HTTP only"`
 }
@@ -79,6 +81,7 @@ func Default() Config {
 		Storage:    storage.DefaultConfig(),
 		Processing: processing.DefaultConfig(),
 		Engagement: engagement.DefaultConfig(),
+		Notify:     notify.DefaultConfig(),
 	}
 }
 
@@ -126,7 +129,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Engagement}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Engagement, c.Notify}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err
