@@ -21,6 +21,10 @@ type Config struct {
 	SendTimeout    time.Duration `yaml:"send_timeout" env:"SEND_TIMEOUT" doc:"limit for one delivery attempt"`
 	MaxAttempts    int           `yaml:"max_attempts" env:"MAX_ATTEMPTS" doc:"delivery attempts before a delivery is marked failed"`
 	RetryBase      time.Duration `yaml:"retry_base" env:"RETRY_BASE" doc:"first retry delay; each further attempt doubles it"`
+	// Webhooks.
+	WebhookTimeout      time.Duration `yaml:"webhook_timeout" env:"WEBHOOK_TIMEOUT" doc:"limit for one webhook request (connect to answer)"`
+	WebhookDisableAfter int           `yaml:"webhook_disable_after" env:"WEBHOOK_DISABLE_AFTER" doc:"consecutive failed attempts after which a webhook is disabled (a redelivery re-enables it)"`
+	WebhookAllow        string        `yaml:"webhook_allow" env:"WEBHOOK_ALLOW" doc:"comma-separated CIDRs webhooks may reach although they are loopback, private or link-local (e.g. 10.1.0.0/16); empty: none"`
 	// UnsubscribeKey signs the one-click unsubscribe links; empty: the
 	// service key, or a random key per process (links die on restart).
 	UnsubscribeKey string `yaml:"unsubscribe_key" env:"UNSUBSCRIBE_KEY" secret:"true" doc:"key signing the one-click unsubscribe links in mails (empty: the service key)"`
@@ -30,7 +34,8 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{FanoutBatch: 1000, PollInterval: time.Second, StreamHeartbeat: 15 * time.Second,
 		StreamPoll: time.Second, MailFrom: "Alexandria <notifications@alexandria.localhost>",
-		SendTimeout: 10 * time.Second, MaxAttempts: 8, RetryBase: 5 * time.Second}
+		SendTimeout: 10 * time.Second, MaxAttempts: 8, RetryBase: 5 * time.Second,
+		WebhookTimeout: 10 * time.Second, WebhookDisableAfter: 20}
 }
 
 // Validate reports out-of-range settings.
@@ -63,6 +68,15 @@ func (c Config) Validate() error {
 	}
 	if c.RetryBase < 10*time.Millisecond || c.RetryBase > time.Hour {
 		problems = append(problems, fmt.Errorf("notify.retry_base: must be between 10ms and 1h (got %s)", c.RetryBase))
+	}
+	if c.WebhookTimeout < 100*time.Millisecond || c.WebhookTimeout > 2*time.Minute {
+		problems = append(problems, fmt.Errorf("notify.webhook_timeout: must be between 100ms and 2m (got %s)", c.WebhookTimeout))
+	}
+	if c.WebhookDisableAfter < 1 || c.WebhookDisableAfter > 1000 {
+		problems = append(problems, fmt.Errorf("notify.webhook_disable_after: must be between 1 and 1000 (got %d)", c.WebhookDisableAfter))
+	}
+	if _, err := parseAllow(c.WebhookAllow); err != nil {
+		problems = append(problems, fmt.Errorf("notify.webhook_allow: %w", err))
 	}
 	return errors.Join(problems...)
 }

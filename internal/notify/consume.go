@@ -85,6 +85,10 @@ func (s *Service) onMedia(ctx context.Context, tx bun.Tx, e bus.Event) error {
 	if err := st.enqueueFanout(ctx, m.ID, m.Title, s.now()); err != nil {
 		return err
 	}
+	if err := s.queueWebhooks(ctx, st, m.AuthorIDs, domain.TypeNewMedia, "published:"+m.ID,
+		map[string]any{"media_id": m.ID, "title": m.Title, "kind": m.Kind, "author_ids": m.AuthorIDs}); err != nil {
+		return err
+	}
 	time.AfterFunc(50*time.Millisecond, s.wakeFanout)
 	return nil
 }
@@ -133,7 +137,11 @@ func (s *Service) onMember(add bool) events.Handler {
 		}
 		added, err := s.deliver(ctx, st, list)
 		s.afterCommit(added)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.queueWebhooks(ctx, st, []string{m.AuthorID}, domain.TypeMemberAdded, "member:"+e.ID,
+			map[string]any{"author_id": m.AuthorID, "user_id": m.UserID, "role": m.Role})
 	}
 }
 
@@ -146,9 +154,21 @@ func (s *Service) onProcessing(ok bool) events.Handler {
 		if err := decode(e, &p, &p.MediaID); err != nil {
 			return err
 		}
-		return s.notifyMediaMembers(ctx, s.store.InTx(tx), p.MediaID, func(userID, title string) domain.Notification {
+		st := s.store.InTx(tx)
+		if err := s.notifyMediaMembers(ctx, st, p.MediaID, func(userID, title string) domain.Notification {
 			return domain.Processed(userID, p.MediaID, title, p.Reason, ok, e.ID, s.now())
-		})
+		}); err != nil {
+			return err
+		}
+		authors, err := st.mediaAuthors(ctx, p.MediaID)
+		if err != nil {
+			return err
+		}
+		typ, data := domain.TypeProcessingDone, map[string]any{"media_id": p.MediaID}
+		if !ok {
+			typ, data["reason"] = domain.TypeProcessingFailed, p.Reason
+		}
+		return s.queueWebhooks(ctx, st, authors, typ, "processing:"+e.ID, data)
 	}
 }
 
@@ -162,18 +182,28 @@ func (s *Service) onReportResolved(ctx context.Context, tx bun.Tx, e bus.Event) 
 		return err
 	}
 	st := s.store.InTx(tx)
-	var users []string
+	var users, authors []string
 	var err error
 	switch r.TargetType {
 	case "media":
-		users, err = st.mediaMembers(ctx, r.TargetID)
+		if users, err = st.mediaMembers(ctx, r.TargetID); err == nil {
+			authors, err = st.mediaAuthors(ctx, r.TargetID)
+		}
 	case "author":
+		authors = []string{r.TargetID}
 		users, err = st.authorMembers(ctx, r.TargetID)
 	default:
 		return nil // a report on a user concerns no author's members
 	}
-	if err != nil || len(users) == 0 {
+	if err != nil {
 		return err
+	}
+	if err := s.queueWebhooks(ctx, st, authors, domain.TypeReportResolved, "report:"+e.ID,
+		map[string]any{"target_type": r.TargetType, "target_id": r.TargetID, "action": r.Action}); err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		return nil
 	}
 	list := make([]domain.Notification, len(users))
 	for i, u := range users {

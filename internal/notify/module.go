@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -39,21 +40,24 @@ var Migrations, _ = fs.Sub(migrationFiles, "migrations")
 
 // Service is the running notify target.
 type Service struct {
-	cfg          Config
-	db           *db.DB
-	store        *Store
-	events       *events.Pipeline
-	log          *slog.Logger
-	metrics      *metrics
-	hub          *hub
-	mail         mailer
-	unsubKey     []byte
-	publicURL    string
-	group        *lifecycle.Group
-	ownGroup     bool
-	now          func() time.Time
-	fanoutWake   chan struct{}
-	deliveryWake chan struct{}
+	cfg           Config
+	db            *db.DB
+	store         *Store
+	events        *events.Pipeline
+	log           *slog.Logger
+	metrics       *metrics
+	hub           *hub
+	mail          mailer
+	unsubKey      []byte
+	publicURL     string
+	group         *lifecycle.Group
+	ownGroup      bool
+	now           func() time.Time
+	fanoutWake    chan struct{}
+	deliveryWake  chan struct{}
+	webhookWake   chan struct{}
+	guard         ssrfGuard
+	webhookClient *http.Client
 }
 
 // New opens and migrates notify's store, registers its routes and
@@ -101,7 +105,14 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 	}
 	s := &Service{cfg: cfg, db: store, store: NewStore(store), events: pipeline, log: log, hub: newHub(),
 		publicURL: strings.TrimSuffix(d.PublicURL, "/"), group: group, ownGroup: ownGroup,
-		now: func() time.Time { return clock.Stamp(time.Now()) }, fanoutWake: make(chan struct{}, 1), deliveryWake: make(chan struct{}, 1)}
+		now: func() time.Time { return clock.Stamp(time.Now()) }, fanoutWake: make(chan struct{}, 1), deliveryWake: make(chan struct{}, 1),
+		webhookWake: make(chan struct{}, 1)}
+	allow, err := parseAllow(cfg.WebhookAllow)
+	if err != nil {
+		return nil, fmt.Errorf("notify.webhook_allow: %w", err)
+	}
+	s.guard = ssrfGuard{allow: allow}
+	s.webhookClient = s.guard.client(cfg.WebhookTimeout)
 	if s.publicURL == "" {
 		s.publicURL = strings.TrimSuffix(d.IdentityURL, "/")
 	}
@@ -138,6 +149,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 	for name, run := range map[string]lifecycle.Run{
 		"fan-out":  s.runFanout(cfg.FanoutBatch, cfg.PollInterval),
 		"delivery": s.runDelivery(cfg.PollInterval),
+		"webhooks": s.runWebhooks(cfg.PollInterval),
 	} {
 		if err := group.Go(name, run); err != nil {
 			return nil, errors.Join(fmt.Errorf("notify: %w", err), s.stopOwnGroup(ctx))

@@ -26,6 +26,13 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("notification-read", post, "/v1/users/me/notifications/{id}/read", "Mark one notification read", inbox, none, writeErrors...), s.notificationRead)
 	huma.Register(api, operation("notification-read-all", post, "/v1/users/me/notifications/read-all", "Mark all your notifications read", inbox, ok, writeErrors...), s.notificationReadAll)
 	huma.Register(api, operation("notification-preferences-get", get, "/v1/users/me/notification-preferences", "Which notifications reach you on which channel", prefs, ok, readErrors...), s.preferencesGet)
+	const hooks, del, created = "Webhooks", http.MethodDelete, http.StatusCreated
+	huma.Register(api, operation("webhook-create", post, "/v1/webhooks", "Register a webhook for an author's events (its members and admins)", hooks, created,
+		append([]int{http.StatusForbidden}, writeErrors...)...), s.webhookCreate)
+	huma.Register(api, operation("webhook-get", get, "/v1/webhooks/{id}", "A webhook", hooks, ok, writeErrors...), s.webhookGet)
+	huma.Register(api, operation("webhook-delete", del, "/v1/webhooks/{id}", "Remove a webhook and its delivery log", hooks, none, writeErrors...), s.webhookDelete)
+	huma.Register(api, operation("webhook-delivery-list", get, "/v1/webhooks/{id}/deliveries", "A webhook's deliveries, newest first", hooks, ok, writeErrors...), s.webhookDeliveryList)
+	huma.Register(api, operation("webhook-redeliver", post, "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "Send a delivery again (re-enables the webhook)", hooks, none, writeErrors...), s.webhookRedeliver)
 	huma.Register(api, operation("notification-preferences-put", put, "/v1/users/me/notification-preferences", "Choose channels per notification type (unnamed pairs take the default)", prefs, ok, writeErrors...), s.preferencesPut)
 }
 

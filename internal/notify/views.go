@@ -35,3 +35,44 @@ func preferencesView(list []domain.Preference) []preferenceJSON {
 	}
 	return out
 }
+
+// webhookJSON is a registered webhook (never its secret).
+type webhookJSON struct {
+	ID         string     `json:"id" doc:"Webhook ID"`
+	AuthorID   string     `json:"author_id" doc:"The author whose events are sent"`
+	URL        string     `json:"url" doc:"Target URL"`
+	EventTypes []string   `json:"event_types" doc:"Types sent"`
+	Enabled    bool       `json:"enabled" doc:"false once disabled after repeated failures (a redelivery re-enables it)"`
+	Failures   int        `json:"consecutive_failures" doc:"Failed attempts since the last success"`
+	CreatedAt  time.Time  `json:"created_at" doc:"When it was registered"`
+	DisabledAt *time.Time `json:"disabled_at,omitempty" doc:"When it was disabled"`
+}
+
+// webhookCreatedJSON is a new webhook with its secret, shown once.
+type webhookCreatedJSON struct {
+	webhookJSON
+	Secret string `json:"secret" doc:"The signing secret; shown only now"`
+}
+
+func webhookView(w domain.Webhook) webhookJSON {
+	return webhookJSON{ID: w.ID, AuthorID: w.AuthorID, URL: w.URL, EventTypes: w.EventTypes, Enabled: w.Enabled,
+		Failures: w.Failures, CreatedAt: w.CreatedAt, DisabledAt: w.DisabledAt}
+}
+
+// webhookDeliveryJSON is one event sent to a webhook.
+type webhookDeliveryJSON struct {
+	ID         string     `json:"id" doc:"Delivery ID; the webhook-id header"`
+	EventType  string     `json:"event_type" doc:"Event type"`
+	State      string     `json:"state" enum:"pending,sent,failed" doc:"pending (retrying), sent, or failed after the last attempt"`
+	Attempts   int        `json:"attempts" doc:"Attempts so far"`
+	StatusCode int        `json:"status_code" doc:"HTTP status of the last attempt (0: no answer)"`
+	LastError  string     `json:"last_error,omitempty" doc:"Why the last attempt failed"`
+	Payload    string     `json:"payload" doc:"The JSON body sent"`
+	CreatedAt  time.Time  `json:"created_at" doc:"When the event was queued"`
+	SentAt     *time.Time `json:"sent_at,omitempty" doc:"When it was accepted"`
+}
+
+func webhookDeliveryView(d webhookDelivery) webhookDeliveryJSON {
+	return webhookDeliveryJSON{ID: d.ID, EventType: d.EventType, State: d.State, Attempts: d.Attempts, StatusCode: d.StatusCode,
+		LastError: d.LastError, Payload: d.Payload, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
+}

@@ -131,3 +131,38 @@ func ReportResolved(userID, targetType, targetID, action, eventID string, at tim
 }
 
 func quote(s string) string { return "“" + s + "”" }
+
+// Webhook is an author's registered endpoint.
+type Webhook struct {
+	ID         string
+	AuthorID   string
+	CreatedBy  string
+	URL        string
+	EventTypes []string
+	Secret     string
+	Enabled    bool
+	Failures   int
+	CreatedAt  time.Time
+	DisabledAt *time.Time
+}
+
+// Wants reports whether the webhook subscribes to a type.
+func (w Webhook) Wants(typ string) bool { return slices.Contains(w.EventTypes, typ) }
+
+// CheckWebhookTypes validates a webhook's event types.
+func CheckWebhookTypes(types []string) error {
+	if len(types) == 0 {
+		return fmt.Errorf("name at least one event type")
+	}
+	seen := map[string]bool{}
+	for _, t := range types {
+		if !slices.Contains(Types, t) {
+			return fmt.Errorf("unknown event type %q", t)
+		}
+		if seen[t] {
+			return fmt.Errorf("event type %q named twice", t)
+		}
+		seen[t] = true
+	}
+	return nil
+}
