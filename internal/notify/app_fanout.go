@@ -29,6 +29,9 @@ func (s *Service) runFanout(batch int, poll time.Duration) func(ctx context.Cont
 			if worked && err == nil {
 				continue
 			}
+			if s.cfg.FanoutDelay > 0 && s.cfg.FanoutDelay < poll {
+				t.Reset(s.cfg.FanoutDelay)
+			}
 			select {
 			case <-ctx.Done():
 				return nil
@@ -46,7 +49,7 @@ func (s *Service) fanoutPage(ctx context.Context, batch int) (bool, error) {
 	worked := false
 	err := s.store.Tx(ctx, func(st *Store) error {
 		added = nil
-		job, err := st.nextFanout(ctx)
+		job, err := st.nextFanout(ctx, s.now().Add(-s.cfg.FanoutDelay))
 		if err != nil || job == nil {
 			return err
 		}

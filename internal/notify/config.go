@@ -10,6 +10,7 @@ import (
 // Config tunes notify and chooses its channels.
 type Config struct {
 	FanoutBatch     int           `yaml:"fanout_batch" env:"FANOUT_BATCH" doc:"followers written per fan-out transaction (one page of a published item's fan-out)"`
+	FanoutDelay     time.Duration `yaml:"fanout_delay" env:"FANOUT_DELAY" doc:"how long a published item waits before its fan-out starts, so that follows made just before publishing (another service's events) have arrived"`
 	PollInterval    time.Duration `yaml:"poll_interval" env:"POLL_INTERVAL" doc:"how often the fan-out and delivery workers look for work when not woken"`
 	StreamHeartbeat time.Duration `yaml:"stream_heartbeat" env:"STREAM_HEARTBEAT" doc:"interval of the SSE stream's heartbeat comments"`
 	StreamPoll      time.Duration `yaml:"stream_poll" env:"STREAM_POLL" doc:"how often an open SSE stream checks the inbox for entries written by other processes"`
@@ -32,7 +33,7 @@ type Config struct {
 
 // DefaultConfig returns the built-in settings.
 func DefaultConfig() Config {
-	return Config{FanoutBatch: 1000, PollInterval: time.Second, StreamHeartbeat: 15 * time.Second,
+	return Config{FanoutBatch: 1000, FanoutDelay: 2 * time.Second, PollInterval: time.Second, StreamHeartbeat: 15 * time.Second,
 		StreamPoll: time.Second, MailFrom: "Alexandria <notifications@alexandria.localhost>",
 		SendTimeout: 10 * time.Second, MaxAttempts: 8, RetryBase: 5 * time.Second,
 		WebhookTimeout: 10 * time.Second, WebhookDisableAfter: 20}
@@ -43,6 +44,9 @@ func (c Config) Validate() error {
 	var problems []error
 	if c.FanoutBatch < 1 || c.FanoutBatch > 5000 {
 		problems = append(problems, fmt.Errorf("notify.fanout_batch: must be between 1 and 5000 (got %d)", c.FanoutBatch))
+	}
+	if c.FanoutDelay < 0 || c.FanoutDelay > 10*time.Minute {
+		problems = append(problems, fmt.Errorf("notify.fanout_delay: must be between 0 and 10m (got %s)", c.FanoutDelay))
 	}
 	for name, d := range map[string]time.Duration{"poll_interval": c.PollInterval, "stream_poll": c.StreamPoll} {
 		if d < 10*time.Millisecond || d > time.Minute {

@@ -89,7 +89,7 @@ func (s *Service) onMedia(ctx context.Context, tx bun.Tx, e bus.Event) error {
 		map[string]any{"media_id": m.ID, "title": m.Title, "kind": m.Kind, "author_ids": m.AuthorIDs}); err != nil {
 		return err
 	}
-	time.AfterFunc(50*time.Millisecond, s.wakeFanout)
+	time.AfterFunc(s.cfg.FanoutDelay+50*time.Millisecond, s.wakeFanout)
 	return nil
 }
 

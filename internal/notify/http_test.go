@@ -39,7 +39,7 @@ func startNotify(t *testing.T, s moduletest.Store, tune func(*Config)) *api {
 	h := moduletest.NewHarness(t, s)
 	cfg := DefaultConfig()
 	cfg.PollInterval, cfg.StreamPoll, cfg.RetryBase = 20*time.Millisecond, 50*time.Millisecond, 20*time.Millisecond
-	cfg.StreamHeartbeat = 200 * time.Millisecond
+	cfg.StreamHeartbeat, cfg.FanoutDelay = 200*time.Millisecond, 0
 	if tune != nil {
 		tune(&cfg)
 	}

@@ -29,16 +29,16 @@ func (s *Store) enqueueFanout(ctx context.Context, mediaID, title string, at tim
 	return err
 }
 
-// nextFanout returns the oldest unfinished fan-out, locked on PostgreSQL
+// nextFanout returns the oldest unfinished fan-out created by createdBy, locked on PostgreSQL
 // so that two replicas never work one page twice at once.
-func (s *Store) nextFanout(ctx context.Context) (*fanoutJob, error) {
+func (s *Store) nextFanout(ctx context.Context, createdBy time.Time) (*fanoutJob, error) {
 	lock := ""
 	if s.db.Dialect == db.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var jobs []fanoutJob
 	err := s.idb.NewRaw(`SELECT id, media_id, title, cursor, inserted FROM fanout_jobs WHERE done = FALSE
-		ORDER BY created_at, id LIMIT 1`+lock).Scan(ctx, &jobs)
+		AND created_at <= ? ORDER BY created_at, id LIMIT 1`+lock, createdBy).Scan(ctx, &jobs)
 	if err != nil || len(jobs) == 0 {
 		return nil, err
 	}
