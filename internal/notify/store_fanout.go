@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,15 +47,33 @@ func (s *Store) nextFanout(ctx context.Context, createdBy time.Time) (*fanoutJob
 }
 
 // followersPage returns up to limit users, after cursor in ID order, who
-// follow one of an item's authors, categories or tags.
+// follow one of an item's authors, categories or tags. Each reference is
+// its own range scan of the follows primary key (target, user), merged:
+// a page costs the same however deep into the audience it is.
 func (s *Store) followersPage(ctx context.Context, mediaID, cursor string, limit int) ([]string, error) {
 	if cursor == "" {
 		cursor = "00000000-0000-0000-0000-000000000000" // before every UUID, and a valid one for PostgreSQL
 	}
+	var refs []struct {
+		RefType string `bun:"ref_type"`
+		RefID   string `bun:"ref_id"`
+	}
+	if err := s.idb.NewRaw("SELECT ref_type, ref_id FROM media_refs WHERE media_id = ? ORDER BY ref_type, ref_id", mediaID).Scan(ctx, &refs); err != nil {
+		return nil, fmt.Errorf("refs of %s: %w", mediaID, err)
+	}
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	parts := make([]string, len(refs))
+	args := make([]any, 0, len(refs)*4+1)
+	for i, r := range refs {
+		parts[i] = fmt.Sprintf(`SELECT user_id FROM (SELECT user_id FROM follows WHERE target_type = ? AND target_id = ? AND user_id > ?
+			ORDER BY user_id LIMIT ?) AS f%d`, i)
+		args = append(args, r.RefType, r.RefID, cursor, limit)
+	}
 	var out []string
-	err := s.idb.NewRaw(`SELECT DISTINCT f.user_id FROM media_refs r
-		JOIN follows f ON f.target_type = r.ref_type AND f.target_id = r.ref_id
-		WHERE r.media_id = ? AND f.user_id > ? ORDER BY f.user_id LIMIT ?`, mediaID, cursor, limit).Scan(ctx, &out)
+	err := s.idb.NewRaw(`SELECT user_id FROM (`+strings.Join(parts, " UNION ")+`) AS u ORDER BY user_id LIMIT ?`,
+		append(args, limit)...).Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("followers of %s: %w", mediaID, err)
 	}
