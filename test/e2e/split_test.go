@@ -30,11 +30,11 @@ type splitDeployment struct {
 }
 
 // splitTargets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing", "engagement", "web"}
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "engagement", "notify", "web"}
 
 // apiTargets are the split targets that document API operations (web
 // serves the app at the paths they leave).
-var apiTargets = []string{"identity", "catalog", "storage", "processing", "engagement"}
+var apiTargets = []string{"identity", "catalog", "storage", "processing", "engagement", "notify"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -88,7 +88,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		s.start(t, target)
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
-		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "ENGAGEMENT": ports["engagement"], "WEB": ports["web"]})
+		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "ENGAGEMENT": ports["engagement"], "NOTIFY": ports["notify"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)

@@ -258,6 +258,26 @@ drafts). A monolith calls itself, so it may go without (random per process).
 - name: ALEXANDRIA_STORAGE_CATALOG_URL
   value: {{ printf "http://%s-catalog:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 {{- end }}
+{{- if has .target (list "notify" "all") }}
+- name: ALEXANDRIA_NOTIFY_SMTP_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: notify-smtp-url
+      optional: true
+- name: ALEXANDRIA_NOTIFY_UNSUBSCRIBE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: notify-unsubscribe-key
+      optional: true
+- name: ALEXANDRIA_NOTIFY_MAIL_FROM
+  value: {{ $v.notify.mailFrom | quote }}
+{{- with $v.notify.webhookAllow }}
+- name: ALEXANDRIA_NOTIFY_WEBHOOK_ALLOW
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- if and (eq $v.mode "microservices") (eq .target "engagement") }}
 - name: ALEXANDRIA_ENGAGEMENT_CATALOG_URL
   value: {{ printf "http://%s-catalog:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
