@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/notify/domain"
 )
 
 // The delivery worker sends queued e-mails. A delivery is claimed (leased)
@@ -58,14 +60,27 @@ func (s *Service) deliverDue(ctx context.Context, limit int) (int, error) {
 
 func (s *Service) sendOne(ctx context.Context, d delivery) {
 	now := s.now()
-	to, err := s.store.userEmail(ctx, d.UserID)
-	if err == nil && to == "" {
-		// identity's event may still be on its way: retried like a failure.
-		err = errNoAddress
-	} else if err == nil {
+	var err error
+	if d.Channel == domain.ChannelPush {
 		sctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
-		err = s.mail.Send(sctx, mailFor(d, to, s.link(d.Subject), s.unsubscribeURL(d.UserID, d.Type)))
+		var n int
+		n, err = s.sendPush(sctx, d)
 		cancel()
+		if err == nil && n == 0 {
+			s.finish(ctx, d, stateSkipped, "no push subscription left", now)
+			return
+		}
+	} else {
+		var to string
+		to, err = s.store.userEmail(ctx, d.UserID)
+		if err == nil && to == "" {
+			// identity's event may still be on its way: retried like a failure.
+			err = errNoAddress
+		} else if err == nil {
+			sctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
+			err = s.mail.Send(sctx, mailFor(d, to, s.link(d.Subject), s.unsubscribeURL(d.UserID, d.Type)))
+			cancel()
+		}
 	}
 	if err == nil {
 		s.metrics.sent.WithLabelValues(d.Channel).Inc()

@@ -26,6 +26,10 @@ type Config struct {
 	WebhookTimeout      time.Duration `yaml:"webhook_timeout" env:"WEBHOOK_TIMEOUT" doc:"limit for one webhook request (connect to answer)"`
 	WebhookDisableAfter int           `yaml:"webhook_disable_after" env:"WEBHOOK_DISABLE_AFTER" doc:"consecutive failed attempts after which a webhook is disabled (a redelivery re-enables it)"`
 	WebhookAllow        string        `yaml:"webhook_allow" env:"WEBHOOK_ALLOW" doc:"comma-separated CIDRs webhooks may reach although they are loopback, private or link-local (e.g. 10.1.0.0/16); empty: none"`
+	// Web Push (VAPID); empty keys: the channel is off.
+	VAPIDPublicKey  string `yaml:"vapid_public_key" env:"VAPID_PUBLIC_KEY" doc:"VAPID public key (base64url, uncompressed P-256 point); with the private key it turns Web Push on"`
+	VAPIDPrivateKey string `yaml:"vapid_private_key" env:"VAPID_PRIVATE_KEY" secret:"true" doc:"VAPID private key (base64url); generate a pair with any VAPID tool, keep it stable (browsers subscribe to the public key)"`
+	VAPIDSubject    string `yaml:"vapid_subject" env:"VAPID_SUBJECT" doc:"contact in the VAPID JWT: an e-mail address or an https URL"`
 	// UnsubscribeKey signs the one-click unsubscribe links; empty: the
 	// service key, or a random key per process (links die on restart).
 	UnsubscribeKey string `yaml:"unsubscribe_key" env:"UNSUBSCRIBE_KEY" secret:"true" doc:"key signing the one-click unsubscribe links in mails (empty: the service key)"`
@@ -36,7 +40,7 @@ func DefaultConfig() Config {
 	return Config{FanoutBatch: 1000, FanoutDelay: 2 * time.Second, PollInterval: time.Second, StreamHeartbeat: 15 * time.Second,
 		StreamPoll: time.Second, MailFrom: "Alexandria <notifications@alexandria.localhost>",
 		SendTimeout: 10 * time.Second, MaxAttempts: 8, RetryBase: 5 * time.Second,
-		WebhookTimeout: 10 * time.Second, WebhookDisableAfter: 20}
+		WebhookTimeout: 10 * time.Second, WebhookDisableAfter: 20, VAPIDSubject: "notifications@alexandria.localhost"}
 }
 
 // Validate reports out-of-range settings.
@@ -78,6 +82,14 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookDisableAfter < 1 || c.WebhookDisableAfter > 1000 {
 		problems = append(problems, fmt.Errorf("notify.webhook_disable_after: must be between 1 and 1000 (got %d)", c.WebhookDisableAfter))
+	}
+	if (c.VAPIDPublicKey == "") != (c.VAPIDPrivateKey == "") {
+		problems = append(problems, fmt.Errorf("notify.vapid_public_key and notify.vapid_private_key: set both or neither"))
+	}
+	if c.VAPIDPublicKey != "" {
+		if k, err := decodeKey(c.VAPIDPublicKey); err != nil || len(k) != 65 {
+			problems = append(problems, fmt.Errorf("notify.vapid_public_key: want a base64url uncompressed P-256 point (65 bytes)"))
+		}
 	}
 	if _, err := parseAllow(c.WebhookAllow); err != nil {
 		problems = append(problems, fmt.Errorf("notify.webhook_allow: %w", err))

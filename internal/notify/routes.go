@@ -33,6 +33,12 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("webhook-delete", del, "/v1/webhooks/{id}", "Remove a webhook and its delivery log", hooks, none, writeErrors...), s.webhookDelete)
 	huma.Register(api, operation("webhook-delivery-list", get, "/v1/webhooks/{id}/deliveries", "A webhook's deliveries, newest first", hooks, ok, writeErrors...), s.webhookDeliveryList)
 	huma.Register(api, operation("webhook-redeliver", post, "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "Send a delivery again (re-enables the webhook)", hooks, none, writeErrors...), s.webhookRedeliver)
+	huma.Register(api, operation("push-subscription-create", post, "/v1/users/me/push-subscriptions", "Subscribe this browser to Web Push (a PushSubscription's JSON)", "Web Push", none,
+		append([]int{http.StatusServiceUnavailable}, writeErrors...)...), s.pushSubscribe)
+	huma.Register(api, operation("push-subscription-delete", del, "/v1/users/me/push-subscriptions", "Unsubscribe a browser from Web Push", "Web Push", none, writeErrors...), s.pushUnsubscribe)
+	vapid := operation("vapid-key", get, "/v1/notifications/vapid-public-key", "The server's VAPID public key (applicationServerKey)", "Web Push", ok, http.StatusServiceUnavailable)
+	vapid.Security = nil
+	huma.Register(api, vapid, s.vapidKey)
 	huma.Register(api, operation("notification-preferences-put", put, "/v1/users/me/notification-preferences", "Choose channels per notification type (unnamed pairs take the default)", prefs, ok, writeErrors...), s.preferencesPut)
 }
 

@@ -26,10 +26,11 @@ var Types = []string{TypeNewMedia, TypeProcessingDone, TypeProcessingFailed, Typ
 const (
 	ChannelInApp = "in_app"
 	ChannelEmail = "email"
+	ChannelPush  = "push" // Web Push to the user's browsers
 )
 
 // Channels lists every channel a preference may name.
-var Channels = []string{ChannelInApp, ChannelEmail}
+var Channels = []string{ChannelInApp, ChannelEmail, ChannelPush}
 
 // Notification is one entry of a user's inbox.
 type Notification struct {
@@ -52,10 +53,10 @@ type Preference struct {
 }
 
 // DefaultEnabled says whether a channel is on for a type when the user has
-// not chosen: the inbox always, e-mail for what concerns the user's own
+// not chosen: the inbox and push (to browsers the user subscribed) always, e-mail for what concerns the user's own
 // authors (processing, members, reports), not for every followed item.
 func DefaultEnabled(typ, channel string) bool {
-	if channel == ChannelInApp {
+	if channel == ChannelInApp || channel == ChannelPush {
 		return true
 	}
 	return typ != TypeNewMedia

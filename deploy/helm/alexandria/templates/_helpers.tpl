@@ -273,6 +273,17 @@ drafts). A monolith calls itself, so it may go without (random per process).
       optional: true
 - name: ALEXANDRIA_NOTIFY_MAIL_FROM
   value: {{ $v.notify.mailFrom | quote }}
+{{- if $v.notify.vapidPublicKey }}
+- name: ALEXANDRIA_NOTIFY_VAPID_PUBLIC_KEY
+  value: {{ $v.notify.vapidPublicKey | quote }}
+- name: ALEXANDRIA_NOTIFY_VAPID_SUBJECT
+  value: {{ $v.notify.vapidSubject | quote }}
+- name: ALEXANDRIA_NOTIFY_VAPID_PRIVATE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: notify-vapid-private-key
+{{- end }}
 {{- with $v.notify.webhookAllow }}
 - name: ALEXANDRIA_NOTIFY_WEBHOOK_ALLOW
   value: {{ . | quote }}
