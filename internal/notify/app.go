@@ -177,7 +177,7 @@ func (s *Service) preferences(ctx context.Context, userID string) ([]domain.Pref
 	return out, nil
 }
 
-func (s *Service) putPreferences(ctx context.Context, userID string, prefs []domain.Preference) ([]domain.Preference, error) {
+func (s *Service) putPreferences(ctx context.Context, userID string, prefs []domain.Preference, set domain.Settings) ([]domain.Preference, error) {
 	seen := map[[2]string]bool{}
 	for i, p := range prefs {
 		if err := domain.CheckPreference(p); err != nil {
@@ -188,7 +188,12 @@ func (s *Service) putPreferences(ctx context.Context, userID string, prefs []dom
 		}
 		seen[[2]string{p.Type, p.Channel}] = true
 	}
-	if err := s.store.Tx(ctx, func(st *Store) error { return st.putPreferences(ctx, userID, prefs) }); err != nil {
+	if err := s.store.Tx(ctx, func(st *Store) error {
+		if err := st.putSettings(ctx, userID, set); err != nil {
+			return err
+		}
+		return st.putPreferences(ctx, userID, prefs)
+	}); err != nil {
 		return nil, err
 	}
 	return s.preferences(ctx, userID)

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +54,7 @@ type Service struct {
 	group         *lifecycle.Group
 	ownGroup      bool
 	now           func() time.Time
+	skew          atomic.Int64 // tests move the clock forward (digests, quiet hours)
 	fanoutWake    chan struct{}
 	deliveryWake  chan struct{}
 	webhookWake   chan struct{}
@@ -105,8 +107,9 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 	}
 	s := &Service{cfg: cfg, db: store, store: NewStore(store), events: pipeline, log: log, hub: newHub(),
 		publicURL: strings.TrimSuffix(d.PublicURL, "/"), group: group, ownGroup: ownGroup,
-		now: func() time.Time { return clock.Stamp(time.Now()) }, fanoutWake: make(chan struct{}, 1), deliveryWake: make(chan struct{}, 1),
+		fanoutWake: make(chan struct{}, 1), deliveryWake: make(chan struct{}, 1),
 		webhookWake: make(chan struct{}, 1)}
+	s.now = func() time.Time { return clock.Stamp(time.Now().Add(time.Duration(s.skew.Load()))) }
 	allow, err := parseAllow(cfg.WebhookAllow)
 	if err != nil {
 		return nil, fmt.Errorf("notify.webhook_allow: %w", err)

@@ -7,9 +7,7 @@ import (
 )
 
 type preferencesOutput struct {
-	Body struct {
-		Preferences []preferenceJSON `json:"preferences" doc:"Every notification type on every channel, with your choice or the default"`
-	}
+	Body preferencesJSON
 }
 
 // preferencesGet lists the caller's choices, defaults filled in.
@@ -22,7 +20,9 @@ func (s *Service) preferencesGet(ctx context.Context, _ *struct{}) (*preferences
 	if err != nil {
 		return nil, err
 	}
-	out := &preferencesOutput{}
-	out.Body.Preferences = preferencesView(list)
-	return out, nil
+	set, err := s.store.settings(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &preferencesOutput{Body: preferencesBody(list, set)}, nil
 }

@@ -19,6 +19,7 @@ type delivery struct {
 	Attempts       int       `bun:"attempts"`
 	NextAt         time.Time `bun:"next_at"`
 	LastError      string    `bun:"last_error"`
+	CreatedAt      time.Time `bun:"created_at"`
 	// From the notification:
 	Type    string `bun:"type"`
 	Title   string `bun:"title"`
@@ -56,7 +57,7 @@ func (s *Store) queueDeliveries(ctx context.Context, channel string, notificatio
 // dueDeliveries returns pending deliveries whose time has come.
 func (s *Store) dueDeliveries(ctx context.Context, now time.Time, limit int) ([]delivery, error) {
 	var out []delivery
-	err := s.idb.NewRaw(`SELECT d.id, d.notification_id, d.user_id, d.channel, d.state, d.attempts, d.next_at, d.last_error,
+	err := s.idb.NewRaw(`SELECT d.id, d.notification_id, d.user_id, d.channel, d.state, d.attempts, d.next_at, d.last_error, d.created_at,
 		n.type, n.title, n.body, n.subject
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id
 		WHERE d.state = ? AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?`, statePending, now, limit).Scan(ctx, &out)

@@ -76,3 +76,25 @@ func webhookDeliveryView(d webhookDelivery) webhookDeliveryJSON {
 	return webhookDeliveryJSON{ID: d.ID, EventType: d.EventType, State: d.State, Attempts: d.Attempts, StatusCode: d.StatusCode,
 		LastError: d.LastError, Payload: d.Payload, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
 }
+
+// quietHoursJSON is a daily window without e-mail or push.
+type quietHoursJSON struct {
+	Start string `json:"start" doc:"HH:MM, local time"`
+	End   string `json:"end" doc:"HH:MM, local time; before start: the window crosses midnight"`
+}
+
+// preferencesJSON is every choice of a user.
+type preferencesJSON struct {
+	Preferences []preferenceJSON `json:"preferences" doc:"Every notification type on every channel, with your choice or the default"`
+	EmailDigest string           `json:"email_digest" enum:"off,daily,weekly" doc:"off: one mail per notification; daily or weekly digests at 08:00 local time (weekly: Mondays)"`
+	QuietHours  *quietHoursJSON  `json:"quiet_hours" doc:"No e-mail or push in this daily window; null: none"`
+	TimeZone    string           `json:"time_zone" doc:"IANA time zone of digests and quiet hours"`
+}
+
+func preferencesBody(list []domain.Preference, set domain.Settings) preferencesJSON {
+	out := preferencesJSON{Preferences: preferencesView(list), EmailDigest: set.Digest, TimeZone: set.TimeZone}
+	if set.QuietStart != nil && set.QuietEnd != nil {
+		out.QuietHours = &quietHoursJSON{Start: domain.FormatClock(*set.QuietStart), End: domain.FormatClock(*set.QuietEnd)}
+	}
+	return out
+}

@@ -167,3 +167,72 @@ func CheckWebhookTypes(types []string) error {
 	}
 	return nil
 }
+
+// Digest modes: e-mails one by one, or gathered daily or weekly.
+const (
+	DigestOff    = "off"
+	DigestDaily  = "daily"
+	DigestWeekly = "weekly"
+)
+
+// DigestHour is the local hour digests go out at (weekly: on Mondays).
+const DigestHour = 8
+
+// Settings are a user's delivery rhythm.
+type Settings struct {
+	Digest     string
+	QuietStart *int // minutes after local midnight; nil: no quiet hours
+	QuietEnd   *int
+	TimeZone   string
+}
+
+// Location is the settings' time zone (UTC when unknown).
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// QuietUntil returns the end of the quiet window at t, or t when t is not
+// in one. A window may cross midnight (22:00–07:00).
+func (s Settings) QuietUntil(t time.Time) time.Time {
+	if s.QuietStart == nil || s.QuietEnd == nil || *s.QuietStart == *s.QuietEnd {
+		return t
+	}
+	local := t.In(s.Location())
+	mins := local.Hour()*60 + local.Minute()
+	start, end := *s.QuietStart, *s.QuietEnd
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, local.Location())
+	switch {
+	case start < end && mins >= start && mins < end:
+		return midnight.Add(time.Duration(end) * time.Minute)
+	case start > end && mins >= start:
+		return midnight.AddDate(0, 0, 1).Add(time.Duration(end) * time.Minute)
+	case start > end && mins < end:
+		return midnight.Add(time.Duration(end) * time.Minute)
+	}
+	return t
+}
+
+// NextDigest returns the first digest time strictly after t.
+func (s Settings) NextDigest(t time.Time) time.Time {
+	local := t.In(s.Location())
+	at := time.Date(local.Year(), local.Month(), local.Day(), DigestHour, 0, 0, 0, local.Location())
+	for !at.After(local) || (s.Digest == DigestWeekly && at.Weekday() != time.Monday) {
+		at = at.AddDate(0, 0, 1)
+	}
+	return at
+}
+
+// ParseClock reads "HH:MM" as minutes after midnight.
+func ParseClock(v string) (int, error) {
+	t, err := time.Parse("15:04", v)
+	if err != nil {
+		return 0, fmt.Errorf("must be HH:MM (24 h)")
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// FormatClock writes minutes after midnight as "HH:MM".
+func FormatClock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
