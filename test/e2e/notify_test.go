@@ -17,7 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/alexandria-platform/alexandria/client"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
 )
 
 // The notify target on the real binary: follow → publish → an inbox entry,
@@ -252,4 +255,70 @@ func (h *hookSink) await(t *testing.T) string {
 		return out != ""
 	})
 	return out
+}
+
+// TestNotifyFanoutSurvivesSIGKILL: 20,000 followers, fan-out pages of 100;
+// the process is killed with SIGKILL in the middle of the fan-out and
+// started again: every follower ends with exactly one inbox entry.
+func TestNotifyFanoutSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: skipped with -short")
+	}
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	dataDir := filepath.Join(t.TempDir(), "data")
+	env := []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + dataDir,
+		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_LEVEL=warn",
+		"ALEXANDRIA_NOTIFY_FANOUT_BATCH=100", "ALEXANDRIA_NOTIFY_FANOUT_DELAY=0s", "ALEXANDRIA_NOTIFY_POLL_INTERVAL=50ms"}
+	p := start(t, env)
+	admin := signIn(ctx, t, client.New(p.URL, nil), adminEmail, adminPassword)
+	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Popular"})
+	must(t, err)
+
+	// The audience, written into notify's read model as its consumer would.
+	store, err := db.Open(ctx, db.Config{}, db.Options{Service: "notify", DataDir: dataDir})
+	must(t, err)
+	defer store.Close()
+	const followers = 20_000
+	for lo := 0; lo < followers; lo += 500 {
+		var sb strings.Builder
+		args := make([]any, 0, 1000)
+		for i := lo; i < lo+500; i++ {
+			if i > lo {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, 'author', ?)")
+			args = append(args, uuid.NewString(), author.ID)
+		}
+		_, err := store.NewRaw("INSERT INTO follows (user_id, target_type, target_id) VALUES "+sb.String(), args...).Exec(ctx)
+		must(t, err)
+	}
+	count := func() (rows, users int) {
+		var n []struct {
+			Rows  int `bun:"rows"`
+			Users int `bun:"users"`
+		}
+		must(t, store.NewRaw("SELECT COUNT(*) AS rows, COUNT(DISTINCT user_id) AS users FROM notifications WHERE type = 'media.published'").Scan(ctx, &n))
+		return n[0].Rows, n[0].Users
+	}
+
+	m, err := admin.CreateMedia(ctx, client.MediaInput{Title: "Hit", Kind: "podcast", Language: "en", AuthorIDs: []string{author.ID}})
+	must(t, err)
+	published := "published"
+	_, err = admin.UpdateMedia(ctx, m.ID, client.MediaPatch{Status: &published}, "")
+	must(t, err)
+	within(t, "the fan-out under way", func() bool { r, _ := count(); return r > 0 })
+	p.kill()
+	if r, _ := count(); r >= followers {
+		t.Skipf("the fan-out finished before the kill (%d rows): the machine was too fast for this test", r)
+	}
+	killedAt, _ := count()
+	p = start(t, env)
+	within(t, "the fan-out finished after the restart", func() bool { r, _ := count(); return r >= followers })
+	rows, users := count()
+	if rows != followers || users != followers {
+		t.Fatalf("after a SIGKILL at %d rows: %d inbox rows for %d users, want %d each", killedAt, rows, users, followers)
+	}
+	t.Logf("killed at %d of %d inbox rows; after the restart %d rows, %d users", killedAt, followers, rows, users)
 }
