@@ -16,6 +16,8 @@ type Config struct {
 	StreamPoll      time.Duration `yaml:"stream_poll" env:"STREAM_POLL" doc:"how often an open SSE stream checks the inbox for entries written by other processes"`
 	// E-mail: SMTP when smtp_url is set, else .eml files in the data dir.
 	SMTPURL        string        `yaml:"smtp_url" env:"SMTP_URL" secret:"true" doc:"SMTP server, smtp://[user:password@]host:port (smtps:// for implicit TLS); empty: mails are written as .eml files under <data dir>/notify-mail and logged"`
+	SESRegion      string        `yaml:"ses_region" env:"SES_REGION" doc:"send mail through Amazon SES v2 in this region (credentials from the AWS SDK's default chain); takes precedence over smtp_url"`
+	SESEndpoint    string        `yaml:"ses_endpoint" env:"SES_ENDPOINT" doc:"SES API endpoint override (a local SES for tests); empty: AWS's"`
 	SMTPRequireTLS bool          `yaml:"smtp_require_tls" env:"SMTP_REQUIRE_TLS" doc:"refuse an smtp:// server that does not offer STARTTLS"`
 	MailFrom       string        `yaml:"mail_from" env:"MAIL_FROM" doc:"From address of notification mails"`
 	MailDir        string        `yaml:"mail_dir" env:"MAIL_DIR" doc:"directory of the .eml files when no SMTP server is set (empty: <data dir>/notify-mail)"`

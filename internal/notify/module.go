@@ -128,7 +128,11 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 		_, _ = rand.Read(s.unsubKey)
 		log.WarnContext(ctx, "notify: no unsubscribe_key or service key: unsubscribe links will not survive a restart")
 	}
-	if cfg.SMTPURL != "" {
+	if cfg.SESRegion != "" {
+		if s.mail, err = newSESMailer(ctx, cfg); err != nil {
+			return nil, err
+		}
+	} else if cfg.SMTPURL != "" {
 		if s.mail, err = newSMTPMailer(cfg); err != nil {
 			return nil, err
 		}

@@ -284,6 +284,10 @@ drafts). A monolith calls itself, so it may go without (random per process).
       name: {{ include "alexandria.secretName" .root }}
       key: notify-vapid-private-key
 {{- end }}
+{{- with $v.notify.sesRegion }}
+- name: ALEXANDRIA_NOTIFY_SES_REGION
+  value: {{ . | quote }}
+{{- end }}
 {{- with $v.notify.webhookAllow }}
 - name: ALEXANDRIA_NOTIFY_WEBHOOK_ALLOW
   value: {{ . | quote }}
