@@ -94,8 +94,8 @@ func (p *pushService) checkVAPID(r *http.Request, audience string) error {
 	if err != nil || string(got) != string(want) {
 		return errors.New("vapid k is not the server's key")
 	}
-	x, y := elliptic.Unmarshal(elliptic.P256(), got) //nolint:staticcheck // the test's own JWT check
-	if x == nil {
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), got)
+	if err != nil {
 		return errors.New("bad vapid key")
 	}
 	parts := strings.Split(token, ".")
@@ -107,7 +107,6 @@ func (p *pushService) checkVAPID(r *http.Request, audience string) error {
 		return errors.New("bad signature encoding")
 	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
 	if !ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
 		return errors.New("JWT signature does not verify")
 	}

@@ -86,20 +86,3 @@ func (s *Store) finishDelivery(ctx context.Context, id, state, lastError string,
 		state, lastError, next, sentAt, id)
 	return err
 }
-
-// deliveryCounts counts deliveries by channel and state (the dashboard).
-func (s *Store) deliveryCounts(ctx context.Context) (map[[2]string]int64, error) {
-	var rows []struct {
-		Channel string `bun:"channel"`
-		State   string `bun:"state"`
-		N       int64  `bun:"n"`
-	}
-	if err := s.idb.NewRaw("SELECT channel, state, COUNT(*) AS n FROM deliveries GROUP BY channel, state").Scan(ctx, &rows); err != nil {
-		return nil, err
-	}
-	out := map[[2]string]int64{}
-	for _, r := range rows {
-		out[[2]string{r.Channel, r.State}] = r.N
-	}
-	return out, nil
-}
