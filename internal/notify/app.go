@@ -95,21 +95,27 @@ func (s *Service) deliver(ctx context.Context, st *Store, list []domain.Notifica
 		if err := st.queueDeliveries(ctx, domain.ChannelEmail, ids, to, s.now()); err != nil {
 			return nil, err
 		}
-		if !s.pushEnabled() {
-			continue
-		}
-		subscribed, err := st.withPush(ctx, users)
-		if err != nil {
-			return nil, err
-		}
-		ids, to = nil, nil
-		for _, n := range ns {
-			if subscribed[n.UserID] && domain.Enabled(prefs[n.UserID], typ, domain.ChannelPush) {
-				ids, to = append(ids, n.ID), append(to, n.UserID)
+		for _, ch := range []struct {
+			name string
+			on   bool
+			has  func(context.Context, []string) (map[string]bool, error)
+		}{{domain.ChannelPush, s.pushEnabled(), st.withPush}, {domain.ChannelMobile, s.mobile != nil, st.withDevices}} {
+			if !ch.on {
+				continue
 			}
-		}
-		if err := st.queueDeliveries(ctx, domain.ChannelPush, ids, to, s.now()); err != nil {
-			return nil, err
+			reachable, err := ch.has(ctx, users)
+			if err != nil {
+				return nil, err
+			}
+			ids, to = nil, nil
+			for _, n := range ns {
+				if reachable[n.UserID] && domain.Enabled(prefs[n.UserID], typ, ch.name) {
+					ids, to = append(ids, n.ID), append(to, n.UserID)
+				}
+			}
+			if err := st.queueDeliveries(ctx, ch.name, ids, to, s.now()); err != nil {
+				return nil, err
+			}
 		}
 	}
 	s.metrics.created.Add(float64(len(added)))

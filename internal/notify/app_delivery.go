@@ -79,13 +79,17 @@ func (s *Service) sendOne(ctx context.Context, d delivery) {
 		s.sendDigest(ctx, d, now)
 		return
 	}
-	if d.Channel == domain.ChannelPush {
+	if d.Channel == domain.ChannelPush || d.Channel == domain.ChannelMobile {
 		sctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
 		var n int
-		n, err = s.sendPush(sctx, d)
+		if d.Channel == domain.ChannelPush {
+			n, err = s.sendPush(sctx, d)
+		} else {
+			n, err = s.sendMobile(sctx, d)
+		}
 		cancel()
 		if err == nil && n == 0 {
-			s.finish(ctx, d, stateSkipped, "no push subscription left", now)
+			s.finish(ctx, d, stateSkipped, "no push subscription or device left", now)
 			return
 		}
 	} else {

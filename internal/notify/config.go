@@ -32,6 +32,14 @@ type Config struct {
 	VAPIDPublicKey  string `yaml:"vapid_public_key" env:"VAPID_PUBLIC_KEY" doc:"VAPID public key (base64url, uncompressed P-256 point); with the private key it turns Web Push on"`
 	VAPIDPrivateKey string `yaml:"vapid_private_key" env:"VAPID_PRIVATE_KEY" secret:"true" doc:"VAPID private key (base64url); generate a pair with any VAPID tool, keep it stable (browsers subscribe to the public key)"`
 	VAPIDSubject    string `yaml:"vapid_subject" env:"VAPID_SUBJECT" doc:"contact in the VAPID JWT: an e-mail address or an https URL"`
+	// Mobile push.
+	MobilePush                string `yaml:"mobile_push" env:"MOBILE_PUSH" doc:"mobile push provider: fcm (Firebase Cloud Messaging) or sns (AWS SNS platform endpoints); empty: off"`
+	FCMProjectID              string `yaml:"fcm_project_id" env:"FCM_PROJECT_ID" doc:"Firebase project ID"`
+	FCMCredentialsFile        string `yaml:"fcm_credentials_file" env:"FCM_CREDENTIALS_FILE" doc:"service account JSON file for FCM (empty: Google's default credentials)"`
+	FCMEndpoint               string `yaml:"fcm_endpoint" env:"FCM_ENDPOINT" doc:"FCM API base URL override, unauthenticated (tests)"`
+	SNSRegion                 string `yaml:"sns_region" env:"SNS_REGION" doc:"AWS region of the SNS platform application"`
+	SNSPlatformApplicationARN string `yaml:"sns_platform_application_arn" env:"SNS_PLATFORM_APPLICATION_ARN" doc:"SNS platform application devices are registered under"`
+	SNSEndpoint               string `yaml:"sns_endpoint" env:"SNS_ENDPOINT" doc:"SNS API endpoint override (goaws or a fake in tests)"`
 	// UnsubscribeKey signs the one-click unsubscribe links; empty: the
 	// service key, or a random key per process (links die on restart).
 	UnsubscribeKey string `yaml:"unsubscribe_key" env:"UNSUBSCRIBE_KEY" secret:"true" doc:"key signing the one-click unsubscribe links in mails (empty: the service key)"`
@@ -84,6 +92,19 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookDisableAfter < 1 || c.WebhookDisableAfter > 1000 {
 		problems = append(problems, fmt.Errorf("notify.webhook_disable_after: must be between 1 and 1000 (got %d)", c.WebhookDisableAfter))
+	}
+	switch c.MobilePush {
+	case "":
+	case "fcm":
+		if c.FCMProjectID == "" {
+			problems = append(problems, fmt.Errorf("notify.fcm_project_id: required with mobile_push fcm"))
+		}
+	case "sns":
+		if c.SNSRegion == "" || c.SNSPlatformApplicationARN == "" {
+			problems = append(problems, fmt.Errorf("notify.sns_region and notify.sns_platform_application_arn: required with mobile_push sns"))
+		}
+	default:
+		problems = append(problems, fmt.Errorf("notify.mobile_push: want fcm, sns or empty (got %q)", c.MobilePush))
 	}
 	if (c.VAPIDPublicKey == "") != (c.VAPIDPrivateKey == "") {
 		problems = append(problems, fmt.Errorf("notify.vapid_public_key and notify.vapid_private_key: set both or neither"))

@@ -60,6 +60,7 @@ type Service struct {
 	webhookWake   chan struct{}
 	guard         ssrfGuard
 	webhookClient *http.Client
+	mobile        mobilePusher
 }
 
 // New opens and migrates notify's store, registers its routes and
@@ -127,6 +128,9 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 		s.unsubKey = make([]byte, 32)
 		_, _ = rand.Read(s.unsubKey)
 		log.WarnContext(ctx, "notify: no unsubscribe_key or service key: unsubscribe links will not survive a restart")
+	}
+	if s.mobile, err = newMobilePusher(ctx, cfg); err != nil {
+		return nil, err
 	}
 	if cfg.SESRegion != "" {
 		if s.mail, err = newSESMailer(ctx, cfg); err != nil {

@@ -36,6 +36,9 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("push-subscription-create", post, "/v1/users/me/push-subscriptions", "Subscribe this browser to Web Push (a PushSubscription's JSON)", "Web Push", none,
 		append([]int{http.StatusServiceUnavailable}, writeErrors...)...), s.pushSubscribe)
 	huma.Register(api, operation("push-subscription-delete", del, "/v1/users/me/push-subscriptions", "Unsubscribe a browser from Web Push", "Web Push", none, writeErrors...), s.pushUnsubscribe)
+	huma.Register(api, operation("device-create", post, "/v1/users/me/devices", "Register this device for mobile push (FCM or SNS)", "Mobile push", created,
+		append([]int{http.StatusServiceUnavailable}, writeErrors...)...), s.deviceCreate)
+	huma.Register(api, operation("device-delete", del, "/v1/users/me/devices/{id}", "Forget one of your devices", "Mobile push", none, writeErrors...), s.deviceDelete)
 	vapid := operation("vapid-key", get, "/v1/notifications/vapid-public-key", "The server's VAPID public key (applicationServerKey)", "Web Push", ok, http.StatusServiceUnavailable)
 	vapid.Security = nil
 	huma.Register(api, vapid, s.vapidKey)

@@ -24,7 +24,7 @@ func notificationView(n domain.Notification) notificationJSON {
 // preferenceJSON is one type and channel choice.
 type preferenceJSON struct {
 	Type    string `json:"type" enum:"media.published,media.processed,media.failed,author.member.added,report.resolved" doc:"Notification type"`
-	Channel string `json:"channel" enum:"in_app,email,push" doc:"Channel"`
+	Channel string `json:"channel" enum:"in_app,email,push,mobile" doc:"Channel"`
 	Enabled bool   `json:"enabled" doc:"Whether this type reaches you on this channel"`
 }
 

@@ -314,7 +314,7 @@ func TestNotifyFanoutSurvivesSIGKILL(t *testing.T) {
 		t.Skipf("the fan-out finished before the kill (%d rows): the machine was too fast for this test", r)
 	}
 	killedAt, _ := count()
-	p = start(t, env)
+	start(t, env) // the restarted process (stopped at cleanup)
 	within(t, "the fan-out finished after the restart", func() bool { r, _ := count(); return r >= followers })
 	rows, users := count()
 	if rows != followers || users != followers {

@@ -24,13 +24,14 @@ var Types = []string{TypeNewMedia, TypeProcessingDone, TypeProcessingFailed, Typ
 
 // Channels.
 const (
-	ChannelInApp = "in_app"
-	ChannelEmail = "email"
-	ChannelPush  = "push" // Web Push to the user's browsers
+	ChannelInApp  = "in_app"
+	ChannelEmail  = "email"
+	ChannelPush   = "push"   // Web Push to the user's browsers
+	ChannelMobile = "mobile" // FCM or SNS to the user's devices
 )
 
 // Channels lists every channel a preference may name.
-var Channels = []string{ChannelInApp, ChannelEmail, ChannelPush}
+var Channels = []string{ChannelInApp, ChannelEmail, ChannelPush, ChannelMobile}
 
 // Notification is one entry of a user's inbox.
 type Notification struct {
@@ -56,7 +57,7 @@ type Preference struct {
 // not chosen: the inbox and push (to browsers the user subscribed) always, e-mail for what concerns the user's own
 // authors (processing, members, reports), not for every followed item.
 func DefaultEnabled(typ, channel string) bool {
-	if channel == ChannelInApp || channel == ChannelPush {
+	if channel == ChannelInApp || channel == ChannelPush || channel == ChannelMobile {
 		return true
 	}
 	return typ != TypeNewMedia

@@ -284,6 +284,16 @@ drafts). A monolith calls itself, so it may go without (random per process).
       name: {{ include "alexandria.secretName" .root }}
       key: notify-vapid-private-key
 {{- end }}
+{{- with $v.notify.mobilePush }}
+- name: ALEXANDRIA_NOTIFY_MOBILE_PUSH
+  value: {{ . | quote }}
+- name: ALEXANDRIA_NOTIFY_FCM_PROJECT_ID
+  value: {{ $v.notify.fcmProjectID | quote }}
+- name: ALEXANDRIA_NOTIFY_SNS_REGION
+  value: {{ $v.notify.snsRegion | quote }}
+- name: ALEXANDRIA_NOTIFY_SNS_PLATFORM_APPLICATION_ARN
+  value: {{ $v.notify.snsPlatformApplicationARN | quote }}
+{{- end }}
 {{- with $v.notify.sesRegion }}
 - name: ALEXANDRIA_NOTIFY_SES_REGION
   value: {{ . | quote }}
