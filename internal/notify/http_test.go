@@ -506,3 +506,21 @@ func mustB64(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// TestDrainEndsStreams: at shutdown the open streams end at once.
+func TestDrainEndsStreams(t *testing.T) {
+	forEachServer(t, nil, func(t *testing.T, c *api) {
+		u := c.user()
+		events, stop := c.stream(u, "")
+		defer stop()
+		c.svc.Drain()
+		select {
+		case _, open := <-events:
+			if open {
+				t.Fatal("an event instead of the end of the stream")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the stream is still open after Drain")
+		}
+	})
+}

@@ -67,7 +67,9 @@ func (c *api) devices(t *testing.T, user string) int {
 
 func TestFCMDevices(t *testing.T) {
 	fake := newFCMFake(t)
-	tune := func(c *Config) { c.MobilePush, c.FCMProjectID, c.FCMEndpoint = "fcm", "demo-project", fake.srv.URL+"/v1" }
+	tune := func(c *Config) {
+		c.MobilePush, c.FCMProjectID, c.FCMEndpoint = "fcm", "demo-project", fake.srv.URL+"/v1"
+	}
 	forEachServer(t, tune, func(t *testing.T, c *api) {
 		author, member, other := uuid.NewString(), c.user(), c.user()
 		tok := "fcm-" + uuid.NewString()

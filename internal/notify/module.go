@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,7 +62,13 @@ type Service struct {
 	guard         ssrfGuard
 	webhookClient *http.Client
 	mobile        mobilePusher
+	draining      chan struct{}
+	drainOnce     sync.Once
 }
+
+// Drain ends the open SSE streams (module.Drainer): clients reconnect, with
+// Last-Event-ID, to another replica or to this one once restarted.
+func (s *Service) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
 
 // New opens and migrates notify's store, registers its routes and
 // consumers, and starts the fan-out and delivery workers.
@@ -109,7 +116,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 	s := &Service{cfg: cfg, db: store, store: NewStore(store), events: pipeline, log: log, hub: newHub(),
 		publicURL: strings.TrimSuffix(d.PublicURL, "/"), group: group, ownGroup: ownGroup,
 		fanoutWake: make(chan struct{}, 1), deliveryWake: make(chan struct{}, 1),
-		webhookWake: make(chan struct{}, 1)}
+		webhookWake: make(chan struct{}, 1), draining: make(chan struct{})}
 	s.now = func() time.Time { return clock.Stamp(time.Now().Add(time.Duration(s.skew.Load()))) }
 	allow, err := parseAllow(cfg.WebhookAllow)
 	if err != nil {

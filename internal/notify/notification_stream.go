@@ -80,6 +80,8 @@ func (s *Service) notificationStream(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-stop.Done():
 			return
+		case <-s.draining:
+			return
 		case <-heartbeat.C:
 			if !write(": keep-alive\n\n") {
 				return
