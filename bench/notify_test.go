@@ -1,10 +1,14 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,4 +132,95 @@ func insertBatches(b *testing.B, d *db.DB, n int, row func(i int) (string, []any
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkNotifySSEStreams holds 1,000 notification streams open in one
+// process and reports the memory and goroutines per stream (both ends: the
+// clients run in this process too, so this is an upper bound for the
+// server), and how long one published item takes to reach all 1,000.
+func BenchmarkNotifySSEStreams(b *testing.B) {
+	const streams = 1000
+	ctx := context.Background()
+	h := moduletest.NewHarness(b, moduletest.Stores(b)[0])
+	cfg := notify.DefaultConfig()
+	cfg.FanoutDelay, cfg.PollInterval, cfg.StreamPoll = 0, 10*time.Millisecond, 5*time.Second
+	svc, err := notify.New(ctx, cfg, h.Deps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h.Start(b, svc)
+	author := uuid.NewString()
+	users := make([]string, streams)
+	for i := range users {
+		users[i] = uuid.NewString()
+		data, _ := json.Marshal(map[string]any{"user_id": users[i], "target_type": "author", "target_id": author, "at": time.Now()})
+		e := bus.Event{ID: uuid.Must(uuid.NewV7()).String(), Type: "engagement.follow.created.v1", Source: "/alexandria/engagement",
+			Subject: "user/" + users[i], Key: users[i], Time: time.Now().UTC(), Data: data}
+		if err := h.Deps.Bus.Publisher().Publish(bus.Topic("engagement"), e.Message()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: streams, MaxConnsPerHost: 0}}
+	before := memNow()
+	got := make(chan struct{}, streams)
+	var bodies []io.Closer
+	for _, u := range users {
+		req, _ := http.NewRequestWithContext(ctx, "GET", h.Server.URL+"/v1/users/me/notifications/stream", nil)
+		req.Header.Set("Authorization", "Bearer "+h.Issuer.Token(u, "reader"))
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies = append(bodies, resp.Body)
+		go func() {
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				if strings.HasPrefix(sc.Text(), "data: ") {
+					got <- struct{}{}
+				}
+			}
+		}()
+	}
+	defer func() {
+		for _, c := range bodies {
+			_ = c.Close()
+		}
+	}()
+	after := memNow()
+	b.ResetTimer()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		media := uuid.NewString()
+		data, _ := json.Marshal(map[string]any{"id": media, "title": "Live", "kind": "video", "status": "published",
+			"author_ids": []string{author}, "category_ids": []string{}, "tags": []string{}, "version": 1})
+		e := bus.Event{ID: uuid.Must(uuid.NewV7()).String(), Type: "catalog.media.published.v1", Source: "/alexandria/catalog",
+			Subject: "media/" + media, Key: media, Time: time.Now().UTC(), Data: data}
+		start := time.Now()
+		if err := h.Deps.Bus.Publisher().Publish(bus.Topic("catalog"), e.Message()); err != nil {
+			b.Fatal(err)
+		}
+		for range streams {
+			select {
+			case <-got:
+			case <-time.After(60 * time.Second):
+				b.Fatal("not every stream got the item")
+			}
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms_to_all_streams")
+	b.ReportMetric(float64(after.heap-before.heap)/streams, "heap_B/stream")
+	b.ReportMetric(float64(after.goroutines-before.goroutines)/streams, "goroutines/stream")
+}
+
+type mem struct {
+	heap       uint64
+	goroutines int
+}
+
+func memNow() mem {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return mem{heap: m.HeapInuse + m.StackInuse, goroutines: runtime.NumGoroutine()}
 }
