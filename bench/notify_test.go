@@ -3,14 +3,19 @@ package bench
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -223,4 +228,100 @@ func memNow() mem {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return mem{heap: m.HeapInuse + m.StackInuse, goroutines: runtime.NumGoroutine()}
+}
+
+// BenchmarkNotifyWebhooks: 1,000 queued webhook deliveries sent by the
+// worker (claim, sign, POST, record) against the ceiling of the same
+// signed POSTs sent one after another by a bare loop to the same receiver.
+func BenchmarkNotifyWebhooks(b *testing.B) {
+	const n = 1000
+	ctx := context.Background()
+	var received atomic.Int64
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		received.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+	h := moduletest.NewHarness(b, moduletest.Stores(b)[0])
+	cfg := notify.DefaultConfig()
+	cfg.PollInterval, cfg.WebhookAllow = 10*time.Millisecond, "127.0.0.1"
+	svc, err := notify.New(ctx, cfg, h.Deps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h.Start(b, svc)
+	author, member := uuid.NewString(), uuid.NewString()
+	data, _ := json.Marshal(map[string]any{"author_id": author, "user_id": member, "role": "owner"})
+	e := bus.Event{ID: uuid.Must(uuid.NewV7()).String(), Type: "catalog.author.member.added.v1", Source: "/alexandria/catalog",
+		Subject: "author/" + author, Key: author, Time: time.Now().UTC(), Data: data}
+	if err := h.Deps.Bus.Publisher().Publish(bus.Topic("catalog"), e.Message()); err != nil {
+		b.Fatal(err)
+	}
+	token := h.Issuer.Token(member, "reader")
+	const secret = "bench-webhook-secret-0123456789"
+	var hookID string
+	for deadline := time.Now().Add(10 * time.Second); hookID == ""; {
+		body := fmt.Sprintf(`{"author_id":%q,"url":%q,"event_types":["media.published"],"secret":%q}`, author, rcv.URL, secret)
+		req, _ := http.NewRequestWithContext(ctx, "POST", h.Server.URL+"/v1/webhooks", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out struct{ ID string }
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		hookID = out.ID
+		if hookID == "" {
+			if time.Now().After(deadline) {
+				b.Fatal("webhook not registered")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	d, err := db.Open(ctx, h.Deps.DB, db.Options{Service: "notify", DataDir: h.Deps.DataDir, Schema: h.Deps.DBSchema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	payload := `{"type":"media.published","timestamp":"2026-12-02T00:00:00Z","data":{"media_id":"x","title":"Bench"}}`
+	var worker, ceiling time.Duration
+	for i := 0; i < b.N; i++ {
+		received.Store(0)
+		now := time.Now().UTC()
+		start := time.Now()
+		insertBatches(b, d, n, func(j int) (string, []any) {
+			return "(?, ?, ?, 'media.published', ?, 'pending', ?, ?)", []any{uuid.Must(uuid.NewV7()).String(), hookID, uuid.NewString(), payload, now, now}
+		}, "INSERT INTO webhook_deliveries (id, webhook_id, event_key, event_type, payload, state, next_at, created_at) VALUES ")
+		for received.Load() < n {
+			time.Sleep(2 * time.Millisecond)
+		}
+		worker += time.Since(start)
+
+		received.Store(0)
+		client := &http.Client{Timeout: 10 * time.Second}
+		start = time.Now()
+		for j := 0; j < n; j++ {
+			id, ts := uuid.NewString(), strconv.FormatInt(time.Now().Unix(), 10)
+			mac := hmac.New(sha256.New, []byte(secret))
+			mac.Write([]byte(id + "." + ts + "." + payload))
+			req, _ := http.NewRequestWithContext(ctx, "POST", rcv.URL, strings.NewReader(payload))
+			req.Header.Set("webhook-id", id)
+			req.Header.Set("webhook-timestamp", ts)
+			req.Header.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		ceiling += time.Since(start)
+	}
+	wr, cr := float64(n*b.N)/worker.Seconds(), float64(n*b.N)/ceiling.Seconds()
+	b.ReportMetric(wr, "worker_deliveries/s")
+	b.ReportMetric(cr, "ceiling_posts/s")
+	b.ReportMetric(wr/cr, "x_ceiling")
 }

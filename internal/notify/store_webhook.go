@@ -147,7 +147,7 @@ func (s *Store) finishWebhookDelivery(ctx context.Context, d webhookDelivery, st
 		return false, err
 	}
 	if state == stateSent {
-		_, err = s.exec(ctx, "UPDATE webhooks SET failures = 0 WHERE id = ?", d.WebhookID)
+		_, err = s.exec(ctx, "UPDATE webhooks SET failures = 0 WHERE id = ? AND failures <> 0", d.WebhookID)
 		return false, err
 	}
 	if _, err := s.exec(ctx, "UPDATE webhooks SET failures = failures + 1 WHERE id = ?", d.WebhookID); err != nil {
