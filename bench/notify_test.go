@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	mail "github.com/wneessen/go-mail"
 
 	"github.com/alexandria-platform/alexandria/internal/notify"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
@@ -323,5 +325,131 @@ func BenchmarkNotifyWebhooks(b *testing.B) {
 	wr, cr := float64(n*b.N)/worker.Seconds(), float64(n*b.N)/ceiling.Seconds()
 	b.ReportMetric(wr, "worker_deliveries/s")
 	b.ReportMetric(cr, "ceiling_posts/s")
+	b.ReportMetric(wr/cr, "x_ceiling")
+}
+
+// smtpSink is a minimal SMTP server counting accepted messages.
+func smtpSink(b *testing.B) (string, *atomic.Int64) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	var count atomic.Int64
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				r := bufio.NewReader(conn)
+				say := func(s string) { _, _ = io.WriteString(conn, s+"\r\n") }
+				say("220 sink")
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.TrimSpace(line))
+					switch {
+					case strings.HasPrefix(cmd, "EHLO"):
+						say("250-sink")
+						say("250 8BITMIME")
+					case cmd == "DATA":
+						say("354 go on")
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil || l == ".\r\n" {
+								break
+							}
+						}
+						count.Add(1)
+						say("250 queued")
+					case cmd == "QUIT":
+						say("221 bye")
+						return
+					default:
+						say("250 ok")
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), &count
+}
+
+// BenchmarkNotifyEmail: 500 queued e-mail deliveries sent by the worker
+// through SMTP (one connection per mail, as go-mail's DialAndSend does)
+// against the ceiling of the same messages sent by go-mail from a bare loop.
+func BenchmarkNotifyEmail(b *testing.B) {
+	const n = 500
+	ctx := context.Background()
+	addr, received := smtpSink(b)
+	h := moduletest.NewHarness(b, moduletest.Stores(b)[0])
+	cfg := notify.DefaultConfig()
+	cfg.PollInterval, cfg.SMTPURL = 10*time.Millisecond, "smtp://"+addr
+	svc, err := notify.New(ctx, cfg, h.Deps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h.Start(b, svc)
+	d, err := db.Open(ctx, h.Deps.DB, db.Options{Service: "notify", DataDir: h.Deps.DataDir, Schema: h.Deps.DBSchema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	users := make([]string, n)
+	for i := range users {
+		users[i] = uuid.NewString()
+	}
+	insertBatches(b, d, n, func(i int) (string, []any) {
+		return "(?, ?, '', 1)", []any{users[i], "u" + strconv.Itoa(i) + "@example.test"}
+	}, "INSERT INTO users (id, email, display_name, version) VALUES ")
+	host, portText, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(portText)
+	var worker, ceiling time.Duration
+	for i := 0; i < b.N; i++ {
+		received.Store(0)
+		now := time.Now().UTC()
+		ids := make([]string, n)
+		for j := range ids {
+			ids[j] = uuid.Must(uuid.NewV7()).String()
+		}
+		insertBatches(b, d, n, func(j int) (string, []any) {
+			return "(?, ?, 'media.processed', 'Ready: bench', 'Bench was processed.', 'media/x', ?, ?)", []any{ids[j], users[j], "bench:" + ids[j], now}
+		}, "INSERT INTO notifications (id, user_id, type, title, body, subject, source_key, created_at) VALUES ")
+		start := time.Now()
+		insertBatches(b, d, n, func(j int) (string, []any) {
+			return "(?, ?, ?, 'email', 'pending', ?, ?)", []any{uuid.Must(uuid.NewV7()).String(), ids[j], users[j], now, now}
+		}, "INSERT INTO deliveries (id, notification_id, user_id, channel, state, next_at, created_at) VALUES ")
+		for received.Load() < n {
+			time.Sleep(2 * time.Millisecond)
+		}
+		worker += time.Since(start)
+
+		received.Store(0)
+		start = time.Now()
+		for j := 0; j < n; j++ {
+			msg := mail.NewMsg()
+			_ = msg.From("notifications@alexandria.localhost")
+			_ = msg.To("u" + strconv.Itoa(j) + "@example.test")
+			msg.Subject("Ready: bench")
+			msg.SetBodyString(mail.TypeTextPlain, "Bench was processed.")
+			msg.AddAlternativeString(mail.TypeTextHTML, "<p>Bench was processed.</p>")
+			c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.TLSOpportunistic))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ceiling += time.Since(start)
+	}
+	wr, cr := float64(n*b.N)/worker.Seconds(), float64(n*b.N)/ceiling.Seconds()
+	b.ReportMetric(wr, "worker_mails/s")
+	b.ReportMetric(cr, "ceiling_mails/s")
 	b.ReportMetric(wr/cr, "x_ceiling")
 }
