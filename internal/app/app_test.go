@@ -18,7 +18,7 @@ func TestSelectOrdersByDependencies(t *testing.T) {
 		spec string
 		want string
 	}{
-		{"all", "identity,catalog,storage,processing,search,feeds,engagement,analytics,web"},
+		{"all", "identity,catalog,storage,processing,search,feeds,engagement,analytics,notify,web"},
 		{"processing,storage,catalog", "catalog,storage,processing"},
 		{"catalog,identity", "identity,catalog"},
 		{" catalog ", "catalog"},

@@ -6,6 +6,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/notify"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/processing"
 	"github.com/alexandria-platform/alexandria/internal/search"
@@ -25,5 +26,6 @@ func EventCatalogue() events.Catalogue {
 		{Service: "search", Consumes: search.Consumes},
 		{Service: "engagement", Publishes: engagement.Events, Consumes: engagement.Consumes, Sagas: engagement.Sagas},
 		{Service: "analytics", Publishes: analytics.Events, Consumes: analytics.Consumes},
+		{Service: "notify", Publishes: notify.Events, Consumes: notify.Consumes},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/notify"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 	"github.com/alexandria-platform/alexandria/internal/processing"
@@ -109,6 +110,14 @@ var targets = []Target{
 		},
 	},
 	{
+		Name:        "notify",
+		Description: "notifications: inbox with a live stream, fan-out to followers, e-mail deliveries, preferences",
+		Migrations:  notify.Migrations,
+		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
+			return notify.New(ctx, c.Notify, d)
+		},
+	},
+	{
 		Name:        "web",
 		Description: "the web application (React) and its static assets, at every path the API does not claim",
 		New: func(ctx context.Context, _ config.Config, d module.Deps) (module.Service, error) {
@@ -128,6 +137,7 @@ var dependencies = map[string][]string{
 	"feeds":      {"catalog"},
 	"engagement": {"catalog"},             // learns what exists from catalog's events
 	"analytics":  {"engagement"},          // consumes engagement's and catalog's events
+	"notify":     {"engagement"},          // turns follows (and catalog's events) into notifications
 	"web":        {"identity", "catalog"}, // the API its pages call
 }
 

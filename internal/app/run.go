@@ -171,6 +171,11 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	for _, s := range services {
+		if d, ok := s.svc.(module.Drainer); ok {
+			srv.RegisterOnShutdown(d.Drain)
+		}
+	}
 	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
 	var opsSrv *http.Server

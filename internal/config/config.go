@@ -19,6 +19,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/engagement"
 	"github.com/alexandria-platform/alexandria/internal/feeds"
 	"github.com/alexandria-platform/alexandria/internal/identity"
+	"github.com/alexandria-platform/alexandria/internal/notify"
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -50,7 +51,8 @@ type Config struct {
 	Engagement engagement.Config     `yaml:"engagement" env:"ENGAGEMENT"`
 	Analytics  analytics.Config      `yaml:"analytics" env:"ANALYTICS"`
 	// LakeURL is where analytics writes its Parquet lake.
-	LakeURL string `yaml:"lake_url" env:"LAKE_URL" doc:"analytics' Parquet lake: a directory or file:// URL (sets analytics.lake_url); empty: lake/ in the data dir"`
+	LakeURL string        `yaml:"lake_url" env:"LAKE_URL" doc:"analytics' Parquet lake: a directory or file:// URL (sets analytics.lake_url); empty: lake/ in the data dir"`
+	Notify  notify.Config `yaml:"notify" env:"NOTIFY"`
 	// MQTTURL is the device protocol's broker (engagement's progress).
 	MQTTURL string `yaml:"mqtt_url" env:"MQTT_URL" secret:"true" doc:"MQTT broker for device progress sync, e.g. mqtt://127.0.0.1:1883 (sets engagement.mqtt_url); empty: HTTP only"`
 }
@@ -90,6 +92,7 @@ func Default() Config {
 		Search:     search.DefaultConfig(),
 		Engagement: engagement.DefaultConfig(),
 		Analytics:  analytics.DefaultConfig(),
+		Notify:     notify.DefaultConfig(),
 	}
 }
 
@@ -137,7 +140,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds, c.Engagement, c.Analytics}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds, c.Engagement, c.Analytics, c.Notify}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

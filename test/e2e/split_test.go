@@ -30,11 +30,11 @@ type splitDeployment struct {
 }
 
 // splitTargets is the start order of the split deployment.
-var splitTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "engagement", "analytics", "web"}
+var splitTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "engagement", "analytics", "notify", "web"}
 
 // apiTargets are the split targets that document API operations (web
 // serves the app at the paths they leave).
-var apiTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "engagement", "analytics"}
+var apiTargets = []string{"identity", "catalog", "storage", "processing", "search", "feeds", "engagement", "analytics", "notify"}
 
 func (s *splitDeployment) start(t *testing.T, target string) {
 	s.procs[target] = start(t, s.envs[target], "-target="+target)
@@ -91,7 +91,7 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	}
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
 		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "FEEDS": ports["feeds"], "SEARCH": ports["search"],
-		"ENGAGEMENT": ports["engagement"], "ANALYTICS": ports["analytics"], "WEB": ports["web"]})
+		"ENGAGEMENT": ports["engagement"], "ANALYTICS": ports["analytics"], "NOTIFY": ports["notify"], "WEB": ports["web"]})
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)

@@ -88,6 +88,13 @@ type Fronting interface {
 	Front(next http.Handler) http.Handler
 }
 
+// Drainer is implemented by a target that holds long requests open (the
+// notify SSE stream): Drain is called when the HTTP server starts shutting
+// down, so those requests end and the drain does not wait for its deadline.
+type Drainer interface {
+	Drain()
+}
+
 // Migrations is implemented by targets that own tables.
 type Migrations interface {
 	// MigrationsFS returns the service's goose migrations (see db.Migrate).

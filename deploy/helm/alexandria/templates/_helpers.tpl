@@ -262,6 +262,51 @@ drafts). A monolith calls itself, so it may go without (random per process).
 - name: ALEXANDRIA_SEARCH_STORAGE_URL
   value: {{ printf "http://%s-storage:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 {{- end }}
+{{- if has .target (list "notify" "all") }}
+- name: ALEXANDRIA_NOTIFY_SMTP_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: notify-smtp-url
+      optional: true
+- name: ALEXANDRIA_NOTIFY_UNSUBSCRIBE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: notify-unsubscribe-key
+      optional: true
+- name: ALEXANDRIA_NOTIFY_MAIL_FROM
+  value: {{ $v.notify.mailFrom | quote }}
+{{- if $v.notify.vapidPublicKey }}
+- name: ALEXANDRIA_NOTIFY_VAPID_PUBLIC_KEY
+  value: {{ $v.notify.vapidPublicKey | quote }}
+- name: ALEXANDRIA_NOTIFY_VAPID_SUBJECT
+  value: {{ $v.notify.vapidSubject | quote }}
+- name: ALEXANDRIA_NOTIFY_VAPID_PRIVATE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: notify-vapid-private-key
+{{- end }}
+{{- with $v.notify.mobilePush }}
+- name: ALEXANDRIA_NOTIFY_MOBILE_PUSH
+  value: {{ . | quote }}
+- name: ALEXANDRIA_NOTIFY_FCM_PROJECT_ID
+  value: {{ $v.notify.fcmProjectID | quote }}
+- name: ALEXANDRIA_NOTIFY_SNS_REGION
+  value: {{ $v.notify.snsRegion | quote }}
+- name: ALEXANDRIA_NOTIFY_SNS_PLATFORM_APPLICATION_ARN
+  value: {{ $v.notify.snsPlatformApplicationARN | quote }}
+{{- end }}
+{{- with $v.notify.sesRegion }}
+- name: ALEXANDRIA_NOTIFY_SES_REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- with $v.notify.webhookAllow }}
+- name: ALEXANDRIA_NOTIFY_WEBHOOK_ALLOW
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- if and (eq $v.mode "microservices") (eq .target "engagement") }}
 - name: ALEXANDRIA_ENGAGEMENT_CATALOG_URL
   value: {{ printf "http://%s-catalog:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
