@@ -143,6 +143,10 @@ type Service struct {
 	// group runs the background work; ownGroup: New made it, Close stops it.
 	group    *lifecycle.Group
 	ownGroup bool
+	// revocations is the list the follower keeps (app_revocations.go).
+	revocations *auth.Revocations
+	follower    *auth.Follower
+	serviceKey  string
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -223,6 +227,9 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
 	if err := group.Go("refresh-token pruner", s.pruneLoop(refreshPruneInterval)); err != nil {
+		return nil, errors.Join(fmt.Errorf("identity: %w", err), s.stopOwnGroup(ctx))
+	}
+	if err := s.startRevocations(d); err != nil {
 		return nil, errors.Join(fmt.Errorf("identity: %w", err), s.stopOwnGroup(ctx))
 	}
 	return s, nil

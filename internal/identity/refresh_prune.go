@@ -30,6 +30,9 @@ func (s *Service) pruneLoop(interval time.Duration) lifecycle.Run {
 				if _, err := s.pruneRefresh(ctx); err != nil && ctx.Err() == nil {
 					s.log.WarnContext(ctx, "pruning expired refresh tokens failed", "error", err)
 				}
+				if _, err := s.pruneRevocations(ctx); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "pruning old revocations failed", "error", err)
+				}
 			}
 		}
 	}

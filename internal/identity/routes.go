@@ -5,6 +5,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
@@ -52,6 +53,7 @@ func (s *Service) routes(d module.Deps) {
 	// The JWKS is a plain route: every verifier, in any process, fetches it.
 	if d.Mux != nil {
 		d.Mux.Handle("GET /.well-known/jwks.json", http.HandlerFunc(s.serveJWKS))
+		d.Mux.Handle("GET "+auth.RevocationsPath, http.HandlerFunc(s.serveRevocations))
 	}
 }
 
@@ -95,8 +97,8 @@ var descriptions = map[string]string{
 		"Each refresh token works once: presenting one again revokes the whole session.",
 	"session-delete": "Revoke the session of the given refresh token (no access token needed: the refresh token proves the session), " +
 		"or, with an access token and no refresh token, every session of the caller. The access token, if sent, must be a session's " +
-		"(from a password sign-in or a refresh), not one exchanged for a personal API token (403). Identity refuses the access tokens " +
-		"of an ended session at once; other services accept them until they expire.",
+		"(from a password sign-in or a refresh), not one exchanged for a personal API token (403). Every service refuses the access tokens " +
+		"of an ended session within a second (identity at once).",
 	"browser-session-create": "Like POST /v1/auth/token with email and password, for the web app: the refresh token is set as an HttpOnly, " +
 		"SameSite=Strict cookie (alx_refresh, path " + sessionPath + ") with a CSRF cookie (alx_csrf) that script reads and " +
 		"echoes in X-CSRF-Token; only the access token is in the body.",

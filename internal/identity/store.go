@@ -22,6 +22,9 @@ import (
 type store struct {
 	db     *db.DB
 	events recorder
+	// revoked, when set, is called after a transaction that may have
+	// logged revocations commits (store_revocations.go).
+	revoked func(ctx context.Context)
 }
 
 type userRow struct {
@@ -230,9 +233,15 @@ func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now 
 				return err
 			}
 		}
+		if err := logUserChange(ctx, tx, before, after, now); err != nil {
+			return err
+		}
 		out = after
 		return s.record(ctx, tx, after, userEvents(before, after)...)
 	})
+	if err == nil {
+		s.afterRevoke(ctx)
+	}
 	return out, err
 }
 
@@ -245,6 +254,7 @@ func errStaleVersion(current int64) error {
 // administrator cannot be deleted, so the platform always keeps someone able
 // to administer it.
 func (s *store) deleteUser(ctx context.Context, id string) error {
+	defer s.afterRevoke(ctx)
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockAdmins(ctx, tx); err != nil {
 			return err
@@ -258,6 +268,9 @@ func (s *store) deleteUser(ctx context.Context, id string) error {
 		}
 		if _, err := tx.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete user: %w", err)
+		}
+		if err := logUserCut(ctx, tx, u.ID, deletedVersion, auth.RevokedDeleted, time.Now()); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, u, EventUserDeleted)
 	})

@@ -40,7 +40,8 @@ func (s *Service) signAccessToken(ctx context.Context, u User, scopes []string, 
 	b := jwt.NewBuilder().
 		Issuer(auth.Issuer).Audience([]string{auth.Audience}).Subject(u.ID).
 		IssuedAt(now).Expiration(now.Add(s.cfg.AccessTokenTTL)).JwtID(uuid.Must(uuid.NewV7()).String()).
-		Claim("roles", u.Roles).Claim("scope", strings.Join(scopes, " "))
+		Claim("roles", u.Roles).Claim("scope", strings.Join(scopes, " ")).
+		Claim("uv", u.Version)
 	if session != "" {
 		b = b.Claim("sid", session)
 	}
