@@ -215,6 +215,10 @@ func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) 
 	if err != nil {
 		return TokenPair{}, err
 	}
+	// The session list shows the last refresh; the refresh itself is done.
+	if err := s.store.touchSession(ctx, session, deviceOf(ctx), s.clientAddr(ctx), s.now()); err != nil {
+		s.log.WarnContext(ctx, "recording a session's use failed", "error", err)
+	}
 	return TokenPair{AccessToken: access, RefreshToken: secret, ExpiresIn: s.expiresIn()}, nil
 }
 

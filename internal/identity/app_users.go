@@ -89,7 +89,12 @@ func (s *Service) changePassword(ctx context.Context, u User, current, next stri
 	if err != nil {
 		return err
 	}
-	_, err = s.store.updateUser(ctx, u.ID, 0, s.now(), func(u *User) error {
+	// The session that changed the password stays; every other ends.
+	keep := ""
+	if p, ok := auth.FromContext(ctx); ok && validUserID(p.SessionID) {
+		keep = p.SessionID
+	}
+	_, err = s.store.updateUserKeeping(ctx, u.ID, 0, s.now(), keep, func(u *User) error {
 		u.PasswordHash = hash
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 )
 
 type tokenInput struct {
+	clientDevice
 	Body struct {
 		Email       string `json:"email,omitempty" maxLength:"254" doc:"Sign-in email (with password)"`
 		Password    string `json:"password,omitempty" maxLength:"1024" doc:"Password (with email)"`
@@ -32,6 +33,7 @@ func newTokenOutput(p TokenPair) *tokenOutput {
 }
 
 func (s *Service) tokenCreate(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
+	ctx = withDevice(ctx, in.clientDevice)
 	b := in.Body
 	if b.APIToken != "" {
 		if b.Email != "" || b.Password != "" || b.DeviceToken != "" {

@@ -96,6 +96,8 @@ func TestStaleTokensLoseTheirPowers(t *testing.T) {
 				}{
 					{"create_api_token", "POST", "/v1/users/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}}},
 					{"list_api_tokens", "GET", "/v1/users/me/tokens", nil},
+					{"list_sessions", "GET", "/v1/users/me/sessions", nil},
+					{"end_sessions", "DELETE", "/v1/users/me/sessions", nil},
 					{"change_profile", "PATCH", "/v1/users/me", map[string]any{"display_name": "Not suspended"}},
 					{"change_password", "POST", "/v1/users/me/password", map[string]any{"current_password": goodPassword, "new_password": "Another-Fine-Pass-9"}},
 				} {

@@ -41,6 +41,11 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("user-update", patch, "/v1/users/{id}", users, "Update a user", ok, jsonBody|bearer, e401, e403, e404, e409, e412, e422), s.userUpdate)
 	huma.Register(api, op("user-delete", del, "/v1/users/{id}", users, "Delete a user", none, bearer, e401, e403, e404, e409), s.userDelete)
 
+	// Sign-in sessions of the caller.
+	huma.Register(api, op("session-list", get, "/v1/users/me/sessions", users, "List your sessions", ok, bearer, e401, e403), s.sessionList)
+	huma.Register(api, op("session-end", del, "/v1/users/me/sessions/{id}", users, "End one of your sessions", none, bearer, e401, e403, e404), s.sessionEnd)
+	huma.Register(api, op("session-end-all", del, "/v1/users/me/sessions", users, "End your sessions", none, bearer, e401, e403), s.sessionEndAll)
+
 	// Personal API tokens.
 	huma.Register(api, op("api-token-create", post, "/v1/users/me/tokens", tokens, "Create a personal API token", created, jsonBody|bearer, e401, e403, e422), s.apiTokenCreate)
 	huma.Register(api, op("api-token-list", get, "/v1/users/me/tokens", tokens, "List your personal API tokens", ok, bearer, e401, e403, e422), s.apiTokenList)
@@ -106,11 +111,14 @@ var descriptions = map[string]string{
 		"POST /v1/auth/refresh). Needs X-CSRF-Token equal to the alx_csrf cookie.",
 	"browser-session-delete": "Ends the session of the refresh cookie and clears the cookies. Needs X-CSRF-Token equal to the alx_csrf cookie.",
 	"user-create":            "Register a reader account. Sign in afterwards with POST /v1/auth/token.",
-	"user-password-change":   "Change the password and end every session (refresh token) of the account. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in.",
+	"user-password-change":   "Change the password and end every other session (refresh token) of the account; the session of the access token sent stays. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in.",
 	"user-get":               "Administrators and the user see the whole account; anyone else sees only id and display_name of an active user.",
 	"user-list":              "Administrators only.",
 	"user-update":            "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
 	"user-delete":            "The user themself or an administrator. Deletes the account with its sessions and API tokens. The last administrator cannot be deleted.",
+	"session-list":           "Your sign-in sessions that can still refresh: device (User-Agent), address and time of the sign-in or last refresh; current marks the one of this request.",
+	"session-end":            "Ends the session: its refresh token stops working and its access tokens are refused on every service within a second.",
+	"session-end-all":        "Ends every session of yours, or every other one with keep_current=true. Needs a session's access token (not one exchanged for a personal API token).",
 	"api-token-create":       "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
 	"signing-key-list":       "Administrators only. Never shows key material.",
 	"signing-key-rotate":     "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",

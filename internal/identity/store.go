@@ -197,6 +197,12 @@ func roleLike(role string) string { return "%," + role + ",%" }
 // the same transaction: a changed credential ends every session. The last
 // active administrator cannot be suspended or lose the admin role.
 func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now time.Time, change func(u *User) error) (User, error) {
+	return s.updateUserKeeping(ctx, id, ifVersion, now, "", change)
+}
+
+// updateUserKeeping is updateUser; a password change keeps the session keep
+// (the one that changed it), a suspension ends every session.
+func (s *store) updateUserKeeping(ctx context.Context, id string, ifVersion int64, now time.Time, keep string, change func(u *User) error) (User, error) {
 	var out User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockAdmins(ctx, tx); err != nil {
@@ -228,8 +234,13 @@ func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now 
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.Conflictf("the user changed while updating; read it again and retry")
 		}
-		if (after.Suspended && !before.Suspended) || after.PasswordHash != before.PasswordHash {
+		switch {
+		case after.Suspended && !before.Suspended:
 			if err := revokeUserSessions(ctx, tx, id, now); err != nil {
+				return err
+			}
+		case after.PasswordHash != before.PasswordHash:
+			if err := revokeUserSessionsExcept(ctx, tx, id, keep, now); err != nil {
 				return err
 			}
 		}

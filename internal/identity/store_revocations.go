@@ -59,12 +59,12 @@ func logSessionsEnded(ctx context.Context, idb bun.IDB, userID string, families 
 	return nil
 }
 
-// activeFamilies returns the families of userID (or the one family, when
-// family is set) that still have an unrevoked token.
-func activeFamilies(ctx context.Context, idb bun.IDB, where string, arg any) ([]string, error) {
+// activeFamilies returns the families matching where that still have an
+// unrevoked token.
+func activeFamilies(ctx context.Context, idb bun.IDB, where string, args ...any) ([]string, error) {
 	var fams []string
 	err := idb.NewSelect().Model((*refreshRow)(nil)).ColumnExpr("DISTINCT family_id").
-		Where(where+" AND revoked_at IS NULL", arg).Scan(ctx, &fams)
+		Where(where+" AND revoked_at IS NULL", args...).Scan(ctx, &fams)
 	if err != nil {
 		return nil, fmt.Errorf("select sessions: %w", err)
 	}

@@ -103,7 +103,10 @@ func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
 	if err != nil {
 		return TokenPair{}, err
 	}
-	if err := s.store.insertRefresh(ctx, row); err != nil {
+	now := s.now()
+	meta := sessionRow{ID: family, UserID: u.ID, Device: deviceOf(ctx), Address: s.clientAddr(ctx), Method: methodOf(ctx),
+		CreatedAt: now, LastUsedAt: now}
+	if err := s.store.insertSession(ctx, meta, row); err != nil {
 		return TokenPair{}, err
 	}
 	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.expiresIn()}, nil
