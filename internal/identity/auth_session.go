@@ -58,6 +58,7 @@ type sessionCreateInput struct {
 	Body         struct {
 		Email    string `json:"email" minLength:"1" maxLength:"254" doc:"Sign-in email"`
 		Password string `json:"password" minLength:"1" maxLength:"1024" doc:"Password"`
+		OTP      string `json:"otp,omitempty" maxLength:"64" doc:"For an account with a second factor: a code from the authenticator app, or a recovery code"`
 	}
 }
 
@@ -80,7 +81,7 @@ type sessionDeleteOutput struct {
 
 func (s *Service) browserSessionCreate(ctx context.Context, in *sessionCreateInput) (*sessionOutput, error) {
 	ctx = withMethod(withDevice(ctx, in.device), sessionByBrowser)
-	pair, err := s.login(ctx, in.Body.Email, in.Body.Password, in.DeviceCookie)
+	pair, err := s.login(ctx, in.Body.Email, in.Body.Password, in.DeviceCookie, in.Body.OTP)
 	if err != nil {
 		return nil, err
 	}

@@ -43,11 +43,12 @@ type Config struct {
 	LoginRatePerAddress int           `yaml:"login_rate_per_address" env:"LOGIN_RATE_PER_ADDRESS" doc:"sign-in attempts per client address per minute"`
 	KeyRetention        time.Duration `yaml:"key_retention" env:"KEY_RETENTION" doc:"how long a retired signing key stays in the JWKS (longer than access_token_ttl)"`
 	// Limits that keep anonymous traffic from exhausting the process.
-	LoginMaxFailuresPerAccount int           `yaml:"login_max_failures_per_account" env:"LOGIN_MAX_FAILURES_PER_ACCOUNT" doc:"failed sign-ins per account from all addresses together before it is throttled for the window (stops distributed guessing)"`
-	SignupRatePerAddress       int           `yaml:"signup_rate_per_address" env:"SIGNUP_RATE_PER_ADDRESS" doc:"account registrations per client address per hour"`
-	RefreshReuseGrace          time.Duration `yaml:"refresh_reuse_grace" env:"REFRESH_REUSE_GRACE" doc:"a refresh token presented again this soon after its first use is refused without ending the session (two tabs refreshing at once); later reuse ends the session"`
-	PasswordHashConcurrency    int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
-	PasswordHashWait           time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
+	LoginMaxFailuresPerAccount  int           `yaml:"login_max_failures_per_account" env:"LOGIN_MAX_FAILURES_PER_ACCOUNT" doc:"failed sign-ins per account from all addresses together before it is throttled for the window (stops distributed guessing)"`
+	SignupRatePerAddress        int           `yaml:"signup_rate_per_address" env:"SIGNUP_RATE_PER_ADDRESS" doc:"account registrations per client address per hour"`
+	RefreshReuseGrace           time.Duration `yaml:"refresh_reuse_grace" env:"REFRESH_REUSE_GRACE" doc:"a refresh token presented again this soon after its first use is refused without ending the session (two tabs refreshing at once); later reuse ends the session"`
+	PasswordHashConcurrency     int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
+	RequireSecondFactorForStaff bool          `yaml:"require_second_factor_for_staff" env:"REQUIRE_SECOND_FACTOR_FOR_STAFF" doc:"moderators and administrators act as such only in sessions that passed a second factor (TOTP or a recovery code); without one they sign in as readers and authors and can set one up"`
+	PasswordHashWait            time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
 }
 
 // DefaultConfig returns the embedded defaults.

@@ -46,6 +46,12 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("session-end", del, "/v1/users/me/sessions/{id}", users, "End one of your sessions", none, bearer, e401, e403, e404), s.sessionEnd)
 	huma.Register(api, op("session-end-all", del, "/v1/users/me/sessions", users, "End your sessions", none, bearer, e401, e403), s.sessionEndAll)
 
+	// Second factors.
+	huma.Register(api, op("second-factor-get", get, "/v1/users/me/second-factor", users, "Your second factors", ok, bearer, e401, e403), s.secondFactorGet)
+	huma.Register(api, op("totp-create", post, "/v1/users/me/totp", users, "Set up an authenticator app", created, bearer, e401, e403, e409), s.totpCreate)
+	huma.Register(api, op("totp-confirm", post, "/v1/users/me/totp/confirm", users, "Confirm an authenticator app", ok, jsonBody|bearer, e401, e403, e409, e422), s.totpConfirm)
+	huma.Register(api, op("totp-delete", post, "/v1/users/me/totp/disable", users, "Turn the second factor off", none, jsonBody|bearer, e401, e403, e422), s.totpDelete)
+
 	// Personal API tokens.
 	huma.Register(api, op("api-token-create", post, "/v1/users/me/tokens", tokens, "Create a personal API token", created, jsonBody|bearer, e401, e403, e422), s.apiTokenCreate)
 	huma.Register(api, op("api-token-list", get, "/v1/users/me/tokens", tokens, "List your personal API tokens", ok, bearer, e401, e403, e422), s.apiTokenList)
@@ -119,6 +125,10 @@ var descriptions = map[string]string{
 	"session-list":           "Your sign-in sessions that can still refresh: device (User-Agent), address and time of the sign-in or last refresh; current marks the one of this request.",
 	"session-end":            "Ends the session: its refresh token stops working and its access tokens are refused on every service within a second.",
 	"session-end-all":        "Ends every session of yours, or every other one with keep_current=true. Needs a session's access token (not one exchanged for a personal API token).",
+	"totp-create":            "Makes a new TOTP secret (SHA-1, 6 digits, 30 s) and answers it with an otpauth:// URL; it counts once confirmed. Refused (409) while a confirmed one exists. Needs a session's access token.",
+	"totp-confirm":           "Checks a first code from the app and turns the second factor on: from then on, password sign-ins need otp. Answers 10 recovery codes, shown only once.",
+	"totp-delete":            "Turns the second factor off; send a current code from the app or a recovery code.",
+	"second-factor-get":      "Whether sign-ins need a second factor, and how many recovery codes are left. With identity.require_second_factor_for_staff, moderators and administrators act as such only in sessions that passed one.",
 	"api-token-create":       "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
 	"signing-key-list":       "Administrators only. Never shows key material.",
 	"signing-key-rotate":     "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",

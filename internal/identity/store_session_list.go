@@ -14,13 +14,15 @@ import (
 type sessionRow struct {
 	bun.BaseModel `bun:"table:sessions,alias:sr"`
 
-	ID         string    `bun:"id,pk"`
-	UserID     string    `bun:"user_id"`
-	Device     string    `bun:"device"`
-	Address    string    `bun:"address"`
-	Method     string    `bun:"method"`
-	CreatedAt  time.Time `bun:"created_at"`
-	LastUsedAt time.Time `bun:"last_used_at"`
+	ID      string `bun:"id,pk"`
+	UserID  string `bun:"user_id"`
+	Device  string `bun:"device"`
+	Address string `bun:"address"`
+	Method  string `bun:"method"`
+	// SecondFactor: the sign-in passed a second factor.
+	SecondFactor bool      `bun:"second_factor"`
+	CreatedAt    time.Time `bun:"created_at"`
+	LastUsedAt   time.Time `bun:"last_used_at"`
 }
 
 // insertSession stores a new session's description with its first refresh
@@ -108,4 +110,14 @@ func revokeUserSessionsExcept(ctx context.Context, idb bun.IDB, userID, keep str
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil
+}
+
+// sessionSecondFactor reports whether the session's sign-in passed a second
+// factor (false for an unknown session).
+func (s *store) sessionSecondFactor(ctx context.Context, id string) (bool, error) {
+	var rows []sessionRow
+	if err := s.db.NewSelect().Model(&rows).Column("second_factor").Where("id = ?", id).Limit(1).Scan(ctx); err != nil {
+		return false, fmt.Errorf("select session: %w", err)
+	}
+	return len(rows) == 1 && rows[0].SecondFactor, nil
 }

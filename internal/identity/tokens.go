@@ -92,9 +92,10 @@ func (s *Service) newRefreshRow(userID, family string) (string, refreshRow, erro
 }
 
 // startSession issues an access token and the first refresh token of a new
-// family for u.
-func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
+// family for u; secondFactor says the sign-in passed one.
+func (s *Service) startSession(ctx context.Context, u User, secondFactor bool) (TokenPair, error) {
 	family := uuid.Must(uuid.NewV7()).String()
+	u = s.sessionUser(u, secondFactor)
 	access, err := s.signAccessToken(ctx, u, u.SessionScopes(), family)
 	if err != nil {
 		return TokenPair{}, err
@@ -105,7 +106,7 @@ func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
 	}
 	now := s.now()
 	meta := sessionRow{ID: family, UserID: u.ID, Device: deviceOf(ctx), Address: s.clientAddr(ctx), Method: methodOf(ctx),
-		CreatedAt: now, LastUsedAt: now}
+		SecondFactor: secondFactor, CreatedAt: now, LastUsedAt: now}
 	if err := s.store.insertSession(ctx, meta, row); err != nil {
 		return TokenPair{}, err
 	}

@@ -9,6 +9,8 @@ CREATE TABLE sessions (
     device       TEXT NOT NULL,
     address      TEXT NOT NULL,
     method       TEXT NOT NULL,
+    -- Whether the sign-in passed a second factor (TOTP or recovery code).
+    second_factor BOOLEAN NOT NULL DEFAULT FALSE,
     created_at   {{timestamp}} NOT NULL,
     last_used_at {{timestamp}} NOT NULL
 );
