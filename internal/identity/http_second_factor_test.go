@@ -79,7 +79,7 @@ func TestHTTPSecondFactor(t *testing.T) {
 			signIn(next).want(t, http.StatusUnauthorized)
 
 			// A recovery code works once, typed as the user likes.
-			signIn(" " + codes[0] + " ").want(t, http.StatusOK)
+			signIn(" "+codes[0]+" ").want(t, http.StatusOK)
 			signIn(codes[0]).want(t, http.StatusUnauthorized)
 			r = e.call("GET", "/v1/users/me/second-factor", access, nil).want(t, http.StatusOK)
 			if r.body["totp"] != true || r.body["recovery_codes_left"] != float64(recoveryCodeCount-1) {
