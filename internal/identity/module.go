@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/alexandria-platform/alexandria/internal/identity/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
@@ -47,6 +48,7 @@ type Config struct {
 	SignupRatePerAddress        int           `yaml:"signup_rate_per_address" env:"SIGNUP_RATE_PER_ADDRESS" doc:"account registrations per client address per hour"`
 	RefreshReuseGrace           time.Duration `yaml:"refresh_reuse_grace" env:"REFRESH_REUSE_GRACE" doc:"a refresh token presented again this soon after its first use is refused without ending the session (two tabs refreshing at once); later reuse ends the session"`
 	PasswordHashConcurrency     int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
+	RedisURL                    string        `yaml:"redis_url" env:"ALEXANDRIA_REDIS_URL" secret:"true" doc:"Redis (redis://...) holding the sign-in limits and lockouts, shared by identity replicas; empty: in memory, for one replica"`
 	RequireSecondFactorForStaff bool          `yaml:"require_second_factor_for_staff" env:"REQUIRE_SECOND_FACTOR_FOR_STAFF" doc:"moderators and administrators act as such only in sessions that passed a second factor (TOTP or a recovery code); without one they sign in as readers and authors and can set one up"`
 	PasswordHashWait            time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
 }
@@ -118,6 +120,11 @@ func (c Config) Validate() error {
 	if c.PasswordHashWait < 10*time.Millisecond {
 		bad("identity.password_hash_wait: must be at least 10ms")
 	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			bad("identity.redis_url: %v", err)
+		}
+	}
 	if c.KeyRetention <= c.AccessTokenTTL {
 		bad("identity.key_retention: must be longer than access_token_ttl (%s), or tokens signed by a retired key stop verifying early", c.AccessTokenTTL)
 	}
@@ -148,6 +155,8 @@ type Service struct {
 	revocations *auth.Revocations
 	follower    *auth.Follower
 	serviceKey  string
+	// closeLimiter releases a shared limiter's connection (nil: none).
+	closeLimiter func() error
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -200,6 +209,13 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 		s.out = func(string, ...any) {}
 	}
 	s.limiter = newMemoryCounter(s.now)
+	if cfg.RedisURL != "" {
+		rc, err := newRedisCounter(ctx, cfg.RedisURL, "alexandria:identity:limits:")
+		if err != nil {
+			return nil, err
+		}
+		s.limiter, s.closeLimiter = rc, rc.Close
+	}
 	s.clientAddr = httpx.ClientIP
 	hashSlots := cfg.PasswordHashConcurrency
 	if hashSlots == 0 {
@@ -288,7 +304,11 @@ func (s *Service) Ready(ctx context.Context) error {
 // Close stops the background work (the shell has normally stopped its
 // group already; stopping again is harmless), then releases the store.
 func (s *Service) Close(ctx context.Context) error {
-	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), s.db.Close())
+	var limiterErr error
+	if s.closeLimiter != nil {
+		limiterErr = s.closeLimiter()
+	}
+	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), limiterErr, s.db.Close())
 }
 
 // stopOwnGroup stops the group identity made for itself; the shell's group
