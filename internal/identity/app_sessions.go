@@ -103,6 +103,9 @@ func (s *Service) reserveFailures(ctx context.Context, buckets []failureBucket) 
 // ends, except from a device the account trusts. deviceToken is the
 // caller's device token, if any; the answer carries one for the device.
 func (s *Service) login(ctx context.Context, rawEmail, password, deviceToken, otpCode string) (TokenPair, error) {
+	if s.cfg.DisablePasswords {
+		return TokenPair{}, errPasswordsDisabled
+	}
 	if err := s.checkAddress(ctx); err != nil {
 		return TokenPair{}, err
 	}

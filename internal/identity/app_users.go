@@ -15,6 +15,9 @@ import (
 // address (signup_rate_per_address an hour) before any work is done: each
 // costs a password hash.
 func (s *Service) register(ctx context.Context, rawEmail, password, rawName string) (User, error) {
+	if s.cfg.DisablePasswords {
+		return User{}, errPasswordsDisabled
+	}
 	n, ends, err := s.limiter.Add(ctx, "signup:"+s.clientAddr(ctx), time.Hour)
 	if err != nil {
 		return User{}, err

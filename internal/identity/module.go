@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +52,8 @@ type Config struct {
 	RefreshReuseGrace           time.Duration `yaml:"refresh_reuse_grace" env:"REFRESH_REUSE_GRACE" doc:"a refresh token presented again this soon after its first use is refused without ending the session (two tabs refreshing at once); later reuse ends the session"`
 	PasswordHashConcurrency     int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
 	RedisURL                    string        `yaml:"redis_url" env:"ALEXANDRIA_REDIS_URL" secret:"true" doc:"Redis (redis://...) holding the sign-in limits and lockouts, shared by identity replicas; empty: in memory, for one replica"`
+	DisablePasswords            bool          `yaml:"disable_passwords" env:"DISABLE_PASSWORDS" doc:"refuse password sign-in and registration (403): accounts come from the OIDC provider"`
+	OIDC                        OIDCConfig    `yaml:"oidc" env:"OIDC"`
 	RequireSecondFactorForStaff bool          `yaml:"require_second_factor_for_staff" env:"REQUIRE_SECOND_FACTOR_FOR_STAFF" doc:"moderators and administrators act as such only in sessions that passed a second factor (TOTP or a recovery code); without one they sign in as readers and authors and can set one up"`
 	PasswordHashWait            time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
 }
@@ -125,6 +130,19 @@ func (c Config) Validate() error {
 			bad("identity.redis_url: %v", err)
 		}
 	}
+	if o := c.OIDC; o.Provider != "" {
+		if strings.Trim(o.Provider, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(o.Provider) > 32 {
+			bad("identity.oidc.provider: lower-case letters, digits and dashes, at most 32")
+		}
+		if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("identity.oidc.issuer: must be an http(s) URL")
+		}
+		if o.ClientID == "" {
+			bad("identity.oidc.client_id: required with identity.oidc.provider")
+		}
+	} else if c.DisablePasswords {
+		bad("identity.disable_passwords: needs identity.oidc.provider, or nobody could sign in")
+	}
 	if c.KeyRetention <= c.AccessTokenTTL {
 		bad("identity.key_retention: must be longer than access_token_ttl (%s), or tokens signed by a retired key stop verifying early", c.AccessTokenTTL)
 	}
@@ -157,6 +175,9 @@ type Service struct {
 	serviceKey  string
 	// closeLimiter releases a shared limiter's connection (nil: none).
 	closeLimiter func() error
+	// oidc are the configured OpenID providers by name (app_oidc.go).
+	oidc      map[string]*oidcProvider
+	publicURL string
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -217,6 +238,15 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 		s.limiter, s.closeLimiter = rc, rc.Close
 	}
 	s.clientAddr = httpx.ClientIP
+	s.publicURL = d.PublicURL
+	s.oidc = map[string]*oidcProvider{}
+	if cfg.OIDC.Provider != "" {
+		client := d.HTTPClient
+		if client == nil {
+			client = &http.Client{Timeout: 10 * time.Second}
+		}
+		s.oidc[cfg.OIDC.Provider] = &oidcProvider{cfg: cfg.OIDC, client: client}
+	}
 	hashSlots := cfg.PasswordHashConcurrency
 	if hashSlots == 0 {
 		hashSlots = 2 * runtime.GOMAXPROCS(0)

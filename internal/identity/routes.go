@@ -31,6 +31,10 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("browser-session-refresh", post, sessionPath+"/refresh", authTag, "Refresh a browser session", ok, public, sessionErrors...), s.browserSessionRefresh)
 	huma.Register(api, op("browser-session-delete", del, sessionPath, authTag, "Sign out a browser session", none, public, e403, e422), s.browserSessionDelete)
 
+	// OpenID Connect sign-in.
+	huma.Register(api, op("oidc-start", get, oidcPath+"{provider}/start", authTag, "Sign in with a provider", http.StatusFound, optionalBearer, e401, e403, e404, e422), s.oidcStartOp)
+	huma.Register(api, op("oidc-callback", get, oidcPath+"{provider}/callback", authTag, "Provider sign-in callback", ok, public, e401, e403, e404, e409, e422), s.oidcCallbackOp)
+
 	// Users.
 	huma.Register(api, op("user-create", post, "/v1/users", users, "Create an account", created, jsonBody, e409, e422), s.userCreate)
 	huma.Register(api, op("user-me-get", get, "/v1/users/me", users, "Get your account", ok, bearer, e401, e403), s.userMeGet)
@@ -129,7 +133,11 @@ var descriptions = map[string]string{
 	"totp-confirm":           "Checks a first code from the app and turns the second factor on: from then on, password sign-ins need otp. Answers 10 recovery codes, shown only once.",
 	"totp-delete":            "Turns the second factor off; send a current code from the app or a recovery code.",
 	"second-factor-get":      "Whether sign-ins need a second factor, and how many recovery codes are left. With identity.require_second_factor_for_staff, moderators and administrators act as such only in sessions that passed one.",
-	"api-token-create":       "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
-	"signing-key-list":       "Administrators only. Never shows key material.",
-	"signing-key-rotate":     "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
+	"oidc-start":             "Redirects to the provider's sign-in page (authorisation code flow with PKCE and a nonce). With link=true and a session's access token, the provider is linked to your account instead.",
+	"oidc-callback": "Where the provider sends the browser back. The state works once and for 10 minutes; the ID token must be signed by the provider, name this client, be unexpired and carry the nonce. " +
+		"Answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +
+		"An existing account with that email is never taken over (409): its owner signs in with the password and links the provider.",
+	"api-token-create":   "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
+	"signing-key-list":   "Administrators only. Never shows key material.",
+	"signing-key-rotate": "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
 }
