@@ -33,6 +33,9 @@ func (s *Service) pruneLoop(interval time.Duration) lifecycle.Run {
 				if _, err := s.pruneRevocations(ctx); err != nil && ctx.Err() == nil {
 					s.log.WarnContext(ctx, "pruning old revocations failed", "error", err)
 				}
+				if err := s.store.deleteOIDCLoginsBefore(ctx, s.now().Add(-oidcLoginTTL)); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "pruning abandoned provider sign-ins failed", "error", err)
+				}
 			}
 		}
 	}
