@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
@@ -54,6 +55,8 @@ type Config struct {
 	RedisURL                    string        `yaml:"redis_url" env:"ALEXANDRIA_REDIS_URL" secret:"true" doc:"Redis (redis://...) holding the sign-in limits and lockouts, shared by identity replicas; empty: in memory, for one replica"`
 	DisablePasswords            bool          `yaml:"disable_passwords" env:"DISABLE_PASSWORDS" doc:"refuse password sign-in and registration (403): accounts come from the OIDC provider"`
 	OIDC                        OIDCConfig    `yaml:"oidc" env:"OIDC"`
+	WebAuthnRPID                string        `yaml:"webauthn_rp_id" env:"WEBAUTHN_RP_ID" doc:"passkeys' relying party ID (the site's domain); empty: the host of http.public_url, and no passkeys without one"`
+	WebAuthnOrigins             []string      `yaml:"webauthn_origins" env:"WEBAUTHN_ORIGINS" doc:"origins passkey ceremonies may come from; empty: the origin of http.public_url"`
 	RequireSecondFactorForStaff bool          `yaml:"require_second_factor_for_staff" env:"REQUIRE_SECOND_FACTOR_FOR_STAFF" doc:"moderators and administrators act as such only in sessions that passed a second factor (TOTP or a recovery code); without one they sign in as readers and authors and can set one up"`
 	PasswordHashWait            time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
 }
@@ -178,6 +181,8 @@ type Service struct {
 	// oidc are the configured OpenID providers by name (app_oidc.go).
 	oidc      map[string]*oidcProvider
 	publicURL string
+	// webauthn is the passkeys' relying party (nil: passkeys off).
+	webauthn *webauthn.WebAuthn
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -239,6 +244,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 	}
 	s.clientAddr = httpx.ClientIP
 	s.publicURL = d.PublicURL
+	s.webauthn = newRelyingParty(cfg, d.PublicURL)
 	s.oidc = map[string]*oidcProvider{}
 	if cfg.OIDC.Provider != "" {
 		client := d.HTTPClient

@@ -56,6 +56,14 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("totp-confirm", post, "/v1/users/me/totp/confirm", users, "Confirm an authenticator app", ok, jsonBody|bearer, e401, e403, e409, e422), s.totpConfirm)
 	huma.Register(api, op("totp-delete", post, "/v1/users/me/totp/disable", users, "Turn the second factor off", none, jsonBody|bearer, e401, e403, e422), s.totpDelete)
 
+	// Passkeys.
+	huma.Register(api, op("passkey-begin", post, "/v1/users/me/passkeys/begin", users, "Start registering a passkey", ok, bearer, e401, e403), s.passkeyBegin)
+	huma.Register(api, op("passkey-create", post, "/v1/users/me/passkeys", users, "Register a passkey", created, jsonBody|bearer, e401, e403, e409, e422), s.passkeyFinish)
+	huma.Register(api, op("passkey-list", get, "/v1/users/me/passkeys", users, "List your passkeys", ok, bearer, e401, e403), s.passkeyList)
+	huma.Register(api, op("passkey-delete", del, "/v1/users/me/passkeys/{id}", users, "Remove a passkey", none, bearer, e401, e403, e404), s.passkeyDelete)
+	huma.Register(api, op("passkey-signin-begin", post, "/v1/auth/passkey/begin", authTag, "Start a passkey sign-in", ok, public), s.passkeySignInBegin)
+	huma.Register(api, op("passkey-signin", post, "/v1/auth/passkey", authTag, "Sign in with a passkey", ok, jsonBody, e401, e403, e422, e429), s.passkeySignIn)
+
 	// Personal API tokens.
 	huma.Register(api, op("api-token-create", post, "/v1/users/me/tokens", tokens, "Create a personal API token", created, jsonBody|bearer, e401, e403, e422), s.apiTokenCreate)
 	huma.Register(api, op("api-token-list", get, "/v1/users/me/tokens", tokens, "List your personal API tokens", ok, bearer, e401, e403, e422), s.apiTokenList)
@@ -137,7 +145,11 @@ var descriptions = map[string]string{
 	"oidc-callback": "Where the provider sends the browser back. The state works once and for 10 minutes; the ID token must be signed by the provider, name this client, be unexpired and carry the nonce. " +
 		"Answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +
 		"An existing account with that email is never taken over (409): its owner signs in with the password and links the provider.",
-	"api-token-create":   "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
-	"signing-key-list":   "Administrators only. Never shows key material.",
-	"signing-key-rotate": "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
+	"passkey-begin":        "Answers WebAuthn creation options (a discoverable credential with user verification) and a ceremony ID; send the device's answer to POST /v1/users/me/passkeys.",
+	"passkey-create":       "Checks the device's answer to the ceremony (challenge, origin, relying party, attestation \"none\" accepted) and registers the passkey.",
+	"passkey-signin-begin": "Answers WebAuthn assertion options for any passkey of this site and a ceremony ID.",
+	"passkey-signin":       "Checks the device's signature and answers tokens like POST /v1/auth/token. A passkey sign-in verifies the user on the device, so it counts as passing a second factor.",
+	"api-token-create":     "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
+	"signing-key-list":     "Administrators only. Never shows key material.",
+	"signing-key-rotate":   "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
 }
