@@ -111,3 +111,10 @@ func (s *store) deletePasskey(ctx context.Context, userID, id string) error {
 	}
 	return nil
 }
+
+func (s *store) deleteCeremoniesBefore(ctx context.Context, t time.Time) error {
+	if _, err := s.db.NewDelete().Model((*ceremonyRow)(nil)).Where("created_at < ?", ts(t)).Exec(ctx); err != nil {
+		return fmt.Errorf("prune ceremonies: %w", err)
+	}
+	return nil
+}
