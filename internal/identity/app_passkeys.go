@@ -240,3 +240,38 @@ func protocolReason(err error) string {
 	}
 	return "invalid"
 }
+
+// passkeySecondFactor checks a passkey answer given with u's password: it
+// must be signed by one of u's passkeys, for a sign-in ceremony.
+func (s *Service) passkeySecondFactor(ctx context.Context, u User, ceremony string, response []byte) error {
+	w, err := s.relyingParty()
+	if err != nil {
+		return err
+	}
+	session, _, err := s.takeCeremony(ctx, ceremony, ceremonySignIn)
+	if err != nil {
+		return errSecondFactorWrong
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBody(bytes.NewReader(response))
+	if err != nil {
+		return errSecondFactorWrong
+	}
+	pu, _, err := s.loadPasskeyUser(ctx, u)
+	if err != nil {
+		return err
+	}
+	handler := func(_, userHandle []byte) (webauthn.User, error) {
+		if string(userHandle) != u.ID {
+			return nil, errs.ErrNotFound
+		}
+		return pu, nil
+	}
+	cred, err := w.ValidateDiscoverableLogin(handler, session, parsed)
+	if err != nil {
+		return errSecondFactorWrong
+	}
+	if data, err := json.Marshal(cred); err == nil {
+		return s.store.passkeyUse(ctx, base64.RawURLEncoding.EncodeToString(cred.ID), string(data), s.now())
+	}
+	return nil
+}

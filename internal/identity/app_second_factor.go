@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base32"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -116,6 +117,12 @@ func (s *Service) secondFactorStatus(ctx context.Context, u User) (bool, int, er
 // reports whether a second factor was passed, or the error to answer when
 // the account has one and code is missing or wrong.
 func (s *Service) signInSecondFactor(ctx context.Context, u User, code string) (bool, error) {
+	if pk, ok := ctx.Value(passkeyFactorKey{}).(passkeyFactor); ok {
+		if err := s.passkeySecondFactor(ctx, u, pk.Ceremony, pk.Credential); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
 	f, err := s.store.totpOf(ctx, u.ID)
 	if errors.Is(err, errs.ErrNotFound) || (err == nil && !f.Confirmed) {
 		return false, nil
@@ -211,4 +218,21 @@ func (s *Service) sessionUser(u User, secondFactor bool) User {
 	}
 	u.Roles = slices.DeleteFunc(slices.Clone(u.Roles), func(r string) bool { return slices.Contains(staffRoles, r) })
 	return u
+}
+
+// passkeyFactor is a passkey answer sent with a password, as the second
+// factor instead of otp.
+type passkeyFactor struct {
+	Ceremony   string          `json:"ceremony" maxLength:"36" doc:"From POST /v1/auth/passkey/begin"`
+	Credential json.RawMessage `json:"credential" doc:"The device's answer, as JSON"`
+}
+
+type passkeyFactorKey struct{}
+
+// withPasskeyFactor carries a passkey answer to the sign-in.
+func withPasskeyFactor(ctx context.Context, pk *passkeyFactor) context.Context {
+	if pk == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, passkeyFactorKey{}, *pk)
 }

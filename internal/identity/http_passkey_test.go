@@ -147,6 +147,22 @@ func TestHTTPPasskeys(t *testing.T) {
 			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/auth/passkey", "", map[string]any{"ceremony": ceremony, "credential": dev.get(ch, other)}).
 				want(t, http.StatusUnauthorized)
+			// As the second factor of a password sign-in, for an account
+			// with an authenticator app: instead of otp.
+			e.enroll(t, access)
+			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "pia@example.org", "password": goodPassword}).want(t, http.StatusUnauthorized)
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "pia@example.org", "password": goodPassword,
+				"passkey": map[string]any{"ceremony": ceremony, "credential": dev.get(ch, other)}}).want(t, http.StatusUnauthorized)
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "pia@example.org", "password": goodPassword,
+				"passkey": map[string]any{"ceremony": ceremony, "credential": dev.get(ch, dev.key)}}).want(t, http.StatusOK)
+			// Another user's passkey is not this user's second factor.
+			e.register("quin@example.org", "Quin")
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "quin@example.org", "password": goodPassword,
+				"passkey": map[string]any{"ceremony": ceremony, "credential": dev.get(ch, dev.key)}}).want(t, http.StatusUnauthorized)
+
 			// A signature over another challenge is refused.
 			ceremony, _ = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/auth/passkey", "", map[string]any{"ceremony": ceremony, "credential": dev.get(b64.EncodeToString([]byte("stale")), dev.key)}).
