@@ -206,7 +206,7 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	return s, nil
 }
 
-func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service, error) {
+func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Service, err error) {
 	if _, err := sdb.Migrate(ctx, Migrations); err != nil {
 		return nil, fmt.Errorf("identity store: %w", err)
 	}
@@ -241,6 +241,11 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 			return nil, err
 		}
 		s.limiter, s.closeLimiter = rc, rc.Close
+		defer func() {
+			if err != nil {
+				_ = rc.Close()
+			}
+		}()
 	}
 	s.clientAddr = httpx.ClientIP
 	s.publicURL = d.PublicURL
