@@ -17,6 +17,7 @@ import (
 )
 
 const (
+	credIDLen  = 16
 	testRPID   = "alexandria.test"
 	testOrigin = "http://alexandria.test"
 )
@@ -39,7 +40,7 @@ func newSoftAuthenticator(t *testing.T) *softAuthenticator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := make([]byte, 16)
+	id := make([]byte, credIDLen)
 	_, _ = rand.Read(id)
 	return &softAuthenticator{t: t, key: key, credID: id}
 }
@@ -74,7 +75,7 @@ func (a *softAuthenticator) create(challenge, origin string, userID []byte) json
 	auth = append(auth, 0x45) // user present, user verified, attested credential data
 	auth = binary.BigEndian.AppendUint32(auth, 0)
 	auth = append(auth, make([]byte, 16)...) // AAGUID
-	auth = binary.BigEndian.AppendUint16(auth, uint16(len(a.credID)))
+	auth = binary.BigEndian.AppendUint16(auth, credIDLen)
 	auth = append(auth, a.credID...)
 	auth = append(auth, cose...)
 	att, err := cbor.Marshal(map[string]any{"fmt": "none", "attStmt": map[string]any{}, "authData": auth})
