@@ -115,16 +115,22 @@ func (s *Service) saveCeremony(ctx context.Context, userID, kind string, session
 		return "", err
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	return id, s.store.insertCeremony(ctx, ceremonyRow{ID: id, UserID: userID, Kind: kind, Data: string(data), CreatedAt: s.now()})
+	return id, s.store.insertCeremony(ctx, ceremonyRow{ID: id, UserID: userID, Kind: kind, Challenge: session.Challenge,
+		Data: string(data), CreatedAt: s.now()})
 }
 
-func (s *Service) takeCeremony(ctx context.Context, id, kind string) (webauthn.SessionData, string, error) {
-	if !validUserID(id) {
+// takeCeremony spends the ceremony whose challenge the device signed; id,
+// when the client sends it, must name the same ceremony.
+func (s *Service) takeCeremony(ctx context.Context, id, challenge, kind string) (webauthn.SessionData, string, error) {
+	if challenge == "" {
 		return webauthn.SessionData{}, "", errCeremony
 	}
-	row, err := s.store.takeCeremony(ctx, id, kind, s.now().Add(-ceremonyTTL))
+	row, err := s.store.takeCeremony(ctx, challenge, kind, s.now().Add(-ceremonyTTL))
 	if err != nil {
 		return webauthn.SessionData{}, "", err
+	}
+	if id != "" && id != row.ID {
+		return webauthn.SessionData{}, "", errCeremony
 	}
 	var session webauthn.SessionData
 	if err := json.Unmarshal([]byte(row.Data), &session); err != nil {
@@ -139,16 +145,16 @@ func (s *Service) finishPasskeyRegistration(ctx context.Context, u User, ceremon
 	if err != nil {
 		return passkeyRow{}, err
 	}
-	session, owner, err := s.takeCeremony(ctx, ceremony, ceremonyRegister)
+	parsed, err := protocol.ParseCredentialCreationResponseBody(bytes.NewReader(response))
+	if err != nil {
+		return passkeyRow{}, errs.InvalidField("credential", "is not a WebAuthn registration response: %s", protocolReason(err))
+	}
+	session, owner, err := s.takeCeremony(ctx, ceremony, parsed.Response.CollectedClientData.Challenge, ceremonyRegister)
 	if err != nil {
 		return passkeyRow{}, err
 	}
 	if owner != u.ID {
 		return passkeyRow{}, errCeremony
-	}
-	parsed, err := protocol.ParseCredentialCreationResponseBody(bytes.NewReader(response))
-	if err != nil {
-		return passkeyRow{}, errs.InvalidField("credential", "is not a WebAuthn registration response: %s", protocolReason(err))
 	}
 	pu, _, err := s.loadPasskeyUser(ctx, u)
 	if err != nil {
@@ -193,13 +199,13 @@ func (s *Service) finishPasskeySignIn(ctx context.Context, ceremony string, resp
 	if err != nil {
 		return TokenPair{}, err
 	}
-	session, _, err := s.takeCeremony(ctx, ceremony, ceremonySignIn)
-	if err != nil {
-		return TokenPair{}, err
-	}
 	parsed, err := protocol.ParseCredentialRequestResponseBody(bytes.NewReader(response))
 	if err != nil {
 		return TokenPair{}, errs.InvalidField("credential", "is not a WebAuthn assertion: %s", protocolReason(err))
+	}
+	session, _, err := s.takeCeremony(ctx, ceremony, parsed.Response.CollectedClientData.Challenge, ceremonySignIn)
+	if err != nil {
+		return TokenPair{}, err
 	}
 	var owner passkeyUser
 	handler := func(rawID, userHandle []byte) (webauthn.User, error) {
@@ -248,11 +254,11 @@ func (s *Service) passkeySecondFactor(ctx context.Context, u User, ceremony stri
 	if err != nil {
 		return err
 	}
-	session, _, err := s.takeCeremony(ctx, ceremony, ceremonySignIn)
+	parsed, err := protocol.ParseCredentialRequestResponseBody(bytes.NewReader(response))
 	if err != nil {
 		return errSecondFactorWrong
 	}
-	parsed, err := protocol.ParseCredentialRequestResponseBody(bytes.NewReader(response))
+	session, _, err := s.takeCeremony(ctx, ceremony, parsed.Response.CollectedClientData.Challenge, ceremonySignIn)
 	if err != nil {
 		return errSecondFactorWrong
 	}

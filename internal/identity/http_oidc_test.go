@@ -172,6 +172,14 @@ func TestOIDCSignIn(t *testing.T) {
 		e.callback(state, code).want(t, http.StatusForbidden)
 	})
 
+	t.Run("providers_are_listed", func(t *testing.T) {
+		r := e.call("GET", "/v1/auth/oidc/providers", "", nil).want(t, http.StatusOK)
+		items, _ := r.body["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["id"] != "mock" {
+			t.Fatalf("providers = %s", r.raw)
+		}
+	})
+
 	t.Run("unknown_provider", func(t *testing.T) {
 		e.call("GET", "/v1/auth/oidc/nope/start", "", nil).want(t, http.StatusNotFound)
 	})

@@ -119,14 +119,14 @@ func TestHTTPPasskeys(t *testing.T) {
 			dev := newSoftAuthenticator(t)
 
 			// Registration from another origin is refused.
-			ceremony, ch := challengeOf(t, e.call("POST", "/v1/users/me/passkeys/begin", access, nil).want(t, http.StatusOK))
+			ceremony, ch := challengeOf(t, e.call("POST", "/v1/users/me/passkeys/options", access, nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/users/me/passkeys", access, map[string]any{"ceremony": ceremony,
 				"credential": dev.create(ch, "http://evil.test", []byte(id))}).want(t, http.StatusUnprocessableEntity)
 			// The ceremony was spent.
 			e.call("POST", "/v1/users/me/passkeys", access, map[string]any{"ceremony": ceremony,
 				"credential": dev.create(ch, testOrigin, []byte(id))}).want(t, http.StatusUnauthorized)
 
-			ceremony, ch = challengeOf(t, e.call("POST", "/v1/users/me/passkeys/begin", access, nil).want(t, http.StatusOK))
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/users/me/passkeys/options", access, nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/users/me/passkeys", access, map[string]any{"ceremony": ceremony, "name": "Phone",
 				"credential": dev.create(ch, testOrigin, []byte(id))}).want(t, http.StatusCreated)
 			list := e.call("GET", "/v1/users/me/passkeys", access, nil).want(t, http.StatusOK)
@@ -135,37 +135,44 @@ func TestHTTPPasskeys(t *testing.T) {
 			}
 
 			// Sign in with the passkey.
-			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", nil).want(t, http.StatusOK))
 			answer := dev.get(ch, dev.key)
 			r := e.call("POST", "/v1/auth/passkey", "", map[string]any{"ceremony": ceremony, "credential": answer}).want(t, http.StatusOK)
 			if got := e.call("GET", "/v1/users/me", r.str("access_token"), nil).want(t, http.StatusOK).str("id"); got != id {
 				t.Fatalf("signed in as %s, want %s", got, id)
 			}
+			// As the web app sends it: the bare credential, the ceremony
+			// found by its signed challenge.
+			_, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", map[string]any{}).want(t, http.StatusOK))
+			bare := e.call("POST", "/v1/auth/passkey", "", dev.get(ch, dev.key)).want(t, http.StatusOK)
+			if bare.str("access_token") == "" {
+				t.Fatalf("bare credential sign-in = %s", bare.raw)
+			}
 			// The same answer again is refused (the ceremony is spent).
 			e.call("POST", "/v1/auth/passkey", "", map[string]any{"ceremony": ceremony, "credential": answer}).want(t, http.StatusUnauthorized)
 			// A signature by another key is refused.
 			other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/auth/passkey", "", map[string]any{"ceremony": ceremony, "credential": dev.get(ch, other)}).
 				want(t, http.StatusUnauthorized)
 			// As the second factor of a password sign-in, for an account
 			// with an authenticator app: instead of otp.
 			e.enroll(t, access)
 			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "pia@example.org", "password": goodPassword}).want(t, http.StatusUnauthorized)
-			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "pia@example.org", "password": goodPassword,
 				"passkey": map[string]any{"ceremony": ceremony, "credential": dev.get(ch, other)}}).want(t, http.StatusUnauthorized)
-			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "pia@example.org", "password": goodPassword,
 				"passkey": map[string]any{"ceremony": ceremony, "credential": dev.get(ch, dev.key)}}).want(t, http.StatusOK)
 			// Another user's passkey is not this user's second factor.
 			e.register("quin@example.org", "Quin")
-			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			ceremony, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/auth/token", "", map[string]any{"email": "quin@example.org", "password": goodPassword,
 				"passkey": map[string]any{"ceremony": ceremony, "credential": dev.get(ch, dev.key)}}).want(t, http.StatusUnauthorized)
 
 			// A signature over another challenge is refused.
-			ceremony, _ = challengeOf(t, e.call("POST", "/v1/auth/passkey/begin", "", nil).want(t, http.StatusOK))
+			ceremony, _ = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", nil).want(t, http.StatusOK))
 			e.call("POST", "/v1/auth/passkey", "", map[string]any{"ceremony": ceremony, "credential": dev.get(b64.EncodeToString([]byte("stale")), dev.key)}).
 				want(t, http.StatusUnauthorized)
 		})

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
@@ -55,4 +56,24 @@ func (s *Service) oidcCallbackOp(ctx context.Context, in *oidcCallbackInput) (*t
 		return nil, err
 	}
 	return newTokenOutput(pair), nil
+}
+
+type oidcProviderListOutput struct {
+	Body struct {
+		Items []oidcProviderJSON `json:"items" doc:"Configured providers"`
+	}
+}
+
+type oidcProviderJSON struct {
+	ID   string `json:"id" doc:"Name in the sign-in URLs"`
+	Name string `json:"name" doc:"Name to show"`
+}
+
+func (s *Service) oidcProviderList(_ context.Context, _ *struct{}) (*oidcProviderListOutput, error) {
+	out := &oidcProviderListOutput{}
+	out.Body.Items = []oidcProviderJSON{}
+	for name := range s.oidc {
+		out.Body.Items = append(out.Body.Items, oidcProviderJSON{ID: name, Name: strings.ToUpper(name[:1]) + name[1:]})
+	}
+	return out, nil
 }

@@ -34,7 +34,7 @@ func (s *Service) passkeyBegin(ctx context.Context, _ *struct{}) (*ceremonyOutpu
 
 type passkeyFinishInput struct {
 	Body struct {
-		Ceremony   string          `json:"ceremony" maxLength:"36" doc:"From the begin call"`
+		Ceremony   string          `json:"ceremony,omitempty" maxLength:"36" doc:"From the options call (optional: the signed challenge names it)"`
 		Name       string          `json:"name,omitempty" maxLength:"100" doc:"A name to recognise the passkey by"`
 		Credential json.RawMessage `json:"credential" doc:"The PublicKeyCredential the device answered, as JSON (base64url binary fields)"`
 	}
@@ -108,15 +108,22 @@ func (s *Service) passkeySignInBegin(ctx context.Context, _ *struct{}) (*ceremon
 
 type passkeySignInInput struct {
 	clientDevice
-	Body struct {
-		Ceremony   string          `json:"ceremony" maxLength:"36" doc:"From the begin call"`
-		Credential json.RawMessage `json:"credential" doc:"The PublicKeyCredential the device answered, as JSON"`
-	}
+	// RawBody is the PublicKeyCredential the device answered, as JSON, or
+	// {ceremony, credential}; the ceremony is found by the signed challenge.
+	RawBody []byte
 }
 
 func (s *Service) passkeySignIn(ctx context.Context, in *passkeySignInInput) (*tokenOutput, error) {
 	ctx = withDevice(ctx, in.clientDevice)
-	pair, err := s.finishPasskeySignIn(ctx, in.Body.Ceremony, in.Body.Credential)
+	var wrapped struct {
+		Ceremony   string          `json:"ceremony"`
+		Credential json.RawMessage `json:"credential"`
+	}
+	credential := json.RawMessage(in.RawBody)
+	if err := json.Unmarshal(in.RawBody, &wrapped); err == nil && len(wrapped.Credential) > 0 {
+		credential = wrapped.Credential
+	}
+	pair, err := s.finishPasskeySignIn(ctx, wrapped.Ceremony, credential)
 	if err != nil {
 		return nil, err
 	}

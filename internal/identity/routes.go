@@ -32,6 +32,7 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("browser-session-delete", del, sessionPath, authTag, "Sign out a browser session", none, public, e403, e422), s.browserSessionDelete)
 
 	// OpenID Connect sign-in.
+	huma.Register(api, op("oidc-provider-list", get, "/v1/auth/oidc/providers", authTag, "List sign-in providers", ok, public), s.oidcProviderList)
 	huma.Register(api, op("oidc-start", get, oidcPath+"{provider}/start", authTag, "Sign in with a provider", http.StatusFound, optionalBearer, e401, e403, e404, e422), s.oidcStartOp)
 	huma.Register(api, op("oidc-callback", get, oidcPath+"{provider}/callback", authTag, "Provider sign-in callback", ok, public, e401, e403, e404, e409, e422), s.oidcCallbackOp)
 
@@ -57,11 +58,11 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("totp-delete", post, "/v1/users/me/totp/disable", users, "Turn the second factor off", none, jsonBody|bearer, e401, e403, e422), s.totpDelete)
 
 	// Passkeys.
-	huma.Register(api, op("passkey-begin", post, "/v1/users/me/passkeys/begin", users, "Start registering a passkey", ok, bearer, e401, e403), s.passkeyBegin)
+	huma.Register(api, op("passkey-begin", post, "/v1/users/me/passkeys/options", users, "Start registering a passkey", ok, bearer, e401, e403), s.passkeyBegin)
 	huma.Register(api, op("passkey-create", post, "/v1/users/me/passkeys", users, "Register a passkey", created, jsonBody|bearer, e401, e403, e409, e422), s.passkeyFinish)
 	huma.Register(api, op("passkey-list", get, "/v1/users/me/passkeys", users, "List your passkeys", ok, bearer, e401, e403), s.passkeyList)
 	huma.Register(api, op("passkey-delete", del, "/v1/users/me/passkeys/{id}", users, "Remove a passkey", none, bearer, e401, e403, e404), s.passkeyDelete)
-	huma.Register(api, op("passkey-signin-begin", post, "/v1/auth/passkey/begin", authTag, "Start a passkey sign-in", ok, public), s.passkeySignInBegin)
+	huma.Register(api, op("passkey-signin-begin", post, "/v1/auth/passkey/options", authTag, "Start a passkey sign-in", ok, public), s.passkeySignInBegin)
 	huma.Register(api, op("passkey-signin", post, "/v1/auth/passkey", authTag, "Sign in with a passkey", ok, jsonBody, e401, e403, e422, e429), s.passkeySignIn)
 
 	// Personal API tokens.
@@ -141,6 +142,7 @@ var descriptions = map[string]string{
 	"totp-confirm":           "Checks a first code from the app and turns the second factor on: from then on, password sign-ins need otp. Answers 10 recovery codes, shown only once.",
 	"totp-delete":            "Turns the second factor off; send a current code from the app or a recovery code.",
 	"second-factor-get":      "Whether sign-ins need a second factor, and how many recovery codes are left. With identity.require_second_factor_for_staff, moderators and administrators act as such only in sessions that passed one.",
+	"oidc-provider-list":     "The configured OpenID providers, for sign-in buttons.",
 	"oidc-start":             "Redirects to the provider's sign-in page (authorisation code flow with PKCE and a nonce). With link=true and a session's access token, the provider is linked to your account instead.",
 	"oidc-callback": "Where the provider sends the browser back. The state works once and for 10 minutes; the ID token must be signed by the provider, name this client, be unexpired and carry the nonce. " +
 		"Answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +

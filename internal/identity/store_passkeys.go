@@ -28,6 +28,7 @@ type ceremonyRow struct {
 	ID        string    `bun:"id,pk"`
 	UserID    string    `bun:"user_id"`
 	Kind      string    `bun:"kind"`
+	Challenge string    `bun:"challenge"`
 	Data      string    `bun:"data"`
 	CreatedAt time.Time `bun:"created_at"`
 }
@@ -42,18 +43,18 @@ func (s *store) insertCeremony(ctx context.Context, row ceremonyRow) error {
 	return nil
 }
 
-// takeCeremony deletes and returns the ceremony id of kind started after
-// notBefore: each works once.
-func (s *store) takeCeremony(ctx context.Context, id, kind string, notBefore time.Time) (ceremonyRow, error) {
+// takeCeremony deletes and returns the ceremony of kind with challenge
+// started after notBefore: each works once.
+func (s *store) takeCeremony(ctx context.Context, challenge, kind string, notBefore time.Time) (ceremonyRow, error) {
 	var row ceremonyRow
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewSelect().Model(&row).Where("id = ? AND kind = ?", id, kind).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&row).Where("challenge = ? AND kind = ?", challenge, kind).Scan(ctx); err != nil {
 			if db.IsNoRows(err) {
 				return errCeremony
 			}
 			return fmt.Errorf("select ceremony: %w", err)
 		}
-		res, err := tx.NewDelete().Model((*ceremonyRow)(nil)).Where("id = ?", id).Exec(ctx)
+		res, err := tx.NewDelete().Model((*ceremonyRow)(nil)).Where("id = ?", row.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("delete ceremony: %w", err)
 		}

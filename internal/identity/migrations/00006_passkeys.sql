@@ -17,9 +17,12 @@ CREATE TABLE webauthn_ceremonies (
     id         {{uuid}} PRIMARY KEY,
     user_id    TEXT NOT NULL DEFAULT '',
     kind       TEXT NOT NULL,
+    challenge  TEXT NOT NULL,
     data       TEXT NOT NULL,
     created_at {{timestamp}} NOT NULL
 );
+
+CREATE UNIQUE INDEX webauthn_ceremonies_challenge ON webauthn_ceremonies (challenge);
 
 -- +goose Down
 DROP TABLE webauthn_ceremonies;
