@@ -143,7 +143,7 @@ func TestHTTPPasskeys(t *testing.T) {
 			}
 			// As the web app sends it: the bare credential, the ceremony
 			// found by its signed challenge.
-			_, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", map[string]any{}).want(t, http.StatusOK))
+			_, ch = challengeOf(t, e.call("POST", "/v1/auth/passkey/options", "", map[string]any{"email": "pia@example.org"}).want(t, http.StatusOK))
 			bare := e.call("POST", "/v1/auth/passkey", "", dev.get(ch, dev.key)).want(t, http.StatusOK)
 			if bare.str("access_token") == "" {
 				t.Fatalf("bare credential sign-in = %s", bare.raw)
