@@ -95,6 +95,9 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		Transport: otelhttp.NewTransport(http.DefaultTransport, otelhttp.WithTracerProvider(tracing.Provider), otelhttp.WithPropagators(tracing.Propagator)),
 	}
 	verifier := auth.NewVerifier(auth.NewJWKSClient(identityURL+"/.well-known/jwks.json", client, 5*time.Minute))
+	// Every target's tokens are checked against one revocation list, which
+	// identity (here) or a follower of identity's feed (elsewhere) keeps.
+	verifier.UseRevocations(auth.NewRevocations())
 
 	transport, err := bus.Open(ctx, c.Bus.URL, bus.Options{Logger: log.With(slog.String("component", "bus")), DataDir: c.DataDir})
 	if err != nil {
@@ -150,6 +153,11 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	}
 
 	close(relayGate)
+	stopFollowing, err := followRevocations(log, selected, verifier, identityURL, deps.ServiceKey, client)
+	if err != nil {
+		return err
+	}
+	defer stopFollowing()
 	var ready atomic.Bool
 	probes(mux, &ready, services)
 	metrics, err := httpx.NewMetrics(reg)

@@ -102,7 +102,10 @@ func (s *Service) reserveFailures(ctx context.Context, buckets []failureBucket) 
 // a limit is reached, even the right password is refused until the window
 // ends, except from a device the account trusts. deviceToken is the
 // caller's device token, if any; the answer carries one for the device.
-func (s *Service) login(ctx context.Context, rawEmail, password, deviceToken string) (TokenPair, error) {
+func (s *Service) login(ctx context.Context, rawEmail, password, deviceToken, otpCode string) (TokenPair, error) {
+	if s.cfg.DisablePasswords {
+		return TokenPair{}, errPasswordsDisabled
+	}
 	if err := s.checkAddress(ctx); err != nil {
 		return TokenPair{}, err
 	}
@@ -143,6 +146,21 @@ func (s *Service) login(ctx context.Context, rawEmail, password, deviceToken str
 		s.countLogin(loginBadCredentials)
 		return TokenPair{}, errBadCredentials
 	}
+	// A wrong second factor counts as a failed sign-in; a missing one
+	// (the first step of a two-step sign-in) does not.
+	secondFactor, err := s.signInSecondFactor(ctx, u, otpCode)
+	if errors.Is(err, errSecondFactorRequired) {
+		release()
+		return TokenPair{}, err
+	}
+	if err != nil {
+		if errs.KindOf(err) == errs.Unauthenticated {
+			s.countLogin(loginBadCredentials)
+		} else {
+			release()
+		}
+		return TokenPair{}, err
+	}
 	release()
 	// Only someone who knows the password learns the account is suspended.
 	if u.Suspended {
@@ -150,7 +168,7 @@ func (s *Service) login(ctx context.Context, rawEmail, password, deviceToken str
 		return TokenPair{}, errSuspended
 	}
 	_ = s.limiter.Reset(ctx, s.failureBuckets(ctx, email, device)[0].key)
-	pair, err := s.startSession(ctx, u)
+	pair, err := s.startSession(ctx, u, secondFactor)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -211,9 +229,20 @@ func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) 
 	if err != nil {
 		return TokenPair{}, err
 	}
+	if s.cfg.RequireSecondFactorForStaff {
+		passed, err := s.store.sessionSecondFactor(ctx, session)
+		if err != nil {
+			return TokenPair{}, err
+		}
+		u = s.sessionUser(u, passed)
+	}
 	access, err := s.signAccessToken(ctx, u, u.SessionScopes(), session)
 	if err != nil {
 		return TokenPair{}, err
+	}
+	// The session list shows the last refresh; the refresh itself is done.
+	if err := s.store.touchSession(ctx, session, deviceOf(ctx), s.clientAddr(ctx), s.now()); err != nil {
+		s.log.WarnContext(ctx, "recording a session's use failed", "error", err)
 	}
 	return TokenPair{AccessToken: access, RefreshToken: secret, ExpiresIn: s.expiresIn()}, nil
 }

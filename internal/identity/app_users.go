@@ -15,6 +15,9 @@ import (
 // address (signup_rate_per_address an hour) before any work is done: each
 // costs a password hash.
 func (s *Service) register(ctx context.Context, rawEmail, password, rawName string) (User, error) {
+	if s.cfg.DisablePasswords {
+		return User{}, errPasswordsDisabled
+	}
 	n, ends, err := s.limiter.Add(ctx, "signup:"+s.clientAddr(ctx), time.Hour)
 	if err != nil {
 		return User{}, err
@@ -89,7 +92,12 @@ func (s *Service) changePassword(ctx context.Context, u User, current, next stri
 	if err != nil {
 		return err
 	}
-	_, err = s.store.updateUser(ctx, u.ID, 0, s.now(), func(u *User) error {
+	// The session that changed the password stays; every other ends.
+	keep := ""
+	if p, ok := auth.FromContext(ctx); ok && validUserID(p.SessionID) {
+		keep = p.SessionID
+	}
+	_, err = s.store.updateUserKeeping(ctx, u.ID, 0, s.now(), keep, func(u *User) error {
 		u.PasswordHash = hash
 		return nil
 	})

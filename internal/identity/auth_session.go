@@ -32,11 +32,13 @@ const (
 // Sec-Fetch-Site on every request: either naming another site is refused.
 type browserRequest struct {
 	secure bool // HTTPS, directly or behind a TLS-terminating proxy: cookies get Secure
+	device clientDevice
 }
 
 // Resolve refuses cross-site requests and notes whether the connection is
 // HTTPS.
 func (b *browserRequest) Resolve(ctx huma.Context) []error {
+	b.device.Resolve(ctx)
 	b.secure = ctx.TLS() != nil || strings.EqualFold(ctx.Header("X-Forwarded-Proto"), "https")
 	if site := ctx.Header("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return []error{&huma.ErrorDetail{Location: "header.Sec-Fetch-Site", Message: "cross-site requests are refused", Value: site}}
@@ -56,6 +58,7 @@ type sessionCreateInput struct {
 	Body         struct {
 		Email    string `json:"email" minLength:"1" maxLength:"254" doc:"Sign-in email"`
 		Password string `json:"password" minLength:"1" maxLength:"1024" doc:"Password"`
+		OTP      string `json:"otp,omitempty" maxLength:"64" doc:"For an account with a second factor: a code from the authenticator app, or a recovery code"`
 	}
 }
 
@@ -77,7 +80,8 @@ type sessionDeleteOutput struct {
 }
 
 func (s *Service) browserSessionCreate(ctx context.Context, in *sessionCreateInput) (*sessionOutput, error) {
-	pair, err := s.login(ctx, in.Body.Email, in.Body.Password, in.DeviceCookie)
+	ctx = withMethod(withDevice(ctx, in.device), sessionByBrowser)
+	pair, err := s.login(ctx, in.Body.Email, in.Body.Password, in.DeviceCookie, in.Body.OTP)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +89,7 @@ func (s *Service) browserSessionCreate(ctx context.Context, in *sessionCreateInp
 }
 
 func (s *Service) browserSessionRefresh(ctx context.Context, in *sessionRefreshInput) (*sessionOutput, error) {
+	ctx = withDevice(ctx, in.device)
 	if err := checkCSRF(in.CSRF, in.Echo); err != nil {
 		return nil, err
 	}

@@ -7,11 +7,14 @@ import (
 )
 
 type tokenInput struct {
+	clientDevice
 	Body struct {
-		Email       string `json:"email,omitempty" maxLength:"254" doc:"Sign-in email (with password)"`
-		Password    string `json:"password,omitempty" maxLength:"1024" doc:"Password (with email)"`
-		APIToken    string `json:"api_token,omitempty" maxLength:"200" doc:"A personal API token (alx_...) to exchange instead of email and password"`
-		DeviceToken string `json:"device_token,omitempty" maxLength:"2048" doc:"The device_token of an earlier sign-in on this device (with email and password): failed attempts from a trusted device are counted apart from everyone else's"`
+		Email       string         `json:"email,omitempty" maxLength:"254" doc:"Sign-in email (with password)"`
+		Password    string         `json:"password,omitempty" maxLength:"1024" doc:"Password (with email)"`
+		APIToken    string         `json:"api_token,omitempty" maxLength:"200" doc:"A personal API token (alx_...) to exchange instead of email and password"`
+		Passkey     *passkeyFactor `json:"passkey,omitempty" doc:"With email and password: a passkey's answer as the second factor, instead of otp"`
+		OTP         string         `json:"otp,omitempty" maxLength:"64" doc:"With email and password, for an account with a second factor: a code from the authenticator app, or a recovery code"`
+		DeviceToken string         `json:"device_token,omitempty" maxLength:"2048" doc:"The device_token of an earlier sign-in on this device (with email and password): failed attempts from a trusted device are counted apart from everyone else's"`
 	}
 	DeviceCookie string `cookie:"alexandria_device" doc:"What browsers send instead of device_token"`
 }
@@ -32,9 +35,10 @@ func newTokenOutput(p TokenPair) *tokenOutput {
 }
 
 func (s *Service) tokenCreate(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
+	ctx = withDevice(ctx, in.clientDevice)
 	b := in.Body
 	if b.APIToken != "" {
-		if b.Email != "" || b.Password != "" || b.DeviceToken != "" {
+		if b.Email != "" || b.Password != "" || b.DeviceToken != "" || b.OTP != "" || b.Passkey != nil {
 			return nil, errs.InvalidField("api_token", "send either api_token or email and password, not both")
 		}
 		pair, err := s.exchangeAPIToken(ctx, b.APIToken)
@@ -53,7 +57,7 @@ func (s *Service) tokenCreate(ctx context.Context, in *tokenInput) (*tokenOutput
 	if device == "" {
 		device = in.DeviceCookie
 	}
-	pair, err := s.login(ctx, b.Email, b.Password, device)
+	pair, err := s.login(withPasskeyFactor(ctx, b.Passkey), b.Email, b.Password, device, b.OTP)
 	if err != nil {
 		return nil, err
 	}

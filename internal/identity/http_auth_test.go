@@ -126,9 +126,10 @@ func TestHTTPAccountsAndSessions(t *testing.T) {
 				e.call("POST", "/v1/auth/logout", access, map[string]any{"refresh_token": adminRefresh}).want(t, http.StatusNotFound)
 				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": adminRefresh}).want(t, http.StatusOK)
 			})
-			t.Run("password_change_needs_the_current_one_and_ends_sessions", func(t *testing.T) {
+			t.Run("password_change_needs_the_current_one_and_ends_the_other_sessions", func(t *testing.T) {
 				e.register("carol@example.org", "Carol")
-				access, refresh := e.login("carol@example.org", goodPassword)
+				otherAccess, refresh := e.login("carol@example.org", goodPassword)
+				access, own := e.login("carol@example.org", goodPassword)
 				r := e.call("POST", "/v1/users/me/password", access, map[string]any{"current_password": "wrong-" + goodPassword, "new_password": "Another-Fine-Pass-9"}).
 					want(t, http.StatusUnprocessableEntity)
 				if !slices.Contains(r.fieldErrors(), "current_password") {
@@ -137,6 +138,10 @@ func TestHTTPAccountsAndSessions(t *testing.T) {
 				e.call("POST", "/v1/users/me/password", access, map[string]any{"current_password": goodPassword, "new_password": "Another-Fine-Pass-9"}).
 					want(t, http.StatusNoContent)
 				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": refresh}).want(t, http.StatusUnauthorized)
+				e.call("GET", "/v1/users/me", otherAccess, nil).want(t, http.StatusUnauthorized)
+				// The session that changed the password goes on.
+				e.call("GET", "/v1/users/me", access, nil).want(t, http.StatusOK)
+				e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": own}).want(t, http.StatusOK)
 				e.call("POST", "/v1/auth/token", "", map[string]any{"email": "carol@example.org", "password": goodPassword}).want(t, http.StatusUnauthorized)
 				e.login("carol@example.org", "Another-Fine-Pass-9")
 			})

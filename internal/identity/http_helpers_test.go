@@ -65,6 +65,7 @@ func newEnvWith(t *testing.T, backend moduletest.Store, tune func(*Config), deps
 	// The middleware is built in Start from Deps.Verifier: trust identity's
 	// own keys instead of the harness's test issuer.
 	h.Deps.Verifier = auth.NewVerifier(svc.KeySource())
+	h.Deps.Verifier.UseRevocations(svc.Revocations())
 	h.Start(t, svc)
 	return &env{t: t, svc: svc, url: h.Server.URL, out: out}
 }

@@ -118,7 +118,7 @@ func TestLockoutIsPerAccountAndAddress(t *testing.T) {
 			e.register("target@example.org", "Target")
 			byTestAddress(e)
 			login := func(addr, password string) errs.Kind {
-				_, err := e.svc.login(fromAddr(addr), "target@example.org", password, "")
+				_, err := e.svc.login(fromAddr(addr), "target@example.org", password, "", "")
 				if err == nil {
 					return -1
 				}

@@ -73,7 +73,7 @@ func TestConcurrentGuessesMeetTheLimit(t *testing.T) {
 				for range c.perAddr {
 					wg.Go(func() {
 						defer done.Add(1)
-						_, err := e.svc.login(fromAddr("10.1.0."+strconv.Itoa(a)), "racer@example.org", "wrong-password!", "")
+						_, err := e.svc.login(fromAddr("10.1.0."+strconv.Itoa(a)), "racer@example.org", "wrong-password!", "", "")
 						switch errs.KindOf(err) {
 						case errs.Unauthenticated:
 							checked.Add(1)
@@ -125,11 +125,11 @@ func TestAnAttackerCannotLockTheOwnerOut(t *testing.T) {
 			// throttled for everyone else.
 			byTestAddress(e)
 			for i := range 6 {
-				if _, err := e.svc.login(fromAddr("10.2.0."+strconv.Itoa(i/2)), "owner@example.org", "guess-"+strconv.Itoa(i), ""); errs.KindOf(err) != errs.Unauthenticated {
+				if _, err := e.svc.login(fromAddr("10.2.0."+strconv.Itoa(i/2)), "owner@example.org", "guess-"+strconv.Itoa(i), "", ""); errs.KindOf(err) != errs.Unauthenticated {
 					t.Fatalf("guess %d: %v", i, err)
 				}
 			}
-			if _, err := e.svc.login(fromAddr("10.2.0.9"), "owner@example.org", "guess-x", ""); errs.KindOf(err) != errs.TooManyRequests {
+			if _, err := e.svc.login(fromAddr("10.2.0.9"), "owner@example.org", "guess-x", "", ""); errs.KindOf(err) != errs.TooManyRequests {
 				t.Fatalf("attacker after the ceiling: %v, want throttled", err)
 			}
 			// Even with someone else's device token, or a made-up one.
@@ -137,7 +137,7 @@ func TestAnAttackerCannotLockTheOwnerOut(t *testing.T) {
 			otherDevice := e.call("POST", "/v1/auth/token", "", map[string]any{"email": "other@example.org", "password": goodPassword}).
 				want(t, http.StatusOK).str("device_token")
 			for _, forged := range []string{otherDevice, device + "x", "garbage"} {
-				if _, err := e.svc.login(fromAddr("10.2.0.9"), "owner@example.org", "guess-y", forged); errs.KindOf(err) != errs.TooManyRequests {
+				if _, err := e.svc.login(fromAddr("10.2.0.9"), "owner@example.org", "guess-y", forged, ""); errs.KindOf(err) != errs.TooManyRequests {
 					t.Fatalf("attacker with device token %.12q: %v, want throttled", forged, err)
 				}
 			}

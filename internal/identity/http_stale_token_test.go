@@ -96,6 +96,13 @@ func TestStaleTokensLoseTheirPowers(t *testing.T) {
 				}{
 					{"create_api_token", "POST", "/v1/users/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}}},
 					{"list_api_tokens", "GET", "/v1/users/me/tokens", nil},
+					{"list_sessions", "GET", "/v1/users/me/sessions", nil},
+					{"end_sessions", "DELETE", "/v1/users/me/sessions", nil},
+					{"second_factor", "GET", "/v1/users/me/second-factor", nil},
+					{"totp_create", "POST", "/v1/users/me/totp", nil},
+					{"totp_confirm", "POST", "/v1/users/me/totp/confirm", map[string]any{"code": "123456"}},
+					{"passkey_begin", "POST", "/v1/users/me/passkeys/begin", nil},
+					{"passkey_list", "GET", "/v1/users/me/passkeys", nil},
 					{"change_profile", "PATCH", "/v1/users/me", map[string]any{"display_name": "Not suspended"}},
 					{"change_password", "POST", "/v1/users/me/password", map[string]any{"current_password": goodPassword, "new_password": "Another-Fine-Pass-9"}},
 				} {

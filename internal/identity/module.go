@@ -9,10 +9,15 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"runtime"
+	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/alexandria-platform/alexandria/internal/identity/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
@@ -43,11 +48,17 @@ type Config struct {
 	LoginRatePerAddress int           `yaml:"login_rate_per_address" env:"LOGIN_RATE_PER_ADDRESS" doc:"sign-in attempts per client address per minute"`
 	KeyRetention        time.Duration `yaml:"key_retention" env:"KEY_RETENTION" doc:"how long a retired signing key stays in the JWKS (longer than access_token_ttl)"`
 	// Limits that keep anonymous traffic from exhausting the process.
-	LoginMaxFailuresPerAccount int           `yaml:"login_max_failures_per_account" env:"LOGIN_MAX_FAILURES_PER_ACCOUNT" doc:"failed sign-ins per account from all addresses together before it is throttled for the window (stops distributed guessing)"`
-	SignupRatePerAddress       int           `yaml:"signup_rate_per_address" env:"SIGNUP_RATE_PER_ADDRESS" doc:"account registrations per client address per hour"`
-	RefreshReuseGrace          time.Duration `yaml:"refresh_reuse_grace" env:"REFRESH_REUSE_GRACE" doc:"a refresh token presented again this soon after its first use is refused without ending the session (two tabs refreshing at once); later reuse ends the session"`
-	PasswordHashConcurrency    int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
-	PasswordHashWait           time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
+	LoginMaxFailuresPerAccount  int           `yaml:"login_max_failures_per_account" env:"LOGIN_MAX_FAILURES_PER_ACCOUNT" doc:"failed sign-ins per account from all addresses together before it is throttled for the window (stops distributed guessing)"`
+	SignupRatePerAddress        int           `yaml:"signup_rate_per_address" env:"SIGNUP_RATE_PER_ADDRESS" doc:"account registrations per client address per hour"`
+	RefreshReuseGrace           time.Duration `yaml:"refresh_reuse_grace" env:"REFRESH_REUSE_GRACE" doc:"a refresh token presented again this soon after its first use is refused without ending the session (two tabs refreshing at once); later reuse ends the session"`
+	PasswordHashConcurrency     int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
+	RedisURL                    string        `yaml:"redis_url" env:"ALEXANDRIA_REDIS_URL" secret:"true" doc:"Redis (redis://...) holding the sign-in limits and lockouts, shared by identity replicas; empty: in memory, for one replica"`
+	DisablePasswords            bool          `yaml:"disable_passwords" env:"DISABLE_PASSWORDS" doc:"refuse password sign-in and registration (403): accounts come from the OIDC provider"`
+	OIDC                        OIDCConfig    `yaml:"oidc" env:"OIDC"`
+	WebAuthnRPID                string        `yaml:"webauthn_rp_id" env:"WEBAUTHN_RP_ID" doc:"passkeys' relying party ID (the site's domain); empty: the host of http.public_url, and no passkeys without one"`
+	WebAuthnOrigins             []string      `yaml:"webauthn_origins" env:"WEBAUTHN_ORIGINS" doc:"origins passkey ceremonies may come from; empty: the origin of http.public_url"`
+	RequireSecondFactorForStaff bool          `yaml:"require_second_factor_for_staff" env:"REQUIRE_SECOND_FACTOR_FOR_STAFF" doc:"moderators and administrators act as such only in sessions that passed a second factor (TOTP or a recovery code); without one they sign in as readers and authors and can set one up"`
+	PasswordHashWait            time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
 }
 
 // DefaultConfig returns the embedded defaults.
@@ -117,6 +128,24 @@ func (c Config) Validate() error {
 	if c.PasswordHashWait < 10*time.Millisecond {
 		bad("identity.password_hash_wait: must be at least 10ms")
 	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			bad("identity.redis_url: %v", err)
+		}
+	}
+	if o := c.OIDC; o.Provider != "" {
+		if strings.Trim(o.Provider, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(o.Provider) > 32 {
+			bad("identity.oidc.provider: lower-case letters, digits and dashes, at most 32")
+		}
+		if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("identity.oidc.issuer: must be an http(s) URL")
+		}
+		if o.ClientID == "" {
+			bad("identity.oidc.client_id: required with identity.oidc.provider")
+		}
+	} else if c.DisablePasswords {
+		bad("identity.disable_passwords: needs identity.oidc.provider, or nobody could sign in")
+	}
 	if c.KeyRetention <= c.AccessTokenTTL {
 		bad("identity.key_retention: must be longer than access_token_ttl (%s), or tokens signed by a retired key stop verifying early", c.AccessTokenTTL)
 	}
@@ -143,6 +172,17 @@ type Service struct {
 	// group runs the background work; ownGroup: New made it, Close stops it.
 	group    *lifecycle.Group
 	ownGroup bool
+	// revocations is the list the follower keeps (app_revocations.go).
+	revocations *auth.Revocations
+	follower    *auth.Follower
+	serviceKey  string
+	// closeLimiter releases a shared limiter's connection (nil: none).
+	closeLimiter func() error
+	// oidc are the configured OpenID providers by name (app_oidc.go).
+	oidc      map[string]*oidcProvider
+	publicURL string
+	// webauthn is the passkeys' relying party (nil: passkeys off).
+	webauthn *webauthn.WebAuthn
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -166,7 +206,7 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	return s, nil
 }
 
-func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service, error) {
+func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Service, err error) {
 	if _, err := sdb.Migrate(ctx, Migrations); err != nil {
 		return nil, fmt.Errorf("identity store: %w", err)
 	}
@@ -195,7 +235,29 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 		s.out = func(string, ...any) {}
 	}
 	s.limiter = newMemoryCounter(s.now)
+	if cfg.RedisURL != "" {
+		rc, err := newRedisCounter(ctx, cfg.RedisURL, "alexandria:identity:limits:")
+		if err != nil {
+			return nil, err
+		}
+		s.limiter, s.closeLimiter = rc, rc.Close
+		defer func() {
+			if err != nil {
+				_ = rc.Close()
+			}
+		}()
+	}
 	s.clientAddr = httpx.ClientIP
+	s.publicURL = d.PublicURL
+	s.webauthn = newRelyingParty(cfg, d.PublicURL)
+	s.oidc = map[string]*oidcProvider{}
+	if cfg.OIDC.Provider != "" {
+		client := d.HTTPClient
+		if client == nil {
+			client = &http.Client{Timeout: 10 * time.Second}
+		}
+		s.oidc[cfg.OIDC.Provider] = &oidcProvider{cfg: cfg.OIDC, client: client}
+	}
 	hashSlots := cfg.PasswordHashConcurrency
 	if hashSlots == 0 {
 		hashSlots = 2 * runtime.GOMAXPROCS(0)
@@ -223,6 +285,9 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (*Service
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
 	if err := group.Go("refresh-token pruner", s.pruneLoop(refreshPruneInterval)); err != nil {
+		return nil, errors.Join(fmt.Errorf("identity: %w", err), s.stopOwnGroup(ctx))
+	}
+	if err := s.startRevocations(d); err != nil {
 		return nil, errors.Join(fmt.Errorf("identity: %w", err), s.stopOwnGroup(ctx))
 	}
 	return s, nil
@@ -280,7 +345,11 @@ func (s *Service) Ready(ctx context.Context) error {
 // Close stops the background work (the shell has normally stopped its
 // group already; stopping again is harmless), then releases the store.
 func (s *Service) Close(ctx context.Context) error {
-	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), s.db.Close())
+	var limiterErr error
+	if s.closeLimiter != nil {
+		limiterErr = s.closeLimiter()
+	}
+	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), limiterErr, s.db.Close())
 }
 
 // stopOwnGroup stops the group identity made for itself; the shell's group

@@ -30,6 +30,15 @@ func (s *Service) pruneLoop(interval time.Duration) lifecycle.Run {
 				if _, err := s.pruneRefresh(ctx); err != nil && ctx.Err() == nil {
 					s.log.WarnContext(ctx, "pruning expired refresh tokens failed", "error", err)
 				}
+				if _, err := s.pruneRevocations(ctx); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "pruning old revocations failed", "error", err)
+				}
+				if err := s.store.deleteOIDCLoginsBefore(ctx, s.now().Add(-oidcLoginTTL)); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "pruning abandoned provider sign-ins failed", "error", err)
+				}
+				if err := s.store.deleteCeremoniesBefore(ctx, s.now().Add(-ceremonyTTL)); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "pruning abandoned passkey ceremonies failed", "error", err)
+				}
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
@@ -30,6 +31,11 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("browser-session-refresh", post, sessionPath+"/refresh", authTag, "Refresh a browser session", ok, public, sessionErrors...), s.browserSessionRefresh)
 	huma.Register(api, op("browser-session-delete", del, sessionPath, authTag, "Sign out a browser session", none, public, e403, e422), s.browserSessionDelete)
 
+	// OpenID Connect sign-in.
+	huma.Register(api, op("oidc-provider-list", get, "/v1/auth/oidc/providers", authTag, "List sign-in providers", ok, public), s.oidcProviderList)
+	huma.Register(api, op("oidc-start", get, oidcPath+"{provider}/start", authTag, "Sign in with a provider", http.StatusFound, optionalBearer, e401, e403, e404, e422), s.oidcStartOp)
+	huma.Register(api, op("oidc-callback", get, oidcPath+"{provider}/callback", authTag, "Provider sign-in callback", ok, public, e401, e403, e404, e409, e422), s.oidcCallbackOp)
+
 	// Users.
 	huma.Register(api, op("user-create", post, "/v1/users", users, "Create an account", created, jsonBody, e409, e422), s.userCreate)
 	huma.Register(api, op("user-me-get", get, "/v1/users/me", users, "Get your account", ok, bearer, e401, e403), s.userMeGet)
@@ -39,6 +45,25 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("user-list", get, "/v1/users", users, "List users", ok, bearer, e401, e403, e422), s.userList)
 	huma.Register(api, op("user-update", patch, "/v1/users/{id}", users, "Update a user", ok, jsonBody|bearer, e401, e403, e404, e409, e412, e422), s.userUpdate)
 	huma.Register(api, op("user-delete", del, "/v1/users/{id}", users, "Delete a user", none, bearer, e401, e403, e404, e409), s.userDelete)
+
+	// Sign-in sessions of the caller.
+	huma.Register(api, op("session-list", get, "/v1/users/me/sessions", users, "List your sessions", ok, bearer, e401, e403), s.sessionList)
+	huma.Register(api, op("session-end", del, "/v1/users/me/sessions/{id}", users, "End one of your sessions", none, bearer, e401, e403, e404), s.sessionEnd)
+	huma.Register(api, op("session-end-all", del, "/v1/users/me/sessions", users, "End your sessions", none, bearer, e401, e403), s.sessionEndAll)
+
+	// Second factors.
+	huma.Register(api, op("second-factor-get", get, "/v1/users/me/second-factor", users, "Your second factors", ok, bearer, e401, e403), s.secondFactorGet)
+	huma.Register(api, op("totp-create", post, "/v1/users/me/totp", users, "Set up an authenticator app", created, bearer, e401, e403, e409), s.totpCreate)
+	huma.Register(api, op("totp-confirm", post, "/v1/users/me/totp/confirm", users, "Confirm an authenticator app", ok, jsonBody|bearer, e401, e403, e409, e422), s.totpConfirm)
+	huma.Register(api, op("totp-delete", post, "/v1/users/me/totp/disable", users, "Turn the second factor off", none, jsonBody|bearer, e401, e403, e422), s.totpDelete)
+
+	// Passkeys.
+	huma.Register(api, op("passkey-begin", post, "/v1/users/me/passkeys/options", users, "Start registering a passkey", ok, bearer, e401, e403), s.passkeyBegin)
+	huma.Register(api, op("passkey-create", post, "/v1/users/me/passkeys", users, "Register a passkey", created, jsonBody|bearer, e401, e403, e409, e422), s.passkeyFinish)
+	huma.Register(api, op("passkey-list", get, "/v1/users/me/passkeys", users, "List your passkeys", ok, bearer, e401, e403), s.passkeyList)
+	huma.Register(api, op("passkey-delete", del, "/v1/users/me/passkeys/{id}", users, "Remove a passkey", none, bearer, e401, e403, e404), s.passkeyDelete)
+	huma.Register(api, op("passkey-signin-begin", post, "/v1/auth/passkey/options", authTag, "Start a passkey sign-in", ok, public), s.passkeySignInBegin)
+	huma.Register(api, op("passkey-signin", post, "/v1/auth/passkey", authTag, "Sign in with a passkey", ok, jsonBody, e401, e403, e422, e429), s.passkeySignIn)
 
 	// Personal API tokens.
 	huma.Register(api, op("api-token-create", post, "/v1/users/me/tokens", tokens, "Create a personal API token", created, jsonBody|bearer, e401, e403, e422), s.apiTokenCreate)
@@ -52,6 +77,7 @@ func (s *Service) routes(d module.Deps) {
 	// The JWKS is a plain route: every verifier, in any process, fetches it.
 	if d.Mux != nil {
 		d.Mux.Handle("GET /.well-known/jwks.json", http.HandlerFunc(s.serveJWKS))
+		d.Mux.Handle("GET "+auth.RevocationsPath, http.HandlerFunc(s.serveRevocations))
 	}
 }
 
@@ -95,8 +121,8 @@ var descriptions = map[string]string{
 		"Each refresh token works once: presenting one again revokes the whole session.",
 	"session-delete": "Revoke the session of the given refresh token (no access token needed: the refresh token proves the session), " +
 		"or, with an access token and no refresh token, every session of the caller. The access token, if sent, must be a session's " +
-		"(from a password sign-in or a refresh), not one exchanged for a personal API token (403). Identity refuses the access tokens " +
-		"of an ended session at once; other services accept them until they expire.",
+		"(from a password sign-in or a refresh), not one exchanged for a personal API token (403). Every service refuses the access tokens " +
+		"of an ended session within a second (identity at once).",
 	"browser-session-create": "Like POST /v1/auth/token with email and password, for the web app: the refresh token is set as an HttpOnly, " +
 		"SameSite=Strict cookie (alx_refresh, path " + sessionPath + ") with a CSRF cookie (alx_csrf) that script reads and " +
 		"echoes in X-CSRF-Token; only the access token is in the body.",
@@ -104,12 +130,28 @@ var descriptions = map[string]string{
 		"POST /v1/auth/refresh). Needs X-CSRF-Token equal to the alx_csrf cookie.",
 	"browser-session-delete": "Ends the session of the refresh cookie and clears the cookies. Needs X-CSRF-Token equal to the alx_csrf cookie.",
 	"user-create":            "Register a reader account. Sign in afterwards with POST /v1/auth/token.",
-	"user-password-change":   "Change the password and end every session (refresh token) of the account. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in.",
+	"user-password-change":   "Change the password and end every other session (refresh token) of the account; the session of the access token sent stays. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in.",
 	"user-get":               "Administrators and the user see the whole account; anyone else sees only id and display_name of an active user.",
 	"user-list":              "Administrators only.",
 	"user-update":            "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
 	"user-delete":            "The user themself or an administrator. Deletes the account with its sessions and API tokens. The last administrator cannot be deleted.",
-	"api-token-create":       "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
-	"signing-key-list":       "Administrators only. Never shows key material.",
-	"signing-key-rotate":     "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
+	"session-list":           "Your sign-in sessions that can still refresh: device (User-Agent), address and time of the sign-in or last refresh; current marks the one of this request.",
+	"session-end":            "Ends the session: its refresh token stops working and its access tokens are refused on every service within a second.",
+	"session-end-all":        "Ends every session of yours, or every other one with keep_current=true. Needs a session's access token (not one exchanged for a personal API token).",
+	"totp-create":            "Makes a new TOTP secret (SHA-1, 6 digits, 30 s) and answers it with an otpauth:// URL; it counts once confirmed. Refused (409) while a confirmed one exists. Needs a session's access token.",
+	"totp-confirm":           "Checks a first code from the app and turns the second factor on: from then on, password sign-ins need otp. Answers 10 recovery codes, shown only once.",
+	"totp-delete":            "Turns the second factor off; send a current code from the app or a recovery code.",
+	"second-factor-get":      "Whether sign-ins need a second factor, and how many recovery codes are left. With identity.require_second_factor_for_staff, moderators and administrators act as such only in sessions that passed one.",
+	"oidc-provider-list":     "The configured OpenID providers, for sign-in buttons.",
+	"oidc-start":             "Redirects to the provider's sign-in page (authorisation code flow with PKCE and a nonce). With link=true and a session's access token, the provider is linked to your account instead.",
+	"oidc-callback": "Where the provider sends the browser back. The state works once and for 10 minutes; the ID token must be signed by the provider, name this client, be unexpired and carry the nonce. " +
+		"Answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +
+		"An existing account with that email is never taken over (409): its owner signs in with the password and links the provider.",
+	"passkey-begin":        "Answers WebAuthn creation options (a discoverable credential with user verification) and a ceremony ID; send the device's answer to POST /v1/users/me/passkeys.",
+	"passkey-create":       "Checks the device's answer to the ceremony (challenge, origin, relying party, attestation \"none\" accepted) and registers the passkey.",
+	"passkey-signin-begin": "Answers WebAuthn assertion options for any passkey of this site and a ceremony ID.",
+	"passkey-signin":       "Checks the device's signature and answers tokens like POST /v1/auth/token. A passkey sign-in verifies the user on the device, so it counts as passing a second factor.",
+	"api-token-create":     "The secret is in the response only; exchange it at POST /v1/auth/token with {\"api_token\": ...}.",
+	"signing-key-list":     "Administrators only. Never shows key material.",
+	"signing-key-rotate":   "Administrators only. A new key signs from now on; the old one stays in the JWKS for key_retention, so no one is signed out.",
 }

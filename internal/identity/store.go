@@ -22,6 +22,9 @@ import (
 type store struct {
 	db     *db.DB
 	events recorder
+	// revoked, when set, is called after a transaction that may have
+	// logged revocations commits (store_revocations.go).
+	revoked func(ctx context.Context)
 }
 
 type userRow struct {
@@ -194,6 +197,12 @@ func roleLike(role string) string { return "%," + role + ",%" }
 // the same transaction: a changed credential ends every session. The last
 // active administrator cannot be suspended or lose the admin role.
 func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now time.Time, change func(u *User) error) (User, error) {
+	return s.updateUserKeeping(ctx, id, ifVersion, now, "", change)
+}
+
+// updateUserKeeping is updateUser; a password change keeps the session keep
+// (the one that changed it), a suspension ends every session.
+func (s *store) updateUserKeeping(ctx context.Context, id string, ifVersion int64, now time.Time, keep string, change func(u *User) error) (User, error) {
 	var out User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockAdmins(ctx, tx); err != nil {
@@ -225,14 +234,25 @@ func (s *store) updateUser(ctx context.Context, id string, ifVersion int64, now 
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.Conflictf("the user changed while updating; read it again and retry")
 		}
-		if (after.Suspended && !before.Suspended) || after.PasswordHash != before.PasswordHash {
+		switch {
+		case after.Suspended && !before.Suspended:
 			if err := revokeUserSessions(ctx, tx, id, now); err != nil {
 				return err
 			}
+		case after.PasswordHash != before.PasswordHash:
+			if err := revokeUserSessionsExcept(ctx, tx, id, keep, now); err != nil {
+				return err
+			}
+		}
+		if err := logUserChange(ctx, tx, before, after, now); err != nil {
+			return err
 		}
 		out = after
 		return s.record(ctx, tx, after, userEvents(before, after)...)
 	})
+	if err == nil {
+		s.afterRevoke(ctx)
+	}
 	return out, err
 }
 
@@ -245,6 +265,7 @@ func errStaleVersion(current int64) error {
 // administrator cannot be deleted, so the platform always keeps someone able
 // to administer it.
 func (s *store) deleteUser(ctx context.Context, id string) error {
+	defer s.afterRevoke(ctx)
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockAdmins(ctx, tx); err != nil {
 			return err
@@ -258,6 +279,9 @@ func (s *store) deleteUser(ctx context.Context, id string) error {
 		}
 		if _, err := tx.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete user: %w", err)
+		}
+		if err := logUserCut(ctx, tx, u.ID, deletedVersion, auth.RevokedDeleted, time.Now()); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, u, EventUserDeleted)
 	})

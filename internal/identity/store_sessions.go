@@ -103,12 +103,23 @@ func (s *store) rotateRefresh(ctx context.Context, hash string, now time.Time, g
 		return User{}, err
 	}
 	if reuse {
+		s.afterRevoke(ctx)
 		return User{}, errBadRefresh
 	}
 	return user, nil
 }
 
 func revokeFamily(ctx context.Context, idb bun.IDB, family string, now time.Time) error {
+	var owner []string
+	if err := idb.NewSelect().Model((*refreshRow)(nil)).Column("user_id").
+		Where("family_id = ? AND revoked_at IS NULL", family).Limit(1).Scan(ctx, &owner); err != nil {
+		return fmt.Errorf("select session: %w", err)
+	}
+	if len(owner) == 1 {
+		if err := logSessionsEnded(ctx, idb, owner[0], []string{family}, now); err != nil {
+			return err
+		}
+	}
 	_, err := idb.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", ts(now)).
 		Where("family_id = ? AND revoked_at IS NULL", family).Exec(ctx)
 	if err != nil {
@@ -118,7 +129,14 @@ func revokeFamily(ctx context.Context, idb bun.IDB, family string, now time.Time
 }
 
 func revokeUserSessions(ctx context.Context, idb bun.IDB, userID string, now time.Time) error {
-	_, err := idb.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", ts(now)).
+	fams, err := activeFamilies(ctx, idb, "user_id = ?", userID)
+	if err != nil {
+		return err
+	}
+	if err := logSessionsEnded(ctx, idb, userID, fams, now); err != nil {
+		return err
+	}
+	_, err = idb.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", ts(now)).
 		Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
@@ -128,6 +146,7 @@ func revokeUserSessions(ctx context.Context, idb bun.IDB, userID string, now tim
 
 // revokeSessions revokes every refresh token of the user.
 func (s *store) revokeSessions(ctx context.Context, userID string, now time.Time) error {
+	defer s.afterRevoke(ctx)
 	return revokeUserSessions(ctx, s.db.DB, userID, now)
 }
 
@@ -142,6 +161,7 @@ func (s *store) revokeFamilyOf(ctx context.Context, userID, hash string, now tim
 	if err != nil {
 		return fmt.Errorf("select refresh token: %w", err)
 	}
+	defer s.afterRevoke(ctx)
 	return revokeFamily(ctx, s.db.DB, row.FamilyID, now)
 }
 
@@ -157,6 +177,7 @@ func (s *store) revokeFamilyOfToken(ctx context.Context, hash string, now time.T
 	if err != nil {
 		return fmt.Errorf("select refresh token: %w", err)
 	}
+	defer s.afterRevoke(ctx)
 	return revokeFamily(ctx, s.db.DB, row.FamilyID, now)
 }
 

@@ -40,7 +40,8 @@ func (s *Service) signAccessToken(ctx context.Context, u User, scopes []string, 
 	b := jwt.NewBuilder().
 		Issuer(auth.Issuer).Audience([]string{auth.Audience}).Subject(u.ID).
 		IssuedAt(now).Expiration(now.Add(s.cfg.AccessTokenTTL)).JwtID(uuid.Must(uuid.NewV7()).String()).
-		Claim("roles", u.Roles).Claim("scope", strings.Join(scopes, " "))
+		Claim("roles", u.Roles).Claim("scope", strings.Join(scopes, " ")).
+		Claim("uv", u.Version)
 	if session != "" {
 		b = b.Claim("sid", session)
 	}
@@ -91,9 +92,10 @@ func (s *Service) newRefreshRow(userID, family string) (string, refreshRow, erro
 }
 
 // startSession issues an access token and the first refresh token of a new
-// family for u.
-func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
+// family for u; secondFactor says the sign-in passed one.
+func (s *Service) startSession(ctx context.Context, u User, secondFactor bool) (TokenPair, error) {
 	family := uuid.Must(uuid.NewV7()).String()
+	u = s.sessionUser(u, secondFactor)
 	access, err := s.signAccessToken(ctx, u, u.SessionScopes(), family)
 	if err != nil {
 		return TokenPair{}, err
@@ -102,7 +104,10 @@ func (s *Service) startSession(ctx context.Context, u User) (TokenPair, error) {
 	if err != nil {
 		return TokenPair{}, err
 	}
-	if err := s.store.insertRefresh(ctx, row); err != nil {
+	now := s.now()
+	meta := sessionRow{ID: family, UserID: u.ID, Device: deviceOf(ctx), Address: s.clientAddr(ctx), Method: methodOf(ctx),
+		SecondFactor: secondFactor, CreatedAt: now, LastUsedAt: now}
+	if err := s.store.insertSession(ctx, meta, row); err != nil {
 		return TokenPair{}, err
 	}
 	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.expiresIn()}, nil

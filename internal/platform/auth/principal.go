@@ -54,6 +54,9 @@ type Principal struct {
 	// SessionID is the sign-in session (refresh token family) a token was
 	// issued for; empty for tokens exchanged for a personal API token.
 	SessionID string
+	// Version is the account's version when the token was issued (the uv
+	// claim); revocations refuse tokens older than a change (revocations.go).
+	Version int64
 }
 
 // Has reports whether the caller holds role; admins hold every role.

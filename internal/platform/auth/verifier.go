@@ -26,9 +26,17 @@ type KeySource interface {
 // Verifier checks access tokens against a KeySource. It is safe for
 // concurrent use.
 type Verifier struct {
-	keys KeySource
-	now  func() time.Time
+	keys    KeySource
+	now     func() time.Time
+	revoked *Revocations
 }
+
+// UseRevocations makes the verifier refuse the tokens revoked in list
+// (revocations.go). Call it before the verifier serves.
+func (v *Verifier) UseRevocations(list *Revocations) { v.revoked = list }
+
+// Revocations returns the list the verifier consults, or nil.
+func (v *Verifier) Revocations() *Revocations { return v.revoked }
 
 // NewVerifier returns a verifier over keys.
 func NewVerifier(keys KeySource) *Verifier {
@@ -81,7 +89,11 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	if err := tok.Get("sid", &sid); err == nil {
 		p.SessionID = sid
 	}
-	return p, nil
+	var uv float64
+	if err := tok.Get("uv", &uv); err == nil {
+		p.Version = int64(uv)
+	}
+	return v.revoked.Check(p)
 }
 
 func (v *Verifier) parse(token string, set jwk.Set) (jwt.Token, error) {

@@ -61,14 +61,30 @@ func (i *Issuer) Token(userID string, roles ...string) string {
 // TokenWithScopes returns an access token limited to scopes.
 func (i *Issuer) TokenWithScopes(userID string, scopes []string, roles ...string) string {
 	i.t.Helper()
+	return i.sign(userID, scopes, nil, roles...)
+}
+
+// SessionToken returns a full-power access token of a sign-in session
+// (the sid claim) issued at account version (the uv claim).
+func (i *Issuer) SessionToken(userID, session string, version int64, roles ...string) string {
+	i.t.Helper()
+	return i.sign(userID, auth.AllScopes, map[string]any{"sid": session, "uv": version}, roles...)
+}
+
+func (i *Issuer) sign(userID string, scopes []string, extra map[string]any, roles ...string) string {
+	i.t.Helper()
 	if len(roles) == 0 {
 		roles = []string{auth.RoleReader}
 	}
 	now := time.Now()
-	tok, err := jwt.NewBuilder().
+	b := jwt.NewBuilder().
 		Issuer(auth.Issuer).Audience([]string{auth.Audience}).Subject(userID).
 		IssuedAt(now).Expiration(now.Add(5*time.Minute)).JwtID(uuid.NewString()).
-		Claim("roles", roles).Claim("scope", strings.Join(scopes, " ")).Build()
+		Claim("roles", roles).Claim("scope", strings.Join(scopes, " "))
+	for k, v := range extra {
+		b = b.Claim(k, v)
+	}
+	tok, err := b.Build()
 	if err != nil {
 		i.t.Fatal(err)
 	}
