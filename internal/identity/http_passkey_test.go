@@ -66,7 +66,11 @@ func (a *softAuthenticator) create(challenge, origin string, userID []byte) json
 	a.t.Helper()
 	a.user = userID
 	rp := sha256.Sum256([]byte(testRPID))
-	x, y := a.key.PublicKey.X.FillBytes(make([]byte, 32)), a.key.PublicKey.Y.FillBytes(make([]byte, 32))
+	raw, err := a.key.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	x, y := raw[1:33], raw[33:65]
 	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: x, -3: y})
 	if err != nil {
 		a.t.Fatal(err)

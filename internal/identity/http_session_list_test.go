@@ -31,7 +31,7 @@ func TestHTTPSessionList(t *testing.T) {
 				return out
 			}
 
-			phone, phoneRefresh := signIn("dora@example.org", "PhoneBrowser/1.0")
+			_, phoneRefresh := signIn("dora@example.org", "PhoneBrowser/1.0")
 			laptop, _ := signIn("dora@example.org", "LaptopBrowser/2.0")
 			tablet, _ := signIn("dora@example.org", "TabletBrowser/3.0")
 			eli, _ := signIn("eli@example.org", "EliBrowser/1.0")
@@ -66,7 +66,7 @@ func TestHTTPSessionList(t *testing.T) {
 			// A refresh is a use, from the device that refreshes.
 			r := e.call("POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": phoneRefresh}, "User-Agent", "PhoneBrowser/1.1").
 				want(t, http.StatusOK)
-			phone = r.str("access_token")
+			phone := r.str("access_token")
 			if got := sessions(laptop)[0]; got["id"] != phoneID || got["device"] != "PhoneBrowser/1.1" {
 				t.Fatalf("most recent session = %v", got)
 			}

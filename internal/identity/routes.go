@@ -113,7 +113,7 @@ func op(id, method, path, tag, summary string, status int, flags opFlags, errors
 }
 
 // descriptions are the operations' longer explanations, by operation ID.
-var descriptions = map[string]string{
+var descriptions = map[string]string{ //nolint:gosec // API documentation text, no credentials
 	"token-create": "Exchange an email and password for an access token and a refresh token, or a personal API token for a short-lived access token limited to its scopes. " +
 		"A password sign-in also answers a device token (device_token, and the alexandria_device cookie): send it with later sign-ins from the same device, " +
 		"so that failed attempts by others, which can throttle the account (429), do not throttle you.",
