@@ -2,10 +2,13 @@ package feeds
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
@@ -194,5 +197,50 @@ func TestPrivateFeedTokensErasedWithUser(t *testing.T) {
 				t.Fatalf("deleted user still has %d tokens", len(list.Items))
 			}
 		})
+	}
+}
+
+// lockedBuffer collects a logger's output across the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// The secret in a private feed URL is in no log line: the access log names
+// the route and the masked path, served or refused.
+func TestPrivateFeedSecretIsNotLogged(t *testing.T) {
+	h := moduletest.NewHarness(t, moduletest.Stores(t)[0])
+	var logs lockedBuffer
+	h.Deps.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s, err := New(context.Background(), DefaultConfig(), h.Deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Start(t, s)
+	x := &harness{t: t, s: s, h: h, url: h.Server.URL}
+	tok := x.newToken(h.Issuer.Token(newID()), "app")
+	x.mustGet("/feeds/private/" + tok.Token + "/atom.xml")
+	res, _ := x.get("/feeds/private/" + tok.Token + "/nope.xml")
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown private path: %d", res.StatusCode)
+	}
+	out := logs.String()
+	if strings.Count(out, `"path":"/feeds/private/…"`) != 2 || !strings.Contains(out, `"route":"GET /feeds/private/{token}/atom.xml"`) {
+		t.Fatalf("access log lines for the private feed missing:\n%s", out)
+	}
+	if strings.Contains(out, tok.Token) {
+		t.Fatalf("the secret is in the log:\n%s", out)
 	}
 }
