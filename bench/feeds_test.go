@@ -17,6 +17,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/alexandria-platform/alexandria/internal/feeds"
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
+	"github.com/alexandria-platform/alexandria/internal/platform/auth/authtest"
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/events"
@@ -29,6 +31,15 @@ import (
 // returns the author's podcast feed URL once the feed lists them all.
 func startFeeds(b *testing.B, episodes, cacheEntries int) string {
 	b.Helper()
+	feed, _ := startFeedsAuth(b, episodes, cacheEntries)
+	return feed
+}
+
+// startFeedsAuth is startFeeds behind the bearer-token middleware, with the
+// issuer of its tokens.
+func startFeedsAuth(b *testing.B, episodes, cacheEntries int) (string, *authtest.Issuer) {
+	b.Helper()
+	issuer := authtest.NewIssuer(b)
 	ctx := context.Background()
 	mux := http.NewServeMux()
 	memory := bus.NewMemory(nil)
@@ -41,7 +52,7 @@ func startFeeds(b *testing.B, episodes, cacheEntries int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(auth.Middleware(issuer.Verifier())(mux))
 	b.Cleanup(func() {
 		srv.Close()
 		_ = s.Close(context.Background())
@@ -80,7 +91,7 @@ func startFeeds(b *testing.B, episodes, cacheEntries int) string {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusOK && strings.Count(string(body), "<item>") == episodes {
-			return feed
+			return feed, issuer
 		}
 		if time.Now().After(deadline) {
 			b.Fatalf("feed not ready: %d, %d items", resp.StatusCode, strings.Count(string(body), "<item>"))
@@ -134,4 +145,48 @@ func BenchmarkFeedCold5000(b *testing.B) {
 		get(b, hc, feed)
 	}
 	b.ReportMetric(float64(size), "body_bytes")
+}
+
+// BenchmarkPrivateFeedWarm alternates an author's cached podcast feed (50
+// episodes) at its private URL (a token lookup by hash, then the cache)
+// with the public URL, and reports the ratio (x_public).
+func BenchmarkPrivateFeedWarm(b *testing.B) {
+	feed, issuer := startFeedsAuth(b, 50, 2048)
+	hc := keepAliveClient()
+	base, _, _ := strings.Cut(feed, "/feeds/")
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/feeds/tokens", strings.NewReader(`{"name":"bench"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+issuer.Token(uuid.NewString()))
+	resp, err := hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		b.Fatalf("create feed token: %d %v", resp.StatusCode, err)
+	}
+	private := strings.Replace(feed, "/feeds/", "/feeds/private/"+tok.Token+"/", 1)
+	get(b, hc, private)
+	var priv, pub time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		get(b, hc, private)
+		t1 := time.Now()
+		get(b, hc, feed)
+		t2 := time.Now()
+		priv += t1.Sub(t0)
+		pub += t2.Sub(t1)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(priv.Nanoseconds())/n, "private_ns/req")
+	b.ReportMetric(float64(pub.Nanoseconds())/n, "public_ns/req")
+	b.ReportMetric(float64(priv)/float64(pub), "x_public")
 }

@@ -19,7 +19,7 @@ func TestCatalogueNamesConsumers(t *testing.T) {
 	md := string(EventCatalogue().Markdown())
 	for _, want := range []string{
 		"`alexandria_identity`", "`alexandria_catalog`", "/v1/admin/events/{service}/dead-letters",
-		"| [`identity.user.deleted.v1`](../api/events/identity.user.deleted.v1.json) | `user/{id}` | [UserV1](#identity-payload-userv1) | catalog, engagement, analytics, notify |",
+		"| [`identity.user.deleted.v1`](../api/events/identity.user.deleted.v1.json) | `user/{id}` | [UserV1](#identity-payload-userv1) | catalog, feeds, engagement, analytics, notify |",
 		"Saga: user deletion", "partition_key", "correlation_id",
 	} {
 		if !strings.Contains(md, want) {

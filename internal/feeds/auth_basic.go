@@ -19,8 +19,7 @@ import (
 
 // scopeFeedsRead is the API token scope that lets an e-reader or podcast
 // app read the catalogs with HTTP Basic (e-mail and personal API token).
-// The constant moves to internal/platform/auth with identity's scope list.
-const scopeFeedsRead = "feeds:read"
+const scopeFeedsRead = auth.ScopeFeedsRead
 
 // basicTTL is how long a verified e-mail and token pair is trusted before
 // identity is asked again (a revoked token stops working within it).

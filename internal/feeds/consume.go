@@ -19,6 +19,19 @@ func (s *Service) consume(p *events.Pipeline) {
 	for typ, h := range s.handlers() {
 		p.Handle(bus.Topic("catalog"), typ, h)
 	}
+	p.Handle(bus.Topic("identity"), eventIdentityUserDeleted, s.onUserDeleted())
+}
+
+// onUserDeleted erases a deleted account's private feed tokens: its feeds
+// answer 404 from then on.
+func (s *Service) onUserDeleted() events.Handler {
+	return events.Bind(s.store.bound, func(ctx context.Context, st *Store, e bus.Event) error {
+		u, err := decode(e, func(u deletedUser) string { return u.ID })
+		if err != nil {
+			return err
+		}
+		return st.EraseUserTokens(ctx, u.ID)
+	})
 }
 
 // handlers maps each consumed event type to its handler.
@@ -87,4 +100,9 @@ func (s *Service) onCategory(deleted bool) events.Handler {
 		}
 		return s.app.applyCategory(ctx, st, c, deleted)
 	})
+}
+
+// deletedUser is the part of identity's user payload feeds reads.
+type deletedUser struct {
+	ID string `json:"id"`
 }

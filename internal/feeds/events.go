@@ -24,6 +24,8 @@ const (
 	eventCategoryRemoved  = "catalog.category.removed.v1"
 	eventCategoryRestored = "catalog.category.restored.v1"
 	eventCategoryDeleted  = "catalog.category.deleted.v1"
+
+	eventIdentityUserDeleted = "identity.user.deleted.v1"
 )
 
 // Consumes lists the events feeds handles, for the event catalogue.
@@ -44,4 +46,5 @@ var Consumes = []events.Consumer{
 	{Type: eventCategoryRemoved, Effect: "The category's feeds answer 404 and it leaves the OPDS navigation."},
 	{Type: eventCategoryRestored, Effect: "The category's feeds answer again."},
 	{Type: eventCategoryDeleted, Effect: "The category's feeds answer 404 for good."},
+	{Type: eventIdentityUserDeleted, Effect: "Erases the user's private feed tokens: their private feed URLs answer 404 from then on."},
 }

@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -37,6 +38,9 @@ type subject struct {
 	title, description string
 	// path is the scope's path under /feeds (e.g. /feeds/authors/{id}).
 	path string
+	// selfPath replaces path in the feed's self link: a private feed's
+	// own URL, with its secret.
+	selfPath string
 	// page is the web page the feed is the feed of.
 	page    string
 	owner   *domain.Author
@@ -47,11 +51,8 @@ type subject struct {
 // getFeed is GET /feeds/…/{atom.xml,feed.json,podcast.xml}.
 func (s *Service) getFeed(scope, format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		param := r.PathValue("id")
-		if scope == scopeTag {
-			param = r.PathValue("tag")
-		}
-		if err := checkParam(scope, param); err != nil {
+		param, err := feedParam(r, scope)
+		if err != nil {
 			httpx.WriteProblem(w, r, err)
 			return
 		}
@@ -63,6 +64,15 @@ func (s *Service) getFeed(scope, format string) http.HandlerFunc {
 			return s.renderFeed(ctx, l, sub, format)
 		})
 	}
+}
+
+// feedParam is the checked author or category ID or tag of a feed's path.
+func feedParam(r *http.Request, scope string) (string, error) {
+	param := r.PathValue("id")
+	if scope == scopeTag {
+		param = r.PathValue("tag")
+	}
+	return param, checkParam(scope, param)
 }
 
 // checkParam refuses a malformed author or category ID or tag before any
@@ -126,7 +136,7 @@ func (s *Service) renderFeed(ctx context.Context, l links, sub subject, format s
 	if err != nil {
 		return nil, err
 	}
-	self := l.abs(sub.path + "/" + format)
+	self := l.abs(cmp.Or(sub.selfPath, sub.path) + "/" + format)
 	updated := newest(items, sub.updated)
 	if updated.IsZero() {
 		updated = time.Unix(0, 0)

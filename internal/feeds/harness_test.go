@@ -49,6 +49,9 @@ func (x *harness) apply(typ string, payload any) {
 		x.t.Fatal(err)
 	}
 	h := x.s.handlers()[typ]
+	if typ == eventIdentityUserDeleted {
+		h = x.s.onUserDeleted()
+	}
 	if h == nil {
 		x.t.Fatalf("no handler for %s", typ)
 	}

@@ -10,6 +10,10 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	render   *prometheus.HistogramVec
+	// tokens counts private feed tokens created and revoked; private,
+	// private feed requests served or refused (unknown or revoked token).
+	tokens  *prometheus.CounterVec
+	private *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -23,17 +27,27 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time to render a feed from the read model on a cache miss, by format.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}, []string{"format"}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alexandria_feeds_private_tokens_total",
+			Help: "Private feed tokens by event: created, revoked.",
+		}, []string{"event"}),
+		private: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alexandria_feeds_private_requests_total",
+			Help: "Private feed requests by result: served (token live), unknown (unknown or revoked token).",
+		}, []string{"result"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	// Two feeds services in one process (tests) share the series.
-	if err := reg.Register(m.requests); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if !errors.As(err, &are) {
-			return nil, err
+	for _, c := range []**prometheus.CounterVec{&m.requests, &m.tokens, &m.private} {
+		if err := reg.Register(*c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return nil, err
+			}
+			*c = are.ExistingCollector.(*prometheus.CounterVec)
 		}
-		m.requests = are.ExistingCollector.(*prometheus.CounterVec)
 	}
 	if err := reg.Register(m.render); err != nil {
 		var are prometheus.AlreadyRegisteredError

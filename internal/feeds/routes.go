@@ -1,6 +1,11 @@
 package feeds
 
 import (
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
 )
 
@@ -18,6 +23,11 @@ func (s *Service) register(d module.Deps) {
 	}
 	d.Mux.HandleFunc("GET /feeds/tags/{tag}/"+formatAtom, s.guard(s.getFeed(scopeTag, formatAtom)))
 	d.Mux.HandleFunc("GET /feeds/tags/{tag}/"+formatJSON, s.guard(s.getFeed(scopeTag, formatJSON)))
+	// The same feeds at a per-subscriber secret URL, and its tokens.
+	s.registerPrivate(d.Mux)
+	if d.API != nil {
+		s.registerTokens(d.API)
+	}
 	// OPDS 1.2 and 2.0 catalogs of books and documents.
 	s.registerOPDS(d.Mux)
 	// Link previews and discovery.
@@ -28,4 +38,24 @@ func (s *Service) register(d module.Deps) {
 	d.Mux.HandleFunc("GET /robots.txt", s.getRobots)
 	// KOReader progress sync, onto engagement's progress.
 	s.registerKOReader(d.Mux)
+}
+
+// registerTokens declares the private feed token operations (signed in).
+func (s *Service) registerTokens(api huma.API) {
+	op := func(id, method, path, summary string, status int, errors ...int) huma.Operation {
+		o := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{"Feeds"},
+			DefaultStatus: status, Errors: errors, Security: httpx.BearerSecurity()}
+		if method == http.MethodPost {
+			o.MaxBodyBytes = httpx.MaxJSONBody
+		}
+		return o
+	}
+	huma.Register(api, op("feed-token-create", http.MethodPost, "/v1/feeds/tokens",
+		"Make a private feed token (its secret is shown once)", http.StatusCreated,
+		http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity), s.tokenCreate)
+	huma.Register(api, op("feed-token-list", http.MethodGet, "/v1/feeds/tokens",
+		"List your private feed tokens (without secrets)", http.StatusOK, http.StatusUnauthorized, http.StatusForbidden), s.tokenList)
+	huma.Register(api, op("feed-token-delete", http.MethodDelete, "/v1/feeds/tokens/{id}",
+		"Revoke a private feed token: its feeds answer 404 from then on", http.StatusNoContent,
+		http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity), s.tokenDelete)
 }

@@ -20,6 +20,11 @@ type buildFunc func(ctx context.Context, l links) (*rendered, error)
 // The validators always describe the current document, so a 304 never
 // confirms a copy that lists an item since removed.
 func (s *Service) serveDoc(w http.ResponseWriter, r *http.Request, format, key string, build buildFunc) {
+	s.serveDocAs(w, r, format, key, "public, no-cache", build)
+}
+
+// serveDocAs is serveDoc with the Cache-Control of the answer.
+func (s *Service) serveDocAs(w http.ResponseWriter, r *http.Request, format, key, cacheControl string, build buildFunc) {
 	l, err := s.links(r)
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
@@ -43,8 +48,8 @@ func (s *Service) serveDoc(w http.ResponseWriter, r *http.Request, format, key s
 	h := w.Header()
 	h.Set("ETag", doc.etag)
 	h.Set("Last-Modified", doc.modified.Format(http.TimeFormat))
-	// Shared caches may keep a copy but must ask again before using it.
-	h.Set("Cache-Control", "public, no-cache")
+	// Caches may keep a copy but must ask again before using it.
+	h.Set("Cache-Control", cacheControl)
 	if notModified(r, doc) {
 		s.app.metrics.requests.WithLabelValues(format, "not_modified").Inc()
 		w.WriteHeader(http.StatusNotModified)
@@ -83,18 +88,24 @@ func notModified(r *http.Request, doc *rendered) bool {
 // links finds the base URL of the links a response hands out: the
 // configured public URL, else the request's own.
 func (s *Service) links(r *http.Request) (links, error) {
+	return s.linksFor(r.Host, r.TLS != nil, r.Header.Get)
+}
+
+// linksFor is links from a request's Host, whether it came over TLS, and
+// its headers.
+func (s *Service) linksFor(host string, tls bool, header func(string) string) (links, error) {
 	if s.publicURL != "" {
 		return links{base: s.publicURL}, nil
 	}
-	scheme, host := "http", r.Host
-	if r.TLS != nil {
+	scheme := "http"
+	if tls {
 		scheme = "https"
 	}
 	if s.trustForwarded {
-		if p := strings.ToLower(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+		if p := strings.ToLower(header("X-Forwarded-Proto")); p == "http" || p == "https" {
 			scheme = p
 		}
-		if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+		if fh := header("X-Forwarded-Host"); fh != "" {
 			host = strings.TrimSpace(strings.Split(fh, ",")[0])
 		}
 	}

@@ -91,15 +91,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("not found\n"))
 		return
 	}
-	if h.index == nil {
-		h.servePlaceholder(w, r)
-		return
-	}
+	// Item pages carry their meta tags with or without the app built, so
+	// link previews work on any binary.
 	if id, ok := mediaID(p); ok && h.meta != nil {
 		if tags := h.meta.tags(r, id); tags != "" {
 			h.serveWithMeta(w, r, tags)
 			return
 		}
+	}
+	if h.index == nil {
+		h.servePlaceholder(w, r)
+		return
 	}
 	h.serveFile(w, r, h.index)
 }

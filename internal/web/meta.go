@@ -297,8 +297,13 @@ func baseType(ct string) string {
 }
 
 // serveWithMeta serves the app shell with tags inserted before </head>.
+// Without the app, the placeholder page is the shell.
 func (h *Handler) serveWithMeta(w http.ResponseWriter, r *http.Request, tags string) {
-	body := h.index.body
+	shell, contentType, csp := []byte(placeholderPage), "text/html; charset=utf-8", placeholderCSP
+	if h.index != nil {
+		shell, contentType, csp = h.index.body, h.index.contentType, AppCSP
+	}
+	body := shell
 	i := bytes.Index(bytes.ToLower(body), []byte("</head>"))
 	if i < 0 {
 		h.serveFile(w, r, h.index)
@@ -308,11 +313,11 @@ func (h *Handler) serveWithMeta(w http.ResponseWriter, r *http.Request, tags str
 	out = append(append(append(out, body[:i]...), tags...), body[i:]...)
 	sum := sha256.Sum256(out)
 	hd := w.Header()
-	hd.Set("Content-Type", h.index.contentType)
+	hd.Set("Content-Type", contentType)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	hd.Set("Cache-Control", "no-cache")
-	hd.Set("Content-Security-Policy", AppCSP)
+	hd.Set("Content-Security-Policy", csp)
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("ETag", `"m-`+hex.EncodeToString(sum[:12])+`"`)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(out))

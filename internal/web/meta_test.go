@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 	"github.com/alexandria-platform/alexandria/internal/platform/module"
@@ -21,6 +22,12 @@ const (
 // catalogServer is the router with a fake catalog's public media and author
 // routes, as in all mode.
 func catalogServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	return catalogServerWith(t, builtApp())
+}
+
+// catalogServerWith is catalogServer with the app files fsys.
+func catalogServerWith(t *testing.T, fsys fstest.MapFS) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	_ = httpx.NewAPI(mux, "test")
@@ -39,7 +46,7 @@ func catalogServer(t *testing.T) *httptest.Server {
 	mux.HandleFunc("GET /v1/authors/{id}", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(`{"id":"` + authorID + `","name":"Ada <Lovelace>"}`))
 	})
-	svc, err := NewFrom(builtApp(), module.Deps{Mux: mux})
+	svc, err := NewFrom(fsys, module.Deps{Mux: mux})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,5 +102,29 @@ func TestItemPagesCarryTheirMetaTags(t *testing.T) {
 		if strings.Contains(body, "og:") {
 			t.Errorf("%s carries item tags", p)
 		}
+	}
+}
+
+// A binary built without the app still gives item pages their tags, on the
+// placeholder page, so link previews do not depend on the build.
+func TestItemPagesCarryTheirMetaTagsWithoutTheApp(t *testing.T) {
+	t.Parallel()
+	srv := catalogServerWith(t, fstest.MapFS{"PLACEHOLDER.md": {Data: []byte("placeholder")}})
+	res, body := get(t, srv, http.MethodGet, "/media/"+videoID, nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "built without the web app") {
+		t.Fatalf("item page: %d %s", res.StatusCode, body)
+	}
+	head := body[:strings.Index(body, "</head>")]
+	for _, want := range []string{`<meta property="og:type" content="video.other">`, `<meta name="twitter:card" content="summary_large_image">`,
+		`<script type="application/ld+json">`} {
+		if !strings.Contains(head, want) {
+			t.Errorf("head lacks %s\n%s", want, head)
+		}
+	}
+	if res.Header.Get("Content-Security-Policy") != placeholderCSP {
+		t.Fatal("the placeholder lost its CSP")
+	}
+	if _, body := get(t, srv, http.MethodGet, "/media/"+draftID, nil); strings.Contains(body, "og:") {
+		t.Error("a draft's page carries item tags")
 	}
 }

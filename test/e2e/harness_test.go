@@ -61,6 +61,14 @@ type process struct {
 	mu     sync.Mutex
 	stdout strings.Builder
 	done   chan error
+	// logPath is the file of the process's log (its standard error).
+	logPath string
+}
+
+// Log returns what the process logged so far.
+func (p *process) Log() string {
+	b, _ := os.ReadFile(p.logPath)
+	return string(b)
 }
 
 var (
@@ -88,7 +96,7 @@ func start(t *testing.T, env []string, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{t: t, cmd: cmd, done: make(chan error, 1)}
+	p := &process{t: t, cmd: cmd, done: make(chan error, 1), logPath: logFile.Name()}
 	urls := make(chan string, 1)
 	opsURLs := make(chan string, 1)
 	go func() {

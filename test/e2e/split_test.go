@@ -136,6 +136,14 @@ func TestSplitModeBehindGateway(t *testing.T) {
 				t.Errorf("GET %s through the gateway: %d %q, want %s from feeds", path, a.status, a.header.Get("Content-Type"), ct)
 			}
 		}
+		// Feed tokens (signed in) and private feeds (unknown secret: 404 from feeds).
+		if a := do(t, http.MethodGet, s.gateway+"/v1/feeds/tokens", "", ""); a.status != http.StatusUnauthorized {
+			t.Errorf("GET /v1/feeds/tokens through the gateway, anonymously: %d %s", a.status, a.body)
+		}
+		if a := do(t, http.MethodGet, s.gateway+"/feeds/private/alxf_"+strings.Repeat("A", 43)+"/atom.xml", "", ""); a.status != http.StatusNotFound ||
+			!strings.Contains(a.body, "private feed") {
+			t.Errorf("unknown private feed through the gateway: %d %s", a.status, a.body)
+		}
 	})
 
 	scenario(t, s)

@@ -54,3 +54,30 @@ func TestFundingLinks(t *testing.T) {
 		t.Fatalf("FundingLinks = %v", got)
 	}
 }
+
+func TestFeedSecrets(t *testing.T) {
+	a, b := NewFeedSecret(), NewFeedSecret()
+	if a == b || !WellFormedFeedSecret(a) || HashFeedSecret(a) == HashFeedSecret(b) || HashFeedSecret(a) == a {
+		t.Fatalf("secrets %q %q", a, b)
+	}
+	for _, bad := range []string{"", "alxf_", a[:len(a)-1], "xxxx_" + a[5:], a + "A", a[:10] + "!" + a[11:]} {
+		if WellFormedFeedSecret(bad) {
+			t.Fatalf("%q accepted", bad)
+		}
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	tk := FeedToken{}
+	if !tk.NeedsLastUse(now) {
+		t.Fatal("never used: not recorded")
+	}
+	recent := now.Add(-LastUseGranularity + time.Second)
+	tk.LastUsedAt = &recent
+	if tk.NeedsLastUse(now) {
+		t.Fatal("recorded again within the granularity")
+	}
+	old := now.Add(-LastUseGranularity)
+	tk.LastUsedAt = &old
+	if !tk.NeedsLastUse(now) {
+		t.Fatal("stale last use not recorded")
+	}
+}

@@ -59,7 +59,7 @@ func NewAPI(mux *http.ServeMux, version string) huma.API {
 
 // NotFoundProblem is the answer for a path no route serves.
 func NotFoundProblem(r *http.Request) *Problem {
-	return toProblem(r.Context(), http.StatusNotFound, "no such resource: "+r.URL.Path)
+	return toProblem(r.Context(), http.StatusNotFound, "no such resource: "+MaskPath(r.URL.Path))
 }
 
 // allowedMethods lists the standard methods some route other than the
@@ -85,7 +85,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 		p = toProblem(r.Context(), http.StatusInternalServerError, "", err)
 	}
 	if p.Instance == "" {
-		p.Instance = r.URL.Path
+		p.Instance = MaskPath(r.URL.Path)
 	}
 	if h, ok := err.(interface{ GetHeaders() http.Header }); ok {
 		for k, v := range h.GetHeaders() {

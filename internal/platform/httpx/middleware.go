@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
@@ -78,6 +79,9 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(ctx)
+		if masked := MaskPath(r.URL.Path); masked != r.URL.Path {
+			trace.SpanFromContext(ctx).SetAttributes(attribute.String("url.path", masked))
+		}
 
 		m.inflight.Inc()
 		defer func() {
@@ -106,7 +110,7 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			}
 			log.LogAttrs(ctx, level, "http request",
 				slog.String("method", method), slog.String("route", pattern),
-				slog.String("path", r.URL.Path), slog.Int("status", sw.status),
+				slog.String("path", MaskPath(r.URL.Path)), slog.Int("status", sw.status),
 				slog.Int64("bytes", sw.bytes), slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr))
 		}()
