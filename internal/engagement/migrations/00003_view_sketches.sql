@@ -1,0 +1,32 @@
+-- Counting views without a row per viewer and item forever: the hour's
+-- dedup keys become 64-bit hashes of (viewer, item, hour), pruned after the
+-- hour, and unique viewers a HyperLogLog sketch per item (4 KiB).
+
+-- +goose Up
+DROP TABLE viewers;
+DROP TABLE view_hours;
+-- k is a hash of viewer, item and hour: the row says "counted" and nothing
+-- else; rows of past hours are deleted.
+CREATE TABLE view_hours (
+    k    {{int64key}},
+    hour BIGINT NOT NULL
+);
+CREATE TABLE view_sketches (
+    media_id  {{uuid}} PRIMARY KEY,
+    registers {{blob}} NOT NULL
+);
+
+-- +goose Down
+DROP TABLE view_sketches;
+DROP TABLE view_hours;
+CREATE TABLE view_hours (
+    viewer   TEXT NOT NULL,
+    media_id {{uuid}} NOT NULL,
+    hour     BIGINT NOT NULL,
+    PRIMARY KEY (viewer, media_id, hour)
+);
+CREATE TABLE viewers (
+    viewer   TEXT NOT NULL,
+    media_id {{uuid}} NOT NULL,
+    PRIMARY KEY (viewer, media_id)
+);
