@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/uptrace/bun"
 
@@ -47,7 +46,7 @@ const viewChunk = 400
 // (63 bits; a collision, about n²/2⁶⁴ for n views in an hour, would drop
 // one view).
 func viewHourKey(k viewKey) int64 {
-	return int64(domain.Hash64(k.Viewer, k.MediaID, strconv.FormatInt(k.Hour, 10)) >> 1)
+	return int64(domain.HashViewHour(k.Viewer, k.MediaID, k.Hour) >> 1)
 }
 
 // rowPlaceholders returns n copies of per separated by commas.
@@ -74,6 +73,9 @@ func (s *Store) freshViews(ctx context.Context, keys []viewKey) ([]viewKey, erro
 			hashes = append(hashes, h)
 		}
 	}
+	// In key order, each statement walks the B-tree's pages once, left to
+	// right, instead of jumping around it.
+	slices.Sort(hashes)
 	var out []viewKey
 	for start := 0; start < len(hashes); start += viewChunk {
 		chunk := hashes[start:min(start+viewChunk, len(hashes))]

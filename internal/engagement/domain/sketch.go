@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"math"
 	"math/bits"
 )
@@ -40,15 +38,37 @@ func LoadViewerSketch(b []byte) ViewerSketch {
 	return out
 }
 
-// Hash64 is the 64-bit hash of s used for view keys and sketches.
+// Hash64 is the 64-bit hash of parts used for view keys and sketches:
+// FNV-1a over the parts (each ended by a zero byte), then the MurmurHash3
+// finaliser so that every output bit depends on every input bit, which the
+// sketch's register choice and run lengths need. It is not a cryptographic
+// hash: the viewers it hashes are already user ids or salted digests.
 func Hash64(parts ...string) uint64 {
-	h := sha256.New()
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
 	for _, p := range parts {
-		_, _ = h.Write([]byte(p))
-		_, _ = h.Write([]byte{0})
+		for i := 0; i < len(p); i++ {
+			h ^= uint64(p[i])
+			h *= prime
+		}
+		h *= prime // the zero byte between parts
 	}
-	var sum [sha256.Size]byte
-	return binary.BigEndian.Uint64(h.Sum(sum[:0]))
+	return mix64(h)
+}
+
+// HashViewHour hashes a viewer, an item and an hour without allocating.
+func HashViewHour(viewer, mediaID string, hour int64) uint64 {
+	h := Hash64(viewer, mediaID)
+	return mix64(h ^ uint64(hour)*0x9e3779b97f4a7c15) //nolint:gosec // bits, not a quantity
+}
+
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
 }
 
 // Add records a viewer by its hash; it reports whether a register grew.
