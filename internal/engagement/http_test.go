@@ -431,6 +431,22 @@ func TestProgress(t *testing.T) {
 		if other := c.expect(200, "GET", "/v1/users/me/progress", bob, nil).items(); len(other) != 0 {
 			t.Fatalf("bob sees %v", other)
 		}
+
+		// The book unpublished: it leaves the lists (and can no longer be
+		// reported on); republished, alice's position is back.
+		c.media(eventMediaUpdated, catalogMediaItem{ID: book, Kind: "book", Status: "draft", Pages: 200, Version: 2})
+		eventually(t, "book hidden from progress", func() bool {
+			return len(c.expect(200, "GET", "/v1/users/me/progress?state=finished", alice, nil).items()) == 0
+		})
+		if ip := c.expect(200, "GET", "/v1/users/me/progress?state=in_progress", alice, nil).items(); len(ip) != 1 || ip[0]["media_id"] != mid {
+			t.Fatalf("in progress after hiding the book: %v", ip)
+		}
+		c.expect(http.StatusNotFound, "PUT", "/v1/users/me/progress/"+book, alice, map[string]any{"page": 10, "device": "e-reader", "client_time": base.Add(time.Minute).Format(time.RFC3339)})
+		c.media(eventMediaUpdated, catalogMediaItem{ID: book, Kind: "book", Status: "published", Pages: 200, PublishedAt: time.Now(), Version: 3})
+		eventually(t, "book back in progress", func() bool {
+			f := c.expect(200, "GET", "/v1/users/me/progress?state=finished", alice, nil).items()
+			return len(f) == 1 && f[0]["media_id"] == book
+		})
 	})
 }
 
