@@ -113,7 +113,7 @@ func (s *Store) loadSketches(ctx context.Context, ids []string) (map[string]doma
 	for start := 0; start < len(ids); start += viewChunk {
 		var rows []sketchRow
 		if err := s.idb.NewRaw("SELECT media_id, registers FROM view_sketches WHERE media_id IN (?)"+lock,
-			bun.In(ids[start:min(start+viewChunk, len(ids))])).Scan(ctx, &rows); err != nil {
+			bun.List(ids[start:min(start+viewChunk, len(ids))])).Scan(ctx, &rows); err != nil {
 			return nil, fmt.Errorf("view sketches: %w", err)
 		}
 		for _, r := range rows {

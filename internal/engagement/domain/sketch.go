@@ -75,7 +75,7 @@ func mix64(h uint64) uint64 {
 func (s ViewerSketch) Add(hash uint64) bool {
 	idx := hash >> (64 - SketchPrecision)
 	rest := hash<<SketchPrecision | 1<<(SketchPrecision-1) // a sentinel bounds the run
-	rank := byte(bits.LeadingZeros64(rest) + 1)
+	rank := byte(bits.LeadingZeros64(rest) + 1)            //nolint:gosec // at most 64 - SketchPrecision + 1
 	if rank > s[idx] {
 		s[idx] = rank
 		return true
