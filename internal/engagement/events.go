@@ -60,7 +60,7 @@ type likeV1 struct {
 type viewRecordedV1 struct {
 	MediaID       string    `json:"media_id" doc:"The media item"`
 	Views         int64     `json:"views" doc:"Views counted in this batch (each viewer, item and hour once)"`
-	UniqueViewers int64     `json:"unique_viewers" doc:"Viewers seen for the first time on the item in this batch"`
+	UniqueViewers int64     `json:"unique_viewers" doc:"New unique viewers of the item in this batch: the growth of its HyperLogLog estimate (1.6 % standard error at scale)"`
 	CountedAt     time.Time `json:"counted_at" doc:"When the batch was counted"`
 }
 
