@@ -14,11 +14,11 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
-// BenchmarkCountViews measures the counting of views alone (no HTTP): one
-// batch of 50,000 distinct views through flushViews (dedup against earlier
-// hours, unique viewers, counters, one event per item), next to the raw
-// ceiling of the same store in the same run: the same rows written with
-// multi-row INSERTs in one transaction and nothing else.
+// BenchmarkCountViews measures the counting of views alone (no HTTP):
+// batches of 50,000 distinct views through flushViews (dedup against the
+// hour's keys, unique-viewer sketches, counters, one event per item), next
+// to the raw ceiling of the same store in the same run: the same number of
+// rows written with multi-row INSERTs in one transaction and nothing else.
 func BenchmarkCountViews(b *testing.B) {
 	for _, s := range moduletest.Stores(b) {
 		b.Run(s.Name, func(b *testing.B) {

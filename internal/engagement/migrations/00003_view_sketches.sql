@@ -1,6 +1,8 @@
 -- Counting views without a row per viewer and item forever: the hour's
 -- dedup keys become 64-bit hashes of (viewer, item, hour), pruned after the
 -- hour, and unique viewers a HyperLogLog sketch per item (4 KiB).
+-- Upgrading keeps media_stats: the sketches start empty, so a viewer counted
+-- before the upgrade counts once more as a unique viewer when seen again.
 
 -- +goose Up
 DROP TABLE viewers;
