@@ -940,7 +940,7 @@ func TestHelmNotes(t *testing.T) {
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: |\n{{ tpl (.Files.Get \"files/notes.txt\") . | indent 4 }}\n"), 0o644))
 	for file, want := range map[string][]string{
 		"monolith.yaml":      {"mode: monolith", "-target=all", "PVC rel-alexandria-data", "http://alexandria.example.org/docs", "created administrator"},
-		"microservices.yaml": {"mode: microservices", "Targets: analytics, catalog, engagement, feeds, identity, processing, search, storage, web", "https://alexandria.example.org/docs", "helm uninstall"},
+		"microservices.yaml": {"mode: microservices", "Targets: analytics, catalog, engagement, feeds, identity, notify, processing, search, storage, web", "https://alexandria.example.org/docs", "helm uninstall"},
 		"canary.yaml":        {"20% of requests go to tag 1.5.0-rc.1", "X-Canary", "--set image.tag=1.5.0-rc.1"},
 	} {
 		cmd := exec.Command(helm, "template", "rel", dir, "-n", "media", "--show-only", "templates/zz-notes.yaml", "-f", path("deploy", "validate", "testdata", file))

@@ -60,7 +60,7 @@ type likeV1 struct {
 type viewRecordedV1 struct {
 	MediaID       string    `json:"media_id" doc:"The media item"`
 	Views         int64     `json:"views" doc:"Views counted in this batch (each viewer, item and hour once)"`
-	UniqueViewers int64     `json:"unique_viewers" doc:"Viewers seen for the first time on the item in this batch"`
+	UniqueViewers int64     `json:"unique_viewers" doc:"New unique viewers of the item in this batch: the growth of its HyperLogLog estimate (1.6 % standard error at scale)"`
 	CountedAt     time.Time `json:"counted_at" doc:"When the batch was counted"`
 }
 
@@ -139,15 +139,16 @@ var Consumes = []events.Consumer{
 	{Type: eventCategoryRemoved, Effect: "As category.created: the category may no longer be followed."},
 	{Type: eventCategoryRestored, Effect: "As category.created."},
 	{Type: eventCategoryDeleted, Effect: "Forgets the category."},
-	{Type: eventIdentityUserDeleted, Effect: "Erases the user's follows, likes, progress, collections and viewer records, and unlinks their reports (erasure saga); aggregate counts stay."},
+	{Type: eventIdentityUserDeleted, Effect: "Erases the user's follows, likes, progress and collections, and unlinks their reports (erasure saga); aggregate counts stay."},
 }
 
 // Sagas documents engagement's part in the user-deletion saga.
 var Sagas = []events.Saga{
 	{Name: "user erasure (identity → engagement)", Description: `
 1. identity deletes the account and records ` + "`identity.user.deleted.v1`" + `.
-2. engagement deletes, in one transaction, the user's follows, likes, reading/listening progress, collections and
-   viewer records (the per-hour and per-item rows that name the user). Reports they made stay for the moderators,
+2. engagement deletes, in one transaction, the user's follows, likes, reading/listening progress and collections.
+   View records name nobody (hashes of viewer, item and hour, deleted after the hour; per-item HyperLogLog
+   sketches), so there is nothing of theirs to delete there. Reports they made stay for the moderators,
    without the reporter. Counts already aggregated (views, unique viewers, likes, completions, followers) stay.
 
 A redelivered event finds nothing left to delete. No events are published for the erased rows.`},

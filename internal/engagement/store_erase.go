@@ -3,14 +3,13 @@ package engagement
 import (
 	"context"
 	"fmt"
-
-	"github.com/alexandria-platform/alexandria/internal/engagement/domain"
 )
 
 // eraseUser deletes everything engagement keeps about a user: follows,
-// likes, progress, collections and viewer records. Aggregate counts stay.
+// likes, progress and collections. Aggregate counts stay, and so do the
+// view records, which name nobody: hashes of (viewer, item, hour) deleted
+// after the hour and per-item viewer sketches (see store_view.go).
 func (s *Store) eraseUser(ctx context.Context, userID string) error {
-	viewer := domain.UserViewer(userID)
 	for _, st := range []struct {
 		q   string
 		arg string
@@ -18,8 +17,6 @@ func (s *Store) eraseUser(ctx context.Context, userID string) error {
 		{"DELETE FROM follows WHERE user_id = ?", userID},
 		{"DELETE FROM likes WHERE user_id = ?", userID},
 		{"DELETE FROM progress WHERE user_id = ?", userID},
-		{"DELETE FROM view_hours WHERE viewer = ?", viewer},
-		{"DELETE FROM viewers WHERE viewer = ?", viewer},
 	} {
 		if _, err := s.exec(ctx, st.q, st.arg); err != nil {
 			return fmt.Errorf("erase user: %w", err)

@@ -83,10 +83,12 @@ type progressPosition struct {
 }
 
 // progressList pages through a user's finished or unfinished items, most
-// recent first.
+// recent first. Items no longer visible (unpublished, removed) are left out
+// but their rows kept: the position is back if the item is republished.
 func (s *Store) progressList(ctx context.Context, userID string, finished bool, after *progressPosition, size int) ([]domain.Progress, error) {
 	var rows []progressRow
 	q := s.idb.NewSelect().Model(&rows).Where("user_id = ? AND finished = ?", userID, finished).
+		Where("EXISTS (SELECT 1 FROM media m WHERE m.id = ?TableAlias.media_id AND m.status = ?)", domain.MediaPublished).
 		OrderExpr("client_time DESC, media_id DESC").Limit(int64(size))
 	if after != nil {
 		q = q.Where("(client_time < ? OR (client_time = ? AND media_id < ?))", after.ClientTime, after.ClientTime, after.MediaID)

@@ -5,7 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
+	"github.com/uptrace/bun"
+
+	"github.com/alexandria-platform/alexandria/internal/engagement/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 )
 
@@ -38,37 +42,82 @@ func (s *Store) daySalt(ctx context.Context, day string) ([]byte, error) {
 // viewChunk is how many rows one INSERT carries.
 const viewChunk = 400
 
-// insertNew inserts rows of (media_id, viewer[, hour]) into table, ignoring
-// those already there, and returns how many were new per item.
-func (s *Store) insertNew(ctx context.Context, table string, keys []viewKey, withHour bool) (map[string]int64, error) {
-	out := map[string]int64{}
-	cols, per := "viewer, media_id", "(?, ?)"
-	conflict := "viewer, media_id"
-	if withHour {
-		cols, per, conflict = "viewer, media_id, hour", "(?, ?, ?)", "viewer, media_id, hour"
+// viewHourKey is the dedup key of a view: a hash of viewer, item and hour
+// (63 bits; a collision, about n²/2⁶⁴ for n views in an hour, would drop
+// one view).
+func viewHourKey(k viewKey) int64 {
+	return int64(domain.HashViewHour(k.Viewer, k.MediaID, k.Hour) >> 1)
+}
+
+// rowPlaceholders returns n copies of per separated by commas.
+func rowPlaceholders(per string, n int) string {
+	b := make([]byte, 0, n*(len(per)+2))
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, per...)
 	}
-	for start := 0; start < len(keys); start += viewChunk {
-		chunk := keys[start:min(start+viewChunk, len(keys))]
-		args := make([]any, 0, 3*len(chunk))
-		vals := make([]byte, 0, len(chunk)*len(per)+2*len(chunk))
-		for i, k := range chunk {
-			if i > 0 {
-				vals = append(vals, ", "...)
-			}
-			vals = append(vals, per...)
-			args = append(args, k.Viewer, k.MediaID)
-			if withHour {
-				args = append(args, k.Hour)
-			}
+	return string(b)
+}
+
+// freshViews inserts the views' hour keys, ignoring those already there,
+// and returns the views that were not counted yet this hour.
+func (s *Store) freshViews(ctx context.Context, keys []viewKey) ([]viewKey, error) {
+	byHash := make(map[int64]viewKey, len(keys))
+	hashes := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		h := viewHourKey(k)
+		if _, dup := byHash[h]; !dup {
+			byHash[h] = k
+			hashes = append(hashes, h)
 		}
-		var inserted []viewKey
-		q := "INSERT INTO " + table + " (" + cols + ") VALUES " + string(vals) +
-			" ON CONFLICT (" + conflict + ") DO NOTHING RETURNING media_id, viewer"
+	}
+	// In key order, each statement walks the B-tree's pages once, left to
+	// right, instead of jumping around it.
+	slices.Sort(hashes)
+	var out []viewKey
+	for start := 0; start < len(hashes); start += viewChunk {
+		chunk := hashes[start:min(start+viewChunk, len(hashes))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, h := range chunk {
+			args = append(args, h, byHash[h].Hour)
+		}
+		var inserted []int64
+		q := "INSERT INTO view_hours (k, hour) VALUES " + rowPlaceholders("(?, ?)", len(chunk)) +
+			" ON CONFLICT (k) DO NOTHING RETURNING k"
 		if err := s.idb.NewRaw(q, args...).Scan(ctx, &inserted); err != nil {
-			return nil, fmt.Errorf("%s: %w", table, err)
+			return nil, fmt.Errorf("view_hours: %w", err)
 		}
-		for _, k := range inserted {
-			out[k.MediaID]++
+		for _, h := range inserted {
+			out = append(out, byHash[h])
+		}
+	}
+	return out, nil
+}
+
+// sketchRow is one item's viewer sketch.
+type sketchRow struct {
+	MediaID   string `bun:"media_id"`
+	Registers []byte `bun:"registers"`
+}
+
+// loadSketches reads the viewer sketches of ids (locked on PostgreSQL, so
+// that two replicas flushing at once do not lose each other's viewers).
+func (s *Store) loadSketches(ctx context.Context, ids []string) (map[string]domain.ViewerSketch, error) {
+	out := make(map[string]domain.ViewerSketch, len(ids))
+	lock := ""
+	if s.db.Dialect == db.Postgres {
+		lock = " FOR UPDATE"
+	}
+	for start := 0; start < len(ids); start += viewChunk {
+		var rows []sketchRow
+		if err := s.idb.NewRaw("SELECT media_id, registers FROM view_sketches WHERE media_id IN (?)"+lock,
+			bun.List(ids[start:min(start+viewChunk, len(ids))])).Scan(ctx, &rows); err != nil {
+			return nil, fmt.Errorf("view sketches: %w", err)
+		}
+		for _, r := range rows {
+			out[r.MediaID] = domain.LoadViewerSketch(r.Registers)
 		}
 	}
 	return out, nil
@@ -76,55 +125,86 @@ func (s *Store) insertNew(ctx context.Context, table string, keys []viewKey, wit
 
 // countViews stores a batch of distinct views: each viewer, item and hour
 // counts once whatever earlier batches held. It returns the views and new
-// unique viewers counted per item.
+// unique viewers (estimated by the item's sketch) counted per item.
 func (s *Store) countViews(ctx context.Context, keys []viewKey) (map[string]mediaCounts, error) {
-	if s.db.Dialect == db.SQLite {
-		// A batch touches pages all over the two keyed tables: with
-		// SQLite's default 2 MB page cache a large batch spills pages to
-		// the WAL mid-transaction. 64 MB (this connection only).
-		if _, err := s.exec(ctx, "PRAGMA cache_size = -65536"); err != nil {
-			return nil, fmt.Errorf("view batch: %w", err)
-		}
+	fresh, err := s.freshViews(ctx, keys)
+	if err != nil || len(fresh) == 0 {
+		return nil, err
 	}
-	fresh, err := s.insertNew(ctx, "view_hours", keys, true)
+	viewersOf := map[string][]string{}
+	for _, k := range fresh {
+		viewersOf[k.MediaID] = append(viewersOf[k.MediaID], k.Viewer)
+	}
+	ids := make([]string, 0, len(viewersOf))
+	for id := range viewersOf {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	sketches, err := s.loadSketches(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	if len(fresh) == 0 {
-		return nil, nil
-	}
-	// Only viewers with a new hour can be new viewers of the item.
-	var candidates []viewKey
-	for _, k := range keys {
-		if fresh[k.MediaID] > 0 {
-			candidates = append(candidates, k)
+	out := make(map[string]mediaCounts, len(ids))
+	var grown []string
+	for _, id := range ids {
+		sk, ok := sketches[id]
+		if !ok {
+			sk = domain.NewViewerSketch()
+			sketches[id] = sk
 		}
-	}
-	unique, err := s.insertNew(ctx, "viewers", dedupeViewers(candidates), false)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]mediaCounts, len(fresh))
-	for id, n := range fresh {
-		c := mediaCounts{Views: n, UniqueViewers: unique[id]}
-		if err := s.addMediaStats(ctx, id, c); err != nil {
-			return nil, err
+		before, changed := sk.Estimate(), false
+		for _, v := range viewersOf[id] {
+			changed = sk.Add(domain.Hash64(v)) || changed
+		}
+		c := mediaCounts{Views: int64(len(viewersOf[id]))}
+		if changed {
+			grown = append(grown, id)
+			c.UniqueViewers = max(0, sk.Estimate()-before)
 		}
 		out[id] = c
+	}
+	if err := s.saveSketches(ctx, grown, sketches); err != nil {
+		return nil, err
+	}
+	if err := s.addViewStats(ctx, ids, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func dedupeViewers(keys []viewKey) []viewKey {
-	seen := map[[2]string]bool{}
-	out := keys[:0:0]
-	for _, k := range keys {
-		if !seen[[2]string{k.MediaID, k.Viewer}] {
-			seen[[2]string{k.MediaID, k.Viewer}] = true
-			out = append(out, k)
+// saveSketches writes the sketches of ids back.
+func (s *Store) saveSketches(ctx context.Context, ids []string, sketches map[string]domain.ViewerSketch) error {
+	const per = 50 // 4 KiB each
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, id := range chunk {
+			args = append(args, id, []byte(sketches[id]))
+		}
+		if _, err := s.exec(ctx, "INSERT INTO view_sketches (media_id, registers) VALUES "+rowPlaceholders("(?, ?)", len(chunk))+
+			" ON CONFLICT (media_id) DO UPDATE SET registers = EXCLUDED.registers", args...); err != nil {
+			return fmt.Errorf("view sketches: %w", err)
 		}
 	}
-	return out
+	return nil
+}
+
+// addViewStats adds counted views and unique viewers to the items' counts,
+// one multi-row upsert per chunk of items.
+func (s *Store) addViewStats(ctx context.Context, ids []string, counts map[string]mediaCounts) error {
+	for start := 0; start < len(ids); start += viewChunk {
+		chunk := ids[start:min(start+viewChunk, len(ids))]
+		args := make([]any, 0, 3*len(chunk))
+		for _, id := range chunk {
+			args = append(args, id, counts[id].Views, counts[id].UniqueViewers)
+		}
+		if _, err := s.exec(ctx, "INSERT INTO media_stats (media_id, views, unique_viewers) VALUES "+rowPlaceholders("(?, ?, ?)", len(chunk))+
+			` ON CONFLICT (media_id) DO UPDATE SET views = media_stats.views + EXCLUDED.views,
+			unique_viewers = media_stats.unique_viewers + EXCLUDED.unique_viewers`, args...); err != nil {
+			return fmt.Errorf("media stats: %w", err)
+		}
+	}
+	return nil
 }
 
 // pruneViewHours drops the per-hour rows of hours before since: they only

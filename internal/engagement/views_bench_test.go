@@ -3,20 +3,22 @@ package engagement
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/alexandria-platform/alexandria/internal/engagement/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
-// BenchmarkCountViews measures the counting of views alone (no HTTP): one
-// batch of 50,000 distinct views through flushViews (dedup against earlier
-// hours, unique viewers, counters, one event per item), next to the raw
-// ceiling of the same store in the same run: the same rows written with
-// multi-row INSERTs in one transaction and nothing else.
+// BenchmarkCountViews measures the counting of views alone (no HTTP):
+// batches of 50,000 distinct views through flushViews (dedup against the
+// hour's keys, unique-viewer sketches, counters, one event per item), next
+// to the raw ceiling of the same store in the same run: the same number of
+// rows written with multi-row INSERTs in one transaction and nothing else.
 func BenchmarkCountViews(b *testing.B) {
 	for _, s := range moduletest.Stores(b) {
 		b.Run(s.Name, func(b *testing.B) {
@@ -35,53 +37,73 @@ func BenchmarkCountViews(b *testing.B) {
 			for i := range media {
 				media[i] = uuid.NewString()
 			}
-			keys := make([]viewKey, n)
-			for i := range keys {
-				keys[i] = viewKey{MediaID: media[i%len(media)], Viewer: fmt.Sprintf("a:%032x", i), Hour: 1}
-			}
 			if _, err := svc.db.ExecContext(ctx, "CREATE TABLE bench_views (media_id TEXT NOT NULL, viewer TEXT NOT NULL, hour BIGINT NOT NULL)"); err != nil {
 				b.Fatal(err)
 			}
-			t0 := time.Now()
-			tx, err := svc.db.BeginTx(ctx, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for lo := 0; lo < n; lo += viewChunk {
-				hi := min(lo+viewChunk, n)
-				args := make([]any, 0, 3*(hi-lo))
-				vals := make([]string, 0, hi-lo)
-				for _, k := range keys[lo:hi] {
-					args = append(args, k.MediaID, k.Viewer, k.Hour)
-					vals = append(vals, "(?, ?, ?)")
+			// Three rounds, each a raw batch then a counted one of the same
+			// size (new viewers, so every view is new): the machine is shared
+			// and noisy, so the best round of each is reported.
+			const rounds = 3
+			var bestRaw, bestCount time.Duration
+			for round := range rounds {
+				keys := make([]viewKey, n)
+				for i := range keys {
+					keys[i] = viewKey{MediaID: media[i%len(media)], Viewer: fmt.Sprintf("a:%08x%024x", round, i), Hour: 1}
 				}
-				if _, err := tx.ExecContext(ctx, "INSERT INTO bench_views (media_id, viewer, hour) VALUES "+strings.Join(vals, ", "), args...); err != nil {
-					b.Fatal(err)
+				raw := rawInsert(ctx, b, svc, keys)
+				b.ResetTimer()
+				t1 := time.Now()
+				for _, k := range keys {
+					svc.views.add(k)
+				}
+				counted, err := svc.flushViews(ctx)
+				if err != nil || counted != n {
+					b.Fatalf("flush: %d, %v", counted, err)
+				}
+				took := time.Since(t1)
+				b.StopTimer()
+				if round == 0 || raw < bestRaw {
+					bestRaw = raw
+				}
+				if round == 0 || took < bestCount {
+					bestCount = took
 				}
 			}
-			if err := tx.Commit(); err != nil {
-				b.Fatal(err)
-			}
-			raw := time.Since(t0)
-
-			b.ResetTimer()
-			t1 := time.Now()
-			for _, k := range keys {
-				svc.views.add(k)
-			}
-			counted, err := svc.flushViews(ctx)
-			if err != nil || counted != n {
-				b.Fatalf("flush: %d, %v", counted, err)
-			}
-			took := time.Since(t1)
-			b.StopTimer()
 			st, err := svc.store.mediaStats(ctx, media[0])
-			if err != nil || st.Views != n/int64(len(media)) {
+			perItem := int64(rounds * n / len(media))
+			if err != nil || st.Views != perItem || math.Abs(float64(st.UniqueViewers-perItem)) > 3*domain.SketchError*float64(perItem) {
 				b.Fatalf("counted %+v, %v", st, err)
 			}
-			b.ReportMetric(float64(n)/took.Seconds(), "views/s")
-			b.ReportMetric(float64(n)/raw.Seconds(), "raw_rows/s")
-			b.ReportMetric(raw.Seconds()/took.Seconds(), "x_raw")
+			b.ReportMetric(float64(n)/bestCount.Seconds(), "views/s")
+			b.ReportMetric(float64(n)/bestRaw.Seconds(), "raw_rows/s")
+			b.ReportMetric(bestRaw.Seconds()/bestCount.Seconds(), "x_raw")
 		})
 	}
+}
+
+// rawInsert writes keys into bench_views with multi-row INSERTs in one
+// transaction and returns how long it took: the store's ceiling.
+func rawInsert(ctx context.Context, b *testing.B, svc *Service, keys []viewKey) time.Duration {
+	b.Helper()
+	t0 := time.Now()
+	tx, err := svc.db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for lo := 0; lo < len(keys); lo += viewChunk {
+		hi := min(lo+viewChunk, len(keys))
+		args := make([]any, 0, 3*(hi-lo))
+		vals := make([]string, 0, hi-lo)
+		for _, k := range keys[lo:hi] {
+			args = append(args, k.MediaID, k.Viewer, k.Hour)
+			vals = append(vals, "(?, ?, ?)")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO bench_views (media_id, viewer, hour) VALUES "+strings.Join(vals, ", "), args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0)
 }

@@ -238,6 +238,33 @@ func TestEngagementMQTTProgress(t *testing.T) {
 	if items := listOf(body); len(items) != 1 || items[0]["seconds"] != float64(300) {
 		t.Fatalf("a dropped message changed the progress: %v", body)
 	}
+
+	// The same personal token over HTTP: exchanged at identity, its access
+	// token (progress:write only) may save progress and do nothing else.
+	s, ex := engagementJSON(t, "POST", base+"/v1/auth/token", "", `{"api_token": "`+apiToken+`"}`)
+	if s != http.StatusOK || ex["access_token"] == nil {
+		t.Fatalf("token exchange: %d %v", s, ex)
+	}
+	device := "Bearer " + ex["access_token"].(string)
+	put := `{"seconds": 420, "device": "car", "client_time": "` + time.Now().UTC().Add(time.Second).Format(time.RFC3339Nano) + `"}`
+	if s, r := engagementJSON(t, "PUT", base+"/v1/users/me/progress/"+m.ID, device, put); s != http.StatusOK || r["applied"] != true {
+		t.Fatalf("progress over HTTP with a progress:write token: %d %v", s, r)
+	}
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/v1/users/me/progress", ""},
+		{"PUT", "/v1/media/" + m.ID + "/like", ""},
+		{"POST", "/v1/collections", `{"name": "x"}`},
+		{"GET", "/v1/users/me", ""},
+		{"PATCH", "/v1/media/" + m.ID, `{"title": "x"}`},
+	} {
+		if s, _ := engagementJSON(t, c.method, base+c.path, device, c.body); s != http.StatusForbidden {
+			t.Fatalf("%s %s with a progress:write token: %d, want 403", c.method, c.path, s)
+		}
+	}
+	_, body = engagementJSON(t, "GET", base+"/v1/users/me/progress", bearer, "")
+	if items := listOf(body); len(items) != 1 || items[0]["seconds"] != float64(420) {
+		t.Fatalf("progress saved over HTTP: %v", body)
+	}
 }
 
 // TestEngagementReportResolved: a reader reports an item, a moderator

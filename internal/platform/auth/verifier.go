@@ -157,12 +157,12 @@ func Middleware(v *Verifier) func(http.Handler) http.Handler {
 			}
 			switch r.Method {
 			case http.MethodGet, http.MethodHead, http.MethodOptions:
-				if !p.Can(ScopeRead) && !feedsReaderSelf(p, r) {
+				if !p.Can(ScopeRead) && !feedsReaderSelf(p, r) && !grantedByScope(p, r) {
 					httpx.WriteProblem(w, r, httpx.ProblemFor(r, errs.Forbiddenf("this token may not read (it lacks the read scope)")))
 					return
 				}
 			default:
-				if !p.Can(ScopeWrite) && !isAuthRoute(r.URL.Path) {
+				if !p.Can(ScopeWrite) && !isAuthRoute(r.URL.Path) && !grantedByScope(p, r) {
 					httpx.WriteProblem(w, r, httpx.ProblemFor(r, errs.Forbiddenf("this token is read-only (it lacks the write scope)")))
 					return
 				}

@@ -22,11 +22,13 @@ import (
 //	{{json}}       JSONB        / TEXT
 //	{{blob}}       BYTEA        / BLOB
 //	{{serial}}     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY / INTEGER PRIMARY KEY AUTOINCREMENT
+//	{{int64key}}   BIGINT PRIMARY KEY / INTEGER PRIMARY KEY (the rowid: no second B-tree)
+//	{{unlogged}}   UNLOGGED / nothing (CREATE {{unlogged}} TABLE: no WAL, emptied after a crash)
 var dialectTypes = map[Dialect]map[string]string{
 	Postgres: {"uuid": "UUID", "timestamp": "TIMESTAMPTZ", "json": "JSONB", "blob": "BYTEA",
-		"serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+		"serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "int64key": "BIGINT PRIMARY KEY", "unlogged": "UNLOGGED"},
 	SQLite: {"uuid": "TEXT", "timestamp": "TIMESTAMP", "json": "TEXT", "blob": "BLOB",
-		"serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},
+		"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "int64key": "INTEGER PRIMARY KEY", "unlogged": ""},
 }
 
 // render returns the migrations of fsys with the dialect's types filled in.

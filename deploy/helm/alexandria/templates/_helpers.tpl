@@ -311,6 +311,14 @@ drafts). A monolith calls itself, so it may go without (random per process).
 - name: ALEXANDRIA_ENGAGEMENT_CATALOG_URL
   value: {{ printf "http://%s-catalog:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 {{- end }}
+{{- if and (has .target (list "engagement" "all")) (or $v.mqtt.url $v.existingSecret) }}
+- name: ALEXANDRIA_MQTT_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alexandria.secretName" .root }}
+      key: mqtt-url
+      optional: true
+{{- end }}
 {{- if and (has .target (list "storage" "all")) $v.config.publicURL }}
 - name: ALEXANDRIA_STORAGE_PUBLIC_URL
   value: {{ $v.config.publicURL | quote }}
