@@ -135,6 +135,9 @@ type rendered struct {
 	contentType string
 	etag        string
 	modified    time.Time
+	// expires, when set, is when the cache stops serving it (pages built
+	// from another service's data that no catalog event invalidates).
+	expires time.Time
 }
 
 func newRendered(body []byte, contentType string, modified time.Time) *rendered {
@@ -166,7 +169,7 @@ func (c *cache) get(key string) (*rendered, bool) {
 	c.mu.RLock()
 	r, ok := c.entries[key]
 	c.mu.RUnlock()
-	if !ok || r.gen != c.gen.Load() {
+	if !ok || r.gen != c.gen.Load() || (!r.expires.IsZero() && time.Now().After(r.expires)) {
 		return nil, false
 	}
 	return r, true

@@ -17,6 +17,7 @@ type Config struct {
 	SearchURL       string `yaml:"search_url" env:"SEARCH_URL" doc:"search target's base URL for OPDS search (GET /v1/search); empty: OPDS search matches titles in the feeds' own read model"`
 	RequireAuth     bool   `yaml:"require_auth" env:"REQUIRE_AUTH" doc:"OPDS catalogs and feeds answer only requests with HTTP Basic credentials (e-mail and a personal API token with the feeds:read scope); private feed URLs (/feeds/private/{token}/…) still work with their token alone; off: anyone may read them, and credentials, when sent, must be valid"`
 	EngagementURL   string `yaml:"engagement_url" env:"ENGAGEMENT_URL" doc:"engagement's base URL: KOReader progress sync saves and reads positions there (empty: the identity URL, i.e. this process in all mode; a deployment without engagement answers 503)"`
+	AnalyticsURL    string `yaml:"analytics_url" env:"ANALYTICS_URL" doc:"analytics' base URL: the OPDS popular pages list its week's ranking (GET /v1/popular), cached 60 s at most (empty: the identity URL, i.e. this process in all mode; when analytics does not answer within 2 s or ranks nothing listed, popular lists the newest items)"`
 	ContentURL      string `yaml:"content_url" env:"CONTENT_URL" doc:"storage's base URL, read with range requests to fingerprint books and documents as KOReader does (empty: the identity URL, i.e. this process in all mode)"`
 	OwnerEmail      string `yaml:"owner_email" env:"OWNER_EMAIL" doc:"contact e-mail in itunes:owner and podcast:locked (empty: left out)"`
 }
@@ -35,7 +36,7 @@ func (c Config) Validate() error {
 			problems = append(problems, fmt.Errorf("feeds.public_url: must be an absolute http(s) URL (got %q)", c.PublicURL))
 		}
 	}
-	for name, v := range map[string]string{"search_url": c.SearchURL, "engagement_url": c.EngagementURL, "content_url": c.ContentURL} {
+	for name, v := range map[string]string{"search_url": c.SearchURL, "engagement_url": c.EngagementURL, "analytics_url": c.AnalyticsURL, "content_url": c.ContentURL} {
 		if v == "" {
 			continue
 		}

@@ -93,6 +93,8 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	// KOReader sync reaches engagement over HTTP: in all mode that is this
 	// process, as for the content URL.
 	cfg.EngagementURL = cmp.Or(cfg.EngagementURL, d.IdentityURL)
+	// The popular pages ask analytics the same way.
+	cfg.AnalyticsURL = cmp.Or(cfg.AnalyticsURL, d.IdentityURL)
 	s := &Service{cfg: cfg, db: store, store: st, events: pipeline, log: log.With(slog.String("service", "feeds")),
 		publicURL: strings.TrimRight(cmp.Or(cfg.PublicURL, d.PublicURL), "/"), trustForwarded: d.TrustForwarded,
 		client: d.HTTPClient}

@@ -83,6 +83,17 @@ type opdsPage struct {
 	next    string // page token of the next page, "" on the last
 	facets  bool
 	updated time.Time
+	// ttl, when set, bounds how long the rendered page stays cached.
+	ttl time.Duration
+}
+
+// rendered wraps the page's body, with its cache lifetime.
+func (p opdsPage) rendered(body []byte, contentType string) *rendered {
+	doc := newRendered(body, contentType, p.updated)
+	if p.ttl > 0 {
+		doc.expires = time.Now().Add(p.ttl)
+	}
+	return doc
 }
 
 type opdsRoute func(ctx context.Context, r *http.Request, p opdsParams) (opdsPage, error)
@@ -111,14 +122,14 @@ func (s *Service) getOPDS(version int, path string, route opdsRoute) http.Handle
 			page.params = p
 			if version == 2 {
 				b, err := opds2Page(l, page)
-				return newRendered(b, "application/opds+json", page.updated), err
+				return page.rendered(b, "application/opds+json"), err
 			}
 			b, err := opds1Page(l, page)
 			ct := "application/atom+xml;profile=opds-catalog;kind=acquisition"
 			if page.navigation {
 				ct = "application/atom+xml;profile=opds-catalog;kind=navigation"
 			}
-			return newRendered(b, ct, page.updated), err
+			return page.rendered(b, ct), err
 		})
 	}
 }
@@ -130,7 +141,7 @@ func (s *Service) registerOPDS(mux *http.ServeMux) {
 	}{{1, opds1Root}, {2, opds2Root}} {
 		mux.HandleFunc("GET "+v.root+"/catalog", s.guard(s.getOPDS(v.n, "/catalog", s.opdsRoot)))
 		mux.HandleFunc("GET "+v.root+"/new", s.guard(s.getOPDS(v.n, "/new", s.opdsNew("new", "New"))))
-		mux.HandleFunc("GET "+v.root+"/popular", s.guard(s.getOPDS(v.n, "/popular", s.opdsNew("popular", "Popular"))))
+		mux.HandleFunc("GET "+v.root+"/popular", s.guard(s.getOPDS(v.n, "/popular", s.opdsPopular)))
 		mux.HandleFunc("GET "+v.root+"/categories", s.guard(s.getOPDS(v.n, "/categories", s.opdsCategories)))
 		mux.HandleFunc("GET "+v.root+"/categories/{id}", s.guard(s.getOPDS(v.n, "", s.opdsCategory)))
 		mux.HandleFunc("GET "+v.root+"/authors", s.guard(s.getOPDS(v.n, "/authors", s.opdsAuthors)))
@@ -147,7 +158,7 @@ func (s *Service) opdsRoot(context.Context, *http.Request, opdsParams) (opdsPage
 	return opdsPage{navigation: true, id: "urn:alexandria:opds:catalog", title: "Alexandria", updated: time.Unix(0, 0),
 		nav: []navEntry{
 			{id: "urn:alexandria:opds:new", title: "New", summary: "The latest books and documents", path: "/new"},
-			{id: "urn:alexandria:opds:popular", title: "Popular", summary: "Most read (newest first until reading counts are collected)", path: "/popular"},
+			{id: "urn:alexandria:opds:popular", title: "Popular", summary: "Most read this week (newest first until reading counts are collected)", path: "/popular"},
 			{id: "urn:alexandria:opds:categories", title: "By category", summary: "Books and documents by subject", path: "/categories"},
 			{id: "urn:alexandria:opds:authors", title: "By author", summary: "Books and documents by author", path: "/authors"},
 			{id: "urn:alexandria:opds:languages", title: "By language", summary: "Books and documents by language", path: "/languages"},
@@ -178,8 +189,7 @@ func (s *Service) acquisition(ctx context.Context, id, title string, q mediaQuer
 	return page, nil
 }
 
-// opdsNew lists the newest items. "Popular" is the same list until
-// engagement counts reads: it says so in its summary.
+// opdsNew lists the newest items.
 func (s *Service) opdsNew(name, title string) opdsRoute {
 	return func(ctx context.Context, _ *http.Request, p opdsParams) (opdsPage, error) {
 		return s.acquisition(ctx, "urn:alexandria:opds:"+name, title, mediaQuery{}, p)
