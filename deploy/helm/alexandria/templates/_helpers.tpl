@@ -328,6 +328,8 @@ drafts). A monolith calls itself, so it may go without (random per process).
   value: {{ printf "http://%s-storage:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 - name: ALEXANDRIA_FEEDS_ENGAGEMENT_URL
   value: {{ printf "http://%s-engagement:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
+- name: ALEXANDRIA_FEEDS_ANALYTICS_URL
+  value: {{ printf "http://%s-analytics:%d" (include "alexandria.fullname" .root) (int $v.service.port) | quote }}
 {{- end }}
 {{- if and (has .target (list "feeds" "all")) $v.config.publicURL }}
 - name: ALEXANDRIA_FEEDS_PUBLIC_URL
