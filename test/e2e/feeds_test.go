@@ -169,6 +169,13 @@ func TestFeedsOnTheBinary(t *testing.T) {
 	if acq != base+"/v1/media/"+doc+"/content" {
 		t.Fatalf("acquisition link %s", acq)
 	}
+	// Popular asks analytics (this process): nothing is ranked on a new
+	// instance, or only this paper, so it lists the paper either way.
+	popularHref := entryLink(t, root.body, "Popular", "subsection")
+	if pop := do(t, http.MethodGet, popularHref, "", ""); pop.status != http.StatusOK ||
+		entryLink(t, pop.body, "Feeds paper", "http://opds-spec.org/acquisition/open-access") != acq {
+		t.Fatalf("popular: %d %s", pop.status, pop.body)
+	}
 	dl := tusRequest(t, http.MethodGet, acq, nil, nil)
 	if got := readAll(dl); dl.StatusCode != http.StatusOK || !bytes.Equal([]byte(got), pdf) || dl.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("download: %d %s (%d bytes)", dl.StatusCode, dl.Header.Get("Content-Type"), len(got))
