@@ -14,6 +14,8 @@ type metrics struct {
 	// private feed requests served or refused (unknown or revoked token).
 	tokens  *prometheus.CounterVec
 	private *prometheus.CounterVec
+	// popular counts the OPDS popular pages built, by the list they show.
+	popular *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -35,12 +37,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "alexandria_feeds_private_requests_total",
 			Help: "Private feed requests by result: served (token live), unknown (unknown or revoked token).",
 		}, []string{"result"}),
+		popular: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alexandria_feeds_popular_builds_total",
+			Help: "OPDS popular pages built, by source: analytics (its ranking), newest (analytics failed or ranked nothing listed).",
+		}, []string{"source"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	// Two feeds services in one process (tests) share the series.
-	for _, c := range []**prometheus.CounterVec{&m.requests, &m.tokens, &m.private} {
+	for _, c := range []**prometheus.CounterVec{&m.requests, &m.tokens, &m.private, &m.popular} {
 		if err := reg.Register(*c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {

@@ -42,9 +42,11 @@ func (s *Service) opdsPopular(ctx context.Context, _ *http.Request, p opdsParams
 			s.log.WarnContext(ctx, "analytics unavailable; popular lists the newest items", slog.Any("error", err))
 		case len(page.items) > 0:
 			page.id, page.title, page.ttl = id, title, popularTTL
+			s.app.metrics.popular.WithLabelValues("analytics").Inc()
 			return page, nil
 		}
 	}
+	s.app.metrics.popular.WithLabelValues("newest").Inc()
 	page, err := s.acquisition(ctx, id, title, mediaQuery{}, p)
 	page.ttl = popularTTL
 	return page, err

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -97,10 +99,14 @@ func TestOPDSPopularRanksByAnalytics(t *testing.T) {
 	// Analytics down (503): the newest list, as /new.
 	expireCache(x)
 	an.down.Store(true)
+	fellBack := testutil.ToFloat64(x.s.app.metrics.popular.WithLabelValues("newest"))
 	_, body = x.mustGet("/opds/v2/popular")
 	newest := []string{"Notes on Craft", "The Lathe of Heaven", "The Dispossessed"}
 	if got := titles(validate(t, feed, "popular", body)["publications"].([]any)); !slices.Equal(got, newest) {
 		t.Fatalf("popular with analytics down %v, want %v", got, newest)
+	}
+	if got := testutil.ToFloat64(x.s.app.metrics.popular.WithLabelValues("newest")); got != fellBack+1 {
+		t.Fatalf("newest builds %v, want %v", got, fellBack+1)
 	}
 	// Analytics ranks nothing feeds lists: the newest list too.
 	expireCache(x)
