@@ -51,8 +51,10 @@ type Service struct {
 	// contentURL is where files are read to fingerprint them; hashWake
 	// wakes the fingerprinting runner after a change.
 	contentURL string
-	hashWake   chan struct{}
-	stopHasher func()
+	// analyticsTimeout bounds a popular page's call to analytics.
+	analyticsTimeout time.Duration
+	hashWake         chan struct{}
+	stopHasher       func()
 }
 
 // New opens and migrates the read model, registers the routes and starts
@@ -101,7 +103,7 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
 	}
-	s.serviceKey, s.hashWake = d.ServiceKey, make(chan struct{}, 1)
+	s.serviceKey, s.hashWake, s.analyticsTimeout = d.ServiceKey, make(chan struct{}, 1), popularTimeout
 	s.contentURL = strings.TrimRight(cmp.Or(cfg.ContentURL, d.IdentityURL), "/")
 	s.basic = &basicAuth{identityURL: d.IdentityURL, client: s.client, verifier: d.Verifier, now: time.Now,
 		seen: map[[32]byte]basicEntry{}}

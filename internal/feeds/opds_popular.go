@@ -59,7 +59,7 @@ func (s *Service) popularRemote(ctx context.Context, p opdsParams) (opdsPage, er
 	if p.Kind != "" {
 		q.Set("kind", p.Kind)
 	}
-	ctx, cancel := context.WithTimeout(ctx, popularTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.analyticsTimeout)
 	defer cancel()
 	u := strings.TrimRight(s.cfg.AnalyticsURL, "/") + "/v1/popular?" + q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil) //nolint:gosec // the host is configuration

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -20,8 +21,10 @@ type fakeAnalytics struct {
 	srv     *httptest.Server
 	ranking atomic.Pointer[[]string]
 	down    atomic.Bool
-	calls   atomic.Int32
-	query   atomic.Pointer[string]
+	// slow holds answers until the caller gives up.
+	slow  atomic.Bool
+	calls atomic.Int32
+	query atomic.Pointer[string]
 }
 
 func newFakeAnalytics(t *testing.T) *fakeAnalytics {
@@ -30,6 +33,10 @@ func newFakeAnalytics(t *testing.T) *fakeAnalytics {
 		f.calls.Add(1)
 		q := r.URL.RawQuery
 		f.query.Store(&q)
+		if f.slow.Load() {
+			<-r.Context().Done()
+			return
+		}
 		if r.URL.Path != "/v1/popular" || f.down.Load() {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
@@ -108,6 +115,16 @@ func TestOPDSPopularRanksByAnalytics(t *testing.T) {
 	if got := testutil.ToFloat64(x.s.app.metrics.popular.WithLabelValues("newest")); got != fellBack+1 {
 		t.Fatalf("newest builds %v, want %v", got, fellBack+1)
 	}
+	// Analytics too slow: the newest list once the timeout passes.
+	expireCache(x)
+	an.down.Store(false)
+	an.slow.Store(true)
+	x.s.analyticsTimeout = 50 * time.Millisecond
+	_, body = x.mustGet("/opds/v2/popular")
+	if got := titles(validate(t, feed, "popular", body)["publications"].([]any)); !slices.Equal(got, newest) {
+		t.Fatalf("popular with analytics too slow %v, want %v", got, newest)
+	}
+	an.slow.Store(false)
 	// Analytics ranks nothing feeds lists: the newest list too.
 	expireCache(x)
 	an.down.Store(false)
