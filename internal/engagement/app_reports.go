@@ -149,8 +149,10 @@ func (s *Service) carryOut(ctx context.Context, bearer string, r Report, action 
 	case action == domain.ActionRemove && r.TargetType == domain.ReportAuthor:
 		_, err = s.owners.call(ctx, http.MethodDelete, s.owners.catalogURL+"/v1/authors/"+r.TargetID, bearer, nil)
 	case action == domain.ActionSuspend:
-		_, err = s.owners.call(ctx, http.MethodPatch, s.owners.identityURL+"/v1/users/"+r.TargetID, bearer,
-			map[string]any{"suspended": true})
+		// Identity's moderator-allowed suspension: moderators may suspend
+		// readers and authors (a staff account answers 403), admins anyone.
+		_, err = s.owners.call(ctx, http.MethodPost, s.owners.identityURL+"/v1/users/"+r.TargetID+"/suspension", bearer,
+			map[string]any{"reason": suspensionReason(r)})
 	default:
 		return nil
 	}
@@ -161,4 +163,17 @@ func (s *Service) carryOut(ctx context.Context, bearer string, r Report, action 
 		return fmt.Errorf("%s %s %s: %w", action, r.TargetType, r.TargetID, err)
 	}
 	return nil
+}
+
+// suspensionReason is the reason identity logs with a suspension: the
+// report it came from, within identity's 500 characters.
+func suspensionReason(r Report) string {
+	reason := "report " + r.ID + ": " + r.Reason
+	if r.Note != "" {
+		reason += " (" + r.Note + ")"
+	}
+	if len(reason) > 500 {
+		reason = strings.ToValidUTF8(reason[:500], "")
+	}
+	return reason
 }

@@ -3,8 +3,10 @@ package engagement
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,12 +88,25 @@ type fakeOwners struct {
 	mu    sync.Mutex
 	calls []string
 	users map[string]bool
+	staff map[string]bool // identity refuses a moderator's suspension of these
+	sent  map[string]string
 }
 
 func (f *fakeOwners) handler(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization"))
+	if r.Body != nil {
+		b, _ := io.ReadAll(r.Body)
+		if f.sent == nil {
+			f.sent = map[string]string{}
+		}
+		f.sent[r.Method+" "+r.URL.Path] = string(b)
+	}
+	if strings.HasSuffix(r.URL.Path, "/suspension") && f.staff[r.PathValue("id")] {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
 	if r.Method == http.MethodGet {
 		if !f.users[r.PathValue("id")] {
 			w.WriteHeader(http.StatusNotFound)
@@ -99,6 +114,12 @@ func (f *fakeOwners) handler(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+func (f *fakeOwners) sentTo(call string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sent[call]
 }
 
 func (f *fakeOwners) called() []string {
@@ -113,9 +134,10 @@ func TestReports(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
 			h := moduletest.NewHarness(t, s)
-			fake := &fakeOwners{users: map[string]bool{}}
+			fake := &fakeOwners{users: map[string]bool{}, staff: map[string]bool{}}
 			mux := http.NewServeMux()
 			mux.HandleFunc("/v1/users/{id}", fake.handler)
+			mux.HandleFunc("/v1/users/{id}/suspension", fake.handler)
 			mux.HandleFunc("/v1/media/{id}", fake.handler)
 			mux.HandleFunc("/v1/authors/{id}", fake.handler)
 			srv := httptest.NewServer(mux)
@@ -134,6 +156,8 @@ func TestReports(t *testing.T) {
 			c.tokens[mod] = h.Issuer.Token(mod, "reader", "moderator")
 			spammer := uuid.NewString()
 			fake.users[spammer] = true
+			otherMod := uuid.NewString()
+			fake.users[otherMod], fake.staff[otherMod] = true, true
 			mid := c.publishedVideo(60)
 
 			c.expect(http.StatusNotFound, "POST", "/v1/reports", alice, map[string]any{"target_type": "media", "target_id": uuid.NewString(), "reason": "spam"})
@@ -157,11 +181,18 @@ func TestReports(t *testing.T) {
 			}
 			c.expect(http.StatusConflict, "POST", resolve, mod, map[string]any{"action": "dismiss"})
 			c.expect(200, "POST", "/v1/admin/reports/"+ru.body["id"].(string)+"/resolve", mod, map[string]any{"action": "suspend"})
+			if got := fake.sentTo("POST /v1/users/" + spammer + "/suspension"); !strings.Contains(got, ru.body["id"].(string)) || !strings.Contains(got, "spam") {
+				t.Fatalf("suspension body = %q, want the report and its reason", got)
+			}
+			// Identity refuses a moderator's suspension of staff: the report stays open.
+			rs := c.expect(http.StatusCreated, "POST", "/v1/reports", alice, map[string]any{"target_type": "user", "target_id": otherMod, "reason": "spam"})
+			c.expect(http.StatusForbidden, "POST", "/v1/admin/reports/"+rs.body["id"].(string)+"/resolve", mod, map[string]any{"action": "suspend"})
+			c.expect(200, "POST", "/v1/admin/reports/"+rs.body["id"].(string)+"/resolve", mod, map[string]any{"action": "dismiss"})
 			c.expect(200, "POST", "/v1/admin/reports/"+rd.body["id"].(string)+"/resolve", mod, map[string]any{"action": "dismiss"})
 
 			want := map[string]bool{
-				"DELETE /v1/media/" + mid + " Bearer " + c.tokens[mod]:    true,
-				"PATCH /v1/users/" + spammer + " Bearer " + c.tokens[mod]: true,
+				"DELETE /v1/media/" + mid + " Bearer " + c.tokens[mod]:              true,
+				"POST /v1/users/" + spammer + "/suspension Bearer " + c.tokens[mod]: true,
 			}
 			for _, call := range fake.called() {
 				delete(want, call)
@@ -172,7 +203,7 @@ func TestReports(t *testing.T) {
 			if open := c.expect(200, "GET", "/v1/admin/reports?state=open", mod, nil).items(); len(open) != 0 {
 				t.Fatalf("still open = %v", open)
 			}
-			if resolved := c.expect(200, "GET", "/v1/admin/reports?state=resolved", mod, nil).items(); len(resolved) != 3 {
+			if resolved := c.expect(200, "GET", "/v1/admin/reports?state=resolved", mod, nil).items(); len(resolved) != 4 {
 				t.Fatalf("resolved = %v", resolved)
 			}
 		})

@@ -44,6 +44,8 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("user-get", get, "/v1/users/{id}", users, "Get a user", ok, public, e404), s.userGet)
 	huma.Register(api, op("user-list", get, "/v1/users", users, "List users", ok, bearer, e401, e403, e422), s.userList)
 	huma.Register(api, op("user-update", patch, "/v1/users/{id}", users, "Update a user", ok, jsonBody|bearer, e401, e403, e404, e409, e412, e422), s.userUpdate)
+	huma.Register(api, op("user-suspend", post, "/v1/users/{id}/suspension", users, "Suspend a user", ok, jsonBody|bearer, e401, e403, e404, e409, e422), s.userSuspend)
+	huma.Register(api, op("user-reinstate", del, "/v1/users/{id}/suspension", users, "Reinstate a user", ok, bearer, e401, e403, e404, e409), s.userReinstate)
 	huma.Register(api, op("user-delete", del, "/v1/users/{id}", users, "Delete a user", none, bearer, e401, e403, e404, e409), s.userDelete)
 
 	// Sign-in sessions of the caller.
@@ -134,16 +136,20 @@ var descriptions = map[string]string{ //nolint:gosec // API documentation text, 
 	"user-get":               "Administrators and the user see the whole account; anyone else sees only id and display_name of an active user.",
 	"user-list":              "Administrators only.",
 	"user-update":            "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
-	"user-delete":            "The user themself or an administrator. Deletes the account with its sessions and API tokens. The last administrator cannot be deleted.",
-	"session-list":           "Your sign-in sessions that can still refresh: device (User-Agent), address and time of the sign-in or last refresh; current marks the one of this request.",
-	"session-end":            "Ends the session: its refresh token stops working and its access tokens are refused on every service within a second.",
-	"session-end-all":        "Ends every session of yours, or every other one with keep_current=true. Needs a session's access token (not one exchanged for a personal API token).",
-	"totp-create":            "Makes a new TOTP secret (SHA-1, 6 digits, 30 s) and answers it with an otpauth:// URL; it counts once confirmed. Refused (409) while a confirmed one exists. Needs a session's access token.",
-	"totp-confirm":           "Checks a first code from the app and turns the second factor on: from then on, password sign-ins need otp. Answers 10 recovery codes, shown only once.",
-	"totp-delete":            "Turns the second factor off; send a current code from the app or a recovery code.",
-	"second-factor-get":      "Whether sign-ins need a second factor, and how many recovery codes are left. With identity.require_second_factor_for_staff, moderators and administrators act as such only in sessions that passed one.",
-	"oidc-provider-list":     "The configured OpenID providers, for sign-in buttons.",
-	"oidc-start":             "Redirects to the provider's sign-in page (authorisation code flow with PKCE and a nonce). With link=true and a session's access token, the provider is linked to your account instead.",
+	"user-suspend": "Moderators and administrators. Suspends the account as PATCH /v1/users/{id} {\"suspended\": true} does: its sessions end, its tokens are refused " +
+		"on every service within a second and identity.user.suspended is published. Moderators may suspend only readers and authors; administrators anyone " +
+		"but themselves. The optional reason goes to the logs.",
+	"user-reinstate":     "Moderators and administrators, with the same limits as suspending: lifts a suspension; the user signs in again.",
+	"user-delete":        "The user themself or an administrator. Deletes the account with its sessions and API tokens. The last administrator cannot be deleted.",
+	"session-list":       "Your sign-in sessions that can still refresh: device (User-Agent), address and time of the sign-in or last refresh; current marks the one of this request.",
+	"session-end":        "Ends the session: its refresh token stops working and its access tokens are refused on every service within a second.",
+	"session-end-all":    "Ends every session of yours, or every other one with keep_current=true. Needs a session's access token (not one exchanged for a personal API token).",
+	"totp-create":        "Makes a new TOTP secret (SHA-1, 6 digits, 30 s) and answers it with an otpauth:// URL; it counts once confirmed. Refused (409) while a confirmed one exists. Needs a session's access token.",
+	"totp-confirm":       "Checks a first code from the app and turns the second factor on: from then on, password sign-ins need otp. Answers 10 recovery codes, shown only once.",
+	"totp-delete":        "Turns the second factor off; send a current code from the app or a recovery code.",
+	"second-factor-get":  "Whether sign-ins need a second factor, and how many recovery codes are left. With identity.require_second_factor_for_staff, moderators and administrators act as such only in sessions that passed one.",
+	"oidc-provider-list": "The configured OpenID providers, for sign-in buttons.",
+	"oidc-start":         "Redirects to the provider's sign-in page (authorisation code flow with PKCE and a nonce). With link=true and a session's access token, the provider is linked to your account instead.",
 	"oidc-callback": "Where the provider sends the browser back. The state works once and for 10 minutes; the ID token must be signed by the provider, name this client, be unexpired and carry the nonce. " +
 		"Answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +
 		"An existing account with that email is never taken over (409): its owner signs in with the password and links the provider.",

@@ -314,6 +314,56 @@ func TestEngagementReportResolved(t *testing.T) {
 	})
 }
 
+// TestEngagementReportSuspendByModerator: a moderator (not an
+// administrator) resolves a user report with suspend through identity's
+// moderator-allowed suspension; the reported reader can no longer sign in,
+// and a report against another moderator cannot be resolved that way.
+func TestEngagementReportSuspendByModerator(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	d, anon, _, adminTok := adminOnNewInstance(ctx, t)
+	base := d.URL()
+	root := "Bearer " + adminTok.AccessToken
+	registerAndSignInUser(ctx, t, anon, "carol@example.org", "Carol")
+	spammer, _ := registerAndSignInUser(ctx, t, anon, "spammer@example.org", "Spammer")
+	moUser, _ := registerAndSignInUser(ctx, t, anon, "mo@example.org", "Mo")
+	otherMod, _ := registerAndSignInUser(ctx, t, anon, "otto@example.org", "Otto")
+	for _, id := range []string{moUser.ID, otherMod.ID} {
+		if s, body := engagementJSON(t, "PATCH", base+"/v1/users/"+id, root, `{"roles": ["moderator"]}`); s != http.StatusOK {
+			t.Fatalf("make moderator: %d %v", s, body)
+		}
+	}
+	tok, err := anon.Login(ctx, "carol@example.org", passwordOf("carol@example.org"))
+	must(t, err)
+	reporter := "Bearer " + tok.AccessToken
+	tok, err = anon.Login(ctx, "mo@example.org", passwordOf("mo@example.org"))
+	must(t, err)
+	mod := "Bearer " + tok.AccessToken
+
+	report := func(target string) string {
+		s, r := engagementJSON(t, "POST", base+"/v1/reports", reporter, fmt.Sprintf(`{"target_type": "user", "target_id": %q, "reason": "abuse"}`, target))
+		if s != http.StatusCreated {
+			t.Fatalf("report: %d %v", s, r)
+		}
+		return r["id"].(string)
+	}
+	s, resolved := engagementJSON(t, "POST", base+"/v1/admin/reports/"+report(spammer.ID)+"/resolve", mod, `{"action": "suspend", "note": "confirmed"}`)
+	if s != http.StatusOK || resolved["state"] != "resolved" || resolved["action"] != "suspend" {
+		t.Fatalf("a moderator's suspend: %d %v", s, resolved)
+	}
+	if _, err := anon.Login(ctx, "spammer@example.org", passwordOf("spammer@example.org")); StatusOf(err) != http.StatusForbidden {
+		t.Fatalf("the suspended user signed in: %v", err)
+	}
+	staff := report(otherMod.ID)
+	if s, body := engagementJSON(t, "POST", base+"/v1/admin/reports/"+staff+"/resolve", mod, `{"action": "suspend"}`); s != http.StatusForbidden {
+		t.Fatalf("a moderator suspended a moderator: %d %v", s, body)
+	}
+	if s, body := engagementJSON(t, "POST", base+"/v1/admin/reports/"+staff+"/resolve", root, `{"action": "suspend"}`); s != http.StatusOK {
+		t.Fatalf("an administrator's suspend of a moderator: %d %v", s, body)
+	}
+}
+
 // TestEngagementProgressBeyondLength: once processing has found an item's
 // length (a one-page PDF), progress past it is a 400 naming the field.
 func TestEngagementProgressBeyondLength(t *testing.T) {

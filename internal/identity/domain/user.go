@@ -104,3 +104,24 @@ func (u *User) Promote(passwordHash string) {
 		u.Roles, _ = NormalizeRoles(append(u.Roles, auth.RoleAdmin))
 	}
 }
+
+// IsStaff reports whether the user moderates or administers the platform.
+func (u User) IsStaff() bool {
+	return u.IsAdmin() || slices.Contains(u.Roles, auth.RoleModerator)
+}
+
+// CheckSuspender says whether an actor may suspend or reinstate u: an
+// administrator may act on anyone, a moderator only on readers and authors,
+// so that moderators cannot lock each other (or administrators) out. No
+// one acts on their own account (Change.CheckSelf).
+func (u User) CheckSuspender(actorIsAdmin, actorIsModerator bool) error {
+	switch {
+	case actorIsAdmin:
+		return nil
+	case !actorIsModerator:
+		return errs.Forbiddenf("only moderators and administrators may suspend accounts")
+	case u.IsStaff():
+		return errs.Forbiddenf("moderators may suspend only readers and authors; ask an administrator")
+	}
+	return nil
+}

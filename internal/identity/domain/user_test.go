@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/alexandria-platform/alexandria/internal/platform/auth"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
@@ -67,5 +68,32 @@ func TestPromoteMakesAnActiveAdministrator(t *testing.T) {
 	u.Promote("new")
 	if !u.IsAdmin() || u.Suspended || u.PasswordHash != "new" || !slices.Equal(u.Roles, []string{"reader", "author", "admin"}) {
 		t.Fatalf("after Promote: %+v", u)
+	}
+}
+
+func TestCheckSuspender(t *testing.T) {
+	t.Parallel()
+	reader := User{Roles: []string{auth.RoleReader}}
+	author := User{Roles: []string{auth.RoleReader, auth.RoleAuthor}}
+	moderator := User{Roles: []string{auth.RoleReader, auth.RoleModerator}}
+	admin := User{Roles: []string{auth.RoleReader, auth.RoleAdmin}}
+	for _, c := range []struct {
+		name           string
+		target         User
+		isAdmin, isMod bool
+		allowed        bool
+	}{
+		{"moderator_reader", reader, false, true, true},
+		{"moderator_author", author, false, true, true},
+		{"moderator_moderator", moderator, false, true, false},
+		{"moderator_admin", admin, false, true, false},
+		{"admin_moderator", moderator, true, true, true},
+		{"admin_admin", admin, true, true, true},
+		{"reader_reader", reader, false, false, false},
+	} {
+		err := c.target.CheckSuspender(c.isAdmin, c.isMod)
+		if c.allowed && err != nil || !c.allowed && errs.KindOf(err) != errs.Forbidden {
+			t.Errorf("%s: err = %v", c.name, err)
+		}
 	}
 }
