@@ -113,7 +113,7 @@ export async function run(t) {
   await page.getByLabel("E-mail").fill(bea.email);
   await page.getByLabel("Password").fill(bea.password);
   await page.getByRole("button", { name: "Create the account" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
 
   // Search: autocomplete in the header, then results with facets.
   const box = page.getByRole("combobox", { name: "Search" });

@@ -38,8 +38,8 @@ export async function run(t) {
   };
 
   // Signed out first: the sign-in page and password reset.
-  if (await shows(page.getByRole("button", { name: "Sign out" }), 500)) {
-    await page.getByRole("button", { name: "Sign out" }).click();
+  if (await shows(page.getByRole("button", { name: "Sign out", exact: true }), 500)) {
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in" }).waitFor();
   }
   await page.goto(base + "/signin");
@@ -129,7 +129,7 @@ export async function run(t) {
     const recovery = (await codes.getByRole("listitem").allTextContents()).map((s) => s.trim());
     await check(page, "wave2-account-totp");
     // Sign in again: the second step takes a recovery code.
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.goto(base + "/signin");
     await page.getByLabel("E-mail").fill(ada.email);
     await page.getByLabel("Password").fill(ada.password);
@@ -139,7 +139,7 @@ export async function run(t) {
     await check(page, "wave2-signin-otp");
     await otp.fill(recovery[0]);
     await page.getByRole("button", { name: "Verify" }).click();
-    await page.getByRole("button", { name: "Sign out" }).waitFor();
+    await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
     // Turn it off again (with another recovery code) for the flows after this one.
     await page.goto(base + "/account");
     await page.getByLabel("Code from the app, or a recovery code").fill(recovery[1]);
