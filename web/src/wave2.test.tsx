@@ -144,7 +144,7 @@ describe("inbox", () => {
     expect(await screen.findByRole("link", { name: "New episode" }, { timeout: 5000 })).toHaveAttribute("href", "/media/m1");
     await user.click(screen.getByRole("button", { name: "Load more" }));
     expect(await screen.findByText("Older")).toBeInTheDocument();
-    await user.click(screen.getByRole("button", { name: "Mark “New episode” read" }));
+    await user.click(screen.getByRole("button", { name: "Mark read: New episode" }));
     await waitFor(() => expect(calls((u, m) => m === "POST" && u === "/v1/users/me/notifications/n1/read")).toHaveLength(1));
     await user.click(screen.getByRole("button", { name: "Mark all read" }));
     await waitFor(() => expect(calls((u, m) => m === "POST" && u.endsWith("/read-all"))).toHaveLength(1));

@@ -261,7 +261,7 @@ export const en = {
   "notify.unread": "unread",
   "notify.readAll": "Mark all read",
   "notify.markRead": "Mark read",
-  "notify.markReadOf": "Mark “{title}” read",
+  "notify.markReadOf": "Mark read: {title}",
   "notify.empty": "No notifications.",
   "notify.settings": "Notification settings",
   "notify.settingsTitle": "Notification settings",

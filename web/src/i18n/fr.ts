@@ -263,7 +263,7 @@ export const fr: Record<MessageKey, string> = {
   "notify.unread": "non lue",
   "notify.readAll": "Tout marquer comme lu",
   "notify.markRead": "Marquer comme lue",
-  "notify.markReadOf": "Marquer « {title} » comme lue",
+  "notify.markReadOf": "Marquer comme lue : {title}",
   "notify.empty": "Aucune notification.",
   "notify.settings": "Réglages des notifications",
   "notify.settingsTitle": "Réglages des notifications",
