@@ -43,7 +43,7 @@ func TestSearchPublishFindUnpublish(t *testing.T) {
 	must(t, err)
 
 	pdf := testfiles.PDF("Migratory Cormorants", "The quixotic ptarmigan winters here", 1)
-	up := doAuthType(t, http.MethodPut, base+"/v1/media/"+m.ID+"/content", "application/pdf", string(pdf), bearer)
+	up := doAuth(t, http.MethodPut, base+"/v1/media/"+m.ID+"/content", "application/pdf", string(pdf), bearer)
 	if up.status/100 != 2 {
 		t.Fatalf("upload: %d %s", up.status, up.body)
 	}
@@ -172,7 +172,3 @@ func searchCategory(t *testing.T, base, bearer, body string) string {
 	return c.ID
 }
 
-func doAuthType(t *testing.T, method, url, ctype, body, authz string) answer {
-	t.Helper()
-	return doAuth(t, method, url, ctype, body, authz)
-}
