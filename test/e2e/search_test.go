@@ -171,4 +171,3 @@ func searchCategory(t *testing.T, base, bearer, body string) string {
 	must(t, json.Unmarshal([]byte(a.body), &c))
 	return c.ID
 }
-
