@@ -93,14 +93,8 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, sources
 	if err != nil {
 		return nil, fmt.Errorf("analytics metrics: %w", err)
 	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	group, ownGroup := d.Background, false
-	if group == nil {
-		group, ownGroup = lifecycle.NewGroup("analytics", log), true
-	}
+	log := d.Log()
+	group, ownGroup := d.Group("analytics")
 	setup := d.EventsSetup("analytics", store)
 	setup.Group = group
 	pipeline, err := events.New(ctx, setup)

@@ -94,14 +94,8 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, now fun
 	if err != nil {
 		return nil, fmt.Errorf("engagement metrics: %w", err)
 	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	group, ownGroup := d.Background, false
-	if group == nil {
-		group, ownGroup = lifecycle.NewGroup("engagement", log), true
-	}
+	log := d.Log()
+	group, ownGroup := d.Group("engagement")
 	setup := d.EventsSetup("engagement", store)
 	setup.Group = group
 	pipeline, err := events.New(ctx, setup)

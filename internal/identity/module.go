@@ -215,10 +215,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 	}
 	// The background work (outbox relay, refresh-token pruner) runs on the
 	// target's group; built alone (unit tests), identity keeps its own.
-	group, ownGroup := d.Background, false
-	if group == nil {
-		group, ownGroup = lifecycle.NewGroup("identity", d.Logger), true
-	}
+	group, ownGroup := d.Group("identity")
 	setup := d.EventsSetup("identity", sdb)
 	setup.Group = group
 	pipeline, err := events.New(ctx, setup)
@@ -226,11 +223,8 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 		return nil, fmt.Errorf("identity events: %w", err)
 	}
 	s := &Service{cfg: cfg, db: sdb, store: &store{db: sdb, events: pipeline}, events: pipeline, policy: domain.NewPasswordPolicy(),
-		log: d.Logger, out: d.Out, now: func() time.Time { return time.Now().UTC() },
+		log: d.Log(), out: d.Out, now: func() time.Time { return time.Now().UTC() },
 		group: group, ownGroup: ownGroup}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	if s.out == nil {
 		s.out = func(string, ...any) {}
 	}

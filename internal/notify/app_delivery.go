@@ -17,13 +17,20 @@ import (
 // a crash between the send and the mark repeats that one mail at most.
 
 func (s *Service) runDelivery(poll time.Duration) func(ctx context.Context) error {
+	return s.runRounds("delivery", poll, s.deliveryWake, func(ctx context.Context) (int, error) { return s.deliverDue(ctx, 50) })
+}
+
+// runRounds is a sender's loop: it works rounds back to back while they find
+// work, then waits for the next tick or a wake-up. A failed round is logged
+// and retried at the next tick; the loop ends with ctx.
+func (s *Service) runRounds(what string, poll time.Duration, wake <-chan struct{}, round func(ctx context.Context) (int, error)) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		t := time.NewTicker(poll)
 		defer t.Stop()
 		for {
-			n, err := s.deliverDue(ctx, 50)
+			n, err := round(ctx)
 			if err != nil && ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "notify: delivery round failed", "err", err)
+				s.log.ErrorContext(ctx, "notify: "+what+" round failed", "err", err)
 			}
 			if n > 0 && err == nil {
 				continue
@@ -32,7 +39,7 @@ func (s *Service) runDelivery(poll time.Duration) func(ctx context.Context) erro
 			case <-ctx.Done():
 				return nil
 			case <-t.C:
-			case <-s.deliveryWake:
+			case <-wake:
 			}
 		}
 	}

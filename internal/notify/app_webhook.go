@@ -243,25 +243,7 @@ func (s *Service) wakeWebhooks() {
 // ---- the sender ----
 
 func (s *Service) runWebhooks(poll time.Duration) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		t := time.NewTicker(poll)
-		defer t.Stop()
-		for {
-			n, err := s.sendDueWebhooks(ctx, 20)
-			if err != nil && ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "notify: webhook round failed", "err", err)
-			}
-			if n > 0 && err == nil {
-				continue
-			}
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			case <-s.webhookWake:
-			}
-		}
-	}
+	return s.runRounds("webhook", poll, s.webhookWake, func(ctx context.Context) (int, error) { return s.sendDueWebhooks(ctx, 20) })
 }
 
 func (s *Service) sendDueWebhooks(ctx context.Context, limit int) (int, error) {

@@ -99,14 +99,8 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB) (*Servi
 			return nil, fmt.Errorf("notify metrics: %w", err)
 		}
 	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	group, ownGroup := d.Background, false
-	if group == nil {
-		group, ownGroup = lifecycle.NewGroup("notify", log), true
-	}
+	log := d.Log()
+	group, ownGroup := d.Group("notify")
 	setup := d.EventsSetup("notify", store)
 	setup.Group = group
 	pipeline, err := events.New(ctx, setup)

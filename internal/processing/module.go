@@ -97,10 +97,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 	if d.Bus == nil {
 		return nil, errors.New("processing: no event bus")
 	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := d.Log()
 	workDir := cfg.WorkDir
 	if workDir == "" {
 		workDir = filepath.Join(d.DataDir, "processing-work")
@@ -124,10 +121,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 			return nil, errors.Join(fmt.Errorf("processing metrics: %w", err), store.Close())
 		}
 	}
-	group, ownGroup := d.Background, d.Background == nil
-	if ownGroup {
-		group = lifecycle.NewGroup("processing", log)
-	}
+	group, ownGroup := d.Group("processing")
 	setup := d.EventsSetup("processing", store)
 	setup.Group = group
 	pipeline, err := events.New(ctx, setup)

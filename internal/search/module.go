@@ -70,10 +70,7 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	if d.Bus == nil {
 		return nil, errors.New("search: no event bus")
 	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := d.Log()
 	log = log.With(slog.String("service", "search"))
 	m, err := newMetrics(d.Metrics)
 	if err != nil {
@@ -93,10 +90,7 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	if err != nil {
 		return fail(err)
 	}
-	group, ownGroup := d.Background, d.Background == nil
-	if ownGroup {
-		group = lifecycle.NewGroup("search", log)
-	}
+	group, ownGroup := d.Group("search")
 	setup := d.EventsSetup("search", store)
 	setup.Group = group
 	pipeline, err := events.New(ctx, setup)

@@ -103,10 +103,7 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 	if d.Bus == nil {
 		return nil, errors.New("storage: no event bus")
 	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := d.Log()
 	bucket, err := blob.Open(ctx, d.Blob, d.DataDir)
 	if err != nil {
 		return nil, err
@@ -128,10 +125,8 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 			return fail(fmt.Errorf("storage metrics: %w", err))
 		}
 	}
-	ownBackground := d.Background == nil
-	if ownBackground {
-		d.Background = lifecycle.NewGroup("storage", log)
-	}
+	var ownBackground bool
+	d.Background, ownBackground = d.Group("storage")
 	pipeline, err := events.New(ctx, d.EventsSetup("storage", store))
 	if err != nil {
 		return fail(fmt.Errorf("storage events: %w", err))

@@ -101,6 +101,25 @@ type Migrations interface {
 	MigrationsFS() fs.FS
 }
 
+// Log is the process's logger, or one that discards when none was given
+// (a service built by a test).
+func (d Deps) Log() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+// Group is the service's background group: the shell's d.Background, or,
+// when a test builds the service without one, a new group named name that
+// the service owns (own is true) and stops in its Close.
+func (d Deps) Group(name string) (g *lifecycle.Group, own bool) {
+	if d.Background != nil {
+		return d.Background, false
+	}
+	return lifecycle.NewGroup(name, d.Log()), true
+}
+
 // EventsSetup is the events pipeline setup of a service with this process's
 // bus, delivery settings, logger, metrics, tracer and relay gate.
 func (d Deps) EventsSetup(service string, store *db.DB) events.Setup {
