@@ -65,6 +65,7 @@ require (
 	google.golang.org/protobuf v1.36.12
 	modernc.org/sqlite v1.60.1
 	zombiezen.com/go/sqlite v1.4.0
+	github.com/kljensen/snowball v0.10.0
 )
 
 require (

@@ -43,7 +43,7 @@ func BenchmarkSearch(b *testing.B) {
 					ctx := context.Background()
 					for range b.N {
 						t0 := time.Now()
-						if _, err := env.store.Baseline(ctx, env.common, 20); err != nil {
+						if _, err := env.store.Baseline(ctx, env.common, env.langs, 20); err != nil {
 							b.Fatal(err)
 						}
 						base = append(base, time.Since(t0))
@@ -75,9 +75,10 @@ type searchEnv struct {
 	h      *moduletest.Harness
 	store  *search.Store
 	gen    *catalogGen
-	common string // a frequent word, the baseline's query
-	textID string // an item with text
-	deep   string // the page token of page 100 of a browse
+	common string   // a frequent word, the baseline's query
+	langs  []string // the indexed languages (the API stems for each)
+	textID string   // an item with text
+	deep   string   // the page token of page 100 of a browse
 }
 
 type shape struct{ name, path string }
@@ -131,6 +132,9 @@ func newSearchEnv(b *testing.B, s moduletest.Store, items, texts int) *searchEnv
 		authors = nil
 	}
 	indexed := time.Since(t0)
+	if e.langs, err = st.Languages(ctx); err != nil {
+		b.Fatal(err)
+	}
 	raw := rawInsert(b, s, batch)
 	pages := 0
 	for _, it := range batch {

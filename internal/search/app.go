@@ -103,8 +103,14 @@ type searchResult struct {
 func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error) {
 	p := r.Params
 	p.Query = domain.ParseQuery(r.Text)
-	if p.Config == "" {
-		p.Config = "english"
+	if p.Language != "" {
+		p.Langs = []string{p.Language}
+	} else {
+		langs, err := a.indexLanguages(ctx)
+		if err != nil {
+			return searchResult{}, err
+		}
+		p.Langs = langs
 	}
 	fingerprint := r.fingerprint()
 	if r.PageToken != "" {
@@ -157,7 +163,7 @@ func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error)
 				hit.Highlights.Description = d
 			}
 			if m.Content != nil && hasText(m) {
-				pages, err := a.store.Passages(ctx, m.ID, p.Query, p.Config, 0, 3)
+				pages, err := a.store.Passages(ctx, m.ID, p.Query, m.Language, 0, 3)
 				if err != nil {
 					return searchResult{}, err
 				}
@@ -372,8 +378,7 @@ func (a *app) inside(ctx context.Context, mediaID, userID, text, pageToken strin
 	if err := a.correct(ctx, &q); err != nil {
 		return searchInsideJSON{}, err
 	}
-	cfg := domain.PGConfig(m.Language)
-	pages, err := a.store.Passages(ctx, mediaID, q, cfg, after, limit)
+	pages, err := a.store.Passages(ctx, mediaID, q, m.Language, after, limit)
 	if err != nil {
 		return searchInsideJSON{}, err
 	}

@@ -15,11 +15,14 @@ type Config struct {
 	TextAttempts int           `yaml:"text_attempts" env:"TEXT_ATTEMPTS" doc:"fetches of one item's text before giving up (backoff doubles from 1 s to 1 min)"`
 	MaxPageSize  int           `yaml:"max_page_size" env:"MAX_PAGE_SIZE" doc:"largest page_size a search answers; larger ones are cut to it"`
 	FacetValues  int           `yaml:"facet_values" env:"FACET_VALUES" doc:"values counted per facet (the most frequent)"`
+	// PopularityFlush batches engagement counts into sort=popular.
+	PopularityFlush time.Duration `yaml:"popularity_flush" env:"POPULARITY_FLUSH" doc:"how often likes and views counted from engagement's events are copied into the popularity sort=popular orders by"`
 }
 
 // DefaultConfig returns the built-in settings.
 func DefaultConfig() Config {
-	return Config{TextMaxBytes: 16 << 20, TextPoll: time.Second, TextAttempts: 12, MaxPageSize: 100, FacetValues: 20}
+	return Config{TextMaxBytes: 16 << 20, TextPoll: time.Second, TextAttempts: 12, MaxPageSize: 100, FacetValues: 20,
+		PopularityFlush: 2 * time.Second}
 }
 
 // Validate reports every unusable option.
@@ -38,6 +41,9 @@ func (c Config) Validate() error {
 	}
 	if c.TextAttempts <= 0 {
 		problems = append(problems, errors.New("search.text_attempts: must be positive"))
+	}
+	if c.PopularityFlush < 10*time.Millisecond || c.PopularityFlush > time.Hour {
+		problems = append(problems, fmt.Errorf("search.popularity_flush: must be 10ms..1h (got %s)", c.PopularityFlush))
 	}
 	if c.MaxPageSize < 1 || c.MaxPageSize > 1000 {
 		problems = append(problems, fmt.Errorf("search.max_page_size: must be 1..1000 (got %d)", c.MaxPageSize))

@@ -16,7 +16,7 @@ import (
 // older than what is indexed (redelivered, replayed late) changes nothing.
 
 func (s *Service) handleEvents(p *events.Pipeline) {
-	catalog, processing := bus.Topic("catalog"), bus.Topic("processing")
+	catalog, processing, engagement := bus.Topic("catalog"), bus.Topic("processing"), bus.Topic("engagement")
 	for _, t := range []string{eventAuthorCreated, eventAuthorUpdated, eventAuthorRemoved, eventAuthorRestored} {
 		p.Handle(catalog, t, events.Bind(s.store.bound, s.onAuthor))
 	}
@@ -33,6 +33,29 @@ func (s *Service) handleEvents(p *events.Pipeline) {
 	}
 	p.Handle(catalog, eventCategoryDeleted, events.Bind(s.store.bound, s.onCategoryDeleted))
 	p.Handle(processing, eventMediaProcessed, events.Bind(s.store.bound, s.onProcessed))
+	for _, t := range []string{eventLikeCreated, eventLikeDeleted, eventViewRecorded} {
+		p.Handle(engagement, t, events.Bind(s.store.bound, s.onEngagement))
+	}
+}
+
+// onEngagement adds a like, a like taken back or a batch of views to the
+// item's counts; the popularity follows at the next flush.
+func (s *Service) onEngagement(ctx context.Context, st *Store, e bus.Event) error {
+	var g engagementEvent
+	if err := decode(e, &g, func() string { return g.MediaID }); err != nil {
+		return err
+	}
+	switch e.Type {
+	case eventLikeCreated:
+		return st.AddEngagement(ctx, g.MediaID, 1, 0)
+	case eventLikeDeleted:
+		return st.AddEngagement(ctx, g.MediaID, -1, 0)
+	default:
+		if g.Views < 0 || g.Views > 1<<40 {
+			return fmt.Errorf("%s %s: views out of range", e.Type, e.ID)
+		}
+		return st.AddEngagement(ctx, g.MediaID, 0, g.Views)
+	}
 }
 
 func decode(e bus.Event, v any, id func() string) error {

@@ -28,6 +28,9 @@ const (
 	eventCategoryRestored = "catalog.category.restored.v1"
 	eventCategoryDeleted  = "catalog.category.deleted.v1"
 	eventMediaProcessed   = "processing.media.processed.v1"
+	eventLikeCreated      = "engagement.like.created.v1"
+	eventLikeDeleted      = "engagement.like.deleted.v1"
+	eventViewRecorded     = "engagement.view.recorded.v1"
 )
 
 // The fields of catalog's payloads search reads (consumers ignore others).
@@ -71,6 +74,12 @@ type mediaEvent struct {
 	Version     int64                  `json:"version"`
 }
 
+// engagementEvent is the union of the like and view payload fields read.
+type engagementEvent struct {
+	MediaID string `json:"media_id"`
+	Views   int64  `json:"views"`
+}
+
 type processedEvent struct {
 	MediaID string `json:"media_id"`
 	SHA256  string `json:"sha256"`
@@ -97,5 +106,8 @@ var Consumes = []events.Consumer{
 	{Type: eventCategoryRemoved, Effect: "Records the category's status."},
 	{Type: eventCategoryRestored, Effect: "Records the category's status."},
 	{Type: eventCategoryDeleted, Effect: "Drops the category from the tree."},
+	{Type: eventLikeCreated, Effect: "Adds 10 to the item's popularity (sort=popular), copied into the index in batches every popularity_flush."},
+	{Type: eventLikeDeleted, Effect: "Takes 10 back from the item's popularity (batched alike)."},
+	{Type: eventViewRecorded, Effect: "Adds the batch's views to the item's popularity (batched alike)."},
 	{Type: eventMediaProcessed, Effect: "When the item is published and its text not yet indexed, queues the fetch of its extracted text (storage records the derivative from the same event, so the fetch retries until it is served)."},
 }

@@ -9,6 +9,8 @@ import (
 type metrics struct {
 	indexLatency *prometheus.HistogramVec
 	textFetches  *prometheus.CounterVec
+	// popularityFlushed counts items whose popularity was rewritten.
+	popularityFlushed prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -22,9 +24,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "alexandria_search_text_fetches_total",
 			Help: "Fetches of extracted text from storage by result (indexed, retried, gave_up, stale).",
 		}, []string{"result"}),
+		popularityFlushed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "alexandria_search_popularity_flushed_total",
+			Help: "Items whose popularity (sort=popular) was rewritten from engagement counts.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	return m, errors.Join(reg.Register(m.indexLatency), reg.Register(m.textFetches))
+	return m, errors.Join(reg.Register(m.indexLatency), reg.Register(m.textFetches), reg.Register(m.popularityFlushed))
 }

@@ -118,6 +118,9 @@ func New(ctx context.Context, cfg Config, d module.Deps) (*Service, error) {
 	if err := group.Go("text-fetcher", func(ctx context.Context) error { return s.app.runTextFetcher(ctx, tc) }); err != nil {
 		return fail(errors.Join(fmt.Errorf("search text fetcher: %w", err), pipeline.Close(ctx)))
 	}
+	if err := group.Go("popularity", s.app.runPopularity); err != nil {
+		return fail(errors.Join(fmt.Errorf("search popularity: %w", err), pipeline.Close(ctx)))
+	}
 	return s, nil
 }
 

@@ -62,9 +62,6 @@ func (s *Service) searchGet(ctx context.Context, in *searchInput) (*searchOutput
 		PagesMin: parseInt(b, "pages_min", in.PagesMin, 1<<30), PagesMax: parseInt(b, "pages_max", in.PagesMax, 1<<30),
 		PublishedAfter: parseTime(b, "published_after", in.PublishedAfter), PublishedBefore: parseTime(b, "published_before", in.PublishedBefor)}
 	p.Limit = s.pageSize(b, in.PageSize)
-	if p.Language != "" {
-		p.Config = domain.PGConfig(p.Language)
-	}
 	switch in.Scope {
 	case "", "public":
 	case "mine":

@@ -126,6 +126,18 @@ func (s *Store) putMedia(ctx context.Context, m MediaRecord, eventTime time.Time
 			return false, err
 		}
 	}
+	if !found {
+		// Engagement counted before the item was indexed.
+		if _, err := s.idb().NewRaw(`UPDATE search_media SET popularity = COALESCE((SELECT e.views + `+likeWeight+` * e.likes
+			FROM search_engagement e WHERE e.media_id = search_media.id), 0) WHERE id = ?`, m.ID).Exec(ctx); err != nil {
+			return false, err
+		}
+	}
+	if m.Language != "" {
+		if _, err := s.idb().NewRaw("INSERT INTO search_languages (language) VALUES (?) ON CONFLICT DO NOTHING", m.Language).Exec(ctx); err != nil {
+			return false, err
+		}
+	}
 	for i, a := range m.AuthorIDs {
 		if _, err := s.idb().NewRaw("INSERT INTO search_media_authors (media_id, author_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			m.ID, a, i).Exec(ctx); err != nil {
@@ -160,6 +172,61 @@ func (s *Store) putMedia(ctx context.Context, m MediaRecord, eventTime time.Time
 	return visible && m.TextObject != "" && m.TextObject != cur.TextIndexed, nil
 }
 
+// Languages are the languages of the indexed items.
+func (s *Store) Languages(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.idb().NewRaw("SELECT language FROM search_languages ORDER BY language LIMIT 200").Scan(ctx, &out)
+	if isNoRows(err) {
+		err = nil
+	}
+	return out, err
+}
+
+// likeWeight is what one like adds to an item's popularity (a view adds 1).
+const likeWeight = "10"
+
+// AddEngagement adds likes and views to an item's counts (either may be
+// negative: a like taken back). The item's popularity follows at the next
+// FlushPopularity.
+func (s *Store) AddEngagement(ctx context.Context, mediaID string, likes, views int64) error {
+	_, err := s.idb().NewRaw(`INSERT INTO search_engagement (media_id, likes, views, seq, flushed_seq) VALUES (?, ?, ?, 1, 0)
+		ON CONFLICT (media_id) DO UPDATE SET likes = search_engagement.likes + excluded.likes,
+		views = search_engagement.views + excluded.views, seq = search_engagement.seq + 1`,
+		mediaID, likes, views).Exec(ctx)
+	return err
+}
+
+// FlushPopularity copies the counts changed since the last flush into the
+// items' popularity, at most limit items; it returns how many it copied.
+// A count changed during the flush stays pending (its seq moved on).
+func (s *Store) FlushPopularity(ctx context.Context, limit int) (int, error) {
+	n := 0
+	err := s.InTx(ctx, func(ctx context.Context, st *Store) error {
+		var rows []struct {
+			MediaID string `bun:"media_id"`
+			Likes   int64  `bun:"likes"`
+			Views   int64  `bun:"views"`
+			Seq     int64  `bun:"seq"`
+		}
+		if err := st.idb().NewRaw(`SELECT CAST(media_id AS TEXT) AS media_id, likes, views, seq FROM search_engagement
+			WHERE seq > flushed_seq LIMIT ?`, limit).Scan(ctx, &rows); err != nil && !isNoRows(err) {
+			return err
+		}
+		for _, r := range rows {
+			if _, err := st.idb().NewRaw("UPDATE search_media SET popularity = ? + "+likeWeight+" * ? WHERE id = ?",
+				max(r.Views, 0), max(r.Likes, 0), r.MediaID).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := st.idb().NewRaw("UPDATE search_engagement SET flushed_seq = ? WHERE media_id = ?", r.Seq, r.MediaID).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		n = len(rows)
+		return nil
+	})
+	return n, err
+}
+
 // DeleteMedia forgets a media item entirely.
 func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 	var rid int64
@@ -178,7 +245,8 @@ func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 	}
 	for _, q := range []string{"DELETE FROM search_media_authors WHERE media_id = ?",
 		"DELETE FROM search_media_categories WHERE media_id = ?", "DELETE FROM search_media_tags WHERE media_id = ?",
-		"DELETE FROM search_text_jobs WHERE media_id = ?", "DELETE FROM search_media WHERE id = ?"} {
+		"DELETE FROM search_text_jobs WHERE media_id = ?", "DELETE FROM search_engagement WHERE media_id = ?",
+		"DELETE FROM search_media WHERE id = ?"} {
 		if _, err := s.idb().NewRaw(q, id).Exec(ctx); err != nil {
 			return err
 		}
@@ -225,7 +293,7 @@ func (s *Store) refresh(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	doc := ftsDoc{Title: domain.FoldText(row.Title), Authors: domain.FoldText(row.Authors), Tags: domain.FoldText(strings.Join(tags, " ")),
-		Description: domain.FoldText(row.Description), Content: content, Config: domain.PGConfig(row.Language)}
+		Description: domain.FoldText(row.Description), Content: content, Language: row.Language}
 	if err := s.ftsPut(ctx, row.RID, doc); err != nil {
 		return false, err
 	}
@@ -471,6 +539,7 @@ func (s *Store) PutText(ctx context.Context, j TextJob, pages []Page) (bool, err
 		if err := st.dropText(ctx, j.MediaID); err != nil {
 			return err
 		}
+		lang := st.languageOf(ctx, j.MediaID)
 		var all strings.Builder
 		for _, p := range pages {
 			var rid int64
@@ -479,7 +548,7 @@ func (s *Store) PutText(ctx context.Context, j TextJob, pages []Page) (bool, err
 				return err
 			}
 			folded := domain.FoldText(p.Body)
-			if err := st.pagePut(ctx, rid, j.MediaID, folded); err != nil {
+			if err := st.pagePut(ctx, rid, j.MediaID, lang, folded); err != nil {
 				return err
 			}
 			if all.Len() < maxIndexedContent {

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -13,24 +14,41 @@ import (
 // The full-text parts that differ between the dialects.
 //
 // SQLite: three FTS5 tables. search_fts (rowid = search_media.rid) holds an
-// item's folded title, authors, tags, description and text, with the Porter
-// stemmer over unicode61 (diacritics removed) — the only stemmer FTS5 has,
-// English; bm25 weights the columns 10/5/5/2/1. search_pages_fts holds each
-// page of text with its item's ID as a token (mid), for search inside.
-// search_terms_trgm is a trigram index of known words, for misspellings.
+// item's folded title, authors, tags, description and text, each word
+// replaced by its Snowball stem for the item's language (domain.StemText;
+// FTS5's own stemmer is English Porter only), over unicode61; bm25 weights
+// the columns 10/5/5/2/1. A query word matches any of its stems for the
+// languages searched (domain.Stems). search_pages_fts holds each page of
+// text, stemmed alike, with its item's ID as a token (mid), for search
+// inside. search_terms_trgm is a trigram index of known words, for
+// misspellings.
 //
 // PostgreSQL: a tsvector column on search_media and search_pages, each
 // field indexed twice, with the simple configuration and with the item's
 // language's, weighted A title, B authors and tags, C description, D
-// text; ts_rank orders. pg_trgm's similarity finds known words near a
-// misspelt one. Text is folded (lower case, no diacritics) in Go before it
-// reaches either store, so unaccent is not needed and both fold alike.
+// text; ts_rank orders. A query is the OR of its tsquery in simple and in
+// the configuration of each language searched. pg_trgm's similarity finds
+// known words near a misspelt one. Text is folded (lower case, no
+// diacritics) in Go before it reaches either store, so unaccent is not
+// needed and both fold alike.
 
-const sqliteAnalysis = `tokenize = 'porter unicode61 remove_diacritics 2'`
+const sqliteAnalysis = `tokenize = 'unicode61 remove_diacritics 2'`
 
 // ensureFTS creates the dialect's full-text objects (idempotent).
 func (s *Store) ensureFTS(ctx context.Context) error {
 	if !s.postgres() {
+		// Indexes made before stemming moved into Go used FTS5's porter
+		// tokenizer: they are made again from the rows.
+		var old string
+		_ = s.db.NewRaw("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").Scan(ctx, &old)
+		rebuild := strings.Contains(old, "porter")
+		if rebuild {
+			for _, q := range []string{"DROP TABLE search_fts", "DROP TABLE IF EXISTS search_pages_fts"} {
+				if _, err := s.db.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("search full-text tables: %w", err)
+				}
+			}
+		}
 		for _, q := range []string{
 			`CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, authors, tags, description, content, ` + sqliteAnalysis + `)`,
 			`CREATE VIRTUAL TABLE IF NOT EXISTS search_pages_fts USING fts5(mid, body, ` + sqliteAnalysis + `)`,
@@ -39,6 +57,9 @@ func (s *Store) ensureFTS(ctx context.Context) error {
 			if _, err := s.db.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("search full-text tables: %w", err)
 			}
+		}
+		if rebuild {
+			return s.rebuildFTS(ctx)
 		}
 		return nil
 	}
@@ -74,11 +95,40 @@ func (s *Store) ensureFTS(ctx context.Context) error {
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
+// rebuildFTS fills SQLite's full-text tables again from the rows.
+func (s *Store) rebuildFTS(ctx context.Context) error {
+	return s.InTx(ctx, func(ctx context.Context, st *Store) error {
+		var ids []string
+		if err := st.idb().NewRaw("SELECT CAST(id AS TEXT) FROM search_media").Scan(ctx, &ids); err != nil && !isNoRows(err) {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := st.refresh(ctx, id); err != nil {
+				return err
+			}
+			var pages []struct {
+				RID  int64  `bun:"rid"`
+				Body string `bun:"body"`
+			}
+			if err := st.idb().NewRaw("SELECT rid, body FROM search_pages WHERE media_id = ?", id).Scan(ctx, &pages); err != nil && !isNoRows(err) {
+				return err
+			}
+			lang := st.languageOf(ctx, id)
+			for _, p := range pages {
+				if err := st.pagePut(ctx, p.RID, id, lang, domain.FoldText(p.Body)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // ftsDoc is an item's folded text, by field.
 type ftsDoc struct {
 	Title, Authors, Tags, Description, Content string
-	// Config is the PostgreSQL text search configuration of its language.
-	Config string
+	// Language is the item's BCP 47 tag: its words are stemmed for it.
+	Language string
 }
 
 const pgVector = `setweight(to_tsvector('simple', ?) || to_tsvector(CAST(? AS regconfig), ?), ?)`
@@ -88,13 +138,16 @@ func (s *Store) ftsPut(ctx context.Context, rid int64, d ftsDoc) error {
 		if err := s.ftsDelete(ctx, rid); err != nil {
 			return err
 		}
+		l := d.Language
 		_, err := s.idb().NewRaw("INSERT INTO search_fts (rowid, title, authors, tags, description, content) VALUES (?, ?, ?, ?, ?, ?)",
-			rid, d.Title, d.Authors, d.Tags, d.Description, d.Content).Exec(ctx)
+			rid, domain.StemText(d.Title, l), domain.StemText(d.Authors, l), domain.StemText(d.Tags, l),
+			domain.StemText(d.Description, l), domain.StemText(d.Content, l)).Exec(ctx)
 		return err
 	}
+	cfg := domain.PGConfig(d.Language)
 	var args []any
 	for _, f := range []struct{ text, weight string }{{d.Title, "A"}, {d.Authors + " " + d.Tags, "B"}, {d.Description, "C"}, {d.Content, "D"}} {
-		args = append(args, f.text, d.Config, f.text, f.weight)
+		args = append(args, f.text, cfg, f.text, f.weight)
 	}
 	args = append(args, rid)
 	_, err := s.idb().NewRaw("UPDATE search_media SET tsv = "+pgVector+" || "+pgVector+" || "+pgVector+" || "+pgVector+" WHERE rid = ?", args...).Exec(ctx)
@@ -111,20 +164,22 @@ func (s *Store) ftsDelete(ctx context.Context, rid int64) error {
 
 func midToken(mediaID string) string { return "m" + strings.ReplaceAll(mediaID, "-", "") }
 
-func (s *Store) pagePut(ctx context.Context, rid int64, mediaID, folded string) error {
+// pagePut indexes one page of an item's text (folded), in lang.
+func (s *Store) pagePut(ctx context.Context, rid int64, mediaID, lang, folded string) error {
 	if !s.postgres() {
-		_, err := s.idb().NewRaw("INSERT INTO search_pages_fts (rowid, mid, body) VALUES (?, ?, ?)", rid, midToken(mediaID), folded).Exec(ctx)
+		_, err := s.idb().NewRaw("INSERT INTO search_pages_fts (rowid, mid, body) VALUES (?, ?, ?)",
+			rid, midToken(mediaID), domain.StemText(folded, lang)).Exec(ctx)
 		return err
 	}
 	_, err := s.idb().NewRaw(`UPDATE search_pages SET tsv = to_tsvector('simple', ?) || to_tsvector(CAST(? AS regconfig), ?) WHERE rid = ?`,
-		folded, s.configOf(ctx, mediaID), folded, rid).Exec(ctx)
+		folded, domain.PGConfig(lang), folded, rid).Exec(ctx)
 	return err
 }
 
-func (s *Store) configOf(ctx context.Context, mediaID string) string {
+func (s *Store) languageOf(ctx context.Context, mediaID string) string {
 	var lang string
 	_ = s.idb().NewRaw("SELECT language FROM search_media WHERE id = ?", mediaID).Scan(ctx, &lang)
-	return domain.PGConfig(lang)
+	return lang
 }
 
 func (s *Store) pagesDelete(ctx context.Context, rids []int64) error {
@@ -158,43 +213,72 @@ type match struct {
 	scoreArgs []any
 }
 
-// matchOf renders q (which must have a positive clause). cfg is the
-// PostgreSQL configuration stemming the query (the language filter's, or
-// English).
-func (s *Store) matchOf(q domain.Query, cfg string) match {
+// matchOf renders q (which must have a positive clause), its words
+// stemmed for each of langs.
+func (s *Store) matchOf(q domain.Query, langs []string) match {
 	if !s.postgres() {
 		return match{
 			// CROSS JOIN keeps SQLite's planner from walking search_media's
 			// indexes and probing the full-text table row by row.
 			from: "search_fts CROSS JOIN search_media m ON m.rid = search_fts.rowid", where: "search_fts MATCH ?",
-			whereArgs: []any{fts5Query(q)}, score: "(-bm25(search_fts, 10.0, 5.0, 5.0, 2.0, 1.0))",
+			whereArgs: []any{fts5Query(q, langs)}, score: "(-bm25(search_fts, 10.0, 5.0, 5.0, 2.0, 1.0))",
 		}
 	}
-	tq := tsQuery(q)
+	tq, args := pgTSQuery(q, langs)
 	return match{
 		from:      "search_media m",
-		where:     "(m.tsv @@ to_tsquery('simple', ?) OR m.tsv @@ to_tsquery(CAST(? AS regconfig), ?))",
-		whereArgs: []any{tq, cfg, tq},
-		score:     "CAST(GREATEST(ts_rank(m.tsv, to_tsquery('simple', ?)), ts_rank(m.tsv, to_tsquery(CAST(? AS regconfig), ?))) AS float8)",
-		scoreArgs: []any{tq, cfg, tq},
+		where:     "m.tsv @@ " + tq,
+		whereArgs: args,
+		score:     "CAST(ts_rank(m.tsv, " + tq + ") AS float8)",
+		scoreArgs: args,
 	}
 }
 
-// fts5Query renders q in FTS5's syntax. Words are letters and digits only
+// pgConfigs are the text search configurations a query is stemmed with:
+// simple (the words as written) and each language's, deduplicated.
+func pgConfigs(langs []string) []string {
+	out := []string{"simple"}
+	for _, l := range langs {
+		if c := domain.PGConfig(l); !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// pgTSQuery is q as one tsquery expression: the OR of its to_tsquery in
+// every configuration of langs (one index scan matches any).
+func pgTSQuery(q domain.Query, langs []string) (string, []any) {
+	tq := tsQuery(q)
+	var parts []string
+	var args []any
+	for _, c := range pgConfigs(langs) {
+		parts = append(parts, "to_tsquery(CAST(? AS regconfig), ?)")
+		args = append(args, c, tq)
+	}
+	return "(" + strings.Join(parts, " || ") + ")", args
+}
+
+// fts5Query renders q in FTS5's syntax, each word as any of its stems for
+// langs (the index holds stems). Words are letters and digits only
 // (domain.ParseQuery), and each is quoted, so no user input is syntax.
-func fts5Query(q domain.Query) string {
+func fts5Query(q domain.Query, langs []string) string {
 	term := func(t domain.Term) string {
 		if t.Prefix {
 			return `"` + t.Word + `"*`
 		}
-		if len(t.Alternatives) == 0 {
-			return `"` + t.Word + `"`
+		var forms []string
+		for _, w := range append([]string{t.Word}, t.Alternatives...) {
+			for _, f := range domain.Stems(w, langs) {
+				if !slices.Contains(forms, f) {
+					forms = append(forms, f)
+				}
+			}
 		}
-		alts := []string{`"` + t.Word + `"`}
-		for _, a := range t.Alternatives {
-			alts = append(alts, `"`+a+`"`)
+		if len(forms) == 1 {
+			return `"` + forms[0] + `"`
 		}
-		return "(" + strings.Join(alts, " OR ") + ")"
+		return `("` + strings.Join(forms, `" OR "`) + `")`
 	}
 	clause := func(c domain.Clause) string {
 		var any []string
@@ -203,11 +287,19 @@ func fts5Query(q domain.Query) string {
 				any = append(any, term(p[0]))
 				continue
 			}
-			words := make([]string, len(p))
-			for i, t := range p {
-				words[i] = t.Word
+			// A phrase: its words as written, or all stemmed in one
+			// language.
+			var forms []string
+			for _, l := range append([]string{""}, langs...) {
+				words := make([]string, len(p))
+				for i, t := range p {
+					words[i] = domain.Stem(t.Word, l)
+				}
+				if f := `"` + strings.Join(words, " ") + `"`; !slices.Contains(forms, f) {
+					forms = append(forms, f)
+				}
 			}
-			any = append(any, `"`+strings.Join(words, " ")+`"`)
+			any = append(any, forms...)
 		}
 		if len(any) == 1 {
 			return any[0]
@@ -275,15 +367,16 @@ func tsQuery(q domain.Query) string {
 	return strings.Join(parts, " & ")
 }
 
-// pagesMatch renders the condition finding an item's pages that match q.
-func (s *Store) pagesMatch(mediaID string, q domain.Query, cfg string) (string, []any) {
+// pagesMatch renders the condition finding an item's pages that match q,
+// its words stemmed for the item's language.
+func (s *Store) pagesMatch(mediaID string, q domain.Query, lang string) (string, []any) {
+	langs := []string{lang}
 	if !s.postgres() {
 		return `p.rid IN (SELECT rowid FROM search_pages_fts WHERE search_pages_fts MATCH ?)`,
-			[]any{`mid : "` + midToken(mediaID) + `" AND body : (` + fts5Query(q) + `)`}
+			[]any{`mid : "` + midToken(mediaID) + `" AND body : (` + fts5Query(q, langs) + `)`}
 	}
-	tq := tsQuery(q)
-	return "p.media_id = ? AND (p.tsv @@ to_tsquery('simple', ?) OR p.tsv @@ to_tsquery(CAST(? AS regconfig), ?))",
-		[]any{mediaID, tq, cfg, tq}
+	tq, args := pgTSQuery(q, langs)
+	return "p.media_id = ? AND p.tsv @@ " + tq, append([]any{mediaID}, args...)
 }
 
 // nearTerms returns known words sharing trigrams with word, best first.

@@ -67,21 +67,23 @@ func (s *Store) Load(ctx context.Context, authors []LoadAuthor, items []LoadItem
 	})
 }
 
-// Baseline runs the bare full-text query for one word — the match and the
-// ranking, nothing else: no visibility, filters, facets, highlights or
-// count — returning the IDs of the first limit items. Benchmarks report the
-// API's query shapes as ratios to it.
-func (s *Store) Baseline(ctx context.Context, word string, limit int) ([]string, error) {
+// Baseline runs the bare full-text query for one word, stemmed for langs as
+// the API stems it — the match and the ranking, nothing else: no
+// visibility, filters, facets, highlights or count — returning the IDs of
+// the first limit items. Benchmarks report the API's query shapes as
+// ratios to it.
+func (s *Store) Baseline(ctx context.Context, word string, langs []string, limit int) ([]string, error) {
 	q := domain.ParseQuery(word)
 	var ids []string
 	var err error
 	if !s.postgres() {
 		err = s.idb().NewRaw(`SELECT CAST(m.id AS TEXT) FROM search_fts JOIN search_media m ON m.rid = search_fts.rowid
-			WHERE search_fts MATCH ? ORDER BY rank LIMIT ?`, fts5Query(q), limit).Scan(ctx, &ids)
+			WHERE search_fts MATCH ? ORDER BY rank LIMIT ?`, fts5Query(q, langs), limit).Scan(ctx, &ids)
 	} else {
-		tq := tsQuery(q)
-		err = s.idb().NewRaw(`SELECT CAST(id AS TEXT) FROM search_media WHERE tsv @@ to_tsquery('simple', ?)
-			ORDER BY ts_rank(tsv, to_tsquery('simple', ?)) DESC LIMIT ?`, tq, tq, limit).Scan(ctx, &ids)
+		tq, args := pgTSQuery(q, langs)
+		args = append(append(args, args...), limit)
+		err = s.idb().NewRaw(`SELECT CAST(id AS TEXT) FROM search_media WHERE tsv @@ `+tq+`
+			ORDER BY ts_rank(tsv, `+tq+`) DESC LIMIT ?`, args...).Scan(ctx, &ids)
 	}
 	if isNoRows(err) {
 		err = nil

@@ -20,8 +20,9 @@ const (
 // Params select and order a page of results.
 type Params struct {
 	Query domain.Query
-	// Config stems the query on PostgreSQL.
-	Config string
+	// Langs are the languages the query's words are stemmed for (the
+	// language filter's, else those of the indexed items).
+	Langs []string
 	// MemberUserID, when set, searches the items of the authors this user
 	// is a member of, drafts included (scope=mine); otherwise only what the
 	// public may see.
@@ -73,7 +74,7 @@ func (s *Store) base(p Params) (*sqlPart, *match) {
 	out := &sqlPart{}
 	var m *match
 	if p.Query.Positive() {
-		mm := s.matchOf(p.Query, p.Config)
+		mm := s.matchOf(p.Query, p.Langs)
 		m = &mm
 		out.add(" FROM "+mm.from+" WHERE "+mm.where, mm.whereArgs...)
 	} else {
@@ -243,8 +244,8 @@ func (s *Store) MediaAccess(ctx context.Context, id, userID string) (found bool,
 
 // Passages returns the item's pages matching q after page `after`, in
 // order, at most limit+1.
-func (s *Store) Passages(ctx context.Context, mediaID string, q domain.Query, cfg string, after, limit int) ([]Page, error) {
-	cond, args := s.pagesMatch(mediaID, q, cfg)
+func (s *Store) Passages(ctx context.Context, mediaID string, q domain.Query, lang string, after, limit int) ([]Page, error) {
+	cond, args := s.pagesMatch(mediaID, q, lang)
 	var rows []struct {
 		N    int    `bun:"page"`
 		Body string `bun:"body"`
