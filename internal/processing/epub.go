@@ -251,7 +251,13 @@ func (a *archive) book() (*epubBook, error) {
 			return nil, err
 		}
 	}
+	// The text keeps the reading order's documents apart: a form feed
+	// (a plain-text page break, as pdftotext ends each page) before every
+	// document after the first, empty ones included, so part k of the text
+	// is the k-th (X)HTML document and chapters can name it (Section).
 	var text strings.Builder
+	sections := map[string]int{} // entry name → part of the text, from 1
+	parts := 0
 	for _, ref := range pkg.Spine {
 		if text.Len() >= a.lim.MaxText {
 			break
@@ -272,14 +278,30 @@ func (a *archive) book() (*epubBook, error) {
 		if err != nil {
 			return nil, err
 		}
-		htmlText(&text, doc, a.lim.MaxText)
+		if parts > 0 {
+			text.WriteByte('\f')
+		}
+		parts++
+		if _, seen := sections[name]; !seen {
+			sections[name] = parts
+		}
+		var part strings.Builder
+		htmlText(&part, doc, a.lim.MaxText-text.Len())
+		text.WriteString(strings.Trim(strings.ReplaceAll(part.String(), "\f", " "), " \t\r\n"))
 	}
-	b.Text = truncateUTF8(strings.TrimSpace(text.String()), a.lim.MaxText)
+	b.Text = truncateUTF8(text.String(), a.lim.MaxText)
+	if strings.TrimSpace(b.Text) == "" {
+		b.Text = ""
+	}
 	toc := make([]tocItem, len(pkg.Manifest))
 	for i, it := range pkg.Manifest {
 		toc[i] = tocItem{href: it.Href, mediaType: it.MediaType, properties: it.Properties, id: it.ID}
 	}
 	b.Chapters = a.epubTOC(raw, base, toc)
+	for i, c := range b.Chapters {
+		doc, _, _ := strings.Cut(c.Href, "#")
+		b.Chapters[i].Section = sections[doc]
+	}
 	return b, nil
 }
 

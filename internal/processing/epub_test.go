@@ -33,7 +33,8 @@ func TestReadEPUB(t *testing.T) {
 	if len(book.Cover) == 0 || string(book.Cover[1:4]) != "PNG" {
 		t.Errorf("cover = %d bytes, want the PNG", len(book.Cover))
 	}
-	if want := "Scrolls\nPtolemy gathered every book & scroll.\nFire\nMuch was lost."; book.Text != want {
+	// One form-feed separated part per reading-order document.
+	if want := "Scrolls\nPtolemy gathered every book & scroll.\fFire\nMuch was lost."; book.Text != want {
 		t.Errorf("text = %q, want %q", book.Text, want)
 	}
 	for _, hidden := range []string{"hidden", "color: red"} {

@@ -38,11 +38,14 @@ func TestEPUBTableOfContents(t *testing.T) {
     <navPoint id="b"><navLabel><text>Scrolls</text></navLabel><content src="text/ch1.xhtml#s"/></navPoint></navPoint>
   <navPoint id="c"><navLabel><text>Fire</text></navLabel><content src="text/ch2.xhtml"/></navPoint>
 </navMap></ncx>`
-	type ch struct{ title, href string }
+	type ch struct {
+		title, href string
+		section     int
+	}
 	got := func(b *epubBook) []ch {
 		var out []ch
 		for _, c := range b.Chapters {
-			out = append(out, ch{c.Title, c.Href})
+			out = append(out, ch{c.Title, c.Href, c.Section})
 		}
 		return out
 	}
@@ -53,10 +56,11 @@ func TestEPUBTableOfContents(t *testing.T) {
 	}{
 		{"epub3_nav", epubWith(t, `<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>`, "",
 			zipEntry{name: "OEBPS/nav.xhtml", data: []byte(nav)}),
-			[]ch{{"Scrolls & books", "OEBPS/text/ch1.xhtml"}, {"Ptolemy", "OEBPS/text/ch1.xhtml#ptolemy"}, {"Escape", ""}, {"Fire", "OEBPS/text/ch2.xhtml"}}},
+			[]ch{{"Scrolls & books", "OEBPS/text/ch1.xhtml", 1}, {"Ptolemy", "OEBPS/text/ch1.xhtml#ptolemy", 1}, {"Escape", "", 0},
+				{"Fire", "OEBPS/text/ch2.xhtml", 2}}},
 		{"epub2_ncx", epubWith(t, `<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>`, ` toc="ncx"`,
 			zipEntry{name: "OEBPS/toc.ncx", data: []byte(ncx)}),
-			[]ch{{"Part One", "OEBPS/text/ch1.xhtml"}, {"Scrolls", "OEBPS/text/ch1.xhtml#s"}, {"Fire", "OEBPS/text/ch2.xhtml"}}},
+			[]ch{{"Part One", "OEBPS/text/ch1.xhtml", 1}, {"Scrolls", "OEBPS/text/ch1.xhtml#s", 1}, {"Fire", "OEBPS/text/ch2.xhtml", 2}}},
 		{"missing_nav_is_no_chapters", epubWith(t, `<item id="nav" href="gone.xhtml" media-type="application/xhtml+xml" properties="nav"/>`, ""), nil},
 		{"garbage_ncx_is_no_chapters", epubWith(t, `<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>`, ` toc="ncx"`,
 			zipEntry{name: "OEBPS/toc.ncx", data: []byte("<ncx><navMap><navPoint>")}), nil},

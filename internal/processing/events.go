@@ -85,6 +85,8 @@ type chapterV1 struct {
 	Title string  `json:"title" doc:"Title (may be empty)"`
 	Href  string  `json:"href,omitempty" doc:"EPUB: the document (and fragment) the chapter starts at"`
 	Page  int     `json:"page,omitempty" doc:"PDF: the page the outline entry points at, from 1"`
+	// Section ties an EPUB chapter to its extracted text.
+	Section int `json:"section,omitempty" doc:"EPUB: the part of the text derivative (form-feed separated, one per reading-order document, from 1) the chapter starts in"`
 }
 
 // renditionV1 is one rendition of a video's HLS ladder.
@@ -115,7 +117,7 @@ func newProcessedV1(j *job, r *jobResult, at time.Time) processedV1 {
 			Bitrate: c.Bitrate, Width: c.Width, Height: c.Height, Codecs: c.Codecs, Pages: c.Pages, Title: c.Title,
 			Language: c.Language, Creator: c.Creator}}
 	for _, ch := range c.Chapters {
-		p.Content.Chapters = append(p.Content.Chapters, chapterV1{Start: ch.Start, End: ch.End, Title: ch.Title, Href: ch.Href, Page: ch.Page}) //nolint:staticcheck // field by field
+		p.Content.Chapters = append(p.Content.Chapters, chapterV1{Start: ch.Start, End: ch.End, Title: ch.Title, Href: ch.Href, Page: ch.Page, Section: ch.Section}) //nolint:staticcheck // field by field
 	}
 	for _, rd := range r.Renditions {
 		p.Content.Renditions = append(p.Content.Renditions, renditionV1{Name: rd.Name, Width: rd.Width, Height: rd.Height, Bandwidth: rd.Bandwidth, Codecs: rd.Codecs}) //nolint:staticcheck // field by field

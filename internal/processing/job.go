@@ -37,6 +37,10 @@ type chapter struct {
 	Title string
 	Href  string // EPUB: the document (and fragment) in the book
 	Page  int    // PDF: the page, from 1
+	// Section is, for an EPUB, the form-feed separated part of the
+	// extracted text (one per reading-order document, from 1) the chapter
+	// starts in; 0 when unknown.
+	Section int
 }
 
 // content describes an original as probed; the fields a format does not

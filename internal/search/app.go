@@ -167,7 +167,11 @@ func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error)
 				if err != nil {
 					return searchResult{}, err
 				}
-				hit.Highlights.Content = passages(pages, terms, contentTypeOf(m), 3)
+				chapters, err := a.chaptersOf(ctx, m)
+				if err != nil {
+					return searchResult{}, err
+				}
+				hit.Highlights.Content = passages(pages, terms, contentTypeOf(m), chapters, 3)
 			}
 		}
 		out.Hits = append(out.Hits, hit)
@@ -255,7 +259,7 @@ func (a *app) alternatives(ctx context.Context, word string) ([]string, error) {
 }
 
 // passages turns matching pages into snippets with their place.
-func passages(pages []Page, terms []domain.Term, contentType string, limit int) []searchPassageJSON {
+func passages(pages []Page, terms []domain.Term, contentType string, chapters []Chapter, limit int) []searchPassageJSON {
 	out := []searchPassageJSON{}
 	for _, pg := range pages {
 		if len(out) >= limit {
@@ -266,16 +270,48 @@ func passages(pages []Page, terms []domain.Term, contentType string, limit int) 
 			// A stemmed match the highlighter does not see: the page's start.
 			snip, _ = domain.Highlight(firstRunes(pg.Body, 160), terms)
 		}
-		n := pg.N
+		n, part := pg.N, pg.Part
 		pj := searchPassageJSON{Snippet: snip}
-		if contentType == "application/pdf" {
-			pj.Page = &n
-		} else {
+		switch {
+		case contentType == "application/pdf" && part > 0:
+			pj.Page = &part
+		case contentType == "application/pdf":
+			pj.Page = &n // indexed before parts were kept: a passage was a page
+		case contentType == contentTypeEPUB && part > 0:
+			pj.Position, pj.Section, pj.Chapter = &n, &part, chapterOf(chapters, part)
+		default:
 			pj.Position = &n
 		}
 		out = append(out, pj)
 	}
 	return out
+}
+
+// chaptersOf is the table of contents of an EPUB item's current original.
+func (a *app) chaptersOf(ctx context.Context, m searchMediaJSON) ([]Chapter, error) {
+	if m.Content == nil || m.Content.ContentType != contentTypeEPUB || m.Content.SHA256 == "" {
+		return nil, nil
+	}
+	return a.store.Chapters(ctx, m.ID, m.Content.SHA256)
+}
+
+// chapterOf is the chapter a passage of the given part is in: the first
+// entry starting in that part, else the last one starting before it.
+func chapterOf(chapters []Chapter, part int) *searchChapterJSON {
+	var best *Chapter
+	for i := range chapters {
+		c := &chapters[i]
+		switch {
+		case c.Part == part:
+			return &searchChapterJSON{Index: c.Position, Title: c.Title, Href: c.Href}
+		case c.Part > 0 && c.Part < part && (best == nil || c.Part >= best.Part):
+			best = c
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return &searchChapterJSON{Index: best.Position, Title: best.Title, Href: best.Href}
 }
 
 func firstRunes(s string, n int) string {
@@ -386,7 +422,11 @@ func (a *app) inside(ctx context.Context, mediaID, userID, text, pageToken strin
 		pages = pages[:limit]
 		out.NextPageToken = a.encodeToken(Cursor{Pop: int64(pages[len(pages)-1].N), ID: mediaID}, fingerprintOf(fp))
 	}
-	out.Items = passages(pages, q.Words(), contentTypeOf(m), limit)
+	chapters, err := a.chaptersOf(ctx, m)
+	if err != nil {
+		return searchInsideJSON{}, err
+	}
+	out.Items = passages(pages, q.Words(), contentTypeOf(m), chapters, limit)
 	return out, nil
 }
 

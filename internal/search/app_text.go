@@ -53,23 +53,41 @@ func (c textClient) fetch(ctx context.Context, mediaID, name string, limit int64
 	return string(b), nil
 }
 
-// splitPages cuts extracted text into pages: a PDF's text (pdftotext) has
-// a form feed after each page; other text is cut into passages of about
-// passageRunes, at spaces, numbered in reading order.
+// splitPages cuts extracted text into passages. Text with form feeds has
+// parts — a PDF's pages (pdftotext ends each with one), an EPUB's
+// reading-order documents (processing separates them alike) — and each
+// passage keeps its part's number. Parts longer than about passageRunes,
+// and text without parts, are cut into passages of about passageRunes, at
+// spaces; passages are numbered in reading order (N).
 func splitPages(text string) []Page {
 	text = strings.ToValidUTF8(text, "")
 	text = strings.ReplaceAll(text, "\x00", "")
 	var out []Page
+	n := 0
 	if strings.Contains(text, "\f") {
 		for i, p := range strings.Split(text, "\f") {
 			if strings.TrimSpace(p) != "" {
-				out = append(out, Page{N: i + 1, Body: p})
+				for _, c := range chunks(p) {
+					n++
+					out = append(out, Page{N: n, Part: i + 1, Body: c})
+				}
 			}
 		}
 		return out
 	}
-	const passageRunes = 1500
-	n := 0
+	for _, c := range chunks(text) {
+		n++
+		out = append(out, Page{N: n, Body: c})
+	}
+	return out
+}
+
+const passageRunes = 1500
+
+// chunks cuts text into pieces of about passageRunes at spaces, leaving
+// out blank ones.
+func chunks(text string) []string {
+	var out []string
 	for len(text) > 0 {
 		cut := len(text)
 		if utf8.RuneCountInString(text) > passageRunes {
@@ -82,9 +100,8 @@ func splitPages(text string) []Page {
 				cut = sp + 1
 			}
 		}
-		n++
 		if strings.TrimSpace(text[:cut]) != "" {
-			out = append(out, Page{N: n, Body: text[:cut]})
+			out = append(out, text[:cut])
 		}
 		text = text[cut:]
 	}

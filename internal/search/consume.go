@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -139,11 +140,38 @@ func (s *Service) onCategoryDeleted(ctx context.Context, st *Store, e bus.Event)
 // processing (media.updated or media.published) carries the derivatives
 // and queues the fetch; storage serves the text once it has recorded the
 // derivative from this event, which may be a moment later.
-func (s *Service) onProcessed(_ context.Context, _ *Store, e bus.Event) error {
+//
+// An EPUB's table of contents is kept (per original) for search inside.
+func (s *Service) onProcessed(ctx context.Context, st *Store, e bus.Event) error {
 	var p processedEvent
 	if err := decode(e, &p, func() string { return p.MediaID }); err != nil {
 		return err
 	}
+	if p.Content.ContentType == contentTypeEPUB && p.SHA256 != "" {
+		var cs []Chapter
+		for i, c := range p.Content.Chapters {
+			if i >= maxChapters {
+				break
+			}
+			cs = append(cs, Chapter{Position: i + 1, Part: max(c.Section, 0), Title: clipRunes(c.Title, 500), Href: clipRunes(c.Href, 1000)})
+		}
+		if err := st.PutChapters(ctx, p.MediaID, p.SHA256, cs); err != nil {
+			return err
+		}
+	}
 	s.app.nudge()
 	return nil
+}
+
+const (
+	contentTypeEPUB = "application/epub+zip"
+	maxChapters     = 5000
+)
+
+func clipRunes(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }

@@ -83,6 +83,14 @@ type engagementEvent struct {
 type processedEvent struct {
 	MediaID string `json:"media_id"`
 	SHA256  string `json:"sha256"`
+	Content struct {
+		ContentType string `json:"content_type"`
+		Chapters    []struct {
+			Title   string `json:"title"`
+			Href    string `json:"href"`
+			Section int    `json:"section"`
+		} `json:"chapters"`
+	} `json:"content"`
 }
 
 // Consumes lists the events search handles, for the event catalogue.
@@ -109,5 +117,5 @@ var Consumes = []events.Consumer{
 	{Type: eventLikeCreated, Effect: "Adds 10 to the item's popularity (sort=popular), copied into the index in batches every popularity_flush."},
 	{Type: eventLikeDeleted, Effect: "Takes 10 back from the item's popularity (batched alike)."},
 	{Type: eventViewRecorded, Effect: "Adds the batch's views to the item's popularity (batched alike)."},
-	{Type: eventMediaProcessed, Effect: "When the item is published and its text not yet indexed, queues the fetch of its extracted text (storage records the derivative from the same event, so the fetch retries until it is served)."},
+	{Type: eventMediaProcessed, Effect: "Records an EPUB's table of contents (each entry's section of the text), so search-inside passages name their chapter. When the item is published and its text not yet indexed, queues the fetch of its extracted text (storage records the derivative from the same event, so the fetch retries until it is served)."},
 }

@@ -172,6 +172,39 @@ func (s *Store) putMedia(ctx context.Context, m MediaRecord, eventTime time.Time
 	return visible && m.TextObject != "" && m.TextObject != cur.TextIndexed, nil
 }
 
+// Chapter is an entry of an EPUB's table of contents.
+type Chapter struct {
+	Position int    `bun:"position"`
+	Part     int    `bun:"part"`
+	Title    string `bun:"title"`
+	Href     string `bun:"href"`
+}
+
+// PutChapters records the table of contents of one original of an item.
+func (s *Store) PutChapters(ctx context.Context, mediaID, sha256 string, chapters []Chapter) error {
+	if _, err := s.idb().NewRaw("DELETE FROM search_chapters WHERE media_id = ? AND sha256 = ?", mediaID, sha256).Exec(ctx); err != nil {
+		return err
+	}
+	for _, c := range chapters {
+		if _, err := s.idb().NewRaw("INSERT INTO search_chapters (media_id, sha256, position, part, title, href) VALUES (?, ?, ?, ?, ?, ?)",
+			mediaID, sha256, c.Position, c.Part, c.Title, c.Href).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Chapters returns the table of contents of an item's original, in order.
+func (s *Store) Chapters(ctx context.Context, mediaID, sha256 string) ([]Chapter, error) {
+	var out []Chapter
+	err := s.idb().NewRaw("SELECT position, part, title, href FROM search_chapters WHERE media_id = ? AND sha256 = ? ORDER BY position",
+		mediaID, sha256).Scan(ctx, &out)
+	if isNoRows(err) {
+		err = nil
+	}
+	return out, err
+}
+
 // Languages are the languages of the indexed items.
 func (s *Store) Languages(ctx context.Context) ([]string, error) {
 	var out []string
@@ -246,6 +279,7 @@ func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 	for _, q := range []string{"DELETE FROM search_media_authors WHERE media_id = ?",
 		"DELETE FROM search_media_categories WHERE media_id = ?", "DELETE FROM search_media_tags WHERE media_id = ?",
 		"DELETE FROM search_text_jobs WHERE media_id = ?", "DELETE FROM search_engagement WHERE media_id = ?",
+		"DELETE FROM search_chapters WHERE media_id = ?",
 		"DELETE FROM search_media WHERE id = ?"} {
 		if _, err := s.idb().NewRaw(q, id).Exec(ctx); err != nil {
 			return err
@@ -476,7 +510,11 @@ func (s *Store) addTerms(ctx context.Context, words []string) error {
 
 // Page is one page (or part) of an item's extracted text.
 type Page struct {
-	N    int
+	N int
+	// Part is the form-feed separated part of the text the passage is in
+	// (a PDF's page, an EPUB's reading-order document), from 1; 0 when the
+	// text has none.
+	Part int
 	Body string
 }
 
@@ -543,8 +581,8 @@ func (s *Store) PutText(ctx context.Context, j TextJob, pages []Page) (bool, err
 		var all strings.Builder
 		for _, p := range pages {
 			var rid int64
-			if err := st.idb().NewRaw("INSERT INTO search_pages (media_id, page, body) VALUES (?, ?, ?) RETURNING rid",
-				j.MediaID, p.N, p.Body).Scan(ctx, &rid); err != nil {
+			if err := st.idb().NewRaw("INSERT INTO search_pages (media_id, page, part, body) VALUES (?, ?, ?, ?) RETURNING rid",
+				j.MediaID, p.N, p.Part, p.Body).Scan(ctx, &rid); err != nil {
 				return err
 			}
 			folded := domain.FoldText(p.Body)

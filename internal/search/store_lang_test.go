@@ -170,3 +170,56 @@ func TestSearchDraftsForMembers(t *testing.T) {
 		}
 	})
 }
+
+// Search inside an EPUB: passages name their reading-order document and
+// the chapter of the table of contents it belongs to.
+func TestSearchInsideEPUBChapters(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, a *app) {
+		f := newFixture(t, a)
+		doc := f.media(mediaEvent{Title: "Voyages", Content: &searchContentJSON{ContentType: contentTypeEPUB, SHA256: "e1", Pages: ptr(3)},
+			Derivatives: []searchDerivativeJSON{{Kind: "text", Name: "text.txt"}}})
+		// As processing.media.processed.v1 reports the table of contents:
+		// two entries in part 1, none in part 2 (it continues the second).
+		if err := a.store.PutChapters(f.ctx, doc.ID, "e1", []Chapter{{Position: 1, Part: 1, Title: "Departure", Href: "OEBPS/ch1.xhtml"},
+			{Position: 2, Part: 1, Title: "At sea", Href: "OEBPS/ch1.xhtml#sea"}, {Position: 3, Part: 3, Title: "Landfall", Href: "OEBPS/ch3.xhtml"}}); err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := a.store.DueTextJobs(f.ctx, time.Now().Add(time.Second), 10)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("text jobs: %v %v", jobs, err)
+		}
+		long := strings.Repeat("waves upon waves ", 200) // more than one passage
+		text := "The albatross followed the ship.\f" + long + "an albatross again.\fThe albatross left at the harbour."
+		if done, err := a.store.PutText(f.ctx, jobs[0], splitPages(text)); err != nil || !done {
+			t.Fatalf("put text: %v %v", done, err)
+		}
+		in, err := a.inside(f.ctx, doc.ID, "", "albatross", "", 10)
+		if err != nil || len(in.Items) != 3 {
+			t.Fatalf("inside: %+v %v", in, err)
+		}
+		type got struct {
+			section, position int
+			chapter           string
+		}
+		var g []got
+		for _, it := range in.Items {
+			if it.Section == nil || it.Position == nil || it.Chapter == nil || it.Page != nil {
+				t.Fatalf("passage fields: %+v", it)
+			}
+			g = append(g, got{*it.Section, *it.Position, it.Chapter.Title})
+		}
+		want := []got{{1, 1, "Departure"}, {2, 4, "At sea"}, {3, 5, "Landfall"}} // part 2 is three passages
+		if !slices.Equal(g, want) {
+			t.Errorf("EPUB passages %+v, want %+v", g, want)
+		}
+		if c := in.Items[2].Chapter; c.Index != 3 || c.Href != "OEBPS/ch3.xhtml" {
+			t.Errorf("chapter: %+v", c)
+		}
+		// Search results carry the same.
+		res := f.search("albatross")
+		if len(res.Hits) != 1 || len(res.Hits[0].Highlights.Content) == 0 || res.Hits[0].Highlights.Content[0].Chapter == nil {
+			t.Errorf("hit content: %+v", res.Hits)
+		}
+	})
+}

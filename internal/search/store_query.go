@@ -248,17 +248,18 @@ func (s *Store) Passages(ctx context.Context, mediaID string, q domain.Query, la
 	cond, args := s.pagesMatch(mediaID, q, lang)
 	var rows []struct {
 		N    int    `bun:"page"`
+		Part int    `bun:"part"`
 		Body string `bun:"body"`
 	}
 	args = append(args, mediaID, after, limit+1)
-	err := s.idb().NewRaw("SELECT p.page, p.body FROM search_pages p WHERE "+cond+" AND p.media_id = ? AND p.page > ? ORDER BY p.page LIMIT ?",
+	err := s.idb().NewRaw("SELECT p.page, p.part, p.body FROM search_pages p WHERE "+cond+" AND p.media_id = ? AND p.page > ? ORDER BY p.page LIMIT ?",
 		args...).Scan(ctx, &rows)
 	if err != nil && !isNoRows(err) {
 		return nil, err
 	}
 	out := make([]Page, len(rows))
 	for i, r := range rows {
-		out[i] = Page{N: r.N, Body: r.Body}
+		out[i] = Page{N: r.N, Part: r.Part, Body: r.Body}
 	}
 	return out, nil
 }

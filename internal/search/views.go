@@ -50,10 +50,18 @@ type searchDerivativeJSON struct {
 
 // searchPassageJSON is a passage of an item's extracted text.
 type searchPassageJSON struct {
-	Snippet  string `json:"snippet" doc:"The passage, HTML-escaped, matching words in <mark>…</mark>"`
-	Page     *int   `json:"page,omitempty" doc:"PDF: the page (1-based)"`
-	Chapter  *int   `json:"chapter,omitempty" doc:"EPUB: the chapter (not yet told apart by processing: EPUB passages carry position)"`
-	Position *int   `json:"position,omitempty" doc:"Other text (EPUB, plain text): the passage's number in reading order (1-based, about 1,500 characters each)"`
+	Snippet  string             `json:"snippet" doc:"The passage, HTML-escaped, matching words in <mark>…</mark>"`
+	Page     *int               `json:"page,omitempty" doc:"PDF: the page (1-based)"`
+	Chapter  *searchChapterJSON `json:"chapter,omitempty" doc:"EPUB: the chapter of the table of contents the passage is in (absent when the book has none that maps to its text)"`
+	Section  *int               `json:"section,omitempty" doc:"EPUB: the reading-order document the passage is in (1-based)"`
+	Position *int               `json:"position,omitempty" doc:"Other text (EPUB, plain text): the passage's number in reading order (1-based, about 1,500 characters each)"`
+}
+
+// searchChapterJSON is an EPUB chapter a passage is in.
+type searchChapterJSON struct {
+	Index int    `json:"index" doc:"The entry of the table of contents (1-based, in the order of the media item's chapters)"`
+	Title string `json:"title" doc:"The entry's title"`
+	Href  string `json:"href,omitempty" doc:"The document (and #fragment) in the book the entry points at"`
 }
 
 // searchHighlightsJSON shows why an item matched.
