@@ -223,3 +223,32 @@ func TestSearchInsideEPUBChapters(t *testing.T) {
 		}
 	})
 }
+
+// An SQLite index made with FTS5's porter tokenizer (before stemming moved
+// into Go) is made again from the rows at start.
+func TestSQLiteIndexRebuiltFromPorter(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, a *app) {
+		if a.store.postgres() {
+			return
+		}
+		f := newFixture(t, a)
+		f.media(mediaEvent{Title: "Les chanteurs de la rue", Language: "fr"})
+		for _, q := range []string{"DROP TABLE search_fts", "DROP TABLE search_pages_fts",
+			"CREATE VIRTUAL TABLE search_fts USING fts5(title, authors, tags, description, content, tokenize = 'porter unicode61 remove_diacritics 2')",
+			"CREATE VIRTUAL TABLE search_pages_fts USING fts5(mid, body, tokenize = 'porter unicode61 remove_diacritics 2')"} {
+			if _, err := a.store.db.ExecContext(f.ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		assertTitles(t, "old, empty index", f.search("chanteur"))
+		if err := a.store.ensureFTS(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		assertTitles(t, "rebuilt", f.search("chanteur"), "Les chanteurs de la rue")
+		var sql string
+		if err := a.store.db.NewRaw("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").Scan(f.ctx, &sql); err != nil || strings.Contains(sql, "porter") {
+			t.Errorf("still porter: %q %v", sql, err)
+		}
+	})
+}
