@@ -52,7 +52,7 @@ type authzLab struct {
 	// extra is an account the per-call fixtures add as a member; signer
 	// is the account sign-in operations sign in.
 	extra, signer *authzActor
-	seq  atomic.Int64
+	seq           atomic.Int64
 }
 
 // authzHookSink answers webhook deliveries with 200.
@@ -209,7 +209,8 @@ func newAuthzLab(t *testing.T) *authzLab {
 		"ALEXANDRIA_IDENTITY_LOGIN_RATE_PER_ADDRESS=100000", "ALEXANDRIA_IDENTITY_SIGNUP_RATE_PER_ADDRESS=100000",
 		"ALEXANDRIA_NOTIFY_WEBHOOK_ALLOW=127.0.0.1/32", "ALEXANDRIA_NOTIFY_POLL_INTERVAL=50ms", "ALEXANDRIA_NOTIFY_FANOUT_DELAY=10ms",
 		"ALEXANDRIA_NOTIFY_VAPID_PUBLIC_KEY=" + pub, "ALEXANDRIA_NOTIFY_VAPID_PRIVATE_KEY=" + priv,
-		"ALEXANDRIA_ENGAGEMENT_VIEW_FLUSH_INTERVAL=50ms"})
+		"ALEXANDRIA_ENGAGEMENT_VIEW_FLUSH_INTERVAL=50ms",
+		"ALEXANDRIA_IDENTITY_WEBAUTHN_RP_ID=localhost", "ALEXANDRIA_IDENTITY_WEBAUTHN_ORIGINS=http://localhost"})
 	l := &authzLab{t: t, base: d.URL(), actors: map[string]*authzActor{}, fx: map[string]string{}, hook: sink}
 	l.admin = &authzActor{name: "admin", email: adminEmail, password: adminPassword}
 	l.signIn(l.admin)
@@ -263,7 +264,7 @@ func (l *authzLab) seed() {
 	l.fx["category"] = l.must2xx("category", "POST", "/v1/categories", admin.token, map[string]any{"name": "Matrix", "slug": "matrix"}).str("id")
 
 	// The owner's things in engagement, once engagement has seen the item.
-	l.eventually("progress", "PUT", "/v1/users/me/progress/"+l.fx["media"], owner.token, map[string]any{"seconds": 30})
+	l.eventually("progress", "PUT", "/v1/users/me/progress/"+l.fx["media"], owner.token, progressBody(30))
 	l.eventually("follow", "PUT", "/v1/users/me/follows/author/"+l.fx["author"], owner.token, nil)
 	col := l.must2xx("collection", "POST", "/v1/collections", owner.token, map[string]any{"name": "Private shelf"})
 	l.fx["collection"] = col.str("id")
@@ -644,7 +645,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				want = allowed
 			}
 			switch {
-			case a.status >= 500:
+			case a.status >= 500 && !slices.Contains(row.pass, a.status):
 				failures = append(failures, fmt.Sprintf("%s %s as %s: server error %d %s", op.method, call.path, name, a.status, clip(a.body)))
 			case got == unclear:
 				failures = append(failures, fmt.Sprintf("%s %s as %s: %d is neither allowed (2xx/3xx%s) nor denied (401/403/404): fix the example request in authzSetups: %s",
