@@ -98,6 +98,10 @@ func TestHTTPSessionList(t *testing.T) {
 			script := e.call("POST", "/v1/auth/token", "", map[string]any{"api_token": secret}).want(t, http.StatusOK).str("access_token")
 			e.call("DELETE", "/v1/users/me/sessions", script, nil).want(t, http.StatusForbidden)
 			e.call("GET", "/v1/users/me", laptop, nil).want(t, http.StatusOK)
+			// Nor change the password, even knowing it (found by the authorisation matrix).
+			e.call("POST", "/v1/users/me/password", script, map[string]any{"current_password": goodPassword,
+				"new_password": "Another-Fine-Pass-9"}).want(t, http.StatusForbidden)
+			e.call("GET", "/v1/users/me", laptop, nil).want(t, http.StatusOK)
 
 			// Everywhere.
 			e.call("DELETE", "/v1/users/me/sessions", laptop, nil).want(t, http.StatusNoContent)

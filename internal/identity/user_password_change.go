@@ -11,8 +11,11 @@ type passwordChangeInput struct {
 	}
 }
 
+// userPasswordChange needs a session's access token, as the other security
+// settings do: a personal API token (even with write) must not be able to
+// take the account over by changing its password.
 func (s *Service) userPasswordChange(ctx context.Context, in *passwordChangeInput) (*struct{}, error) {
-	_, u, err := s.caller(ctx)
+	_, u, err := s.sessionCaller(ctx)
 	if err != nil {
 		return nil, err
 	}
