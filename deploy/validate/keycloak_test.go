@@ -11,9 +11,8 @@ import (
 
 // deploy/keycloak: the realm export parses and has the client and roles
 // Alexandria's settings name; the Compose overlay loads on top of the stack
-// and gives identity a provider; the Helm values render into the identity
-// Deployment, the client secret from a Secret.
-func TestKeycloakRealmAndSettings(t *testing.T) {
+// and gives identity a provider.
+func TestKeycloakRealmAndCompose(t *testing.T) {
 	t.Parallel()
 	raw, err := os.ReadFile(path("deploy", "keycloak", "realm-alexandria.json"))
 	if err != nil {
@@ -76,7 +75,12 @@ func TestKeycloakRealmAndSettings(t *testing.T) {
 	if v := id.Environment["ALEXANDRIA_DATABASE_URL"]; v == nil {
 		t.Error("the overlay lost the stack's environment")
 	}
+}
 
+// The Helm values render into the identity Deployment, the client secret
+// from a Secret.
+func TestKeycloakHelmValues(t *testing.T) {
+	t.Parallel()
 	r := render(t, append(values("microservices.yaml"), "-f", path("deploy", "keycloak", "values-keycloak.yaml"))...)
 	env := envOf(r.deployment(t, "rel-alexandria-identity"))
 	if env["ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_ID"].Value != "keycloak" {
