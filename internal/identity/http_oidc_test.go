@@ -189,6 +189,7 @@ func TestPasswordsCanBeDisabled(t *testing.T) {
 	t.Parallel()
 	e, _ := oidcEnv(t, func(c *Config) { c.DisablePasswords = true })
 	e.call("POST", "/v1/auth/token", "", map[string]any{"email": testAdminEmail, "password": testAdminPassword}).want(t, http.StatusForbidden)
+	e.call("POST", "/v1/auth/session", "", map[string]any{"email": testAdminEmail, "password": testAdminPassword}).want(t, http.StatusForbidden)
 	e.call("POST", "/v1/users", "", map[string]any{"email": "new@example.org", "password": goodPassword, "display_name": "New"}).
 		want(t, http.StatusForbidden)
 }
