@@ -39,7 +39,11 @@ func apply(dst any, src Sources) error {
 			return fmt.Errorf("config file %s: %s", src.FileName, cleanYAMLError(err))
 		}
 	}
-	fields := collect(reflect.ValueOf(dst).Elem(), "", EnvPrefix)
+	root := reflect.ValueOf(dst).Elem()
+	if err := growLists(root, src); err != nil {
+		return err
+	}
+	fields := collect(root, "", EnvPrefix, false)
 	byEnv := map[string]field{}
 	byPath := map[string]field{}
 	for _, f := range fields {
@@ -105,9 +109,121 @@ type field struct {
 	v      reflect.Value
 }
 
+// maxListLen bounds a list option's length (a typo in an index must not
+// allocate a huge list).
+const maxListLen = 32
+
+// list is an option that holds a list of sections (e.g.
+// identity.oidc.providers): its elements' options are named
+// path.N.option in YAML paths and ENV_N_OPTION in the environment.
+type list struct {
+	path string
+	env  string
+	v    reflect.Value
+}
+
+// collectLists finds the list options of v, including those inside
+// elements that already exist.
+func collectLists(v reflect.Value, pathPrefix, envPrefix string) []list {
+	var out []list
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		env := sf.Tag.Get("env")
+		if !strings.HasPrefix(env, EnvPrefix) {
+			env = envPrefix + env
+		}
+		fv := v.Field(i)
+		switch {
+		case isSectionList(sf.Type):
+			out = append(out, list{path: pathPrefix + name, env: env, v: fv})
+			for j := range fv.Len() {
+				out = append(out, collectLists(fv.Index(j), fmt.Sprintf("%s%s.%d.", pathPrefix, name, j), fmt.Sprintf("%s_%d_", env, j))...)
+			}
+		case sf.Type.Kind() == reflect.Struct && sf.Type != reflect.TypeFor[time.Duration]():
+			out = append(out, collectLists(fv, pathPrefix+name+".", env+"_")...)
+		}
+	}
+	return out
+}
+
+func isSectionList(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct
+}
+
+// growLists lengthens list options so that every element the environment
+// or the flags name (ENV_N_OPTION, path.N.option) exists; elements the file
+// gave keep their values.
+func growLists(root reflect.Value, src Sources) error {
+	lists := collectLists(root, "", EnvPrefix)
+	for _, l := range lists {
+		want := l.v.Len()
+		note := func(rest, what string) error {
+			digits, _, ok := strings.Cut(rest, what)
+			if !ok {
+				return nil
+			}
+			n, err := strconv.Atoi(digits)
+			if err != nil || n < 0 || strconv.Itoa(n) != digits {
+				return nil // not an index: reported as an unknown option later
+			}
+			if n >= maxListLen {
+				return fmt.Errorf("%s: index %d is too large (at most %d elements)", l.path, n, maxListLen)
+			}
+			want = max(want, n+1)
+			return nil
+		}
+		for _, kv := range src.Env {
+			k, _, _ := strings.Cut(kv, "=")
+			if rest, ok := strings.CutPrefix(k, l.env+"_"); ok {
+				if err := note(rest, "_"); err != nil {
+					return fmt.Errorf("environment %s: %w", k, err)
+				}
+			}
+		}
+		for _, kv := range src.Set {
+			k, _, _ := strings.Cut(kv, "=")
+			if rest, ok := strings.CutPrefix(k, l.path+"."); ok {
+				if err := note(rest, "."); err != nil {
+					return fmt.Errorf("flag -set %s: %w", k, err)
+				}
+			}
+		}
+		if want > l.v.Len() {
+			grown := reflect.MakeSlice(l.v.Type(), want, want)
+			reflect.Copy(grown, l.v)
+			l.v.Set(grown)
+		}
+	}
+	return nil
+}
+
+// cloneLists gives every list option of v its own backing array, so that
+// a copy of the configuration can be changed without touching the
+// original's elements.
+func cloneLists(v reflect.Value) {
+	for _, l := range collectLists(v, "", EnvPrefix) {
+		if l.v.Len() == 0 {
+			continue
+		}
+		c := reflect.MakeSlice(l.v.Type(), l.v.Len(), l.v.Len())
+		reflect.Copy(c, l.v)
+		l.v.Set(c)
+	}
+}
+
 // collect walks the struct and returns its leaves. Env names nest by the
 // env tags of the parents; a tag that starts with ALEXANDRIA_ is absolute.
-func collect(v reflect.Value, pathPrefix, envPrefix string) []field {
+// The elements of a list option are numbered from 0; with template, a list
+// shows one element numbered N (for the reference).
+func collect(v reflect.Value, pathPrefix, envPrefix string, template bool) []field {
 	var out []field
 	t := v.Type()
 	for i := range t.NumField() {
@@ -124,8 +240,18 @@ func collect(v reflect.Value, pathPrefix, envPrefix string) []field {
 			env = envPrefix + env
 		}
 		fv := v.Field(i)
+		if isSectionList(sf.Type) {
+			if template {
+				out = append(out, collect(reflect.New(sf.Type.Elem()).Elem(), pathPrefix+name+".N.", env+"_N_", true)...)
+				continue
+			}
+			for j := range fv.Len() {
+				out = append(out, collect(fv.Index(j), fmt.Sprintf("%s%s.%d.", pathPrefix, name, j), fmt.Sprintf("%s_%d_", env, j), false)...)
+			}
+			continue
+		}
 		if sf.Type.Kind() == reflect.Struct && sf.Type != reflect.TypeFor[time.Duration]() {
-			out = append(out, collect(fv, pathPrefix+name+".", env+"_")...)
+			out = append(out, collect(fv, pathPrefix+name+".", env+"_", template)...)
 			continue
 		}
 		out = append(out, field{
@@ -222,5 +348,5 @@ func maskSecret(s string) string {
 
 // collectAll lists every option of c.
 func collectAll(c *Config) []field {
-	return collect(reflect.ValueOf(c).Elem(), "", EnvPrefix)
+	return collect(reflect.ValueOf(c).Elem(), "", EnvPrefix, false)
 }

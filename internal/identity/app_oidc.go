@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -19,20 +20,97 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 )
 
+// OIDCSettings are the OpenID Connect providers users may sign in with.
+type OIDCSettings struct {
+	Providers []OIDCConfig `yaml:"providers" env:"PROVIDERS" doc:"the providers"`
+}
+
 // OIDCConfig is one OpenID Connect provider users may sign in with.
 type OIDCConfig struct {
-	Provider     string   `yaml:"provider" env:"PROVIDER" doc:"name of the provider in the sign-in URLs (/v1/auth/oidc/{provider}/start); empty: no OIDC sign-in"`
-	Issuer       string   `yaml:"issuer" env:"ISSUER" doc:"the provider's issuer URL (its discovery document is at issuer/.well-known/openid-configuration)"`
-	ClientID     string   `yaml:"client_id" env:"CLIENT_ID" doc:"client ID registered at the provider; ID tokens must name it as audience"`
-	ClientSecret string   `yaml:"client_secret" env:"CLIENT_SECRET" secret:"true" doc:"client secret registered at the provider"`
-	RedirectURL  string   `yaml:"redirect_url" env:"REDIRECT_URL" doc:"the callback URL registered at the provider; empty: http.public_url + /v1/auth/oidc/{provider}/callback"`
-	Scopes       []string `yaml:"scopes" env:"SCOPES" doc:"scopes asked for besides openid"`
-	RolesClaim   string   `yaml:"roles_claim" env:"ROLES_CLAIM" doc:"ID token claim (a list of strings) whose values author, moderator and admin become the user's roles at each sign-in; empty: roles are managed here"`
+	ID             string   `yaml:"id" env:"ID" doc:"the provider's name in the sign-in URLs (/v1/auth/oidc/{id}/start): lower-case letters, digits and dashes"`
+	Name           string   `yaml:"name" env:"NAME" doc:"the name sign-in buttons show; empty: the id"`
+	Issuer         string   `yaml:"issuer" env:"ISSUER" doc:"the provider's issuer URL (its discovery document is at issuer/.well-known/openid-configuration)"`
+	ClientID       string   `yaml:"client_id" env:"CLIENT_ID" doc:"client ID registered at the provider; ID tokens must name it as audience"`
+	ClientSecret   string   `yaml:"client_secret" env:"CLIENT_SECRET" secret:"true" doc:"client secret registered at the provider"`
+	RedirectURL    string   `yaml:"redirect_url" env:"REDIRECT_URL" doc:"the callback URL registered at the provider; empty: http.public_url + /v1/auth/oidc/{id}/callback"`
+	Scopes         []string `yaml:"scopes" env:"SCOPES" doc:"scopes asked for besides openid"`
+	RolesClaim     string   `yaml:"roles_claim" env:"ROLES_CLAIM" doc:"ID token claim (a list of strings; dots reach into objects, e.g. realm_access.roles) whose values become the user's roles at each sign-in; empty: roles are managed here"`
+	RoleMapping    []string `yaml:"role_mapping" env:"ROLE_MAPPING" doc:"claim value=role pairs (e.g. library-staff=moderator); empty: the values author, moderator and admin are taken as they are"`
+	AllowedDomains []string `yaml:"allowed_domains" env:"ALLOWED_DOMAINS" doc:"e-mail domains whose users may sign in with this provider (e.g. example.org); empty: any verified address"`
+}
+
+// DisplayName is what sign-in buttons show.
+func (c OIDCConfig) DisplayName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}
+
+// validate checks one provider; at is its option path.
+func (c OIDCConfig) validate(at string, bad func(format string, args ...any)) {
+	if c.ID == "" || strings.Trim(c.ID, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(c.ID) > 32 {
+		bad("%s.id: lower-case letters, digits and dashes, 1 to 32", at)
+	}
+	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("%s.issuer: must be an http(s) URL", at)
+	}
+	if c.ClientID == "" {
+		bad("%s.client_id: required", at)
+	}
+	if c.RedirectURL != "" {
+		if u, err := url.Parse(c.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("%s.redirect_url: must be an http(s) URL", at)
+		}
+	}
+	for _, m := range c.RoleMapping {
+		value, role, ok := strings.Cut(m, "=")
+		if !ok || strings.TrimSpace(value) == "" || !slices.Contains([]string{auth.RoleAuthor, auth.RoleModerator, auth.RoleAdmin}, strings.TrimSpace(role)) {
+			bad("%s.role_mapping: %q must be claim-value=role with role author, moderator or admin", at, m)
+		}
+	}
+	if len(c.RoleMapping) > 0 && c.RolesClaim == "" {
+		bad("%s.role_mapping: needs roles_claim", at)
+	}
+	for _, d := range c.AllowedDomains {
+		if d == "" || strings.ContainsAny(d, "@/ ") || !strings.Contains(d, ".") {
+			bad("%s.allowed_domains: %q is not a domain like example.org", at, d)
+		}
+	}
+}
+
+// mapRole turns a claim value into a role ("" when it gives none).
+func (c OIDCConfig) mapRole(value string) string {
+	if len(c.RoleMapping) == 0 {
+		if slices.Contains([]string{auth.RoleAuthor, auth.RoleModerator, auth.RoleAdmin}, value) {
+			return value
+		}
+		return ""
+	}
+	for _, m := range c.RoleMapping {
+		v, role, _ := strings.Cut(m, "=")
+		if strings.TrimSpace(v) == value {
+			return strings.TrimSpace(role)
+		}
+	}
+	return ""
+}
+
+// allows tells whether email's domain may sign in with the provider.
+func (c OIDCConfig) allows(email string) bool {
+	if len(c.AllowedDomains) == 0 {
+		return true
+	}
+	_, domain, ok := strings.Cut(email, "@")
+	return ok && slices.ContainsFunc(c.AllowedDomains, func(d string) bool { return strings.EqualFold(d, domain) })
 }
 
 const (
 	oidcLoginTTL = 10 * time.Minute
 	oidcPath     = "/v1/auth/oidc/"
+
+	responseBrowser = "browser"
+	responseJSON    = "json"
 )
 
 // oidcProvider is a configured provider, discovered on first use.
@@ -58,7 +136,7 @@ func (p *oidcProvider) discover(ctx context.Context, publicURL string) (*oauth2.
 	}
 	redirect := p.cfg.RedirectURL
 	if redirect == "" {
-		redirect = strings.TrimRight(publicURL, "/") + oidcPath + p.cfg.Provider + "/callback"
+		redirect = strings.TrimRight(publicURL, "/") + oidcPath + p.cfg.ID + "/callback"
 	}
 	p.oauth = &oauth2.Config{ClientID: p.cfg.ClientID, ClientSecret: p.cfg.ClientSecret, Endpoint: prov.Endpoint(),
 		RedirectURL: redirect, Scopes: append([]string{oidc.ScopeOpenID}, p.cfg.Scopes...)}
@@ -77,7 +155,7 @@ func (s *Service) provider(name string) (*oidcProvider, error) {
 // oidcStart begins a sign-in (or, with linkUser, the linking of the
 // provider to that signed-in user) and returns the provider's URL to send
 // the browser to.
-func (s *Service) oidcStart(ctx context.Context, name, linkUser string) (string, error) {
+func (s *Service) oidcStart(ctx context.Context, name, linkUser, response string) (string, error) {
 	p, err := s.provider(name)
 	if err != nil {
 		return "", err
@@ -88,7 +166,7 @@ func (s *Service) oidcStart(ctx context.Context, name, linkUser string) (string,
 	}
 	state, verifier, nonce := rand.Text(), oauth2.GenerateVerifier(), rand.Text()
 	if err := s.store.insertOIDCLogin(ctx, oidcLoginRow{State: state, Provider: name, Verifier: verifier, Nonce: nonce,
-		LinkUserID: linkUser, CreatedAt: s.now()}); err != nil {
+		LinkUserID: linkUser, Response: response, CreatedAt: s.now()}); err != nil {
 		return "", err
 	}
 	return oc.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)), nil
@@ -109,19 +187,26 @@ type oidcClaims struct {
 // the ID token must be signed by the provider, name this client as its
 // audience, be unexpired and carry the nonce. It answers a session for the
 // linked or just-created account, or, when linking, links and answers a
-// session for the linking user.
-func (s *Service) oidcCallback(ctx context.Context, name, state, code, providerError string) (TokenPair, error) {
+// session for the linking user; and how the sign-in asked to end
+// (responseBrowser or responseJSON; "" when the state is unknown).
+func (s *Service) oidcCallback(ctx context.Context, name, state, code, providerError string) (TokenPair, string, error) {
 	p, err := s.provider(name)
 	if err != nil {
-		return TokenPair{}, err
+		return TokenPair{}, "", err
 	}
 	if state == "" {
-		return TokenPair{}, errOIDCState
+		return TokenPair{}, "", errOIDCState
 	}
 	login, err := s.store.takeOIDCLogin(ctx, name, state, s.now().Add(-oidcLoginTTL))
 	if err != nil {
-		return TokenPair{}, err
+		return TokenPair{}, "", err
 	}
+	pair, err := s.oidcFinish(ctx, p, login, code, providerError)
+	return pair, login.Response, err
+}
+
+func (s *Service) oidcFinish(ctx context.Context, p *oidcProvider, login oidcLoginRow, code, providerError string) (TokenPair, error) {
+	name := p.cfg.ID
 	if providerError != "" {
 		return TokenPair{}, errs.Unauthenticatedf("the provider refused the sign-in: %s", providerError)
 	}
@@ -145,6 +230,10 @@ func (s *Service) oidcCallback(ctx context.Context, name, state, code, providerE
 	}
 	if login.LinkUserID != "" {
 		return s.oidcLink(ctx, name, login.LinkUserID, claims)
+	}
+	if len(p.cfg.AllowedDomains) > 0 && (!claims.EmailVerified || !p.cfg.allows(claims.Email)) {
+		s.log.InfoContext(ctx, "oidc sign-in refused: address outside the allowed domains", "provider", name)
+		return TokenPair{}, errs.Forbiddenf("this provider signs in only verified addresses of %s", strings.Join(p.cfg.AllowedDomains, ", "))
 	}
 	return s.oidcSignIn(ctx, name, claims)
 }
@@ -185,8 +274,10 @@ func (s *Service) verifyIDToken(ctx context.Context, p *oidcProvider, v *oidc.ID
 		}
 		list, _ := cur.([]any)
 		for _, r := range list {
-			if s, ok := r.(string); ok && slices.Contains([]string{auth.RoleAuthor, auth.RoleModerator, auth.RoleAdmin}, s) {
-				c.Roles = append(c.Roles, s)
+			if v, ok := r.(string); ok {
+				if role := p.cfg.mapRole(v); role != "" && !slices.Contains(c.Roles, role) {
+					c.Roles = append(c.Roles, role)
+				}
 			}
 		}
 	}

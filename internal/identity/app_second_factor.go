@@ -53,7 +53,11 @@ func (s *Service) startTOTP(ctx context.Context, u User) (TOTPEnrollment, error)
 	if err != nil {
 		return TOTPEnrollment{}, err
 	}
-	if err := s.store.startTOTP(ctx, totpRow{UserID: u.ID, Secret: key.Secret(), CreatedAt: s.now()}); err != nil {
+	sealed, err := s.totp.seal(u.ID, key.Secret())
+	if err != nil {
+		return TOTPEnrollment{}, err
+	}
+	if err := s.store.startTOTP(ctx, totpRow{UserID: u.ID, Secret: sealed, CreatedAt: s.now()}); err != nil {
 		return TOTPEnrollment{}, err
 	}
 	return TOTPEnrollment{Secret: key.Secret(), URL: key.URL()}, nil
@@ -72,7 +76,11 @@ func (s *Service) confirmTOTP(ctx context.Context, u User, code string) ([]strin
 	if f.Confirmed {
 		return nil, errs.Conflictf("the second factor is already confirmed")
 	}
-	step, ok := matchTOTP(f.Secret, normalizeCode(code), s.now())
+	secret, err := s.totp.open(u.ID, f.Secret)
+	if err != nil {
+		return nil, err
+	}
+	step, ok := matchTOTP(secret, normalizeCode(code), s.now())
 	if !ok {
 		return nil, errs.InvalidField("code", "is wrong; check the device's clock")
 	}
@@ -131,7 +139,7 @@ func (s *Service) signInSecondFactor(ctx context.Context, u User, code string) (
 		return false, err
 	}
 	if strings.TrimSpace(code) == "" {
-		return false, errSecondFactorRequired
+		return false, s.secondFactorRequired(ctx, u)
 	}
 	ok, err := s.checkSecondFactor(ctx, u.ID, code)
 	if err != nil {
@@ -141,6 +149,27 @@ func (s *Service) signInSecondFactor(ctx context.Context, u User, code string) (
 		return false, errSecondFactorWrong
 	}
 	return true, nil
+}
+
+// secondFactorRequired is the 401 that asks for a second factor: one
+// field per way this account can give one (otp: a TOTP or recovery code;
+// passkey: an answer to POST /v1/auth/passkey/options, when the account has
+// a passkey and passkeys are on), so a client knows what to offer.
+func (s *Service) secondFactorRequired(ctx context.Context, u User) error {
+	if s.webauthn == nil {
+		return errSecondFactorRequired
+	}
+	keys, err := s.store.passkeysOf(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return errSecondFactorRequired
+	}
+	return &errs.Error{Kind: errs.Unauthenticated,
+		Message: "this account has a second factor: send otp (a code from the authenticator app or a recovery code) or passkey (an answer to POST /v1/auth/passkey/options)",
+		Fields: []errs.Field{{Name: "otp", Message: "is required for this account, or send passkey"},
+			{Name: "passkey", Message: "one of this account's passkeys may answer instead of otp"}}}
 }
 
 // checkSecondFactor accepts a TOTP code once (a code of 6 digits) or spends
@@ -155,7 +184,11 @@ func (s *Service) checkSecondFactor(ctx context.Context, userID, code string) (b
 		if err != nil {
 			return false, err
 		}
-		step, ok := matchTOTP(f.Secret, c, s.now())
+		secret, err := s.totp.open(userID, f.Secret)
+		if err != nil {
+			return false, err
+		}
+		step, ok := matchTOTP(secret, c, s.now())
 		if !ok {
 			return false, nil
 		}

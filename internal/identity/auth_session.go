@@ -56,9 +56,10 @@ type sessionCreateInput struct {
 	browserRequest
 	DeviceCookie string `cookie:"alexandria_device" doc:"The device token of an earlier sign-in from this browser (see POST /v1/auth/token)"`
 	Body         struct {
-		Email    string `json:"email" minLength:"1" maxLength:"254" doc:"Sign-in email"`
-		Password string `json:"password" minLength:"1" maxLength:"1024" doc:"Password"`
-		OTP      string `json:"otp,omitempty" maxLength:"64" doc:"For an account with a second factor: a code from the authenticator app, or a recovery code"`
+		Email    string         `json:"email" minLength:"1" maxLength:"254" doc:"Sign-in email"`
+		Password string         `json:"password" minLength:"1" maxLength:"1024" doc:"Password"`
+		OTP      string         `json:"otp,omitempty" maxLength:"64" doc:"For an account with a second factor: a code from the authenticator app, or a recovery code"`
+		Passkey  *passkeyFactor `json:"passkey,omitempty" doc:"For an account with a second factor: a passkey's answer (POST /v1/auth/passkey/options), instead of otp"`
 	}
 }
 
@@ -80,7 +81,7 @@ type sessionDeleteOutput struct {
 }
 
 func (s *Service) browserSessionCreate(ctx context.Context, in *sessionCreateInput) (*sessionOutput, error) {
-	ctx = withMethod(withDevice(ctx, in.device), sessionByBrowser)
+	ctx = withPasskeyFactor(withMethod(withDevice(ctx, in.device), sessionByBrowser), in.Body.Passkey)
 	pair, err := s.login(ctx, in.Body.Email, in.Body.Password, in.DeviceCookie, in.Body.OTP)
 	if err != nil {
 		return nil, err

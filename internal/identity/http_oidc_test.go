@@ -23,8 +23,8 @@ func oidcEnv(t *testing.T, tune func(*Config)) (*env, *mockoidc.MockOIDC) {
 	}
 	t.Cleanup(func() { _ = m.Shutdown() })
 	e := newEnv(t, moduletest.Stores(t)[0], func(c *Config) {
-		c.OIDC = OIDCConfig{Provider: "mock", Issuer: m.Issuer(), ClientID: m.ClientID, ClientSecret: m.ClientSecret,
-			RedirectURL: "http://alexandria.test/v1/auth/oidc/mock/callback", Scopes: []string{"email", "profile", "groups"}, RolesClaim: "groups"}
+		c.OIDC.Providers = []OIDCConfig{{ID: "mock", Name: "Mock IdP", Issuer: m.Issuer(), ClientID: m.ClientID, ClientSecret: m.ClientSecret,
+			RedirectURL: "http://alexandria.test/v1/auth/oidc/mock/callback", Scopes: []string{"email", "profile", "groups"}, RolesClaim: "groups"}}
 		if tune != nil {
 			tune(c)
 		}
@@ -39,9 +39,9 @@ var noRedirects = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*h
 // provider sends back.
 func (e *env) authorize(t *testing.T, token string, link bool) (string, string) {
 	t.Helper()
-	start := e.url + "/v1/auth/oidc/mock/start"
+	start := e.url + "/v1/auth/oidc/mock/start?response=json"
 	if link {
-		start += "?link=true"
+		start += "&link=true"
 	}
 	req, _ := http.NewRequest(http.MethodGet, start, nil)
 	if token != "" {
@@ -189,6 +189,7 @@ func TestPasswordsCanBeDisabled(t *testing.T) {
 	t.Parallel()
 	e, _ := oidcEnv(t, func(c *Config) { c.DisablePasswords = true })
 	e.call("POST", "/v1/auth/token", "", map[string]any{"email": testAdminEmail, "password": testAdminPassword}).want(t, http.StatusForbidden)
+	e.call("POST", "/v1/auth/session", "", map[string]any{"email": testAdminEmail, "password": testAdminPassword}).want(t, http.StatusForbidden)
 	e.call("POST", "/v1/users", "", map[string]any{"email": "new@example.org", "password": goodPassword, "display_name": "New"}).
 		want(t, http.StatusForbidden)
 }

@@ -10,9 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -54,10 +52,11 @@ type Config struct {
 	PasswordHashConcurrency     int           `yaml:"password_hash_concurrency" env:"PASSWORD_HASH_CONCURRENCY" doc:"password hashes computed at once (19 MiB each); 0: twice GOMAXPROCS"`
 	RedisURL                    string        `yaml:"redis_url" env:"ALEXANDRIA_REDIS_URL" secret:"true" doc:"Redis (redis://...) holding the sign-in limits and lockouts, shared by identity replicas; empty: in memory, for one replica"`
 	DisablePasswords            bool          `yaml:"disable_passwords" env:"DISABLE_PASSWORDS" doc:"refuse password sign-in and registration (403): accounts come from the OIDC provider"`
-	OIDC                        OIDCConfig    `yaml:"oidc" env:"OIDC"`
+	OIDC                        OIDCSettings  `yaml:"oidc" env:"OIDC"`
 	WebAuthnRPID                string        `yaml:"webauthn_rp_id" env:"WEBAUTHN_RP_ID" doc:"passkeys' relying party ID (the site's domain); empty: the host of http.public_url, and no passkeys without one"`
 	WebAuthnOrigins             []string      `yaml:"webauthn_origins" env:"WEBAUTHN_ORIGINS" doc:"origins passkey ceremonies may come from; empty: the origin of http.public_url"`
 	RequireSecondFactorForStaff bool          `yaml:"require_second_factor_for_staff" env:"REQUIRE_SECOND_FACTOR_FOR_STAFF" doc:"moderators and administrators act as such only in sessions that passed a second factor (TOTP or a recovery code); without one they sign in as readers and authors and can set one up"`
+	TOTPEncryptionKeys          string        `yaml:"totp_encryption_keys" env:"TOTP_ENCRYPTION_KEYS" secret:"true" doc:"keys that seal TOTP secrets at rest (AES-256-GCM): id:base64 of 32 random bytes, comma-separated; the first seals, the others still open, and secrets are resealed under the first at start (docs/operations.md, key rotation); empty: TOTP secrets are stored unsealed"`
 	PasswordHashWait            time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
 }
 
@@ -133,18 +132,19 @@ func (c Config) Validate() error {
 			bad("identity.redis_url: %v", err)
 		}
 	}
-	if o := c.OIDC; o.Provider != "" {
-		if strings.Trim(o.Provider, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(o.Provider) > 32 {
-			bad("identity.oidc.provider: lower-case letters, digits and dashes, at most 32")
+	seen := map[string]bool{}
+	for i, p := range c.OIDC.Providers {
+		p.validate(fmt.Sprintf("identity.oidc.providers.%d", i), bad)
+		if seen[p.ID] {
+			bad("identity.oidc.providers.%d.id: %q is used twice", i, p.ID)
 		}
-		if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			bad("identity.oidc.issuer: must be an http(s) URL")
-		}
-		if o.ClientID == "" {
-			bad("identity.oidc.client_id: required with identity.oidc.provider")
-		}
-	} else if c.DisablePasswords {
-		bad("identity.disable_passwords: needs identity.oidc.provider, or nobody could sign in")
+		seen[p.ID] = true
+	}
+	if len(c.OIDC.Providers) == 0 && c.DisablePasswords {
+		bad("identity.disable_passwords: needs identity.oidc.providers, or nobody could sign in")
+	}
+	if _, err := parseTOTPKeys(c.TOTPEncryptionKeys); err != nil {
+		bad("identity.totp_encryption_keys: %v", err)
 	}
 	if c.KeyRetention <= c.AccessTokenTTL {
 		bad("identity.key_retention: must be longer than access_token_ttl (%s), or tokens signed by a retired key stop verifying early", c.AccessTokenTTL)
@@ -180,9 +180,12 @@ type Service struct {
 	closeLimiter func() error
 	// oidc are the configured OpenID providers by name (app_oidc.go).
 	oidc      map[string]*oidcProvider
+	oidcOrder []string // as configured, for the sign-in buttons
 	publicURL string
 	// webauthn is the passkeys' relying party (nil: passkeys off).
 	webauthn *webauthn.WebAuthn
+	// totp seals TOTP secrets (nil: stored unsealed).
+	totp *totpSealer
 	// dummyHash is verified against when the email is unknown, so a wrong
 	// email costs as much time as a wrong password.
 	dummyHash string
@@ -244,13 +247,17 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 	s.clientAddr = httpx.ClientIP
 	s.publicURL = d.PublicURL
 	s.webauthn = newRelyingParty(cfg, d.PublicURL)
+	if s.totp, err = parseTOTPKeys(cfg.TOTPEncryptionKeys); err != nil {
+		return nil, fmt.Errorf("identity.totp_encryption_keys: %w", err)
+	}
 	s.oidc = map[string]*oidcProvider{}
-	if cfg.OIDC.Provider != "" {
-		client := d.HTTPClient
-		if client == nil {
-			client = &http.Client{Timeout: 10 * time.Second}
-		}
-		s.oidc[cfg.OIDC.Provider] = &oidcProvider{cfg: cfg.OIDC, client: client}
+	client := d.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	for _, p := range cfg.OIDC.Providers {
+		s.oidc[p.ID] = &oidcProvider{cfg: p, client: client}
+		s.oidcOrder = append(s.oidcOrder, p.ID)
 	}
 	hashSlots := cfg.PasswordHashConcurrency
 	if hashSlots == 0 {
@@ -268,6 +275,12 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 	s.dummyHash = dummy
 	if err := s.keys.ensure(ctx); err != nil {
 		return nil, fmt.Errorf("identity signing keys: %w", err)
+	}
+	if err := s.resealTOTP(ctx); err != nil {
+		return nil, fmt.Errorf("identity totp secrets: %w", err)
+	}
+	if s.totp == nil {
+		s.log.WarnContext(ctx, "identity.totp_encryption_keys is empty: TOTP secrets are stored unsealed")
 	}
 	if err := s.ensureAdmin(ctx); err != nil {
 		return nil, fmt.Errorf("identity first administrator: %w", err)

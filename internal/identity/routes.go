@@ -149,9 +149,10 @@ var descriptions = map[string]string{ //nolint:gosec // API documentation text, 
 	"totp-delete":        "Turns the second factor off; send a current code from the app or a recovery code.",
 	"second-factor-get":  "Whether sign-ins need a second factor, and how many recovery codes are left. With identity.require_second_factor_for_staff, moderators and administrators act as such only in sessions that passed one.",
 	"oidc-provider-list": "The configured OpenID providers, for sign-in buttons.",
-	"oidc-start":         "Redirects to the provider's sign-in page (authorisation code flow with PKCE and a nonce). With link=true and a session's access token, the provider is linked to your account instead.",
+	"oidc-start":         "Redirects to the provider's sign-in page (authorisation code flow with PKCE and a nonce). With link=true and a session's access token, the provider is linked to your account instead. response says how the callback ends: browser (default) or json.",
 	"oidc-callback": "Where the provider sends the browser back. The state works once and for 10 minutes; the ID token must be signed by the provider, name this client, be unexpired and carry the nonce. " +
-		"Answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +
+		"A browser sign-in (response=browser at the start) ends with 303 to the web app: / with the web session's cookies set, or /auth/callback#error=... when it failed. " +
+		"A json sign-in answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +
 		"An existing account with that email is never taken over (409): its owner signs in with the password and links the provider.",
 	"passkey-begin":        "Answers WebAuthn creation options (a discoverable credential with user verification) and a ceremony ID; send the device's answer to POST /v1/users/me/passkeys.",
 	"passkey-create":       "Checks the device's answer to the ceremony (challenge, origin, relying party, attestation \"none\" accepted) and registers the passkey.",

@@ -19,6 +19,7 @@ type oidcLoginRow struct {
 	Verifier   string    `bun:"verifier"`
 	Nonce      string    `bun:"nonce"`
 	LinkUserID string    `bun:"link_user_id"`
+	Response   string    `bun:"response"`
 	CreatedAt  time.Time `bun:"created_at"`
 }
 

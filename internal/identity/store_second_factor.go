@@ -140,3 +140,37 @@ func (s *store) removeSecondFactor(ctx context.Context, userID string) error {
 		return nil
 	})
 }
+
+// rewriteTOTP calls fn with every stored TOTP secret and stores what it
+// answers when it says so.
+func (s *store) rewriteTOTP(ctx context.Context, fn func(userID, stored string) (string, bool, error)) error {
+	var rows []totpRow
+	if err := s.db.NewSelect().Model(&rows).Column("user_id", "secret").Scan(ctx); err != nil {
+		return fmt.Errorf("select totp: %w", err)
+	}
+	for _, r := range rows {
+		next, change, err := fn(r.UserID, r.Secret)
+		if err != nil {
+			return err
+		}
+		if !change {
+			continue
+		}
+		// Only the value read is replaced: a factor replaced meanwhile
+		// keeps its new secret.
+		if _, err := s.db.NewUpdate().Model((*totpRow)(nil)).Set("secret = ?", next).
+			Where("user_id = ? AND secret = ?", r.UserID, r.Secret).Exec(ctx); err != nil {
+			return fmt.Errorf("reseal totp: %w", err)
+		}
+	}
+	return nil
+}
+
+// countSealedTOTP counts the secrets stored sealed.
+func (s *store) countSealedTOTP(ctx context.Context) (int, error) {
+	n, err := s.db.NewSelect().Model((*totpRow)(nil)).Where("secret LIKE ?", sealPrefix+"%").Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count totp: %w", err)
+	}
+	return int(n), nil
+}

@@ -32,10 +32,11 @@ func TestIdentityOIDCOnTheBinary(t *testing.T) {
 	const callback = "http://alexandria.test/v1/auth/oidc/mock/callback"
 	p := start(t, []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
 		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_FORMAT=json",
-		"ALEXANDRIA_IDENTITY_OIDC_PROVIDER=mock", "ALEXANDRIA_IDENTITY_OIDC_ISSUER=" + m.Issuer(),
-		"ALEXANDRIA_IDENTITY_OIDC_CLIENT_ID=" + m.ClientID, "ALEXANDRIA_IDENTITY_OIDC_CLIENT_SECRET=" + m.ClientSecret,
-		"ALEXANDRIA_IDENTITY_OIDC_REDIRECT_URL=" + callback, "ALEXANDRIA_IDENTITY_OIDC_SCOPES=email,profile,groups",
-		"ALEXANDRIA_IDENTITY_OIDC_ROLES_CLAIM=groups"})
+		"ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_ID=mock", "ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_NAME=Mock IdP",
+		"ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_ISSUER=" + m.Issuer(),
+		"ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_CLIENT_ID=" + m.ClientID, "ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_CLIENT_SECRET=" + m.ClientSecret,
+		"ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_REDIRECT_URL=" + callback, "ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_SCOPES=email,profile,groups",
+		"ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_ROLES_CLAIM=groups"})
 	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	hop := func(u string) *url.URL {
 		t.Helper()
@@ -57,7 +58,7 @@ func TestIdentityOIDCOnTheBinary(t *testing.T) {
 	signIn := func(user *mockoidc.MockUser) (int, string, *url.URL) {
 		t.Helper()
 		m.QueueUser(user)
-		back := hop(hop(p.URL + "/v1/auth/oidc/mock/start").String())
+		back := hop(hop(p.URL + "/v1/auth/oidc/mock/start?response=json").String())
 		if !strings.HasPrefix(back.String(), callback) {
 			t.Fatalf("provider sent the browser to %s", back)
 		}
@@ -91,6 +92,44 @@ func TestIdentityOIDCOnTheBinary(t *testing.T) {
 	_ = res.Body.Close()
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("replayed callback: %d", res.StatusCode)
+	}
+	// A browser (the web app's button: no response=json) ends signed in
+	// to the web session: the refresh cookie, then a redirect to the app.
+	m.QueueUser(&mockoidc.MockUser{Subject: "e2e-sub", Email: "sso@idp.example", EmailVerified: true, Groups: []string{"author"}})
+	back = hop(hop(p.URL + "/v1/auth/oidc/mock/start").String())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/v1/auth/oidc/mock/callback?"+back.RawQuery, nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+	res, err = noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	cookies := map[string]string{}
+	for _, c := range res.Cookies() {
+		cookies[c.Name] = c.Value
+	}
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" || cookies["alx_refresh"] == "" || cookies["alx_csrf"] == "" {
+		t.Fatalf("browser callback: %d %v", res.StatusCode, res.Header)
+	}
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, p.URL+"/v1/auth/session/refresh", nil)
+	req.Header.Set("Cookie", "alx_refresh="+cookies["alx_refresh"]+"; alx_csrf="+cookies["alx_csrf"])
+	req.Header.Set("X-CSRF-Token", cookies["alx_csrf"])
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var session struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&session)
+	_ = res.Body.Close()
+	if me, err := client.New(p.URL, nil).WithToken(session.AccessToken).Me(ctx); err != nil || me.Email != "sso@idp.example" {
+		t.Fatalf("web session after the browser callback: %d %+v %v", res.StatusCode, me, err)
+	}
+	// The process's log never carries the code or the tokens.
+	if logs := p.Log(); strings.Contains(logs, back.Query().Get("code")) || strings.Contains(logs, cookies["alx_refresh"]) ||
+		strings.Contains(logs, session.AccessToken) {
+		t.Fatal("a code or token reached the server log")
 	}
 	// No silent takeover of the administrator's account.
 	if status, _, _ := signIn(&mockoidc.MockUser{Subject: "e2e-admin", Email: adminEmail, EmailVerified: true, Groups: []string{"admin"}}); status != http.StatusConflict {

@@ -28,6 +28,7 @@ const ForgotPassword = lazy(() => import("./pages/Recovery").then((m) => ({ defa
 const ResetPassword = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.ResetPassword })));
 const VerifyEmail = lazy(() => import("./pages/Recovery").then((m) => ({ default: m.VerifyEmail })));
 const Admin = lazy(() => import("./pages/Admin").then((m) => ({ default: m.Admin })));
+const AuthCallback = lazy(() => import("./pages/AuthCallback").then((m) => ({ default: m.AuthCallback })));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const s = useSession();
@@ -52,6 +53,7 @@ export const routes: RouteObject[] = [
       { path: "collections/:id", element: <Suspense fallback={<Loading />}><CollectionPage /></Suspense> },
       { path: "signin", element: <SignIn /> },
       { path: "signup", element: <SignUp /> },
+      { path: "auth/callback", element: <Suspense fallback={<Loading />}><AuthCallback /></Suspense> },
       { path: "forgot-password", element: <Suspense fallback={<Loading />}><ForgotPassword /></Suspense> },
       { path: "reset-password", element: <Suspense fallback={<Loading />}><ResetPassword /></Suspense> },
       { path: "verify-email", element: <Suspense fallback={<Loading />}><VerifyEmail /></Suspense> },

@@ -347,6 +347,8 @@ export const en = {
   "auth.otp": "Code from your authenticator app, or a recovery code",
   "auth.otpHint": "Six digits, or one of the recovery codes you kept.",
   "auth.otpSubmit": "Verify",
+  "auth.ssoFailed": "Signing in with the provider did not work",
+  "auth.ssoTryAgain": "Back to sign in",
   "auth.forgot": "Forgot your password?",
   "auth.other": "Other ways to sign in",
   "auth.withProvider": "Continue with {name}",

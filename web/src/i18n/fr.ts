@@ -349,6 +349,8 @@ export const fr: Record<MessageKey, string> = {
   "auth.otp": "Code de votre application d’authentification, ou code de secours",
   "auth.otpHint": "Six chiffres, ou l’un des codes de secours que vous avez gardés.",
   "auth.otpSubmit": "Vérifier",
+  "auth.ssoFailed": "La connexion avec le fournisseur a échoué",
+  "auth.ssoTryAgain": "Retour à la connexion",
   "auth.forgot": "Mot de passe oublié ?",
   "auth.other": "Autres façons de se connecter",
   "auth.withProvider": "Continuer avec {name}",
