@@ -85,16 +85,12 @@ func open(ctx context.Context, u *url.URL, o bus.Options) (bus.Transport, error)
 				return nil, err
 			}
 			// The subscriber owns (and on Close drains) its connection.
-			return wmjs.NewSubscriber(wmjs.SubscriberConfig{
-				Conn:                conn,
-				Logger:              logger,
-				AckWaitTimeout:      c.ackWait,
-				ResourceInitializer: c.groupConsumer(group),
-				ConfigureStream:     c.stream,
-				// A small pull batch keeps messages from piling up in one
-				// replica's buffer, where others cannot take them.
-				ConsumeOptions: []jetstream.PullConsumeOpt{jetstream.PullMaxMessages(16)},
-			})
+			sub, err := newSubscriber(conn, c, group, o.Logger)
+			if err != nil {
+				conn.Close()
+				return nil, err
+			}
+			return sub, nil
 		},
 	}), nil
 }
@@ -135,27 +131,4 @@ func (c natsConfig) ensureStream(ctx context.Context, js jetstream.JetStream, to
 		return nil, fmt.Errorf("bus: nats stream %s: %w", topic, err)
 	}
 	return s, nil
-}
-
-// groupConsumer creates (or finds) the group's durable consumer on the
-// topic's stream. It is never deleted by a subscriber: the group's position
-// outlives its replicas.
-func (c natsConfig) groupConsumer(group string) wmjs.ResourceInitializer {
-	return func(ctx context.Context, js jetstream.JetStream, topic string) (jetstream.Consumer, func(context.Context, watermill.LoggerAdapter), error) {
-		s, err := c.ensureStream(ctx, js, topic)
-		if err != nil {
-			return nil, nil, err
-		}
-		cons, err := s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-			Durable:       group,
-			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       c.ackWait,
-			MaxDeliver:    -1,
-			DeliverPolicy: jetstream.DeliverAllPolicy,
-		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("bus: nats consumer %s on %s: %w", group, topic, err)
-		}
-		return cons, nil, nil
-	}
 }
