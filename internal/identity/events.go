@@ -36,10 +36,13 @@ var Events = []events.Spec{
 		Description: "The account was deleted, with its sessions and tokens; the payload is the user as it was. Catalog ends the user's memberships (user-deletion saga)."},
 	{Type: EventVerificationRequested, Payload: emailTokenV1{},
 		Description: "Mail the account's address a link that proves it reads mail there (at sign-up, and when the user asks again). " +
-			"The url carries a single-use secret: consumers must not log or keep it after sending; notify mails it at once."},
+			"The url carries the token itself: notify must be able to mail it, so it crosses the bus (the outbox row until relayed, the broker, " +
+			"a dead letter if the consumer gives up). That is accepted because the token is good once, for one account and address, for 48 h at most " +
+			"(1 h for a reset), and identity keeps only its hash. Consumers must never log it and must not keep it after sending: notify logs only the mail ID, " +
+			"and blanks its stored mail once sent or given up."},
 	{Type: EventPasswordResetRequested, Payload: emailTokenV1{},
 		Description: "Someone asked to reset the password of the account: mail the address a link to choose a new one. " +
-			"The url carries a single-use secret: consumers must not log or keep it after sending; notify mails it at once."},
+			"The url carries the token, handled as for verification_requested."},
 }
 
 // emailTokenV1 is the payload of the mail requests: what a mailer needs to

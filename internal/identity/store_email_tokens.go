@@ -45,7 +45,7 @@ func (s *store) insertMailToken(ctx context.Context, tx bun.Tx, t mailToken) err
 	if s.events == nil {
 		return nil
 	}
-	return s.events.Record(ctx, tx, t.EventType, "user/"+t.Row.UserID, t.Row.UserID, t.Payload)
+	return s.events.Record(ctx, tx, t.EventType, subjectOf(t.EventType)+t.Row.UserID, t.Row.UserID, t.Payload)
 }
 
 // issueMailToken stores a token for an existing account and records its
@@ -170,4 +170,13 @@ func (s *store) deleteEmailTokensBefore(ctx context.Context, t time.Time) (int64
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
+}
+
+// subjectOf is the subject prefix of a mail request: its type's aggregate
+// noun (email/<user id>, password/<user id>), as every event's.
+func subjectOf(eventType string) string {
+	if eventType == EventPasswordResetRequested {
+		return "password/"
+	}
+	return "email/"
 }
