@@ -37,7 +37,7 @@ var errTokenUnknown = &tokenError{Reason: "is not valid"}
 // mailLink is the web app's page for a token: /verify-email or
 // /reset-password on the public URL.
 func (s *Service) mailLink(page, token string) string {
-	return strings.TrimRight(s.publicURL, "/") + page + "?token=" + url.QueryEscape(token)
+	return strings.TrimRight(s.mailBase, "/") + page + "?token=" + url.QueryEscape(token)
 }
 
 // newMailToken makes a token of purpose for u and the event that mails it;

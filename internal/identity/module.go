@@ -203,6 +203,8 @@ type Service struct {
 	// oidc are the configured OpenID providers by name (app_oidc.go).
 	oidc      map[string]*oidcProvider
 	publicURL string
+	// mailBase is where mailed links point (app_email_tokens.go).
+	mailBase string
 	// webauthn is the passkeys' relying party (nil: passkeys off).
 	webauthn *webauthn.WebAuthn
 	// dummyHash is verified against when the email is unknown, so a wrong
@@ -265,6 +267,12 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 	}
 	s.clientAddr = httpx.ClientIP
 	s.publicURL = d.PublicURL
+	// Mailed links need an absolute URL: without http.public_url, the
+	// address identity is reached at (as notify's links do).
+	s.mailBase = d.PublicURL
+	if s.mailBase == "" {
+		s.mailBase = d.IdentityURL
+	}
 	s.webauthn = newRelyingParty(cfg, d.PublicURL)
 	s.oidc = map[string]*oidcProvider{}
 	if cfg.OIDC.Provider != "" {
