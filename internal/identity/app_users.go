@@ -45,7 +45,12 @@ func (s *Service) register(ctx context.Context, rawEmail, password, rawName stri
 	now := ts(s.now())
 	u := User{ID: uuid.Must(uuid.NewV7()).String(), Email: email, DisplayName: name, PasswordHash: hash,
 		Roles: []string{auth.RoleReader}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := s.store.createUser(ctx, u); err != nil {
+	// The verification mail is requested with the account (one transaction).
+	tok, err := s.newMailToken(u, purposeVerify)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.store.createUserMailing(ctx, u, tok); err != nil {
 		return User{}, err
 	}
 	return u, nil

@@ -14,6 +14,10 @@ const (
 	EventUserSuspended  = "identity.user.suspended.v1"
 	EventUserReinstated = "identity.user.reinstated.v1"
 	EventUserDeleted    = "identity.user.deleted.v1"
+
+	// Mail requests: notify sends the message (app_email_tokens.go).
+	EventVerificationRequested  = "identity.email.verification_requested.v1"
+	EventPasswordResetRequested = "identity.password.reset_requested.v1"
 )
 
 // Events lists every event type identity publishes, for the event catalogue.
@@ -30,6 +34,27 @@ var Events = []events.Spec{
 		Description: "A suspended user was reinstated (by an administrator, or by the first-administrator bootstrap)."},
 	{Type: EventUserDeleted, Payload: userV1{},
 		Description: "The account was deleted, with its sessions and tokens; the payload is the user as it was. Catalog ends the user's memberships (user-deletion saga)."},
+	{Type: EventVerificationRequested, Payload: emailTokenV1{},
+		Description: "Mail the account's address a link that proves it reads mail there (at sign-up, and when the user asks again). " +
+			"The url carries the token itself: notify must be able to mail it, so it crosses the bus (the outbox row until relayed, the broker, " +
+			"a dead letter if the consumer gives up). That is accepted because the token is good once, for one account and address, for 48 h at most " +
+			"(1 h for a reset), and identity keeps only its hash. Consumers must never log it and must not keep it after sending: notify logs only the mail ID, " +
+			"and blanks its stored mail once sent or given up."},
+	{Type: EventPasswordResetRequested, Payload: emailTokenV1{},
+		Description: "Someone asked to reset the password of the account: mail the address a link to choose a new one. " +
+			"The url carries the token, handled as for verification_requested."},
+}
+
+// emailTokenV1 is the payload of the mail requests: what a mailer needs to
+// send the link. URL is the web app's page with the token in its query; the
+// token is good once, for the purpose, until ExpiresAt, and only while the
+// account keeps this address (identity stores only its hash).
+type emailTokenV1 struct {
+	UserID      string    `json:"user_id" doc:"User ID (UUID)"`
+	Email       string    `json:"email" doc:"Address to mail (the account's address when the token was made)"`
+	DisplayName string    `json:"display_name" doc:"Name of the account, for the greeting"`
+	URL         string    `json:"url" doc:"Link to mail: <public URL>/verify-email?token=… or /reset-password?token=…; secret, never log it"`
+	ExpiresAt   time.Time `json:"expires_at" doc:"When the link stops working (RFC 3339, UTC)"`
 }
 
 // userV1 is the payload of every v1 user event: the account as

@@ -74,7 +74,8 @@ func TestEventsRecordedWithEachChange(t *testing.T) {
 			o.expect("signing in")
 
 			ivyID := e.register("ivy@example.org", "Ivy")
-			reg := o.expect("registering", EventUserRegistered)
+			// Sign-up also asks for the verification mail, in the same transaction.
+			reg := o.expect("registering", EventUserRegistered, EventVerificationRequested)
 			if u := payloadOf(t, reg[0]); u.ID != ivyID || u.Email != "ivy@example.org" || u.Version != 1 {
 				t.Fatalf("registered payload %+v", u)
 			}

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -39,8 +40,9 @@ func TestHTTPModeratorSuspension(t *testing.T) {
 			reader, readerRefresh := e.login("rita@example.org", goodPassword)
 			author, _ := e.login("aldo@example.org", goodPassword)
 			mod, _ := e.login("mona@example.org", goodPassword)
-			o.expect("registrations and role changes", EventUserRegistered, EventUserRegistered, EventUserRegistered, EventUserRegistered,
-				EventUserUpdated, EventUserUpdated, EventUserUpdated)
+			signUp := []string{EventUserRegistered, EventVerificationRequested}
+			o.expect("registrations and role changes", slices.Concat(signUp, signUp, signUp, signUp, []string{EventUserUpdated,
+				EventUserUpdated, EventUserUpdated})...)
 			suspension := func(id string) string { return "/v1/users/" + id + "/suspension" }
 
 			t.Run("reader_and_author_may_not_suspend", func(t *testing.T) {

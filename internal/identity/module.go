@@ -58,6 +58,11 @@ type Config struct {
 	RequireSecondFactorForStaff bool          `yaml:"require_second_factor_for_staff" env:"REQUIRE_SECOND_FACTOR_FOR_STAFF" doc:"moderators and administrators act as such only in sessions that passed a second factor (TOTP or a recovery code); without one they sign in as readers and authors and can set one up"`
 	TOTPEncryptionKeys          string        `yaml:"totp_encryption_keys" env:"TOTP_ENCRYPTION_KEYS" secret:"true" doc:"keys that seal TOTP secrets at rest (AES-256-GCM): id:base64 of 32 random bytes, comma-separated; the first seals, the others still open, and secrets are resealed under the first at start (docs/operations.md, key rotation); empty: TOTP secrets are stored unsealed"`
 	PasswordHashWait            time.Duration `yaml:"password_hash_wait" env:"PASSWORD_HASH_WAIT" doc:"how long a request waits for a password-hashing slot before it gets 503"`
+	// Mailed links: e-mail verification and password reset (app_email_tokens.go).
+	EmailVerifyTTL              time.Duration `yaml:"email_verify_ttl" env:"EMAIL_VERIFY_TTL" doc:"how long an e-mail verification link works"`
+	PasswordResetTTL            time.Duration `yaml:"password_reset_ttl" env:"PASSWORD_RESET_TTL" doc:"how long a password reset link works"`
+	PasswordResetRatePerAddress int           `yaml:"password_reset_rate_per_address" env:"PASSWORD_RESET_RATE_PER_ADDRESS" doc:"password reset requests per client address per hour (more: 429)"`
+	PasswordResetPerAccount     int           `yaml:"password_reset_per_account" env:"PASSWORD_RESET_PER_ACCOUNT" doc:"password reset mails per e-mail address per hour; further requests are answered alike (202) and dropped"`
 }
 
 // DefaultConfig returns the embedded defaults.
@@ -76,6 +81,11 @@ func DefaultConfig() Config {
 		SignupRatePerAddress:       20,
 		RefreshReuseGrace:          10 * time.Second,
 		PasswordHashWait:           10 * time.Second,
+
+		EmailVerifyTTL:              48 * time.Hour,
+		PasswordResetTTL:            time.Hour,
+		PasswordResetRatePerAddress: 20,
+		PasswordResetPerAccount:     3,
 	}
 }
 
@@ -123,6 +133,18 @@ func (c Config) Validate() error {
 	}
 	if c.PasswordHashConcurrency < 0 {
 		bad("identity.password_hash_concurrency: must be 0 (automatic) or more")
+	}
+	if c.EmailVerifyTTL < time.Hour || c.EmailVerifyTTL > 30*24*time.Hour {
+		bad("identity.email_verify_ttl: must be between 1h and 720h")
+	}
+	if c.PasswordResetTTL < 5*time.Minute || c.PasswordResetTTL > 24*time.Hour {
+		bad("identity.password_reset_ttl: must be between 5m and 24h")
+	}
+	if c.PasswordResetRatePerAddress < 1 {
+		bad("identity.password_reset_rate_per_address: must be at least 1")
+	}
+	if c.PasswordResetPerAccount < 1 {
+		bad("identity.password_reset_per_account: must be at least 1")
 	}
 	if c.PasswordHashWait < 10*time.Millisecond {
 		bad("identity.password_hash_wait: must be at least 10ms")
@@ -182,6 +204,8 @@ type Service struct {
 	oidc      map[string]*oidcProvider
 	oidcOrder []string // as configured, for the sign-in buttons
 	publicURL string
+	// mailBase is where mailed links point (app_email_tokens.go).
+	mailBase string
 	// webauthn is the passkeys' relying party (nil: passkeys off).
 	webauthn *webauthn.WebAuthn
 	// totp seals TOTP secrets (nil: stored unsealed).
@@ -246,6 +270,12 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 	}
 	s.clientAddr = httpx.ClientIP
 	s.publicURL = d.PublicURL
+	// Mailed links need an absolute URL: without http.public_url, the
+	// address identity is reached at (as notify's links do).
+	s.mailBase = d.PublicURL
+	if s.mailBase == "" {
+		s.mailBase = d.IdentityURL
+	}
 	s.webauthn = newRelyingParty(cfg, d.PublicURL)
 	if s.totp, err = parseTOTPKeys(cfg.TOTPEncryptionKeys); err != nil {
 		return nil, fmt.Errorf("identity.totp_encryption_keys: %w", err)

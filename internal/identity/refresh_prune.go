@@ -39,6 +39,9 @@ func (s *Service) pruneLoop(interval time.Duration) lifecycle.Run {
 				if err := s.store.deleteCeremoniesBefore(ctx, s.now().Add(-ceremonyTTL)); err != nil && ctx.Err() == nil {
 					s.log.WarnContext(ctx, "pruning abandoned passkey ceremonies failed", "error", err)
 				}
+				if _, err := s.store.deleteEmailTokensBefore(ctx, s.now().Add(-refreshKeepExpired)); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "pruning expired e-mail tokens failed", "error", err)
+				}
 			}
 		}
 	}

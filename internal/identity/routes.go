@@ -40,6 +40,10 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("user-create", post, "/v1/users", users, "Create an account", created, jsonBody, e409, e422), s.userCreate)
 	huma.Register(api, op("user-me-get", get, "/v1/users/me", users, "Get your account", ok, bearer, e401, e403), s.userMeGet)
 	huma.Register(api, op("user-me-update", patch, "/v1/users/me", users, "Update your account", ok, jsonBody|bearer, e401, e403, e412, e422), s.userMeUpdate)
+	e400, e410 := http.StatusBadRequest, http.StatusGone
+	huma.Register(api, op("email-verify", post, "/v1/users/me/email/verify", users, "Verify your e-mail address", http.StatusAccepted, jsonBody|bearer, e400, e401, e403, e410, e422, e429), s.emailVerify)
+	huma.Register(api, op("password-reset", post, "/v1/auth/password-reset", authTag, "Ask for a password reset link", http.StatusAccepted, jsonBody, e403, e422, e429), s.passwordReset)
+	huma.Register(api, op("password-reset-confirm", post, "/v1/auth/password-reset/confirm", authTag, "Set a new password with a reset link", none, jsonBody, e400, e403, e410, e422), s.passwordResetConfirm)
 	huma.Register(api, op("user-password-change", post, "/v1/users/me/password", users, "Change your password", none, jsonBody|bearer, e401, e403, e422, e429), s.userPasswordChange)
 	huma.Register(api, op("user-get", get, "/v1/users/{id}", users, "Get a user", ok, public, e404), s.userGet)
 	huma.Register(api, op("user-list", get, "/v1/users", users, "List users", ok, bearer, e401, e403, e422), s.userList)
@@ -132,10 +136,18 @@ var descriptions = map[string]string{ //nolint:gosec // API documentation text, 
 		"POST /v1/auth/refresh). Needs X-CSRF-Token equal to the alx_csrf cookie.",
 	"browser-session-delete": "Ends the session of the refresh cookie and clears the cookies. Needs X-CSRF-Token equal to the alx_csrf cookie.",
 	"user-create":            "Register a reader account. Sign in afterwards with POST /v1/auth/token.",
-	"user-password-change":   "Change the password and end every other session (refresh token) of the account; the session of the access token sent stays. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in. Needs a session's access token (403 for one exchanged for a personal API token).",
-	"user-get":               "Administrators and the user see the whole account; anyone else sees only id and display_name of an active user.",
-	"user-list":              "Administrators only.",
-	"user-update":            "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
+	"email-verify": "Without a body (or with {}), mails a verification link to your address again (202; nothing is sent when it is verified already; at most 5 an hour). " +
+		"With {\"token\": ...} from the link, marks the address verified (204). A token works once, until it expires (identity.email_verify_ttl, 48 h by default), " +
+		"only for the account and address it was sent to: an unknown or foreign token is 400, a used or expired one 410, each naming token.",
+	"password-reset": "Mails a link to reset the password to the account with this address, if there is one. The answer is 202 either way, so it tells " +
+		"nobody whether an account exists; requests are limited per client address (429) and per e-mail address (further ones are dropped silently).",
+	"password-reset-confirm": "Sets the password with the token from the reset link (the sign-up password rules apply, 422 naming new_password) and ends every session " +
+		"of the account: its refresh tokens stop working and its access tokens are refused everywhere within a second. The token works once, until it expires " +
+		"(identity.password_reset_ttl, 1 h by default): an unknown token is 400, a used or expired one 410, each naming token. Following the link also verifies the address.",
+	"user-password-change": "Change the password and end every other session (refresh token) of the account; the session of the access token sent stays. At most 5 attempts per 15 minutes; a wrong current password counts as a failed sign-in. Needs a session's access token (403 for one exchanged for a personal API token).",
+	"user-get":             "Administrators and the user see the whole account; anyone else sees only id and display_name of an active user.",
+	"user-list":            "Administrators only.",
+	"user-update":          "Administrators only. An administrator cannot remove their own admin role or suspend themself.",
 	"user-suspend": "Moderators and administrators. Suspends the account as PATCH /v1/users/{id} {\"suspended\": true} does: its sessions end, its tokens are refused " +
 		"on every service within a second and identity.user.suspended is published. Moderators may suspend only readers and authors; administrators anyone " +
 		"but themselves. The optional reason goes to the logs.",

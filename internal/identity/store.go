@@ -30,25 +30,26 @@ type store struct {
 type userRow struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID           string    `bun:"id,pk"`
-	Email        string    `bun:"email"`
-	DisplayName  string    `bun:"display_name"`
-	PasswordHash string    `bun:"password_hash"`
-	Roles        string    `bun:"roles"`
-	Suspended    bool      `bun:"suspended"`
-	CreatedAt    time.Time `bun:"created_at"`
-	UpdatedAt    time.Time `bun:"updated_at"`
-	Version      int64     `bun:"version"`
+	ID            string    `bun:"id,pk"`
+	Email         string    `bun:"email"`
+	DisplayName   string    `bun:"display_name"`
+	PasswordHash  string    `bun:"password_hash"`
+	Roles         string    `bun:"roles"`
+	Suspended     bool      `bun:"suspended"`
+	EmailVerified bool      `bun:"email_verified"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
 }
 
 func toUserRow(u User) *userRow {
 	return &userRow{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, PasswordHash: u.PasswordHash,
-		Roles: encodeRoles(u.Roles), Suspended: u.Suspended, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version}
+		Roles: encodeRoles(u.Roles), Suspended: u.Suspended, EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version}
 }
 
 func (r *userRow) user() User {
 	return User{ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, PasswordHash: r.PasswordHash,
-		Roles: decodeRoles(r.Roles), Suspended: r.Suspended, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+		Roles: decodeRoles(r.Roles), Suspended: r.Suspended, EmailVerified: r.EmailVerified, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 }
 
 // encodeRoles stores roles comma-wrapped (",reader,admin,"), so one LIKE
@@ -93,6 +94,13 @@ func (s *store) ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // createUser inserts u; a taken email is a Conflict.
 func (s *store) createUser(ctx context.Context, u User) error {
+	return s.createUserMailing(ctx, u, nil)
+}
+
+// createUserMailing inserts u and, unless tok is nil, a verification token
+// with its mail request, all in one transaction: an account is never left
+// without the mail that verifies it.
+func (s *store) createUserMailing(ctx context.Context, u User, tok *mailToken) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewInsert().Model(toUserRow(u)).Exec(ctx)
 		if db.IsUniqueViolation(err) {
@@ -101,7 +109,13 @@ func (s *store) createUser(ctx context.Context, u User) error {
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
-		return s.record(ctx, tx, u, EventUserRegistered)
+		if err := s.record(ctx, tx, u, EventUserRegistered); err != nil {
+			return err
+		}
+		if tok == nil {
+			return nil
+		}
+		return s.insertMailToken(ctx, tx, *tok)
 	})
 }
 

@@ -9,14 +9,15 @@ import (
 
 // userJSON is a user as the account owner and administrators see it.
 type userJSON struct {
-	ID          string    `json:"id" doc:"User ID (UUID)"`
-	Email       string    `json:"email" doc:"Sign-in email, lower-case"`
-	DisplayName string    `json:"display_name" doc:"Name shown to others"`
-	Roles       []string  `json:"roles" doc:"Roles: reader, author, moderator, admin"`
-	Suspended   bool      `json:"suspended" doc:"A suspended user cannot sign in"`
-	CreatedAt   time.Time `json:"created_at" doc:"When the account was created (RFC 3339, UTC)"`
-	UpdatedAt   time.Time `json:"updated_at" doc:"When the account last changed (RFC 3339, UTC)"`
-	Version     int64     `json:"version" doc:"Version; the ETag is its quoted value"`
+	ID            string    `json:"id" doc:"User ID (UUID)"`
+	Email         string    `json:"email" doc:"Sign-in email, lower-case"`
+	DisplayName   string    `json:"display_name" doc:"Name shown to others"`
+	Roles         []string  `json:"roles" doc:"Roles: reader, author, moderator, admin"`
+	Suspended     bool      `json:"suspended" doc:"A suspended user cannot sign in"`
+	EmailVerified bool      `json:"email_verified" doc:"The owner followed a verification (or password reset) link mailed to this address"`
+	CreatedAt     time.Time `json:"created_at" doc:"When the account was created (RFC 3339, UTC)"`
+	UpdatedAt     time.Time `json:"updated_at" doc:"When the account last changed (RFC 3339, UTC)"`
+	Version       int64     `json:"version" doc:"Version; the ETag is its quoted value"`
 }
 
 func toUserJSON(u User) userJSON {
@@ -24,7 +25,7 @@ func toUserJSON(u User) userJSON {
 	if roles == nil {
 		roles = []string{}
 	}
-	return userJSON{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Roles: roles, Suspended: u.Suspended,
+	return userJSON{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Roles: roles, Suspended: u.Suspended, EmailVerified: u.EmailVerified,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version}
 }
 
@@ -32,21 +33,22 @@ func toUserJSON(u User) userJSON {
 // get every field, everyone else only id and display_name of an active user
 // (other services use this to check that a user exists).
 type userLookupJSON struct {
-	ID          string     `json:"id" doc:"User ID (UUID)"`
-	DisplayName string     `json:"display_name" doc:"Name shown to others"`
-	Email       string     `json:"email,omitempty" doc:"Only for the user and administrators"`
-	Roles       []string   `json:"roles,omitempty" doc:"Only for the user and administrators"`
-	Suspended   *bool      `json:"suspended,omitempty" doc:"Only for the user and administrators"`
-	CreatedAt   *time.Time `json:"created_at,omitempty" doc:"Only for the user and administrators"`
-	UpdatedAt   *time.Time `json:"updated_at,omitempty" doc:"Only for the user and administrators"`
-	Version     *int64     `json:"version,omitempty" doc:"Only for the user and administrators"`
+	ID            string     `json:"id" doc:"User ID (UUID)"`
+	DisplayName   string     `json:"display_name" doc:"Name shown to others"`
+	Email         string     `json:"email,omitempty" doc:"Only for the user and administrators"`
+	Roles         []string   `json:"roles,omitempty" doc:"Only for the user and administrators"`
+	Suspended     *bool      `json:"suspended,omitempty" doc:"Only for the user and administrators"`
+	EmailVerified *bool      `json:"email_verified,omitempty" doc:"Only for the user and administrators"`
+	CreatedAt     *time.Time `json:"created_at,omitempty" doc:"Only for the user and administrators"`
+	UpdatedAt     *time.Time `json:"updated_at,omitempty" doc:"Only for the user and administrators"`
+	Version       *int64     `json:"version,omitempty" doc:"Only for the user and administrators"`
 }
 
 // toFullUserLookupJSON is the lookup answer for the user and administrators.
 func toFullUserLookupJSON(u User) userLookupJSON {
 	full := toUserJSON(u)
 	return userLookupJSON{ID: full.ID, DisplayName: full.DisplayName, Email: full.Email, Roles: full.Roles,
-		Suspended: &full.Suspended, CreatedAt: &full.CreatedAt, UpdatedAt: &full.UpdatedAt, Version: &full.Version}
+		Suspended: &full.Suspended, EmailVerified: &full.EmailVerified, CreatedAt: &full.CreatedAt, UpdatedAt: &full.UpdatedAt, Version: &full.Version}
 }
 
 // toPublicUserLookupJSON is the lookup answer for everyone else.

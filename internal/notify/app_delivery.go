@@ -7,6 +7,7 @@ import (
 	"html"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/notify/domain"
@@ -17,7 +18,8 @@ import (
 // a crash between the send and the mark repeats that one mail at most.
 
 func (s *Service) runDelivery(poll time.Duration) func(ctx context.Context) error {
-	return s.runRounds("delivery", poll, s.deliveryWake, func(ctx context.Context) (int, error) { return s.deliverDue(ctx, 50) })
+	limit := max(50, 8*s.cfg.DeliveryWorkers)
+	return s.runRounds("delivery", poll, s.deliveryWake, func(ctx context.Context) (int, error) { return s.deliverDue(ctx, limit) })
 }
 
 // runRounds is a sender's loop: it works rounds back to back while they find
@@ -45,26 +47,39 @@ func (s *Service) runRounds(what string, poll time.Duration, wake <-chan struct{
 	}
 }
 
-// deliverDue sends up to limit due deliveries and returns how many it tried.
+// deliverDue sends the due account mails, then up to limit due deliveries,
+// and returns how many it tried. Deliveries go out on delivery_workers
+// goroutines; one user's deliveries stay on one of them, in order (a digest
+// takes the user's other pending mails with it). Each is claimed (leased)
+// before it is sent, so whatever the number of workers and processes, one
+// delivery goes out once per channel.
 func (s *Service) deliverDue(ctx context.Context, limit int) (int, error) {
+	tried, err := s.sendDueAccountMails(ctx, limit)
+	if err != nil {
+		return tried, err
+	}
 	due, err := s.store.dueDeliveries(ctx, s.now(), limit)
 	if err != nil {
-		return 0, err
+		return tried, err
 	}
-	tried := 0
-	for _, d := range due {
-		ok, err := s.store.claimDelivery(ctx, d, s.now().Add(2*s.cfg.SendTimeout+time.Minute))
-		if err != nil {
-			return tried, err
-		}
-		if !ok {
-			continue
-		}
-		tried++
-		d.Attempts++
-		s.sendOne(ctx, d)
-	}
-	return tried, nil
+	var n atomic.Int64
+	err = inParallel(ctx, s.cfg.DeliveryWorkers, groupBy(due, func(d delivery) string { return d.UserID }),
+		func(ctx context.Context, group []delivery) error {
+			for _, d := range group {
+				ok, err := s.store.claimDelivery(ctx, d, s.now().Add(2*s.cfg.SendTimeout+time.Minute))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				n.Add(1)
+				d.Attempts++
+				s.sendOne(ctx, d)
+			}
+			return nil
+		})
+	return tried + int(n.Load()), err
 }
 
 func (s *Service) sendOne(ctx context.Context, d delivery) {

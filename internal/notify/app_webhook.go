@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -243,28 +244,40 @@ func (s *Service) wakeWebhooks() {
 // ---- the sender ----
 
 func (s *Service) runWebhooks(poll time.Duration) func(ctx context.Context) error {
-	return s.runRounds("webhook", poll, s.webhookWake, func(ctx context.Context) (int, error) { return s.sendDueWebhooks(ctx, 20) })
+	limit := max(20, 16*s.cfg.WebhookWorkers)
+	return s.runRounds("webhook", poll, s.webhookWake, func(ctx context.Context) (int, error) { return s.sendDueWebhooks(ctx, limit) })
 }
 
+// sendDueWebhooks sends up to limit due deliveries on webhook_workers
+// goroutines. One endpoint's deliveries stay on one goroutine, in order;
+// after a failure the endpoint gets nothing more this round (the failed
+// one waits for its backoff, the others for the next round), and a
+// webhook disabled meanwhile gets nothing more at all.
 func (s *Service) sendDueWebhooks(ctx context.Context, limit int) (int, error) {
 	due, err := s.store.dueWebhookDeliveries(ctx, s.now(), limit)
 	if err != nil {
 		return 0, err
 	}
-	tried := 0
-	for _, d := range due {
-		ok, err := s.store.claimWebhookDelivery(ctx, d, s.now().Add(2*s.cfg.WebhookTimeout+time.Minute))
-		if err != nil {
-			return tried, err
-		}
-		if !ok {
-			continue
-		}
-		tried++
-		d.Attempts++
-		s.sendWebhook(ctx, d)
-	}
-	return tried, nil
+	var n atomic.Int64
+	err = inParallel(ctx, s.cfg.WebhookWorkers, groupBy(due, func(d webhookDelivery) string { return d.WebhookID }),
+		func(ctx context.Context, group []webhookDelivery) error {
+			for _, d := range group {
+				ok, err := s.store.claimWebhookDelivery(ctx, d, s.now().Add(2*s.cfg.WebhookTimeout+time.Minute))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				n.Add(1)
+				d.Attempts++
+				if !s.sendWebhook(ctx, d) {
+					return nil
+				}
+			}
+			return nil
+		})
+	return int(n.Load()), err
 }
 
 // sign returns the Standard Webhooks signature header value.
@@ -275,7 +288,9 @@ func sign(secret, id string, ts int64, body []byte) string {
 	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-func (s *Service) sendWebhook(ctx context.Context, d webhookDelivery) {
+// sendWebhook sends one delivery and records the outcome; it reports
+// whether the endpoint took it.
+func (s *Service) sendWebhook(ctx context.Context, d webhookDelivery) bool {
 	now := s.now()
 	body := []byte(d.Payload)
 	code, err := func() (int, error) {
@@ -321,4 +336,5 @@ func (s *Service) sendWebhook(ctx context.Context, d webhookDelivery) {
 	if disabled {
 		s.log.WarnContext(ctx, "notify: webhook disabled after repeated failures", "webhook_id", d.WebhookID)
 	}
+	return err == nil
 }

@@ -24,6 +24,9 @@ type Config struct {
 	SendTimeout    time.Duration `yaml:"send_timeout" env:"SEND_TIMEOUT" doc:"limit for one delivery attempt"`
 	MaxAttempts    int           `yaml:"max_attempts" env:"MAX_ATTEMPTS" doc:"delivery attempts before a delivery is marked failed"`
 	RetryBase      time.Duration `yaml:"retry_base" env:"RETRY_BASE" doc:"first retry delay; each further attempt doubles it"`
+	// Senders' concurrency.
+	DeliveryWorkers int `yaml:"delivery_workers" env:"DELIVERY_WORKERS" doc:"e-mail, Web Push and mobile deliveries sent at once (one user's deliveries stay in order, on one worker)"`
+	WebhookWorkers  int `yaml:"webhook_workers" env:"WEBHOOK_WORKERS" doc:"webhook deliveries sent at once, to different endpoints (one endpoint's deliveries go one at a time, in order)"`
 	// Webhooks.
 	WebhookTimeout      time.Duration `yaml:"webhook_timeout" env:"WEBHOOK_TIMEOUT" doc:"limit for one webhook request (connect to answer)"`
 	WebhookDisableAfter int           `yaml:"webhook_disable_after" env:"WEBHOOK_DISABLE_AFTER" doc:"consecutive failed attempts after which a webhook is disabled (a redelivery re-enables it)"`
@@ -50,6 +53,7 @@ func DefaultConfig() Config {
 	return Config{FanoutBatch: 1000, FanoutDelay: 2 * time.Second, PollInterval: time.Second, StreamHeartbeat: 15 * time.Second,
 		StreamPoll: time.Second, MailFrom: "Alexandria <notifications@alexandria.localhost>",
 		SendTimeout: 10 * time.Second, MaxAttempts: 8, RetryBase: 5 * time.Second,
+		DeliveryWorkers: 8, WebhookWorkers: 8,
 		WebhookTimeout: 10 * time.Second, WebhookDisableAfter: 20, VAPIDSubject: "notifications@alexandria.localhost"}
 }
 
@@ -86,6 +90,12 @@ func (c Config) Validate() error {
 	}
 	if c.RetryBase < 10*time.Millisecond || c.RetryBase > time.Hour {
 		problems = append(problems, fmt.Errorf("notify.retry_base: must be between 10ms and 1h (got %s)", c.RetryBase))
+	}
+	if c.DeliveryWorkers < 1 || c.DeliveryWorkers > 256 {
+		problems = append(problems, fmt.Errorf("notify.delivery_workers: must be between 1 and 256 (got %d)", c.DeliveryWorkers))
+	}
+	if c.WebhookWorkers < 1 || c.WebhookWorkers > 256 {
+		problems = append(problems, fmt.Errorf("notify.webhook_workers: must be between 1 and 256 (got %d)", c.WebhookWorkers))
 	}
 	if c.WebhookTimeout < 100*time.Millisecond || c.WebhookTimeout > 2*time.Minute {
 		problems = append(problems, fmt.Errorf("notify.webhook_timeout: must be between 100ms and 2m (got %s)", c.WebhookTimeout))

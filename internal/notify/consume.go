@@ -31,6 +31,8 @@ func (s *Service) handleEvents(p *events.Pipeline) {
 	p.Handle(identity, eventUserRegistered, events.Bind(s.store.bound, s.onUser))
 	p.Handle(identity, eventUserUpdated, events.Bind(s.store.bound, s.onUser))
 	p.Handle(identity, eventUserDeleted, events.Bind(s.store.bound, s.onUserDeleted))
+	p.Handle(identity, eventVerificationRequested, events.Bind(s.store.bound, s.onAccountMail(kindVerify)))
+	p.Handle(identity, eventPasswordResetRequested, events.Bind(s.store.bound, s.onAccountMail(kindReset)))
 }
 
 // consumer works through the repository bound to the pipeline's

@@ -21,6 +21,9 @@ const (
 	eventUserRegistered = "identity.user.registered.v1"
 	eventUserUpdated    = "identity.user.updated.v1"
 	eventUserDeleted    = "identity.user.deleted.v1"
+
+	eventVerificationRequested  = "identity.email.verification_requested.v1"
+	eventPasswordResetRequested = "identity.password.reset_requested.v1"
 )
 
 // Events lists the event types notify publishes: none.
@@ -44,5 +47,7 @@ var Consumes = []events.Consumer{
 	{Type: eventReportResolved, Effect: "Notifies the members of the reported item's (or author's) authors how the report was resolved."},
 	{Type: eventUserRegistered, Effect: "Learns the user's e-mail address (also user.updated)."},
 	{Type: eventUserUpdated, Effect: "As user.registered; an older version is ignored."},
-	{Type: eventUserDeleted, Effect: "Erases the user's inbox, deliveries, preferences, follows and memberships (erasure saga)."},
+	{Type: eventUserDeleted, Effect: "Erases the user's inbox, deliveries, account mails, preferences, follows, memberships, push subscriptions, mobile devices and the webhooks they registered (erasure saga)."},
+	{Type: eventVerificationRequested, Effect: "Mails the verification link at once through the mail channel (SMTP, SES or .eml; text and HTML), whatever the user's preferences, digest or quiet hours; the link is never logged and the stored mail is blanked once sent."},
+	{Type: eventPasswordResetRequested, Effect: "As verification_requested, with the password reset link."},
 }

@@ -137,6 +137,24 @@ func (c *api) publish(service, typ, key string, data map[string]any) {
 	}
 }
 
+// publishID publishes an event with a given ID (a redelivery).
+func (c *api) publishID(id, service, typ, key string, data []byte) {
+	c.t.Helper()
+	e := bus.Event{ID: id, Type: typ, Source: "/alexandria/" + service, Subject: key, Key: key, Time: time.Now().UTC(), Data: data}
+	if err := c.h.Deps.Bus.Publisher().Publish(bus.Topic(service), e.Message()); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func (c *api) follow(user, typ, id string) {
 	c.publish("engagement", eventFollowCreated, user, map[string]any{"user_id": user, "target_type": typ, "target_id": id, "at": time.Now()})
 }
@@ -412,9 +430,25 @@ func TestSMTPDelivery(t *testing.T) {
 }
 
 type smtpServer struct {
-	addr string
-	mu   sync.Mutex
-	got  map[string]string
+	addr   string
+	mu     sync.Mutex
+	got    map[string]string
+	counts map[string]int
+}
+
+// forget drops the message kept for rcpt (and its count).
+func (s *smtpServer) forget(rcpt string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.got, rcpt)
+	delete(s.counts, rcpt)
+}
+
+// count is how many messages rcpt got since the start (or forget).
+func (s *smtpServer) count(rcpt string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[rcpt]
 }
 
 // newSMTPServer answers just enough SMTP (EHLO, MAIL, RCPT, DATA, QUIT)
@@ -425,7 +459,7 @@ func newSMTPServer(t *testing.T) *smtpServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	s := &smtpServer{addr: ln.Addr().String(), got: map[string]string{}}
+	s := &smtpServer{addr: ln.Addr().String(), got: map[string]string{}, counts: map[string]int{}}
 	go func() {
 		for {
 			conn, err := ln.Accept()
@@ -474,6 +508,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 			}
 			s.mu.Lock()
 			s.got[rcpt] = b.String()
+			s.counts[rcpt]++
 			s.mu.Unlock()
 			say("250 queued")
 		case cmd == "QUIT":

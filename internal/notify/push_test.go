@@ -50,6 +50,15 @@ func newPushService(t *testing.T, vapidPublic string) *pushService {
 		body, _ := io.ReadAll(r.Body)
 		p.mu.Lock()
 		defer p.mu.Unlock()
+		if strings.HasPrefix(r.URL.Path, "/gone/") {
+			// The browser unsubscribed: the push service forgets the endpoint.
+			w.WriteHeader(http.StatusGone)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/unknown/") {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
 		if err := p.checkVAPID(r, "http://"+r.Host); err != nil {
 			p.refusals = append(p.refusals, err.Error())
 			w.WriteHeader(http.StatusUnauthorized)
@@ -232,3 +241,75 @@ func TestWebPush(t *testing.T) {
 }
 
 func urlQuery(s string) string { return strings.NewReplacer(":", "%3A", "/", "%2F").Replace(s) }
+
+// withEndpoint is the subscription with its endpoint under path (/gone/,
+// /unknown/: the push service answers 410 or 404).
+func (p *pushService) withEndpoint(path string) map[string]any {
+	sub := p.subscription()
+	sub["endpoint"] = p.srv.URL + path + uuid.NewString()
+	return sub
+}
+
+func (c *api) countRows(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n []int
+	if err := c.svc.db.NewRaw(query, args...).Scan(t.Context(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n[0]
+}
+
+// TestPushGoneAndErasure: subscriptions the push service answers 404 or
+// 410 for are dropped while the live one gets the message; deleting the
+// user (identity's event) erases their notifications, deliveries,
+// subscriptions, devices and webhooks, and nobody else's.
+func TestPushGoneAndErasure(t *testing.T) {
+	private, public, err := webpush.GenerateVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tune := func(c *Config) {
+		c.VAPIDPublicKey, c.VAPIDPrivateKey, c.WebhookAllow = public, private, "127.0.0.1"
+	}
+	forEachServer(t, tune, func(t *testing.T, c *api) {
+		ps := newPushService(t, public)
+		author, member, other := uuid.NewString(), c.user(), c.user()
+		for _, sub := range []map[string]any{ps.subscription(), ps.withEndpoint("/gone/"), ps.withEndpoint("/unknown/")} {
+			c.expect(204, "POST", "/v1/users/me/push-subscriptions", member, sub)
+		}
+		c.expect(204, "POST", "/v1/users/me/push-subscriptions", other, ps.subscription())
+		c.publish("catalog", eventMemberAdded, author, map[string]any{"author_id": author, "user_id": member, "role": "owner"})
+		eventually(t, "a decrypted push", func() bool { return len(ps.messages()) >= 1 })
+		eventually(t, "the gone subscriptions dropped", func() bool {
+			return c.countRows(t, "SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?", member) == 1
+		})
+
+		// The member registers a webhook and a device; the other user follows something.
+		c.expect(201, "POST", "/v1/webhooks", member, map[string]any{"author_id": author, "url": ps.srv.URL + "/hook",
+			"event_types": []string{"media.published"}, "secret": "erasure-secret-0123456789abcdef"})
+		if _, err := c.svc.db.NewRaw("INSERT INTO devices (id, user_id, platform, token, created_at) VALUES (?, ?, 'android', ?, ?)",
+			uuid.NewString(), member, "tok-"+uuid.NewString(), time.Now().UTC()).Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		c.publish("catalog", eventMemberAdded, author, map[string]any{"author_id": author, "user_id": other, "role": "editor"})
+		eventually(t, "both inboxes filled", func() bool {
+			return c.countRows(t, "SELECT COUNT(*) FROM notifications WHERE user_id = ?", other) >= 1 &&
+				c.countRows(t, "SELECT COUNT(*) FROM notifications WHERE user_id = ?", member) >= 2
+		})
+
+		c.publish("identity", eventUserDeleted, member, map[string]any{"id": member, "email": "gone@example.test"})
+		eventually(t, "the user erased", func() bool {
+			n := 0
+			for _, q := range []string{"SELECT COUNT(*) FROM notifications WHERE user_id = ?", "SELECT COUNT(*) FROM deliveries WHERE user_id = ?",
+				"SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?", "SELECT COUNT(*) FROM devices WHERE user_id = ?",
+				"SELECT COUNT(*) FROM webhooks WHERE created_by = ?"} {
+				n += c.countRows(t, q, member)
+			}
+			return n == 0
+		})
+		if c.countRows(t, "SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?", other) != 1 ||
+			c.countRows(t, "SELECT COUNT(*) FROM notifications WHERE user_id = ?", other) == 0 {
+			t.Fatal("erasing one user touched another's data")
+		}
+	})
+}

@@ -93,6 +93,10 @@ func (s *Store) eraseUser(ctx context.Context, id string) error {
 		"DELETE FROM deliveries WHERE user_id = ?", "DELETE FROM notifications WHERE user_id = ?",
 		"DELETE FROM preferences WHERE user_id = ?", "DELETE FROM follows WHERE user_id = ?",
 		"DELETE FROM members WHERE user_id = ?", "DELETE FROM users WHERE id = ?",
+		"DELETE FROM account_mails WHERE user_id = ?", "DELETE FROM user_settings WHERE user_id = ?",
+		"DELETE FROM push_subscriptions WHERE user_id = ?", "DELETE FROM devices WHERE user_id = ?",
+		"DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT id FROM webhooks WHERE created_by = ?)",
+		"DELETE FROM webhooks WHERE created_by = ?",
 	} {
 		if _, err := s.exec(ctx, q, id); err != nil {
 			return err

@@ -52,7 +52,7 @@ func TestNotifyJourney(t *testing.T) {
 	author, err := admin.CreateAuthor(ctx, client.AuthorInput{Name: "Notified"})
 	must(t, err)
 	// The creator is a member: notify learns it and mails them.
-	msg := smtp.await(t, adminEmail)
+	msg := smtp.await(t, adminEmail, "You were added to an author")
 	if !strings.Contains(msg, "You were added to an author") || !strings.Contains(msg, "List-Unsubscribe-Post: List-Unsubscribe=One-Click") {
 		t.Fatalf("member mail:\n%s", msg)
 	}
@@ -95,7 +95,7 @@ func TestNotifyJourney(t *testing.T) {
 	if s, body := engagementJSON(t, "GET", base+"/v1/users/me/notifications/unread-count", follower, ""); s != 200 || body["unread"] != float64(1) {
 		t.Fatalf("unread %d %v", s, body)
 	}
-	if mail := smtp.await(t, "follower@example.org"); !strings.Contains(mail, "New: Big news") {
+	if mail := smtp.await(t, "follower@example.org", "New: Big news"); !strings.Contains(mail, "List-Unsubscribe") {
 		t.Fatalf("follower mail:\n%s", mail)
 	}
 	got := hook.await(t)
@@ -142,14 +142,14 @@ func openStream(ctx context.Context, t *testing.T, base, bearer string) <-chan s
 type mailSink struct {
 	addr string
 	mu   sync.Mutex
-	got  map[string]string
+	got  map[string][]string // every message by recipient, oldest first
 }
 
 func startMailSink(t *testing.T) *mailSink {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	t.Cleanup(func() { ln.Close() })
-	s := &mailSink{addr: ln.Addr().String(), got: map[string]string{}}
+	s := &mailSink{addr: ln.Addr().String(), got: map[string][]string{}}
 	go func() {
 		for {
 			conn, err := ln.Accept()
@@ -192,7 +192,7 @@ func (s *mailSink) serve(conn net.Conn) {
 				b.WriteString(l)
 			}
 			s.mu.Lock()
-			s.got[rcpt] = b.String()
+			s.got[rcpt] = append(s.got[rcpt], b.String())
 			s.mu.Unlock()
 			say("250 queued")
 		case cmd == "QUIT":
@@ -204,14 +204,25 @@ func (s *mailSink) serve(conn net.Conn) {
 	}
 }
 
-func (s *mailSink) await(t *testing.T, rcpt string) string {
+// await returns the newest message to rcpt that contains every one of
+// want, waiting for it.
+func (s *mailSink) await(t *testing.T, rcpt string, want ...string) string {
 	t.Helper()
 	var msg string
-	within(t, "a mail to "+rcpt, func() bool {
+	within(t, "a mail to "+rcpt+" with "+strings.Join(want, ", "), func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		msg = s.got[rcpt]
-		return msg != ""
+	messages:
+		for i := len(s.got[rcpt]) - 1; i >= 0; i-- {
+			for _, w := range want {
+				if !strings.Contains(s.got[rcpt][i], w) {
+					continue messages
+				}
+			}
+			msg = s.got[rcpt][i]
+			return true
+		}
+		return false
 	})
 	return msg
 }

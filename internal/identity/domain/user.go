@@ -19,9 +19,11 @@ type User struct {
 	PasswordHash string
 	Roles        []string
 	Suspended    bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
+	// EmailVerified: the owner followed a link mailed to Email.
+	EmailVerified bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int64
 }
 
 // IsAdmin reports whether the user holds the admin role.
