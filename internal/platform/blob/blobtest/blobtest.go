@@ -22,11 +22,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -214,28 +212,24 @@ var gcs struct {
 func GCS(t *testing.T) string {
 	t.Helper()
 	gcs.once.Do(func() {
-		gcs.server, gcs.err = fakestorage.NewServerWithOptions(fakestorage.Options{Scheme: "http", Host: "127.0.0.1", NoListener: true})
-		if gcs.err != nil {
-			return
-		}
-		// The storage client downloads from /BUCKET/KEY with the key's
-		// slashes escaped (%2F), which fake-gcs-server's router does not
-		// match: serve its handler with the path unescaped, as GCS reads it.
-		h := gcs.server.HTTPHandler()
-		gcs.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				if !strings.HasPrefix(r.URL.Path, "/storage/") && !strings.HasPrefix(r.URL.Path, "/upload/") {
-					r.URL.RawPath = ""
-				}
-			}
-			h.ServeHTTP(w, r)
-		}))
-		u, err := url.Parse(gcs.http.URL)
+		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			gcs.err = err
 			return
 		}
-		_ = os.Setenv("STORAGE_EMULATOR_HOST", u.Host)
+		// The storage client downloads from http://HOST/BUCKET/KEY, which
+		// fake-gcs-server serves only for its public host: this one.
+		gcs.server, gcs.err = fakestorage.NewServerWithOptions(fakestorage.Options{Scheme: "http", Host: "127.0.0.1",
+			NoListener: true, PublicHost: l.Addr().String()})
+		if gcs.err != nil {
+			_ = l.Close()
+			return
+		}
+		gcs.http = httptest.NewUnstartedServer(gcs.server.HTTPHandler())
+		_ = gcs.http.Listener.Close()
+		gcs.http.Listener = l
+		gcs.http.Start()
+		_ = os.Setenv("STORAGE_EMULATOR_HOST", l.Addr().String())
 	})
 	if gcs.err != nil {
 		unavailable(t, "fake-gcs-server", gcs.err)
