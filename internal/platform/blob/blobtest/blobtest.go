@@ -45,7 +45,7 @@ type Store struct {
 	Name string
 	// Bucket returns the blob URL of a new, empty bucket (skipping the
 	// test when the peer cannot run).
-	Bucket func(t *testing.T) string
+	Bucket func(t testing.TB) string
 }
 
 // Stores lists the local directory and the three cloud stores.
@@ -57,12 +57,12 @@ var Stores = []Store{
 }
 
 // Local is a fresh directory as a file:// URL.
-func Local(t *testing.T) string {
+func Local(t testing.TB) string {
 	t.Helper()
 	return "file://" + filepath.ToSlash(t.TempDir()) + "?metadata=skip&no_tmp_dir=true"
 }
 
-func unavailable(t *testing.T, peer string, err error) {
+func unavailable(t testing.TB, peer string, err error) {
 	t.Helper()
 	if os.Getenv("TEST_REQUIRE_SERVERS") == "1" {
 		t.Fatalf("%s required but unavailable: %v", peer, err)
@@ -174,7 +174,7 @@ func startMinIO() {
 }
 
 // MinIO creates a bucket on the MinIO peer and returns its s3:// URL.
-func MinIO(t *testing.T) string {
+func MinIO(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("MinIO suites: skipped with -short")
@@ -209,7 +209,7 @@ var gcs struct {
 // GCS creates a bucket on an in-process fake-gcs-server and returns its
 // gs:// URL. gocloud's GCS opener talks to it through
 // STORAGE_EMULATOR_HOST, without credentials.
-func GCS(t *testing.T) string {
+func GCS(t testing.TB) string {
 	t.Helper()
 	gcs.once.Do(func() {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -314,7 +314,7 @@ func startAzurite() {
 
 // Azurite creates a container on the Azurite peer and returns its
 // azblob:// URL.
-func Azurite(t *testing.T) string {
+func Azurite(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("Azurite suites: skipped with -short")
