@@ -52,7 +52,7 @@ analytics-test: ## analytics' Python: the related-items job and the Airflow DAG 
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -q -p no:cacheprovider analytics/python/tests deploy/airflow/dags/tests
 
 .PHONY: peers
-peers: ## build the test peers (MinIO, goaws) once into the cache outside the repo (internal/platform/peers)
+peers: ## build the test peers (MinIO, goaws) and install the npm ones (Azurite) once into the cache outside the repo (internal/platform/peers)
 	$(GO) run ./internal/platform/peers/build
 
 .PHONY: e2e

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/alexandria-platform/alexandria/internal/analytics/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 )
 
 // Config tunes analytics.
@@ -17,7 +19,7 @@ type Config struct {
 	WeightCompletion  float64       `yaml:"weight_completion" env:"WEIGHT_COMPLETION" doc:"trending: weight of one completion (a user finishing the item, first time only)"`
 	WeightFollow      float64       `yaml:"weight_follow" env:"WEIGHT_FOLLOW" doc:"trending: weight of one new follower of an item's author, added to each of the author's visible items"`
 	Lateness          time.Duration `yaml:"lateness" env:"LATENESS" doc:"how long after a window ends late events still count in it; later ones are dropped from trending (statistics still count them)"`
-	LakeURL           string        `yaml:"lake_url" env:"LAKE_URL" doc:"where the Parquet lake is written: a directory or file:// URL (empty: lake/ in the data dir)"`
+	LakeURL           string        `yaml:"lake_url" env:"LAKE_URL" doc:"where the Parquet lake is written: a directory, file:///dir, s3://bucket?region=..&endpoint=..&use_path_style=true&prefix=lake/, gs://bucket, azblob://container (empty: lake/ in the data dir)" secret:"true"`
 	LakeFlushInterval time.Duration `yaml:"lake_flush_interval" env:"LAKE_FLUSH_INTERVAL" doc:"how often consumed events are written to a new lake file"`
 	StreamURL         string        `yaml:"stream_url" env:"STREAM_URL" doc:"also put engagement events on an AWS Kinesis stream: kinesis://stream-name?endpoint=http://…&region=… (endpoint for emulators; empty: off)"`
 	StreamInterval    time.Duration `yaml:"stream_interval" env:"STREAM_INTERVAL" doc:"how often staged engagement events are put on the Kinesis stream"`
@@ -60,28 +62,47 @@ func (c Config) Validate() error {
 	if c.StreamInterval < 10*time.Millisecond || c.StreamInterval > time.Minute {
 		problems = append(problems, fmt.Errorf("analytics.stream_interval: must be between 10ms and 1m (got %s)", c.StreamInterval))
 	}
-	if _, err := lakeDir(c.LakeURL, ""); err != nil {
+	if _, _, err := lakeURL(c.LakeURL, ""); err != nil {
 		problems = append(problems, err)
 	}
 	return errors.Join(problems...)
 }
 
-// lakeDir resolves the lake's location to a local directory.
-func lakeDir(raw, dataDir string) (string, error) {
+// lakeURL resolves the lake's location to a blob URL, and for a local
+// lake also the directory: empty is lake/ in the data directory, a path or
+// file:// URL a local directory (written without .attrs side files, each
+// file put in place by rename), s3://, gs:// and azblob:// an object store
+// linked into this binary (see package blob; ?prefix=dir/ puts the lake
+// under a prefix of the bucket).
+func lakeURL(raw, dataDir string) (u, dir string, err error) {
+	const local = "?metadata=skip&no_tmp_dir=true"
 	switch {
 	case raw == "":
-		if dataDir == "" {
-			return "lake", nil
+		dir = "lake"
+		if dataDir != "" {
+			dir = filepath.Join(dataDir, "lake")
 		}
-		return strings.TrimSuffix(dataDir, "/") + "/lake", nil
 	case strings.HasPrefix(raw, "file://"):
-		u, err := url.Parse(raw)
-		if err != nil || u.Path == "" {
-			return "", fmt.Errorf("analytics.lake_url: unreadable file URL %q", raw)
+		pu, perr := url.Parse(raw)
+		if perr != nil || pu.Path == "" {
+			return "", "", fmt.Errorf("analytics.lake_url: want file:///absolute/dir (got %q)", raw)
 		}
-		return u.Path, nil
+		dir = pu.Path
 	case strings.Contains(raw, "://"):
-		return "", fmt.Errorf("analytics.lake_url: only local directories and file:// URLs are supported so far (got %q)", raw)
+		pu, perr := url.Parse(raw)
+		if perr != nil || pu.Host == "" {
+			return "", "", fmt.Errorf("analytics.lake_url: unreadable URL %q", raw)
+		}
+		if verr := (blob.Config{URL: raw}).Validate(); verr != nil {
+			return "", "", fmt.Errorf("analytics.lake_url: %s", strings.TrimPrefix(verr.Error(), "blob.url: "))
+		}
+		return raw, "", nil
+	default:
+		dir = raw
 	}
-	return raw, nil
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", fmt.Errorf("analytics.lake_url: %w", err)
+	}
+	return "file://" + filepath.ToSlash(abs) + local, abs, nil
 }

@@ -1,30 +1,43 @@
 package analytics
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
-	"path/filepath"
+	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	gblob "gocloud.dev/blob"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 )
 
 // The lake: every consumed catalog and engagement event, in Parquet files
-// under dir, Hive-partitioned as events/type=…/dt=YYYY-MM-DD/hour=HH/.
+// on an object store (a local directory, S3, GCS or Azure Blob Storage,
+// through package blob), Hive-partitioned as events/type=…/dt=YYYY-MM-DD/hour=HH/.
 //
-// Exactly once: a consumer stages each event in analytics_lake_pending in
-// the transaction that marks it handled. A flush claims staged rows for a
-// file (recorded as writing), writes the file (temporary name, then
-// rename), and in one transaction deletes the rows and marks the file
-// done. After a crash, files still writing are written again from the
-// same claimed rows. Compaction records its plan first, renames the merged
-// file into place, and only then deletes its sources.
+// Object stores have no rename, so nothing here relies on one. Every file
+// has a deterministic name (the sequence numbers of its first and last
+// staged event) and is written in one PUT: an object is there whole or
+// not at all, and writing the same name again from the same rows gives the
+// same file. Exactly once: a consumer stages each event in
+// analytics_lake_pending in the transaction that marks it handled. A flush
+// claims staged rows for a file (recorded as writing), PUTs the file, and
+// in one transaction deletes the rows and marks the file done. After a
+// crash, files still writing are written again from the same claimed rows
+// (replacing the same object). Compaction records its plan (target and
+// sources) first, PUTs the merged file (its footer names its sources),
+// deletes the sources, then commits; an interrupted compaction whose
+// target exists only deletes what is left of its sources, one whose target
+// does not exist merges again from sources none of which was deleted yet.
 
 // LakeRow is one event in the lake.
 type LakeRow struct {
@@ -38,12 +51,47 @@ type LakeRow struct {
 
 const lakeBatch = 50000
 
+// LakeSourcesKey is the Parquet footer key (key-value metadata) of a
+// compacted file: the keys of the files merged into it, one a line.
+// Readers that list a partition while a compaction is under way can skip
+// those files (or deduplicate by event_id).
+const LakeSourcesKey = "alexandria.lake.sources"
+
 type lake struct {
-	dir string
+	bucket *blob.Bucket
+	where  string // for logs: the scheme and bucket, or the directory
 	// crashAfterWrite, in tests, stops a flush between writing a file and
 	// committing it, as a killed process would.
 	crashAfterWrite func(path string) bool
+	// crashAfterMerge, in tests, stops a compaction after the merged file
+	// is in place, before any source is deleted.
+	crashAfterMerge func(path string) bool
 }
+
+// openLake opens the lake's store (see lakeURL).
+func openLake(ctx context.Context, raw, dataDir string) (*lake, error) {
+	u, dir, err := lakeURL(raw, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("analytics lake: %w", err)
+		}
+	}
+	b, err := blob.Open(ctx, blob.Config{URL: u}, dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("analytics.lake_url: %w", err)
+	}
+	where := dir
+	if where == "" {
+		pu, _ := url.Parse(u)
+		where = pu.Scheme + "://" + pu.Host
+	}
+	return &lake{bucket: b, where: where}, nil
+}
+
+func (l *lake) close() error { return l.bucket.Close() }
 
 // partition is the Hive path of an event type's hour.
 func partition(typ string, atMillis int64) string {
@@ -56,33 +104,54 @@ func hourKey(t time.Time) string {
 	return t.UTC().Format("2006-01-02") + "/" + fmt.Sprintf("%02d", t.UTC().Hour())
 }
 
-func (l *lake) write(path string, rows []LakeRow) error {
-	full := filepath.Join(l.dir, filepath.FromSlash(path))
-	if err := os.MkdirAll(filepath.Dir(full), 0o750); err != nil {
+// write PUTs rows as one Parquet object at path; sources (compaction)
+// go into the footer. The file is encoded in memory first and put in one
+// write, so a failure leaves no object (or the previous one) behind.
+func (l *lake) write(ctx context.Context, path string, rows []LakeRow, sources []string) error {
+	var opts []parquet.WriterOption
+	if len(sources) > 0 {
+		opts = append(opts, parquet.KeyValueMetadata(LakeSourcesKey, strings.Join(sources, "\n")))
+	}
+	var buf bytes.Buffer
+	pw := parquet.NewGenericWriter[LakeRow](&buf, opts...)
+	if _, err := pw.Write(rows); err != nil {
 		return err
 	}
-	tmp := full + ".tmp"
-	if err := parquet.WriteFile(tmp, rows); err != nil {
+	if err := pw.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, full)
+	return l.bucket.WriteAll(ctx, path, buf.Bytes(), &gblob.WriterOptions{ContentType: "application/vnd.apache.parquet"})
 }
 
-func (l *lake) read(path string) ([]LakeRow, error) {
-	return parquet.ReadFile[LakeRow](filepath.Join(l.dir, filepath.FromSlash(path)))
-}
-
-func (l *lake) exists(path string) bool {
-	_, err := os.Stat(filepath.Join(l.dir, filepath.FromSlash(path)))
-	return err == nil
-}
-
-func (l *lake) remove(path string) error {
-	err := os.Remove(filepath.Join(l.dir, filepath.FromSlash(path)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+func (l *lake) read(ctx context.Context, path string) ([]LakeRow, error) {
+	data, err := l.bucket.ReadAll(ctx, path)
+	if err != nil {
+		return nil, err
 	}
-	return err
+	return parquet.Read[LakeRow](bytes.NewReader(data), int64(len(data)))
+}
+
+func (l *lake) exists(ctx context.Context, path string) (bool, error) {
+	return l.bucket.Exists(ctx, path)
+}
+
+func (l *lake) remove(ctx context.Context, path string) error {
+	return l.bucket.Remove(ctx, path)
+}
+
+// files lists the lake's Parquet files (keys under events/).
+func (l *lake) files(ctx context.Context) ([]string, error) {
+	keys, err := l.bucket.Keys(ctx, "events/")
+	if err != nil {
+		return nil, err
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if strings.HasSuffix(k, ".parquet") {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 func lakeRows(rows []pendingRow) []LakeRow {
@@ -165,7 +234,7 @@ func (s *Service) writeClaimed(ctx context.Context, path string) (int, error) {
 // commitFile writes a claimed file's rows, then records it written and
 // forgets its staged rows in one transaction.
 func (s *Service) commitFile(ctx context.Context, path string, rows []pendingRow) (int, error) {
-	if err := s.lake.write(path, lakeRows(rows)); err != nil {
+	if err := s.lake.write(ctx, path, lakeRows(rows), nil); err != nil {
 		return 0, fmt.Errorf("lake write %s: %w", path, err)
 	}
 	if s.lake.crashAfterWrite != nil && s.lake.crashAfterWrite(path) {
@@ -217,7 +286,8 @@ func (s *Service) compactLake(ctx context.Context, cutoff time.Time) (int, error
 			continue
 		}
 		sort.Strings(sources)
-		target := fmt.Sprintf("%s/compacted-%s-%s.parquet", p, seqSpan(sources[0], true), seqSpan(sources[len(sources)-1], false))
+		first, last := seqSpan(sources)
+		target := fmt.Sprintf("%s/compacted-%012d-%012d.parquet", p, first, last)
 		if err := s.store.Tx(ctx, func(tx *Store) error { return tx.planCompaction(ctx, target, p, sources) }); err != nil {
 			return done, err
 		}
@@ -230,31 +300,41 @@ func (s *Service) compactLake(ctx context.Context, cutoff time.Time) (int, error
 }
 
 // finishCompaction writes target from sources unless it is already in
-// place, then deletes the sources and commits.
+// place, then deletes the sources and commits. The target is checked, not
+// rewritten, when it exists: its sources may be partly deleted already.
 func (s *Service) finishCompaction(ctx context.Context, target string, sources []string) error {
 	var n int64
-	if !s.lake.exists(target) {
+	done, err := s.lake.exists(ctx, target)
+	if err != nil {
+		return fmt.Errorf("lake compaction %s: %w", target, err)
+	}
+	if !done {
 		var all []LakeRow
 		for _, src := range sources {
-			rows, err := s.lake.read(src)
+			rows, err := s.lake.read(ctx, src)
 			if err != nil {
+				// No source is deleted before the target exists, so a
+				// missing one is damage from outside: stop, lose nothing.
 				return fmt.Errorf("lake compaction read %s: %w", src, err)
 			}
 			all = append(all, rows...)
 		}
-		if err := s.lake.write(target, all); err != nil {
+		if err := s.lake.write(ctx, target, all, sources); err != nil {
 			return fmt.Errorf("lake compaction write %s: %w", target, err)
 		}
 		n = int64(len(all))
+		if s.lake.crashAfterMerge != nil && s.lake.crashAfterMerge(target) {
+			return errCrash
+		}
 	} else {
-		rows, err := s.lake.read(target)
+		rows, err := s.lake.read(ctx, target)
 		if err != nil {
 			return fmt.Errorf("lake compaction read %s: %w", target, err)
 		}
 		n = int64(len(rows))
 	}
 	for _, src := range sources {
-		if err := s.lake.remove(src); err != nil {
+		if err := s.lake.remove(ctx, src); err != nil {
 			return fmt.Errorf("lake compaction remove %s: %w", src, err)
 		}
 	}
@@ -279,17 +359,31 @@ func partHour(p string) string {
 	return dt + "/" + hour
 }
 
-// seqSpan reads the first or last sequence number out of a file name.
-func seqSpan(path string, first bool) string {
-	name := strings.TrimSuffix(filepath.Base(path), ".parquet")
-	parts := strings.Split(name, "-")
-	if len(parts) < 3 {
-		return name
+// seqSpan is the lowest first and highest last sequence number in the
+// names of files (part-FIRST-LAST.parquet, compacted-FIRST-LAST.parquet).
+func seqSpan(files []string) (first, last int64) {
+	first = -1
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(path.Base(f), ".parquet"), "-")
+		if len(parts) < 3 {
+			continue
+		}
+		a, errA := strconv.ParseInt(parts[len(parts)-2], 10, 64)
+		b, errB := strconv.ParseInt(parts[len(parts)-1], 10, 64)
+		if errA != nil || errB != nil {
+			continue
+		}
+		if first < 0 || a < first {
+			first = a
+		}
+		if b > last {
+			last = b
+		}
 	}
-	if first {
-		return parts[1]
+	if first < 0 {
+		first = 0
 	}
-	return parts[len(parts)-1]
+	return first, last
 }
 
 // runLake flushes staged events to the lake every interval and compacts

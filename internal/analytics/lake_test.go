@@ -3,8 +3,6 @@ package analytics
 import (
 	"context"
 	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,24 +11,14 @@ import (
 	"github.com/google/uuid"
 )
 
-// listLake lists the Parquet files under the lake, relative to it.
-func listLake(t *testing.T, dir string) []string {
+// listLake lists the Parquet files in the lake, by key.
+func listLake(t *testing.T, l *lake) []string {
 	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	files, err := l.files(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return files
 }
 
 // readLake counts each event ID in the lake's files.
@@ -38,7 +26,7 @@ func readLake(t *testing.T, l *lake, files []string) map[string]int {
 	t.Helper()
 	seen := map[string]int{}
 	for _, f := range files {
-		rows, err := l.read(f)
+		rows, err := l.read(context.Background(), f)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -91,17 +79,17 @@ func TestLakeWritesCompactsAndSurvivesACrash(t *testing.T) {
 			t.Fatalf("flush: %v, want the simulated crash", err)
 		}
 		c.svc.lake.crashAfterWrite = nil
-		files := listLake(t, c.svc.lake.dir)
+		files := listLake(t, c.svc.lake)
 		if !contains(files, crashed) {
 			t.Fatalf("the crashed flush left no file %s: %v", crashed, files)
 		}
 
 		// A new process on the same store and lake resumes.
-		second := &Service{db: c.svc.db, store: c.svc.store, log: c.svc.log, metrics: mustMetrics(t), lake: &lake{dir: c.svc.lake.dir}, now: c.clock.Now}
+		second := &Service{db: c.svc.db, store: c.svc.store, log: c.svc.log, metrics: mustMetrics(t), lake: &lake{bucket: c.svc.lake.bucket}, now: c.clock.Now}
 		if _, err := second.flushLake(ctx); err != nil {
 			t.Fatal(err)
 		}
-		files = listLake(t, c.svc.lake.dir)
+		files = listLake(t, c.svc.lake)
 		seen := readLake(t, second.lake, files)
 		for id := range sent {
 			if seen[id] != 1 {
@@ -129,7 +117,7 @@ func TestLakeWritesCompactsAndSurvivesACrash(t *testing.T) {
 		if n, err := second.compactLake(ctx, now.Add(-15*time.Minute)); err != nil || n != 3 {
 			t.Fatalf("compaction: %d partitions, %v", n, err)
 		}
-		files = listLake(t, c.svc.lake.dir)
+		files = listLake(t, c.svc.lake)
 		perPart := map[string]int{}
 		for _, f := range files {
 			perPart[filepath.Dir(f)]++
@@ -147,9 +135,6 @@ func TestLakeWritesCompactsAndSurvivesACrash(t *testing.T) {
 			if n != 1 || !sent[id] {
 				t.Fatalf("event %s: %d times, sent %v", id, n, sent[id])
 			}
-		}
-		if _, err := os.Stat(filepath.Join(c.svc.lake.dir, "events")); err != nil {
-			t.Fatal(err)
 		}
 	})
 }
@@ -186,7 +171,7 @@ func TestLakeCompactEndpoint(t *testing.T) {
 		if r.status != 200 || r.body["compacted"].(float64) != 1 {
 			t.Fatalf("compact: %d %s", r.status, r.raw)
 		}
-		if files := listLake(t, c.svc.lake.dir); len(files) != 1 || len(readLake(t, c.svc.lake, files)) != 4 {
+		if files := listLake(t, c.svc.lake); len(files) != 1 || len(readLake(t, c.svc.lake, files)) != 4 {
 			t.Fatalf("after compaction: %v", files)
 		}
 	})
@@ -234,13 +219,13 @@ func TestLakeCompactionResumes(t *testing.T) {
 		}
 		var rows []LakeRow
 		for _, s := range s10 {
-			r, err := c.svc.lake.read(s)
+			r, err := c.svc.lake.read(ctx, s)
 			if err != nil {
 				t.Fatal(err)
 			}
 			rows = append(rows, r...)
 		}
-		if err := c.svc.lake.write(t10, rows); err != nil {
+		if err := c.svc.lake.write(ctx, t10, rows, s10); err != nil {
 			t.Fatal(err)
 		}
 		// Hour 11: only the plan recorded.
@@ -251,7 +236,7 @@ func TestLakeCompactionResumes(t *testing.T) {
 		if _, err := c.svc.compactLake(ctx, now); err != nil {
 			t.Fatal(err)
 		}
-		files := listLake(t, c.svc.lake.dir)
+		files := listLake(t, c.svc.lake)
 		if len(files) != 2 || !contains(files, t10) || !contains(files, t11) {
 			t.Fatalf("after resuming: %v", files)
 		}

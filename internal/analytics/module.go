@@ -65,22 +65,22 @@ func newService(ctx context.Context, cfg Config, d module.Deps, sources Sources,
 	if d.Bus == nil {
 		return nil, errors.New("analytics: no event bus")
 	}
-	dir, err := lakeDir(cfg.LakeURL, d.DataDir)
+	lk, err := openLake(ctx, cfg.LakeURL, d.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	store, err := db.Open(ctx, d.DB, db.Options{Service: "analytics", DataDir: d.DataDir, Schema: d.DBSchema})
 	if err != nil {
-		return nil, fmt.Errorf("analytics store: %w", err)
+		return nil, errors.Join(fmt.Errorf("analytics store: %w", err), lk.close())
 	}
-	s, err := build(ctx, cfg, d, store, sources, dir, now)
+	s, err := build(ctx, cfg, d, store, sources, lk, now)
 	if err != nil {
-		return nil, errors.Join(err, store.Close())
+		return nil, errors.Join(err, store.Close(), lk.close())
 	}
 	return s, nil
 }
 
-func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, sources Sources, dir string, now func() time.Time) (*Service, error) {
+func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, sources Sources, lk *lake, now func() time.Time) (*Service, error) {
 	if _, err := store.Migrate(ctx, Migrations); err != nil {
 		return nil, fmt.Errorf("analytics store: %w", err)
 	}
@@ -101,7 +101,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, sources
 	if err != nil {
 		return nil, fmt.Errorf("analytics events: %w", err)
 	}
-	s := &Service{db: store, store: NewStore(store), events: pipeline, log: log, metrics: m, lake: &lake{dir: dir},
+	s := &Service{db: store, store: NewStore(store), events: pipeline, log: log, metrics: m, lake: lk,
 		weights: cfg.weights(), lateness: cfg.Lateness, compactAfter: cfg.LakeCompactAfter, group: group, ownGroup: ownGroup, now: now}
 	if cfg.StreamURL != "" {
 		if s.stream, err = newForwarder(ctx, cfg.StreamURL); err != nil {
@@ -131,7 +131,7 @@ func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 // Close stops the event pipeline and (when analytics owns it) the lake
 // writer, which flushes what is staged, then releases the store.
 func (s *Service) Close(ctx context.Context) error {
-	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), s.db.Close())
+	return errors.Join(s.events.Close(ctx), s.stopOwnGroup(ctx), s.db.Close(), s.lake.close())
 }
 
 func (s *Service) stopOwnGroup(ctx context.Context) error {

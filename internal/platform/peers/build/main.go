@@ -1,10 +1,12 @@
 // Command build builds the integration tests' protocol peers into their
-// cache (package peers) and prints their paths; with no arguments, all.
+// cache (package peers) and prints their paths; with no arguments, all:
+// the Go peers built from tools/ and the npm peers installed at their pins.
 //
-//	go run ./internal/platform/peers/build [minio] [goaws]
+//	go run ./internal/platform/peers/build [minio] [goaws] [azurite]
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -12,16 +14,21 @@ import (
 )
 
 func main() {
-	list := peers.All
+	list, npm := peers.All, peers.AllNPM
 	if len(os.Args) > 1 {
-		list = nil
+		list, npm = nil, nil
 		for _, name := range os.Args[1:] {
 			p, err := peers.Find(name)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
+			if err == nil {
+				list = append(list, p)
+				continue
+			}
+			n, nerr := peers.FindNPM(name)
+			if nerr != nil {
+				fmt.Fprintln(os.Stderr, errors.Join(err, nerr))
 				os.Exit(2)
 			}
-			list = append(list, p)
+			npm = append(npm, n)
 		}
 	}
 	for _, p := range list {
@@ -31,5 +38,13 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Println(bin)
+	}
+	for _, p := range npm {
+		dir, err := peers.Install(p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println(dir)
 	}
 }
