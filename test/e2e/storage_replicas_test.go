@@ -137,7 +137,6 @@ const (
 	e2eMinioPassword = "alexandria-e2e-secret"
 )
 
-
 // minioBucketE2E starts MinIO for the test and makes a bucket; it returns
 // the blob URL and the environment the processes need to reach it.
 func minioBucketE2E(t *testing.T) (string, []string) {
