@@ -699,12 +699,12 @@ func checkIngress(t *testing.T, r *rendered) {
 			t.Errorf("canary Ingress %s has no stable twin %s", c.Name, name)
 			continue
 		}
-		podLocal := false
+		local := false
 		for _, p := range s.Spec.Rules[0].HTTP.Paths {
-			podLocal = podLocal || p.Path == "/v1/uploads"
+			local = local || (p.Path == "/v1/uploads" && podLocal(t, "storage"))
 		}
 		wantWeight := "20"
-		if podLocal {
+		if local {
 			// A tus upload's requests must reach one pod: header only.
 			wantWeight = "0"
 		}

@@ -58,7 +58,12 @@ var targets = []Target{
 		Description: "uploads (tus 1.0 and simple), objects in the blob store, downloads with ranges, signed links",
 		Migrations:  storage.Migrations,
 		New: func(ctx context.Context, c config.Config, d module.Deps) (module.Service, error) {
-			return storage.New(ctx, c.Storage, d)
+			cfg := c.Storage
+			if cfg.RedisURL == "" {
+				// ALEXANDRIA_REDIS_URL: one Redis for every replica's shared state.
+				cfg.RedisURL = c.Identity.RedisURL
+			}
+			return storage.New(ctx, cfg, d)
 		},
 	},
 	{

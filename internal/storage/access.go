@@ -46,9 +46,9 @@ type AccessChecker interface {
 // media_access.go reads it; no import across services).
 const serviceKeyHeader = "X-Alexandria-Service-Key"
 
-// catalogAccess calls catalog's GET /v1/media/{id}/access over HTTP. No
-// answer is cached: each download through a signed link sees the item's
-// and its creator's current state.
+// catalogAccess calls catalog's GET /v1/media/{id}/access over HTTP. It
+// keeps nothing itself: downloads reach it through the access cache
+// (access_cache.go), dropped by catalog's events.
 type catalogAccess struct {
 	base       string
 	client     *http.Client

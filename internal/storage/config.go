@@ -31,6 +31,9 @@ type Config struct {
 	SweepInterval    time.Duration `yaml:"sweep_interval" env:"SWEEP_INTERVAL" doc:"how often expired uploads, finished-but-unrecorded uploads and orphaned objects are looked for"`
 	LinkMaxTTL       time.Duration `yaml:"link_max_ttl" env:"LINK_MAX_TTL" doc:"longest lifetime of a signed download link"`
 	PresignTTL       time.Duration `yaml:"presign_ttl" env:"PRESIGN_TTL" doc:"lifetime of the presigned store URL a download redirects to (blob.presign_downloads)"`
+	AccessCacheTTL   time.Duration `yaml:"access_cache_ttl" env:"ACCESS_CACHE_TTL" doc:"how long catalog's answer to 'may this caller download this item' is reused; catalog's events drop it sooner (0: ask catalog on every request)"`
+	AccessCacheSize  int           `yaml:"access_cache_size" env:"ACCESS_CACHE_SIZE" doc:"most answers the in-memory access cache holds"`
+	RedisURL         string        `yaml:"redis_url" env:"REDIS_URL" secret:"true" doc:"Redis (redis://...) holding the download access cache and the tus upload locks, shared by storage replicas (empty: identity.redis_url, i.e. ALEXANDRIA_REDIS_URL; both empty: in memory and database locks)"`
 }
 
 // DefaultConfig returns the built-in limits.
@@ -39,6 +42,7 @@ func DefaultConfig() Config {
 		BookMaxBytes: 200 * mib, DocumentMaxBytes: 100 * mib, PodcastMaxBytes: 500 * mib, VideoMaxBytes: 4096 * mib,
 		UserQuotaBytes: 10240 * mib, SmallUploadMax: 32 * mib,
 		UploadExpiry: 24 * time.Hour, SweepInterval: time.Minute, LinkMaxTTL: 7 * 24 * time.Hour, PresignTTL: 15 * time.Minute,
+		AccessCacheTTL: 10 * time.Second, AccessCacheSize: 100_000,
 	}
 }
 
@@ -52,6 +56,7 @@ func (c Config) Validate() error {
 		{"book_max_bytes", c.BookMaxBytes}, {"document_max_bytes", c.DocumentMaxBytes},
 		{"podcast_max_bytes", c.PodcastMaxBytes}, {"video_max_bytes", c.VideoMaxBytes},
 		{"user_quota_bytes", c.UserQuotaBytes}, {"small_upload_max", c.SmallUploadMax},
+		{"access_cache_size", c.AccessCacheSize},
 	} {
 		if f.value <= 0 {
 			problems = append(problems, fmt.Errorf("storage.%s: must be positive (got %d)", f.name, f.value))
@@ -66,6 +71,14 @@ func (c Config) Validate() error {
 	} {
 		if f.value <= 0 {
 			problems = append(problems, fmt.Errorf("storage.%s: must be positive (got %s)", f.name, f.value))
+		}
+	}
+	if c.AccessCacheTTL < 0 {
+		problems = append(problems, fmt.Errorf("storage.access_cache_ttl: must not be negative (got %s)", c.AccessCacheTTL))
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			problems = append(problems, errors.New("storage.redis_url: must be a redis:// or rediss:// URL"))
 		}
 	}
 	for _, f := range []struct{ name, value string }{{"catalog_url", c.CatalogURL}, {"public_url", c.PublicURL}} {

@@ -119,7 +119,7 @@ func (s *Service) authorizeDownload(r *http.Request, id string) (bool, error) {
 		return false, s.authorizeLink(r, id, q)
 	}
 	authorization := r.Header.Get("Authorization")
-	a, err := s.access.Access(r.Context(), id, authorization)
+	a, err := s.downloads.Access(r.Context(), id, authorization)
 	if err != nil {
 		return false, err
 	}
@@ -156,7 +156,7 @@ func (s *Service) authorizeLinkScope(r *http.Request, id, scope, linkID, expires
 	if l.RevokedAt != nil {
 		return &goneError{msg: "this download link was revoked"}
 	}
-	a, err := s.access.AccessFor(r.Context(), id, l.CreatedBy)
+	a, err := s.downloads.AccessFor(r.Context(), id, l.CreatedBy)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,19 @@ const (
 
 	eventMediaProcessed = "processing.media.processed.v1"
 	eventMediaDeleted   = "catalog.media.deleted.v1"
+
+	// Catalog's changes that can change who may download an item.
+	eventMediaUpdated   = "catalog.media.updated.v1"
+	eventMediaPublished = "catalog.media.published.v1"
+	eventMediaRemoved   = "catalog.media.removed.v1"
+	eventMediaRestored  = "catalog.media.restored.v1"
+	eventAuthorUpdated  = "catalog.author.updated.v1"
+	eventAuthorRemoved  = "catalog.author.removed.v1"
+	eventAuthorRestored = "catalog.author.restored.v1"
+	eventAuthorDeleted  = "catalog.author.deleted.v1"
+	eventMemberAdded    = "catalog.author.member.added.v1"
+	eventMemberUpdated  = "catalog.author.member.updated.v1"
+	eventMemberRemoved  = "catalog.author.member.removed.v1"
 )
 
 // UploadCompletedV1 is the payload of storage.upload.completed.v1.
@@ -100,5 +113,16 @@ var Events = []events.Spec{
 // Consumes lists the events storage handles.
 var Consumes = []events.Consumer{
 	{Type: eventMediaProcessed, Effect: "Records the derivatives of the media item's current file, served at /v1/media/{id}/derivatives/{name}; derivatives of a file that is no longer current are deleted."},
-	{Type: eventMediaDeleted, Effect: "Drops the item's uploads (in progress and completed) and derivatives; objects no other item references are deleted (storage.object.deleted)."},
+	{Type: eventMediaDeleted, Effect: "Drops the item's uploads (in progress and completed) and derivatives; objects no other item references are deleted (storage.object.deleted); drops the cached download answers about the item."},
+	{Type: eventMediaUpdated, Effect: "Drops the cached download answers about the item (storage.access_cache_ttl)."},
+	{Type: eventMediaPublished, Effect: "Drops the cached download answers about the item."},
+	{Type: eventMediaRemoved, Effect: "Drops the cached download answers about the item: downloads are refused from then on."},
+	{Type: eventMediaRestored, Effect: "Drops the cached download answers about the item."},
+	{Type: eventAuthorUpdated, Effect: "Drops every cached download answer (storage does not know which items credit the author)."},
+	{Type: eventAuthorRemoved, Effect: "Drops every cached download answer."},
+	{Type: eventAuthorRestored, Effect: "Drops every cached download answer."},
+	{Type: eventAuthorDeleted, Effect: "Drops every cached download answer."},
+	{Type: eventMemberAdded, Effect: "Drops every cached download answer (members may view drafts)."},
+	{Type: eventMemberUpdated, Effect: "Drops every cached download answer."},
+	{Type: eventMemberRemoved, Effect: "Drops every cached download answer: a former member's downloads of drafts are refused from then on."},
 }

@@ -13,6 +13,7 @@ type metrics struct {
 	uploads       *prometheus.CounterVec
 	uploadBytes   *prometheus.CounterVec
 	downloadBytes *prometheus.CounterVec
+	accessCache   *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -29,12 +30,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "alexandria_storage_download_bytes_total",
 			Help: "Bytes sent by downloads, by what was downloaded (content, derivative).",
 		}, []string{"what"}),
+		accessCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alexandria_storage_access_cache_lookups_total",
+			Help: "Download visibility answers looked up in the access cache, by result (hit, miss).",
+		}, []string{"result"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	// Two storage services in one process (tests) share the series.
-	for _, c := range []**prometheus.CounterVec{&m.uploads, &m.uploadBytes, &m.downloadBytes} {
+	for _, c := range []**prometheus.CounterVec{&m.uploads, &m.uploadBytes, &m.downloadBytes, &m.accessCache} {
 		if err := reg.Register(*c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {

@@ -56,12 +56,16 @@ type Service struct {
 	bucket  *blob.Bucket
 	presign bool
 	access  AccessChecker
-	tus     *tusUploads
-	tmpDir  string
-	links   linkSigner
-	metrics *metrics
-	log     *slog.Logger
-	now     func() time.Time
+	// downloads is access behind the access cache (access_cache.go), or
+	// access itself when the cache is off; accessCache is nil then.
+	downloads   AccessChecker
+	accessCache accessCache
+	tus         *tusUploads
+	tmpDir      string
+	links       linkSigner
+	metrics     *metrics
+	log         *slog.Logger
+	now         func() time.Time
 
 	// finishing holds the IDs of uploads being finished in this process.
 	finishing sync.Map
@@ -142,22 +146,32 @@ func newService(ctx context.Context, cfg Config, d module.Deps, access AccessChe
 		return fail(err)
 	}
 	s.links = linkSigner{key: key}
+	if err := s.openAccessCache(ctx); err != nil {
+		return fail(err)
+	}
+	closeCache := func(err error) error {
+		if s.accessCache != nil {
+			return errors.Join(err, s.accessCache.Close())
+		}
+		return err
+	}
 	s.publicURL, s.trustForwarded = strings.TrimRight(cmp.Or(cfg.PublicURL, d.PublicURL), "/"), d.TrustForwarded
 	s.tmpDir = filepath.Join(d.DataDir, "uploads", "tmp")
 	if err := os.MkdirAll(s.tmpDir, 0o750); err != nil {
-		return fail(fmt.Errorf("upload directory: %w", err))
+		return fail(closeCache(fmt.Errorf("upload directory: %w", err)))
 	}
-	if s.tus, err = s.newTus(d.DataDir); err != nil {
-		return fail(err)
+	if s.tus, err = s.newTus(); err != nil {
+		return fail(closeCache(err))
 	}
 	s.register(d)
 	pipeline.RegisterAdmin(d.API)
 	s.handleEvents(pipeline)
+	s.handleAccessEvents(pipeline)
 	if err := pipeline.Start(); err != nil {
-		return fail(fmt.Errorf("storage events: %w", err))
+		return fail(closeCache(fmt.Errorf("storage events: %w", err)))
 	}
 	if err := d.Background.Go("sweeper", s.runSweeper); err != nil {
-		return fail(errors.Join(fmt.Errorf("storage sweeper: %w", err), pipeline.Close(ctx)))
+		return fail(closeCache(errors.Join(fmt.Errorf("storage sweeper: %w", err), pipeline.Close(ctx))))
 	}
 	return s, nil
 }
@@ -175,6 +189,7 @@ func (s *Service) register(d module.Deps) {
 	s.registerLinkCreate(d.API)
 	s.registerLinkList(d.API)
 	s.registerLinkRevoke(d.API)
+	describeRoutes(d.API)
 }
 
 // Ready pings the store.
@@ -187,7 +202,31 @@ func (s *Service) Close(ctx context.Context) error {
 	if s.ownBackground {
 		err = errors.Join(err, s.background.Stop(ctx))
 	}
+	if s.accessCache != nil {
+		err = errors.Join(err, s.accessCache.Close())
+	}
 	return errors.Join(err, s.db.Close(), s.bucket.Close())
+}
+
+// openAccessCache puts the download access checks behind a cache: Redis
+// when configured, else in memory; none when the TTL is 0.
+func (s *Service) openAccessCache(ctx context.Context) error {
+	s.downloads = s.access
+	if s.cfg.AccessCacheTTL == 0 {
+		return nil
+	}
+	var err error
+	if s.cfg.RedisURL != "" {
+		s.accessCache, err = newRedisAccessCache(ctx, s.cfg.RedisURL, "alexandria:storage:access:", s.cfg.AccessCacheTTL)
+	} else {
+		s.accessCache, err = newMemoryAccessCache(s.cfg.AccessCacheTTL, s.cfg.AccessCacheSize)
+	}
+	if err != nil {
+		return fmt.Errorf("storage access cache: %w", err)
+	}
+	s.downloads = cachedAccess{next: s.access, cache: s.accessCache,
+		hit: func(result string) { s.metrics.accessCache.WithLabelValues(result).Inc() }}
+	return nil
 }
 
 // MigrationsFS implements module.Migrations.

@@ -47,5 +47,8 @@ func (s *Service) onMediaDeleted(ctx context.Context, st *Store, e bus.Event) er
 	if _, err := uuid.Parse(ev.ID); err != nil {
 		return fmt.Errorf("%s %s: no valid id", e.Type, e.ID)
 	}
+	if err := s.forgetAccess(ctx, ev.ID); err != nil {
+		return err
+	}
 	return s.dropMediaFiles(ctx, st, ev.ID)
 }

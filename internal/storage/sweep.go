@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,8 +69,8 @@ func (s *Service) sweepPending(ctx context.Context) error {
 		if _, busy := s.finishing.Load(p.ID); busy {
 			continue
 		}
-		if p.Source == sourceTus && s.tus.complete(ctx, p.ID) && s.untouchedSince(p.ID, now.Add(-settle)) {
-			_, err := s.finish(ctx, p, s.tus.path(p.ID), nil)
+		if p.Source == sourceTus && s.tus.complete(ctx, p.ID) && s.untouchedSince(ctx, p.ID, now.Add(-settle)) {
+			_, err := s.finishTus(ctx, p)
 			var refusal *Refusal
 			if err == nil || errors.As(err, &refusal) {
 				s.tus.drop(ctx, p.ID)
@@ -95,31 +94,30 @@ func (s *Service) sweepPending(ctx context.Context) error {
 
 // untouchedSince reports whether an upload's bytes were last written
 // before t.
-func (s *Service) untouchedSince(id string, t time.Time) bool {
-	st, err := os.Stat(s.tus.path(id))
-	return err == nil && st.ModTime().Before(t)
+func (s *Service) untouchedSince(ctx context.Context, id string, t time.Time) bool {
+	last, err := s.tus.store.lastTouched(ctx, id)
+	return err == nil && last.Before(t)
 }
 
 // sweepFiles removes upload bytes no reservation refers to (finished,
-// failed, terminated or deleted uploads whose files outlived a crash) and
+// failed, terminated or deleted uploads whose objects outlived a crash) and
 // stale temporary files, once they are an hour old.
 func (s *Service) sweepFiles(ctx context.Context) {
 	cutoff := s.now().Add(-time.Hour)
-	if entries, err := os.ReadDir(s.tus.dir); err == nil {
-		for _, e := range entries {
-			id := strings.TrimSuffix(e.Name(), ".info")
-			if _, err := uuid.Parse(id); err != nil || e.IsDir() {
-				continue
-			}
-			info, err := e.Info()
-			if err != nil || info.ModTime().After(cutoff) {
+	if ids, err := s.tus.store.ids(ctx); err == nil {
+		for id, touched := range ids {
+			if _, err := uuid.Parse(id); err != nil || touched.After(cutoff) {
 				continue
 			}
 			if _, err := s.store.Pending(ctx, id); err == nil {
 				continue
 			}
-			_ = os.Remove(filepath.Join(s.tus.dir, e.Name()))
+			if err := (&blobUpload{store: s.tus.store, id: id}).Terminate(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "sweeping tus upload objects", slog.String("upload_id", id), slog.Any("error", err))
+			}
 		}
+	} else if ctx.Err() == nil {
+		s.log.WarnContext(ctx, "sweeping tus upload objects", slog.Any("error", err))
 	}
 	if entries, err := os.ReadDir(s.tmpDir); err == nil {
 		for _, e := range entries {

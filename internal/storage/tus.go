@@ -2,21 +2,20 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	expslog "golang.org/x/exp/slog"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/auth"
@@ -25,10 +24,13 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 )
 
-// tus 1.0 resumable uploads at /v1/uploads (tusd as a library). tusd keeps
-// the bytes of an upload in progress under <data dir>/uploads/tus, named by
-// an ID storage chooses (a UUID) — never by anything the client sends. What
-// tusd does not do itself is wrapped around it here:
+// tus 1.0 resumable uploads at /v1/uploads (tusd as a library). The bytes
+// of an upload in progress are kept in the shared object store under
+// uploads/tus/ (tus_blobstore.go), named by an ID storage chooses (a UUID)
+// — never by anything the client sends — and a lock in the storage
+// database (tus_lock.go) lets one request at a time write an upload: any
+// replica may take any request of an upload. What tusd does not do itself
+// is wrapped around it here:
 //   - authentication and ownership: only the user who created an upload may
 //     resume, inspect or terminate it;
 //   - the checksum extension (Upload-Checksum, sha256): a chunk is written
@@ -44,25 +46,18 @@ const tusBase = "/v1/uploads"
 // tusUploads is the tusd side of the service.
 type tusUploads struct {
 	handler *tusd.Handler
-	store   filestore.FileStore
-	dir     string
+	store   *blobUploads
+	tmpDir  string
 }
 
-func (s *Service) newTus(dataDir string) (*tusUploads, error) {
-	dir, err := filepath.Abs(filepath.Join(dataDir, "uploads", "tus"))
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("upload directory: %w", err)
-	}
-	store := filestore.New(dir)
+func (s *Service) newTus() (*tusUploads, error) {
+	store := &blobUploads{bucket: s.bucket}
 	composer := tusd.NewStoreComposer()
 	// Core and termination only: no deferred length (the size limit and
 	// quota need Upload-Length up front) and no concatenation.
 	composer.UseCore(store)
 	composer.UseTerminater(store)
-	memorylocker.New().UseIn(composer)
+	(&dbLocker{store: s.store, log: s.log, lease: 30 * time.Second, renew: time.Second}).UseIn(composer)
 	// Location is the public URL's when configured, else the request's
 	// Host; forwarded headers only when the operator trusts a proxy.
 	base := tusBase + "/"
@@ -85,11 +80,47 @@ func (s *Service) newTus(dataDir string) (*tusUploads, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tus handler: %w", err)
 	}
-	return &tusUploads{handler: h, store: store, dir: dir}, nil
+	return &tusUploads{handler: h, store: store, tmpDir: s.tmpDir}, nil
 }
 
-// path is where tusd keeps an upload's bytes. id is storage's own UUID.
-func (t *tusUploads) path(id string) string { return filepath.Join(t.dir, id) }
+// local copies the bytes of upload id into a temporary file, for finish,
+// and returns its path, the bytes' sha256 and a function removing it.
+func (t *tusUploads) local(ctx context.Context, id string) (string, []byte, func(), error) {
+	up, err := t.store.GetUpload(ctx, id)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	r, err := up.GetReader(ctx)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	defer r.Close()
+	f, err := os.CreateTemp(t.tmpDir, "tus-*")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	remove := func() { _ = os.Remove(f.Name()) }
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(f, h), r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		remove()
+		return "", nil, nil, errs.Wrap(errs.Unavailable, err, "the object store cannot be reached; the upload is kept and retried")
+	}
+	return f.Name(), h.Sum(nil), remove, nil
+}
+
+// finishTus finishes upload p from the bytes tusd holds.
+func (s *Service) finishTus(ctx context.Context, p pendingUpload) (upload, error) {
+	path, sum, remove, err := s.tus.local(ctx, p.ID)
+	if err != nil {
+		return upload{}, err
+	}
+	defer remove()
+	return s.finish(ctx, p, path, sum)
+}
 
 // drop deletes an upload's bytes and tusd's record of it.
 func (t *tusUploads) drop(ctx context.Context, id string) {
@@ -258,7 +289,7 @@ func (s *Service) tusFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	if err != nil {
 		return s.finishedElsewhere(ctx, hook.Context, id, err)
 	}
-	u, err := s.finish(ctx, p, s.tus.path(id), nil)
+	u, err := s.finishTus(ctx, p)
 	var refusal *Refusal
 	switch {
 	case err == nil:

@@ -56,17 +56,17 @@ The Secret holding URLs with credentials: the chart's own, or existingSecret.
 
 {{/*
 Targets that open the object store (ALEXANDRIA_BLOB_URL), and those that
-keep state on the pod's disk between requests: storage holds unfinished tus
-uploads in /data (tusd file store, in-process lock), so every request of an
-upload must reach the pod that created it. deploy/validate checks these
-lists against the code.
+keep state on the pod's disk between requests (none: storage keeps
+unfinished tus uploads in the object store, locked in the database, so any
+pod takes any request of an upload). deploy/validate checks these lists
+against the code.
 */}}
 {{- define "alexandria.blobTargets" -}}
 {{- list "storage" "processing" "all" | toJson }}
 {{- end }}
 
 {{- define "alexandria.podLocalTargets" -}}
-{{- list "storage" "all" | toJson }}
+{{- list | toJson }}
 {{- end }}
 
 {{/*
@@ -111,8 +111,8 @@ workload template, so `helm template` and `helm install` fail early.
 {{- end }}
 {{- end }}
 {{- $m := mergeOverwrite (deepCopy .Values.defaults) (deepCopy .Values.monolith) }}
-{{- if or (gt (int $m.replicas) 1) $m.autoscaling.enabled }}
-{{- fail "mode=monolith runs exactly one replica: its storage keeps unfinished tus uploads on the pod's disk, and every request of an upload must reach that pod. Set monolith.replicas=1 and monolith.autoscaling.enabled=false, or use mode=microservices to scale the other targets" }}
+{{- if and (or (gt (int $m.replicas) 1) $m.autoscaling.enabled) (not (include "alexandria.externalBlob" .)) }}
+{{- fail "mode=monolith with more than one replica needs an object store the pods share: set blob.url (s3://, gs://, azblob://), or monolith.replicas=1 and monolith.autoscaling.enabled=false" }}
 {{- end }}
 {{- if and (not (include "alexandria.externalBlob" .)) (not .Values.persistence.enabled) }}
 {{- fail "mode=monolith without blob.url keeps uploaded files in /data: set persistence.enabled=true (a PersistentVolumeClaim), or set blob.url (s3://, gs://, azblob://)" }}
