@@ -18,13 +18,13 @@ import (
 // Embedded bus tuning. A consumer group reads a topic in batches under a
 // time lock on its offset row: a replica that dies mid-batch holds the lock
 // for embeddedLockTimeout, after which another replica of the group resumes
-// from the last acknowledged offset. The subscriber reads at most one batch
-// per poll, so batch/poll bounds a group's throughput (here 5,000 events/s)
-// and the poll bounds the idle latency; a poll is one indexed SELECT.
+// from the last acknowledged offset. A publish in this process wakes the
+// topic's subscriptions at once, and a subscription reads batch after batch
+// while there are rows; the poll only bounds how late a publish from another
+// process on the same file is seen, and an idle poll is one PRAGMA read.
 const (
-	embeddedPollInterval = 20 * time.Millisecond
+	embeddedPollInterval = 50 * time.Millisecond
 	embeddedLockTimeout  = 5 * time.Second
-	embeddedAckDeadline  = 30 * time.Second
 	embeddedBatchSize    = 100
 )
 
@@ -53,20 +53,16 @@ func openEmbedded(ctx context.Context, o Options) (Transport, error) {
 		_ = conn.Close()
 		return nil, fmt.Errorf("bus: embedded publisher: %w", err)
 	}
-	ackDeadline := embeddedAckDeadline
+	hub := newWakeHub()
 	return &transport{
 		name: "embedded",
-		pub:  &checkedPublisher{Publisher: pub},
+		pub:  &checkedPublisher{Publisher: wakingPublisher{Publisher: pub, hub: hub}},
 		newSub: func(group string) (message.Subscriber, error) {
-			return wmsqlitezombiezen.NewSubscriber(path, wmsqlitezombiezen.SubscriberOptions{
-				ConsumerGroupMatcher: wmsqlitezombiezen.NewStaticConsumerGroupMatcher(group),
-				BatchSize:            embeddedBatchSize,
-				PollInterval:         embeddedPollInterval,
-				LockTimeout:          embeddedLockTimeout,
-				AckDeadline:          &ackDeadline,
-				InitializeSchema:     true,
-				Logger:               logger,
-			})
+			return &embeddedSubscriber{
+				path: path, group: group, hub: hub,
+				poll: embeddedPollInterval, lockTimeout: embeddedLockTimeout, batch: embeddedBatchSize,
+				log: o.Logger, closing: make(chan struct{}),
+			}, nil
 		},
 		release: []func() error{conn.Close},
 	}, nil
