@@ -131,10 +131,10 @@ func footprintOnce(b *testing.B, bin string, idle time.Duration) (startMS, rssMB
 	// Let start-up work (migrations, first polls) settle, then measure the
 	// idle CPU over the rest of the wait and read RSS at its end.
 	time.Sleep(idle / 2)
-	cpu0 := cpuTime(b, cmd.Process.Pid)
+	cpu0 := procCPUTime(b, cmd.Process.Pid)
 	t0 := time.Now()
 	time.Sleep(idle / 2)
-	cpuMS = float64((cpuTime(b, cmd.Process.Pid) - cpu0).Milliseconds()) / time.Since(t0).Seconds()
+	cpuMS = float64((procCPUTime(b, cmd.Process.Pid) - cpu0).Milliseconds()) / time.Since(t0).Seconds()
 	rssMB = float64(vmRSS(b, cmd.Process.Pid)) / 1024
 	return startMS, rssMB, cpuMS
 }
@@ -158,9 +158,9 @@ func vmRSS(b *testing.B, pid int) int64 {
 	return 0
 }
 
-// cpuTime is the process's user + system CPU time (/proc/PID/stat, fields 14
+// procCPUTime is the process's user + system CPU time (/proc/PID/stat, fields 14
 // and 15, in clock ticks of 10 ms on Linux).
-func cpuTime(b *testing.B, pid int) time.Duration {
+func procCPUTime(b *testing.B, pid int) time.Duration {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		b.Fatal(err)

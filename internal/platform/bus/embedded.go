@@ -13,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill-sqlite/wmsqlitezombiezen"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
 )
 
 // Embedded bus tuning. A consumer group reads a topic in batches under a
@@ -78,6 +79,13 @@ func openSQLite(ctx context.Context, path string) (*sqlite.Conn, error) {
 	for {
 		conn, err := sqlite.OpenConn(path)
 		if err == nil {
+			// As the services' stores: WAL without an fsync per commit. A
+			// process crash loses nothing; a power loss can lose the last
+			// commits of the bus and of the outboxes alike.
+			if err := sqlitex.ExecuteTransient(conn, "PRAGMA synchronous=NORMAL", nil); err != nil {
+				_ = conn.Close()
+				return nil, fmt.Errorf("bus: open %s: %w", path, err)
+			}
 			return conn, nil
 		}
 		if sqlite.ErrCode(err) != sqlite.ResultBusy && !strings.Contains(err.Error(), "database is locked") {

@@ -224,9 +224,7 @@ func (e *embeddedSubscription) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-wake:
-			if !idle.Stop() {
-				<-idle.C
-			}
+			idle.Stop()
 			e.dataVersion = -1
 		case <-idle.C:
 		}
