@@ -2,8 +2,11 @@ package events
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/bus"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/telemetry"
 )
 
@@ -55,16 +59,85 @@ func (p *Pipeline) Record(ctx context.Context, idb bun.IDB, typ, subject, key st
 	if e.CorrelationID == "" {
 		e.CorrelationID = e.ID
 	}
-	msg := e.Message()
-	meta, err := json.Marshal(msg.Metadata)
+	meta, err := json.Marshal(envelopeMeta(e))
 	if err != nil {
 		return err
 	}
-	row := outboxRow{EventID: e.ID, Topic: p.topic, Type: typ, Metadata: string(meta), Payload: payload, CreatedAt: e.Time}
-	if _, err := idb.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx); err != nil {
+	if err := p.insertOutbox(ctx, idb, e, typ, meta, payload); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}
 	// Wake the relay; it finds the row once the transaction commits.
 	p.relay.notify()
+	return nil
+}
+
+// outboxMeta is the message metadata of bus.Event.Message as a struct, which
+// encoding/json writes without building and sorting a map: recording an
+// event is on every write's path.
+type outboxMeta struct {
+	ID            string `json:"ce_id"`
+	Type          string `json:"ce_type"`
+	Source        string `json:"ce_source,omitempty"`
+	Subject       string `json:"ce_subject,omitempty"`
+	Time          string `json:"ce_time"`
+	SpecVersion   string `json:"ce_specversion"`
+	ContentType   string `json:"content-type"`
+	Key           string `json:"partition_key,omitempty"`
+	TraceParent   string `json:"traceparent,omitempty"`
+	TraceState    string `json:"tracestate,omitempty"`
+	CorrelationID string `json:"correlation_id,omitempty"`
+	CausationID   string `json:"causation_id,omitempty"`
+}
+
+func envelopeMeta(e bus.Event) outboxMeta {
+	return outboxMeta{
+		ID: e.ID, Type: e.Type, Source: e.Source, Subject: e.Subject,
+		Time: e.Time.UTC().Format(time.RFC3339Nano), SpecVersion: "1.0", ContentType: "application/json",
+		Key: e.Key, TraceParent: e.TraceParent, TraceState: e.TraceState,
+		CorrelationID: e.CorrelationID, CausationID: e.CausationID,
+	}
+}
+
+// outboxInsert is the outbox INSERT, prepared once per pipeline; database/sql
+// then keeps it prepared on each pooled connection, so a transaction that
+// records an event does not parse and plan the statement again.
+type outboxInsert struct {
+	once sync.Once
+	stmt *sql.Stmt
+	err  error
+}
+
+func (p *Pipeline) insertOutbox(ctx context.Context, idb bun.IDB, e bus.Event, typ string, meta, payload []byte) error {
+	// SQLite only: pgx already keeps its statements prepared per connection,
+	// and explicit ones would break behind a transaction-mode pooler.
+	tx, ok := idb.(bun.Tx)
+	if ok && p.setup.DB.Dialect == db.SQLite {
+		p.insert.once.Do(func() {
+			p.insert.stmt, p.insert.err = p.setup.DB.DB.DB.PrepareContext(context.WithoutCancel(ctx),
+				"INSERT INTO outbox (event_id, topic, type, metadata, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+		})
+		if p.insert.err == nil {
+			st := tx.Tx.StmtContext(ctx, p.insert.stmt)
+			_, err := st.ExecContext(ctx, e.ID, p.topic, typ, string(meta), payload, e.Time.Format(sqliteTime))
+			_ = st.Close()
+			if err == nil || !strings.Contains(err.Error(), "different database") {
+				return err
+			}
+			// A transaction of another pool: the plain query below.
+		}
+	}
+	row := outboxRow{EventID: e.ID, Topic: p.topic, Type: typ, Metadata: string(meta), Payload: payload, CreatedAt: e.Time}
+	_, err := idb.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
+	return err
+}
+
+// sqliteTime is how bun writes a UTC time into SQLite, so the relay reads
+// rows from either path alike.
+const sqliteTime = "2006-01-02 15:04:05.999999-07:00"
+
+func (p *Pipeline) closeStatements() error {
+	if p.insert.stmt != nil {
+		return p.insert.stmt.Close()
+	}
 	return nil
 }

@@ -43,6 +43,7 @@ type Pipeline struct {
 	m        *metrics
 	tracer   trace.Tracer
 	relay    *relay
+	insert   outboxInsert
 	handlers map[string]map[string]Handler // topic → event type → handler
 
 	group *lifecycle.Group
@@ -150,7 +151,7 @@ func (p *Pipeline) Err() error { return p.group.Err() }
 // stopping; the broker redelivers what was not acknowledged).
 func (p *Pipeline) Close(ctx context.Context) error {
 	if err := p.group.Stop(ctx); err != nil {
-		return fmt.Errorf("events: %w", err)
+		return errors.Join(fmt.Errorf("events: %w", err), p.closeStatements())
 	}
-	return nil
+	return p.closeStatements()
 }

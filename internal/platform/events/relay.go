@@ -50,7 +50,9 @@ func (r *relay) run(ctx context.Context) {
 			return
 		}
 	}
+	const firstLook = 250 * time.Microsecond
 	var backoff time.Duration
+	quick := firstLook
 	var busyUntil, nextStats time.Time
 	for ctx.Err() == nil {
 		if time.Now().After(nextStats) {
@@ -74,13 +76,18 @@ func (r *relay) run(ctx context.Context) {
 		}
 		if n > 0 {
 			busyUntil = time.Now().Add(2 * time.Second)
+			quick = firstLook
 		}
 		wait := cfg.RelayPoll
 		if time.Now().Before(busyUntil) {
-			wait = r.fastPoll
+			// Record wakes the relay before its transaction commits; look
+			// again soon, then less and less often, so the commit is seen
+			// within about a millisecond without spinning.
+			wait, quick = quick, min(2*quick, r.fastPoll)
 		}
 		if woke := sleep(ctx, wait, r.wake); woke {
 			busyUntil = time.Now().Add(2 * time.Second)
+			quick = firstLook
 		}
 	}
 }
