@@ -164,7 +164,7 @@ $(HELM): tools/helm/go.mod
 	cd tools/helm && $(GO) build -ldflags '$(HELM_LDFLAGS)' -o ../../$(HELM) helm.sh/helm/v3/cmd/helm
 
 .PHONY: deploy-check
-deploy-check: $(HELM) ## lint the chart; validate chart renders, compose, Dockerfile, rules and dashboards (deploy/validate)
+deploy-check: $(HELM) ## lint the chart; validate chart renders, compose, Dockerfile, rules, runbooks, alertmanager and dashboards (deploy/validate)
 	@for f in deploy/validate/testdata/*.yaml; do \
 		echo "helm lint --strict -f $$f"; $(HELM) lint --strict --quiet $(CHART) -f $$f || exit 1; done
 	cd deploy/validate && HELM=$(CURDIR)/$(HELM) $(GO) test -count=1 ./...
