@@ -55,6 +55,30 @@ analytics-test: ## analytics' Python: the related-items job and the Airflow DAG 
 peers: ## build the test peers (MinIO, goaws) and install the npm ones (Azurite) once into the cache outside the repo (internal/platform/peers)
 	$(GO) run ./internal/platform/peers/build
 
+# Go native fuzz targets of every decoder of outside input (JSON bodies,
+# query strings, page tokens, tus metadata, Range headers, the sniffers, the
+# EPUB/zip reader, configuration files, bus envelopes), each for FUZZTIME.
+# Their seed corpora (f.Add and testdata/fuzz/) also run with every `go test`;
+# a crasher found here is written to the package's testdata/fuzz/<Target>/ and
+# becomes a regular test once committed. docs/reliability.md ("Fuzzing").
+FUZZTIME ?= 8s
+FUZZ_TARGETS := \
+	./internal/platform/httpx:FuzzJSONBody ./internal/platform/httpx:FuzzQueryString \
+	./internal/platform/httpx:FuzzPageToken ./internal/catalog:FuzzPagePosition \
+	./internal/catalog:FuzzMediaEventPayload ./internal/search:FuzzSearchPageToken \
+	./internal/notify:FuzzUnsubscribeToken ./internal/storage:FuzzRange ./internal/storage:FuzzSniff \
+	./internal/storage:FuzzSanitizeFilename ./internal/storage:FuzzTusMetadata \
+	./internal/processing:FuzzReadEPUB ./internal/platform/zipguard:FuzzCheck \
+	./internal/config:FuzzLoad ./internal/platform/bus:FuzzEnvelope
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME (default 8s; about 3 minutes in all)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "==> $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
 .PHONY: e2e
 e2e: ## end-to-end tests only: the real binary on SQLite and PostgreSQL
 	$(GO) test -count=1 -v ./test/e2e/...
@@ -140,7 +164,7 @@ $(HELM): tools/helm/go.mod
 	cd tools/helm && $(GO) build -ldflags '$(HELM_LDFLAGS)' -o ../../$(HELM) helm.sh/helm/v3/cmd/helm
 
 .PHONY: deploy-check
-deploy-check: $(HELM) ## lint the chart; validate chart renders, compose, Dockerfile, rules and dashboards (deploy/validate)
+deploy-check: $(HELM) ## lint the chart; validate chart renders, compose, Dockerfile, rules, runbooks, alertmanager and dashboards (deploy/validate)
 	@for f in deploy/validate/testdata/*.yaml; do \
 		echo "helm lint --strict -f $$f"; $(HELM) lint --strict --quiet $(CHART) -f $$f || exit 1; done
 	cd deploy/validate && HELM=$(CURDIR)/$(HELM) $(GO) test -count=1 ./...

@@ -215,26 +215,37 @@ func (s *Service) unsubscribeToken(userID, typ string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// unsubscribe turns e-mail off for the type a valid token names.
-func (s *Service) unsubscribe(ctx context.Context, token string) error {
+// parseUnsubscribeToken returns the user and notification type a token
+// made by unsubscribeToken names; any other string is an Invalid error on
+// query.token.
+func (s *Service) parseUnsubscribeToken(token string) (userID, typ string, err error) {
 	bad := errs.InvalidField("query.token", "not a valid unsubscribe link")
 	p, sig, ok := strings.Cut(token, ".")
 	if !ok {
-		return bad
+		return "", "", bad
 	}
 	payload, err1 := base64.RawURLEncoding.DecodeString(p)
 	got, err2 := base64.RawURLEncoding.DecodeString(sig)
 	if err1 != nil || err2 != nil {
-		return bad
+		return "", "", bad
 	}
 	mac := hmac.New(sha256.New, s.unsubKey)
 	mac.Write(payload)
 	if !hmac.Equal(mac.Sum(nil), got) {
-		return bad
+		return "", "", bad
 	}
-	userID, typ, ok := strings.Cut(string(payload), ".")
+	userID, typ, ok = strings.Cut(string(payload), ".")
 	if !ok || !domain.ValidID(userID) || domain.CheckPreference(domain.Preference{Type: typ, Channel: domain.ChannelEmail}) != nil {
-		return bad
+		return "", "", bad
+	}
+	return userID, typ, nil
+}
+
+// unsubscribe turns e-mail off for the type a valid token names.
+func (s *Service) unsubscribe(ctx context.Context, token string) error {
+	userID, typ, err := s.parseUnsubscribeToken(token)
+	if err != nil {
+		return err
 	}
 	return s.store.Tx(ctx, func(st *Store) error {
 		m, err := st.preferences(ctx, []string{userID}, "")

@@ -59,10 +59,16 @@ func readEPUB(file string, lim epubLimits) (*epubBook, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkZipDirectory(f, fi.Size(), lim.MaxEntries); err != nil {
+	return readEPUBFrom(f, fi.Size(), lim)
+}
+
+// readEPUBFrom reads an EPUB of size bytes from r. Every failure is a bad
+// input.
+func readEPUBFrom(r io.ReaderAt, size int64, lim epubLimits) (*epubBook, error) {
+	if err := checkZipDirectory(r, size, lim.MaxEntries); err != nil {
 		return nil, err
 	}
-	zr, err := zip.NewReader(f, fi.Size())
+	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, badInput("the EPUB is not a readable zip archive")
 	}

@@ -63,7 +63,7 @@ type fakeMedia struct {
 // testServiceKey is the service key storage and the fake catalog share.
 const testServiceKey = "test-service-key"
 
-func newFakeCatalog(t *testing.T) *fakeCatalog {
+func newFakeCatalog(t testing.TB) *fakeCatalog {
 	f := &fakeCatalog{media: map[string]fakeMedia{}, tokens: map[string]string{}, moderators: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/v1/media/"), "/access")
@@ -128,7 +128,7 @@ func (f *fakeCatalog) setStatus(id, status string) {
 
 // env is a storage service under test behind the production middleware.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	svc     *Service
 	h       *moduletest.Harness
 	catalog *fakeCatalog
@@ -156,13 +156,13 @@ func (c *fakeClock) advance(d time.Duration) {
 
 // newEnv starts storage on store s with the bucket at blobURL ("" for the
 // local directory) and cfg adjusted by tune.
-func newEnv(t *testing.T, s moduletest.Store, blobURL string, tune func(*Config)) *env {
+func newEnv(t testing.TB, s moduletest.Store, blobURL string, tune func(*Config)) *env {
 	t.Helper()
 	return newEnvBlob(t, s, blob.Config{URL: blobURL}, tune)
 }
 
 // newEnvBlob is newEnv with the whole blob configuration.
-func newEnvBlob(t *testing.T, s moduletest.Store, bc blob.Config, tune func(*Config)) *env {
+func newEnvBlob(t testing.TB, s moduletest.Store, bc blob.Config, tune func(*Config)) *env {
 	t.Helper()
 	h := moduletest.NewHarness(t, s)
 	h.Deps.Blob = bc
@@ -230,7 +230,7 @@ func (e *env) do(client *http.Client, method, url, authz string, body io.Reader,
 }
 
 // read returns the body and closes it.
-func read(t *testing.T, resp *http.Response) []byte {
+func read(t testing.TB, resp *http.Response) []byte {
 	t.Helper()
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
@@ -240,7 +240,7 @@ func read(t *testing.T, resp *http.Response) []byte {
 	return b
 }
 
-func expectStatus(t *testing.T, resp *http.Response, want int) []byte {
+func expectStatus(t testing.TB, resp *http.Response, want int) []byte {
 	t.Helper()
 	b := read(t, resp)
 	if resp.StatusCode != want {
@@ -302,7 +302,7 @@ type recorder struct {
 	got []bus.Event
 }
 
-func newRecorder(t *testing.T, b bus.Transport) *recorder {
+func newRecorder(t testing.TB, b bus.Transport) *recorder {
 	r := &recorder{}
 	sub, err := b.Subscriber("test-recorder")
 	if err != nil {

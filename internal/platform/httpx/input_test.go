@@ -41,7 +41,7 @@ type nameOutput struct {
 
 // edgeServer is a process-like handler: one huma API with a list and a
 // create operation on /v1/things, behind Edge.
-func edgeServer(t *testing.T) http.Handler {
+func edgeServer(t testing.TB) http.Handler {
 	t.Helper()
 	mux := http.NewServeMux()
 	api := NewAPI(mux, "test")

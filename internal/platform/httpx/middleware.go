@@ -77,7 +77,7 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 		route := &routeHolder{}
 		ctx = context.WithValue(ctx, routeKey{}, route)
 		w.Header().Set("X-Request-ID", id)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, ctx: r.Context()}
 		r = r.WithContext(ctx)
 		if masked := MaskPath(r.URL.Path); masked != r.URL.Path {
 			trace.SpanFromContext(ctx).SetAttributes(attribute.String("url.path", masked))
@@ -96,6 +96,10 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			if pattern == "" {
 				pattern = "unmatched"
 			}
+			if sw.status == 0 && ClientGone(r.Context()) {
+				// The handler gave up on a client that went away.
+				sw.WriteHeader(StatusClientClosed)
+			}
 			if sw.status == 0 {
 				sw.status = http.StatusOK
 			}
@@ -107,6 +111,9 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			level := slog.LevelInfo
 			if sw.status >= 500 {
 				level = slog.LevelError
+			}
+			if sw.status == StatusClientClosed {
+				trace.SpanFromContext(ctx).SetAttributes(attribute.Bool("http.client_closed", true))
 			}
 			log.LogAttrs(ctx, level, "http request",
 				slog.String("method", method), slog.String("route", pattern),
@@ -202,11 +209,19 @@ func newRequestID() string {
 
 type statusWriter struct {
 	http.ResponseWriter
+	ctx    context.Context // the request's, to tell a client that went away
 	status int
 	bytes  int64
 }
 
+// WriteHeader records code; a server error answered to a client that has
+// gone away is recorded, and passed on to the tracing wrapper, as 499
+// (StatusClientClosed): the failure is the abandoned work's, not the
+// server's, and nobody receives the answer.
 func (w *statusWriter) WriteHeader(code int) {
+	if code >= 500 && w.ctx != nil && ClientGone(w.ctx) {
+		code = StatusClientClosed
+	}
 	if w.status == 0 {
 		w.status = code
 	}

@@ -92,6 +92,8 @@ func problemType(status int) string {
 		return ProblemTypeBase + "not-acceptable"
 	case http.StatusPreconditionRequired:
 		return ProblemTypeBase + "precondition-required"
+	case StatusClientClosed:
+		return ProblemTypeBase + "client-closed-request"
 	}
 	return ProblemTypeBase + kindForStatus(status).String()
 }
@@ -113,6 +115,9 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 			if classified.Kind == errs.Internal {
 				logInternal(ctx, err)
 				p.Detail = "internal error"
+				if ClientGone(ctx) {
+					p.Status, p.Detail = StatusClientClosed, "the client closed the request"
+				}
 				continue
 			}
 			p.Detail = classified.Message
@@ -143,6 +148,13 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 			p.Status = http.StatusBadRequest
 			p.Detail = "the request body could not be read"
 			p.Errors = append(p.Errors, ProblemField{Location: "body", Message: bodyReadError(ctx, err).Error()})
+		case status >= 500 && ClientGone(ctx):
+			// The client closed the request: what failed is the work it
+			// abandoned (a query cancelled with its context), not the
+			// server. Recorded as 499, below ERROR (logInternal).
+			logInternal(ctx, err)
+			p.Status = StatusClientClosed
+			p.Detail = "the client closed the request"
 		case status >= 500:
 			// A plain error reaching the edge is a bug or an outage: log it
 			// with the request, never show it to the caller.
@@ -162,7 +174,7 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 		}
 	}
 	p.Type = problemType(p.Status)
-	p.Title = http.StatusText(p.Status)
+	p.Title = statusText(p.Status)
 	if p.Detail == "" {
 		p.Detail = p.Title
 	}
@@ -200,8 +212,36 @@ func Logger(ctx context.Context) *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// logInternal logs an error the caller is not shown. Work a client
+// abandoned (its request context cancelled) is logged at INFO: a client
+// going away is not a server error.
 func logInternal(ctx context.Context, err error) {
+	if ClientGone(ctx) {
+		Logger(ctx).InfoContext(ctx, "request abandoned by the client", slog.Any("error", err))
+		return
+	}
 	Logger(ctx).ErrorContext(ctx, "request failed", slog.Any("error", err))
+}
+
+// StatusClientClosed is recorded (metrics, access log, trace) for a request
+// whose client went away before it was answered: nginx's 499 "client closed
+// request". It is never a 5xx: impatient clients must not fire the error
+// alerts. Nothing reaches the client, which is gone.
+const StatusClientClosed = 499
+
+// ClientGone reports whether ctx, a request's context, was cancelled
+// because its client closed the connection (or the HTTP/2 stream). net/http
+// cancels a request's context for that reason only; timeouts end it with
+// DeadlineExceeded instead.
+func ClientGone(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
+}
+
+func statusText(code int) string {
+	if code == StatusClientClosed {
+		return "Client Closed Request"
+	}
+	return http.StatusText(code)
 }
 
 var installOnce sync.Once
