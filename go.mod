@@ -32,6 +32,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/kljensen/snowball v0.10.0
 	github.com/lestrrat-go/jwx/v3 v3.3.0
 	github.com/mmcdole/gofeed v1.4.2
 	github.com/nats-io/nats.go v1.52.0
@@ -65,7 +66,6 @@ require (
 	google.golang.org/protobuf v1.36.12
 	modernc.org/sqlite v1.60.1
 	zombiezen.com/go/sqlite v1.4.0
-	github.com/kljensen/snowball v0.10.0
 )
 
 require (
