@@ -172,7 +172,7 @@ func growLists(root reflect.Value, src Sources) error {
 			}
 			n, err := strconv.Atoi(digits)
 			if err != nil || n < 0 || strconv.Itoa(n) != digits {
-				return nil // not an index: reported as an unknown option later
+				return nil //nolint:nilerr // not an index: reported as an unknown option later
 			}
 			if n >= maxListLen {
 				return fmt.Errorf("%s: index %d is too large (at most %d elements)", l.path, n, maxListLen)

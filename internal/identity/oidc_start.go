@@ -107,7 +107,7 @@ func (s *Service) oidcCallbackOp(ctx context.Context, in *oidcCallbackInput) (*o
 			return nil, err
 		}
 		out := newTokenOutput(pair)
-		body, err := json.Marshal(out.Body)
+		body, err := json.Marshal(out.Body) //nolint:gosec // the tokens are this answer's purpose
 		if err != nil {
 			return nil, err
 		}

@@ -25,7 +25,7 @@ func FuzzSearchPageToken(f *testing.F) {
 		c, err := a.decodeToken(token, fp)
 		if err != nil {
 			var b *badRequest
-			if !errors.As(err, &b) || err != errBadToken {
+			if !errors.As(err, &b) || !errors.Is(err, errBadToken) {
 				t.Fatalf("token %q: %v is not the page_token refusal", token, err)
 			}
 		} else if a.encodeToken(c, fp) == "" {

@@ -15,7 +15,7 @@ func TestSearchStemsPerLanguage(t *testing.T) {
 	forEachStore(t, func(t *testing.T, a *app) {
 		f := newFixture(t, a)
 		f.media(mediaEvent{Title: "Les chanteurs de la rue", Description: "Histoires de chansons oubliées qu'ils chantaient.", Language: "fr"})
-		f.media(mediaEvent{Title: "Las canciones del mar", Description: "Los marineros cantaban historias.", Language: "es"})
+		f.media(mediaEvent{Title: "Las canciones del mar", Description: "Los marineros cantaban historias.", Language: "es"}) //nolint:misspell // Spanish
 		f.media(mediaEvent{Title: "Running notes", Description: "Runners and their shoes.", Language: "en"})
 
 		// A French inflection finds the French item, filtered or not.
@@ -28,7 +28,7 @@ func TestSearchStemsPerLanguage(t *testing.T) {
 		assertTitles(t, "spanish verb", f.search("cantar"), "Las canciones del mar")
 		assertTitles(t, "spanish verb, language filter", f.search("cantar", func(r *searchRequest) { r.Params.Language = "es" }),
 			"Las canciones del mar")
-		// Spanish: marinero (singular) finds marineros; canción finds canciones.
+		// Spanish: the singular marinero finds the plural; canción finds canciones.
 		assertTitles(t, "spanish singular", f.search("marinero"), "Las canciones del mar")
 		assertTitles(t, "spanish, language filter", f.search("marinero", func(r *searchRequest) { r.Params.Language = "es" }),
 			"Las canciones del mar")

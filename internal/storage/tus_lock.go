@@ -50,7 +50,7 @@ func (d *dbLock) Lock(ctx context.Context, requestUnlock func()) error {
 		if ok {
 			d.mu.Lock()
 			d.stop, d.done = make(chan struct{}), make(chan struct{})
-			go d.keep(d.stop, d.done, requestUnlock)
+			go d.keep(d.stop, d.done, requestUnlock) //nolint:gosec // the lease outlives the request that took it
 			d.mu.Unlock()
 			return nil
 		}

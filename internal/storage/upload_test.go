@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -381,5 +380,3 @@ func TestCrashBetweenTusAndRecordIsFinishedOnStart(t *testing.T) {
 		e.events.wait(t, EventUploadCompleted, media)
 	})
 }
-
-func chtimes(path string, t time.Time) error { return os.Chtimes(path, t, t) }

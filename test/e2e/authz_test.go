@@ -529,20 +529,20 @@ func (l *authzLab) prepare(op openAPIOperation, schemas map[string]any, caller *
 // the path it is in.
 func (l *authzLab) defaultParam(op openAPIOperation, name string) string {
 	p := op.path
-	switch {
-	case name == "media_id":
+	switch name {
+	case "media_id":
 		return l.fx["media"]
-	case name == "user_id":
+	case "user_id":
 		return l.actors["member"].userID
-	case name == "link_id":
+	case "link_id":
 		return l.fx["link"]
-	case name == "delivery_id":
+	case "delivery_id":
 		return l.fx["delivery"]
-	case name == "type":
+	case "type":
 		return "author"
-	case name == "provider":
+	case "provider":
 		return "nowhere"
-	case name == "tag":
+	case "tag":
 		return "matrix"
 	}
 	switch {

@@ -117,9 +117,9 @@ func (p *Pipeline) insertOutbox(ctx context.Context, idb bun.IDB, e bus.Event, t
 				"INSERT INTO outbox (event_id, topic, type, metadata, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")
 		})
 		if p.insert.err == nil {
-			st := tx.Tx.StmtContext(ctx, p.insert.stmt)
+			st := tx.StmtContext(ctx, p.insert.stmt)
+			defer func() { _ = st.Close() }()
 			_, err := st.ExecContext(ctx, e.ID, p.topic, typ, string(meta), payload, e.Time.Format(sqliteTime))
-			_ = st.Close()
 			if err == nil || !strings.Contains(err.Error(), "different database") {
 				return err
 			}

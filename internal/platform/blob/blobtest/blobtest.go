@@ -138,7 +138,7 @@ func startMinIO() {
 		return
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", dir) //nolint:gosec // the peer we built
+	cmd := exec.CommandContext(context.Background(), bin, "server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", dir) //nolint:gosec // the peer we built
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+minioUser, "MINIO_ROOT_PASSWORD="+minioPassword,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
 	// Its own process group, with the test binary as parent: it dies with
@@ -212,7 +212,7 @@ var gcs struct {
 func GCS(t testing.TB) string {
 	t.Helper()
 	gcs.once.Do(func() {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			gcs.err = err
 			return
@@ -276,7 +276,7 @@ func startAzurite() {
 		return
 	}
 	main := filepath.Join(dir, "node_modules", "azurite", "dist", "src", "blob", "main.js")
-	cmd := exec.Command(node, main, "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port), //nolint:gosec // the peer we installed
+	cmd := exec.CommandContext(context.Background(), node, main, "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port), //nolint:gosec // the peer we installed
 		"--location", data, "--skipApiVersionCheck", "--disableProductStyleUrl", "--silent")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var logs bytes.Buffer
@@ -291,7 +291,7 @@ func startAzurite() {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		if c, err := (&net.Dialer{Timeout: time.Second}).DialContext(context.Background(), "tcp", addr); err == nil {
 			_ = c.Close()
 			break
 		}
