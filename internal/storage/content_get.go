@@ -156,7 +156,10 @@ func (s *Service) authorizeLinkScope(r *http.Request, id, scope, linkID, expires
 	if l.RevokedAt != nil {
 		return &goneError{msg: "this download link was revoked"}
 	}
-	a, err := s.downloads.AccessFor(r.Context(), id, l.CreatedBy)
+	// A link is a grant to people without an account of their own, so it is
+	// checked against catalog's current state on every use, never a cached
+	// answer: removing the item or the creator's rights ends it at once.
+	a, err := s.access.AccessFor(r.Context(), id, l.CreatedBy)
 	if err != nil {
 		return err
 	}
