@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"reflect"
 	"sort"
 	"strconv"
@@ -122,25 +123,46 @@ type list struct {
 	v    reflect.Value
 }
 
+// option is one configurable field of a section: its YAML name, its full
+// environment name and its value.
+type option struct {
+	sf   reflect.StructField
+	name string
+	env  string
+	v    reflect.Value
+}
+
+// options yields the exported, named fields of section v. Env names nest by
+// the env tags of the parents; a tag that starts with ALEXANDRIA_ is absolute.
+func options(v reflect.Value, envPrefix string) iter.Seq[option] {
+	return func(yield func(option) bool) {
+		t := v.Type()
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+			if name == "-" {
+				continue
+			}
+			env := sf.Tag.Get("env")
+			if !strings.HasPrefix(env, EnvPrefix) {
+				env = envPrefix + env
+			}
+			if !yield(option{sf: sf, name: name, env: env, v: v.Field(i)}) {
+				return
+			}
+		}
+	}
+}
+
 // collectLists finds the list options of v, including those inside
 // elements that already exist.
 func collectLists(v reflect.Value, pathPrefix, envPrefix string) []list {
 	var out []list
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
-		if name == "-" {
-			continue
-		}
-		env := sf.Tag.Get("env")
-		if !strings.HasPrefix(env, EnvPrefix) {
-			env = envPrefix + env
-		}
-		fv := v.Field(i)
+	for o := range options(v, envPrefix) {
+		sf, name, env, fv := o.sf, o.name, o.env, o.v
 		switch {
 		case isSectionList(sf.Type):
 			out = append(out, list{path: pathPrefix + name, env: env, v: fv})
@@ -225,21 +247,8 @@ func cloneLists(v reflect.Value) {
 // shows one element numbered N (for the reference).
 func collect(v reflect.Value, pathPrefix, envPrefix string, template bool) []field {
 	var out []field
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
-		if name == "-" {
-			continue
-		}
-		env := sf.Tag.Get("env")
-		if !strings.HasPrefix(env, EnvPrefix) {
-			env = envPrefix + env
-		}
-		fv := v.Field(i)
+	for o := range options(v, envPrefix) {
+		sf, name, env, fv := o.sf, o.name, o.env, o.v
 		if isSectionList(sf.Type) {
 			if template {
 				out = append(out, collect(reflect.New(sf.Type.Elem()).Elem(), pathPrefix+name+".N.", env+"_N_", true)...)

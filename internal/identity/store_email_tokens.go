@@ -87,24 +87,34 @@ var errTokenSpent = &tokenError{Gone: true, Reason: "has already been used"}
 // errTokenAddress: the account's address is no longer the one mailed.
 var errTokenAddress = &tokenError{Reason: "was sent to an address this account no longer has"}
 
+// spendFor spends token t inside tx and loads its account, which must
+// still have the address the token was mailed to.
+func spendFor(ctx context.Context, tx bun.Tx, t emailTokenRow, now time.Time) (User, error) {
+	ok, err := spendToken(ctx, tx, t.TokenHash, now)
+	if err != nil {
+		return User{}, err
+	}
+	if !ok {
+		return User{}, errTokenSpent
+	}
+	u, err := getUser(ctx, tx, "id = ?", t.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Email != t.Email {
+		return User{}, errTokenAddress
+	}
+	return u, nil
+}
+
 // verifyEmail spends a verification token and marks the account verified,
 // provided it still has the address the token was mailed to.
 func (s *store) verifyEmail(ctx context.Context, t emailTokenRow, now time.Time) (User, error) {
 	var out User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ok, err := spendToken(ctx, tx, t.TokenHash, now)
+		u, err := spendFor(ctx, tx, t, now)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return errTokenSpent
-		}
-		u, err := getUser(ctx, tx, "id = ?", t.UserID)
-		if err != nil {
-			return err
-		}
-		if u.Email != t.Email {
-			return errTokenAddress
 		}
 		if u.EmailVerified {
 			out = u
@@ -127,19 +137,9 @@ func (s *store) verifyEmail(ctx context.Context, t emailTokenRow, now time.Time)
 // link proves the address too, so the account counts as verified.
 func (s *store) resetPassword(ctx context.Context, t emailTokenRow, hash string, now time.Time) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ok, err := spendToken(ctx, tx, t.TokenHash, now)
+		u, err := spendFor(ctx, tx, t, now)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return errTokenSpent
-		}
-		u, err := getUser(ctx, tx, "id = ?", t.UserID)
-		if err != nil {
-			return err
-		}
-		if u.Email != t.Email {
-			return errTokenAddress
 		}
 		u.PasswordHash, u.EmailVerified, u.Version, u.UpdatedAt = hash, true, u.Version+1, ts(now)
 		res, err := tx.NewUpdate().Model(toUserRow(u)).Column("password_hash", "email_verified", "version", "updated_at").
