@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -102,29 +101,42 @@ func envelopeMeta(e bus.Event) outboxMeta {
 // then keeps it prepared on each pooled connection, so a transaction that
 // records an event does not parse and plan the statement again.
 type outboxInsert struct {
-	once sync.Once
-	stmt *sql.Stmt
-	err  error
+	stmt *sql.Stmt // nil: the plain insert
+}
+
+// outboxInsertSQL is the SQLite outbox insert, prepared once per pipeline.
+const outboxInsertSQL = "INSERT INTO outbox (event_id, topic, type, metadata, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+
+// prepareInsert prepares the SQLite outbox insert when the pipeline is made,
+// outside any transaction. Preparing it lazily inside the first Record took
+// a second connection from the pool while that transaction held SQLite's
+// write lock: with every other connection waiting for that lock, the
+// prepare waited for them and they for it until the busy timeout (a 500
+// under simultaneous uploads). A failed prepare leaves the plain insert.
+func (p *Pipeline) prepareInsert(ctx context.Context) {
+	if p.setup.DB.Dialect != db.SQLite {
+		return
+	}
+	st, err := p.setup.DB.DB.DB.PrepareContext(ctx, outboxInsertSQL)
+	if err != nil {
+		p.log.WarnContext(ctx, "events: outbox insert not prepared; using the plain insert", "error", err)
+		return
+	}
+	p.insert.stmt = st
 }
 
 func (p *Pipeline) insertOutbox(ctx context.Context, idb bun.IDB, e bus.Event, typ string, meta, payload []byte) error {
 	// SQLite only: pgx already keeps its statements prepared per connection,
 	// and explicit ones would break behind a transaction-mode pooler.
 	tx, ok := idb.(bun.Tx)
-	if ok && p.setup.DB.Dialect == db.SQLite {
-		p.insert.once.Do(func() {
-			p.insert.stmt, p.insert.err = p.setup.DB.DB.DB.PrepareContext(context.WithoutCancel(ctx),
-				"INSERT INTO outbox (event_id, topic, type, metadata, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-		})
-		if p.insert.err == nil {
-			st := tx.StmtContext(ctx, p.insert.stmt)
-			defer func() { _ = st.Close() }()
-			_, err := st.ExecContext(ctx, e.ID, p.topic, typ, string(meta), payload, e.Time.Format(sqliteTime))
-			if err == nil || !strings.Contains(err.Error(), "different database") {
-				return err
-			}
-			// A transaction of another pool: the plain query below.
+	if ok && p.insert.stmt != nil {
+		st := tx.StmtContext(ctx, p.insert.stmt)
+		defer func() { _ = st.Close() }()
+		_, err := st.ExecContext(ctx, e.ID, p.topic, typ, string(meta), payload, e.Time.Format(sqliteTime))
+		if err == nil || !strings.Contains(err.Error(), "different database") {
+			return err
 		}
+		// A transaction of another pool: the plain query below.
 	}
 	row := outboxRow{EventID: e.ID, Topic: p.topic, Type: typ, Metadata: string(meta), Payload: payload, CreatedAt: e.Time}
 	_, err := idb.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)

@@ -75,6 +75,7 @@ func New(ctx context.Context, s Setup) (*Pipeline, error) {
 		handlers: map[string]map[string]Handler{},
 	}
 	p.relay = newRelay(p)
+	p.prepareInsert(ctx)
 	p.group = s.Group
 	if p.group == nil {
 		p.group = lifecycle.NewGroup(s.Service, s.Logger)
