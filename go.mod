@@ -68,6 +68,8 @@ require (
 	zombiezen.com/go/sqlite v1.4.0
 )
 
+require github.com/getsentry/sentry-go v0.50.0
+
 require (
 	cel.dev/expr v0.25.3 // indirect
 	cloud.google.com/go v0.123.0 // indirect

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -61,6 +62,11 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		return err
 	}
 	defer shutdownTracing(log, tracing)
+	reporter, err := telemetry.NewReporter(c.Sentry, o.Version, strings.Join(names(selected), ","), log)
+	if err != nil {
+		return err
+	}
+	defer flushReports(reporter)
 
 	reg := prometheus.NewRegistry()
 	if err := registerRuntime(reg); err != nil {
@@ -171,7 +177,7 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 		}
 	}
 	srv := &http.Server{
-		Handler:           httpx.Edge(auth.Middleware(verifier)(httpx.RecordRoute(router)), log, metrics, tracing, httpx.EdgeOptions{TrustForwardedFor: c.HTTP.TrustForwardedFor}),
+		Handler:           httpx.Edge(auth.Middleware(verifier)(httpx.RecordRoute(router)), log, metrics, tracing, httpx.EdgeOptions{TrustForwardedFor: c.HTTP.TrustForwardedFor, Reporter: reporter}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       c.HTTP.ReadTimeout,
 		WriteTimeout:      c.HTTP.WriteTimeout,
@@ -274,6 +280,13 @@ func closeBus(log *slog.Logger, t bus.Transport) {
 	case <-time.After(5 * time.Second):
 		log.Warn("the bus did not close within 5s; leaving it")
 	}
+}
+
+// flushReports gives queued error reports 2 seconds to leave.
+func flushReports(r telemetry.Reporter) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	r.Flush(ctx)
 }
 
 func shutdownTracing(log *slog.Logger, t *telemetry.Tracing) {

@@ -36,20 +36,21 @@ type Config struct {
 	// IdentityURL is how targets find identity (its JWKS, user lookups).
 	IdentityURL string `yaml:"identity_url" env:"IDENTITY_URL" doc:"identity's base URL; empty when identity runs in this process"`
 	// ServiceKey authenticates service-to-service calls made for a user.
-	ServiceKey string                `yaml:"service_key" env:"SERVICE_KEY" secret:"true" doc:"shared secret of the services' calls to one another on a user's behalf (signed links to drafts); the same on every process of a split deployment; empty: random per process, enough when all targets run in one"`
-	Database   db.Config             `yaml:"database" env:"DATABASE"`
-	Bus        events.Config         `yaml:"bus" env:"BUS"`
-	Blob       blob.Config           `yaml:"blob" env:"BLOB"`
-	Log        telemetry.LogConfig   `yaml:"log" env:"LOG"`
-	Trace      telemetry.TraceConfig `yaml:"trace" env:"TRACE"`
-	Identity   identity.Config       `yaml:"identity" env:"IDENTITY"`
-	Catalog    catalog.Config        `yaml:"catalog" env:"CATALOG"`
-	Storage    storage.Config        `yaml:"storage" env:"STORAGE"`
-	Processing processing.Config     `yaml:"processing" env:"PROCESSING"`
-	Feeds      feeds.Config          `yaml:"feeds" env:"FEEDS"`
-	Search     search.Config         `yaml:"search" env:"SEARCH"`
-	Engagement engagement.Config     `yaml:"engagement" env:"ENGAGEMENT"`
-	Analytics  analytics.Config      `yaml:"analytics" env:"ANALYTICS"`
+	ServiceKey string                 `yaml:"service_key" env:"SERVICE_KEY" secret:"true" doc:"shared secret of the services' calls to one another on a user's behalf (signed links to drafts); the same on every process of a split deployment; empty: random per process, enough when all targets run in one"`
+	Database   db.Config              `yaml:"database" env:"DATABASE"`
+	Bus        events.Config          `yaml:"bus" env:"BUS"`
+	Blob       blob.Config            `yaml:"blob" env:"BLOB"`
+	Log        telemetry.LogConfig    `yaml:"log" env:"LOG"`
+	Trace      telemetry.TraceConfig  `yaml:"trace" env:"TRACE"`
+	Sentry     telemetry.SentryConfig `yaml:"sentry" env:"SENTRY"`
+	Identity   identity.Config        `yaml:"identity" env:"IDENTITY"`
+	Catalog    catalog.Config         `yaml:"catalog" env:"CATALOG"`
+	Storage    storage.Config         `yaml:"storage" env:"STORAGE"`
+	Processing processing.Config      `yaml:"processing" env:"PROCESSING"`
+	Feeds      feeds.Config           `yaml:"feeds" env:"FEEDS"`
+	Search     search.Config          `yaml:"search" env:"SEARCH"`
+	Engagement engagement.Config      `yaml:"engagement" env:"ENGAGEMENT"`
+	Analytics  analytics.Config       `yaml:"analytics" env:"ANALYTICS"`
 	// LakeURL is where analytics writes its Parquet lake.
 	LakeURL string        `yaml:"lake_url" env:"LAKE_URL" doc:"analytics' Parquet lake: a directory or file:// URL (sets analytics.lake_url); empty: lake/ in the data dir"`
 	Notify  notify.Config `yaml:"notify" env:"NOTIFY"`
@@ -84,6 +85,7 @@ func Default() Config {
 		Bus:        events.DefaultConfig(),
 		Log:        telemetry.LogConfig{Format: "auto", Level: "info"},
 		Trace:      telemetry.TraceConfig{SampleRatio: 1},
+		Sentry:     telemetry.SentryConfig{SampleRate: 1, PerMinute: 60},
 		Identity:   identity.DefaultConfig(),
 		Catalog:    catalog.DefaultConfig(),
 		Storage:    storage.DefaultConfig(),
@@ -140,7 +142,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("identity_url: %w", err)
 		}
 	}
-	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds, c.Engagement, c.Analytics, c.Notify}
+	checks := []interface{ Validate() error }{c.Database, c.Bus, c.Blob, c.Log, c.Trace, c.Sentry, c.Identity, c.Catalog, c.Storage, c.Processing, c.Search, c.Feeds, c.Engagement, c.Analytics, c.Notify}
 	for _, v := range checks {
 		if err := v.Validate(); err != nil {
 			return err

@@ -60,11 +60,18 @@ type EdgeOptions struct {
 	// TrustForwardedFor takes the client address from X-Forwarded-For; set it
 	// only behind a proxy that overwrites the header.
 	TrustForwardedFor bool
+	// Reporter receives panics and answers of 500 or more (Sentry when
+	// configured); nil reports nothing.
+	Reporter telemetry.Reporter
 }
 
 // Edge wraps the process's handler with tracing, request IDs, access logs,
 // metrics and panic recovery. It is the only place requests are logged.
 func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tracing, o EdgeOptions) http.Handler {
+	reporter := o.Reporter
+	if reporter == nil {
+		reporter = telemetry.NoReporter{}
+	}
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -76,6 +83,8 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 		ctx = context.WithValue(ctx, clientIPKey{}, clientIP(r, o.TrustForwardedFor))
 		route := &routeHolder{}
 		ctx = context.WithValue(ctx, routeKey{}, route)
+		failed := &failureNote{}
+		ctx = context.WithValue(ctx, failureKey{}, failed)
 		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w, ctx: r.Context()}
 		r = r.WithContext(ctx)
@@ -86,7 +95,8 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 		m.inflight.Inc()
 		defer func() {
 			m.inflight.Dec()
-			if v := recover(); v != nil {
+			v := recover()
+			if v != nil {
 				log.ErrorContext(ctx, "panic serving request", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				if sw.status == 0 {
 					WriteProblem(sw, r, toProblem(ctx, http.StatusInternalServerError, ""))
@@ -95,6 +105,12 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			pattern := route.pattern
 			if pattern == "" {
 				pattern = "unmatched"
+			}
+			if v != nil || sw.status >= 500 {
+				reporter.Report(ctx, telemetry.Failure{
+					Panic: v, Err: failed.err, Status: max(sw.status, http.StatusInternalServerError),
+					Method: MethodLabel(r.Method), Route: pattern, Path: MaskPath(r.URL.Path),
+				})
 			}
 			if sw.status == 0 && ClientGone(r.Context()) {
 				// The handler gave up on a client that went away.
@@ -161,6 +177,18 @@ func MethodLabel(method string) string {
 
 type routeKey struct{}
 
+type failureKey struct{}
+
+// failureNote carries the internal error behind a 5xx answer back out to
+// Edge, which reports it with the status it became.
+type failureNote struct{ err error }
+
+func noteFailure(ctx context.Context, err error) {
+	if n, ok := ctx.Value(failureKey{}).(*failureNote); ok && n.err == nil {
+		n.err = err
+	}
+}
+
 // routeHolder carries the matched route pattern back out to Edge: inner
 // middleware may hand the mux a copy of the request, and the mux records
 // the pattern only on the request it was given.
@@ -170,10 +198,13 @@ type routeHolder struct{ pattern string }
 // the route pattern rather than the raw path. It must wrap the mux itself.
 func RecordRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Deferred, so a handler that panics is still labelled by its route.
+		defer func() {
+			if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+				h.pattern = r.Pattern
+			}
+		}()
 		mux.ServeHTTP(w, r)
-		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
-			h.pattern = r.Pattern
-		}
 	})
 }
 

@@ -220,6 +220,7 @@ func logInternal(ctx context.Context, err error) {
 		Logger(ctx).InfoContext(ctx, "request abandoned by the client", slog.Any("error", err))
 		return
 	}
+	noteFailure(ctx, err)
 	Logger(ctx).ErrorContext(ctx, "request failed", slog.Any("error", err))
 }
 
