@@ -336,17 +336,20 @@ func TestHelmCanaryAndMonitoring(t *testing.T) {
 	checkMigrationJob(t, r, "1.5.0-rc.1")
 	checkIngress(t, r)
 
-	var sm, rule *unstructured.Unstructured
+	var sm, rule, amc *unstructured.Unstructured
 	for _, u := range r.custom {
+		wantAPI := "monitoring.coreos.com/v1"
 		switch u.GetKind() {
 		case "ServiceMonitor":
 			sm = u
 		case "PrometheusRule":
 			rule = u
+		case "AlertmanagerConfig":
+			amc, wantAPI = u, "monitoring.coreos.com/v1alpha1"
 		default:
 			t.Errorf("unexpected %s", u.GetKind())
 		}
-		if u.GetAPIVersion() != "monitoring.coreos.com/v1" {
+		if u.GetAPIVersion() != wantAPI {
 			t.Errorf("%s: apiVersion %s", u.GetKind(), u.GetAPIVersion())
 		}
 		if u.GetLabels()["release"] != "kube-prometheus-stack" {
@@ -358,6 +361,10 @@ func TestHelmCanaryAndMonitoring(t *testing.T) {
 	}
 	checkServiceMonitor(t, r, sm)
 	checkPrometheusRule(t, rule)
+	if amc == nil {
+		t.Fatal("no AlertmanagerConfig although metrics.alertmanagerConfig.enabled")
+	}
+	checkAlertmanagerConfig(t, amc)
 	if want := len(dashboardFiles(t)); len(r.configMaps) != want {
 		t.Errorf("%d dashboard ConfigMaps, want %d", len(r.configMaps), want)
 	}
