@@ -11,7 +11,8 @@
 // in events.go); store.go holds all the SQL; job.go and the per-format
 // files do the work with external tools (tools.go: ffprobe, ffmpeg,
 // pdfinfo, pdftoppm, pdftotext, from the Debian packages ffmpeg and
-// poppler-utils) and in Go (epub.go, waveform.go).
+// poppler-utils) and in Go (epub.go, waveform.go); sweep.go deletes the
+// stored objects no finished job reported.
 package processing
 
 import (
