@@ -38,6 +38,10 @@ type Options struct {
 	// OpsStarted, when set, receives the operations listener's base URL
 	// (see http.ops_addr) once it serves; it is not called when there is none.
 	OpsStarted func(opsURL string)
+
+	// routed, when set (by tests), receives the public router once every
+	// target has registered its routes.
+	routed func(mux *http.ServeMux)
 }
 
 // running is one built target.
@@ -166,6 +170,9 @@ func Run(ctx context.Context, c config.Config, spec string, o Options) error {
 	defer stopFollowing()
 	var ready atomic.Bool
 	probes(mux, &ready, services)
+	if o.routed != nil {
+		o.routed(mux)
+	}
 	metrics, err := httpx.NewMetrics(reg)
 	if err != nil {
 		return err

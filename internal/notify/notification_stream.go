@@ -23,6 +23,7 @@ func (s *Service) registerStream(d module.Deps) {
 	d.Mux.HandleFunc("GET /v1/users/me/notifications/stream", s.notificationStream)
 	d.Mux.HandleFunc("GET /v1/notifications/unsubscribe", s.unsubscribePage)
 	d.Mux.HandleFunc("POST /v1/notifications/unsubscribe", s.unsubscribePost)
+	describeRoutes(d.API)
 }
 
 // notificationStream sends the caller's new notifications as Server-Sent

@@ -36,6 +36,8 @@ type Config struct {
 	HWAccel              string        `yaml:"hwaccel" env:"HWACCEL" doc:"video encoder: none (libx264), vaapi (h264_vaapi on /dev/dri/renderD128) or nvenc (h264_nvenc)"`
 	AudioRendition       bool          `yaml:"audio_rendition" env:"AUDIO_RENDITION" doc:"make a loudness-normalised AAC rendition (audio.m4a) of audio that is not MP3 or AAC (FLAC, WAV, Vorbis, Opus)"`
 	StoryboardInterval   time.Duration `yaml:"storyboard_interval" env:"STORYBOARD_INTERVAL" doc:"time between the frames of a video's storyboard (seeking previews); 0 makes none"`
+	// Housekeeping of the object store.
+	SweepInterval time.Duration `yaml:"sweep_interval" env:"SWEEP_INTERVAL" doc:"how often derivatives no finished job reported (abandoned transcodes, replaced or removed originals) are deleted from the object store; 0 disables"`
 }
 
 // DefaultConfig returns the defaults.
@@ -47,7 +49,7 @@ func DefaultConfig() Config {
 		MaxFileBytes: 10 << 30, MaxPages: 5000, MaxDuration: 24 * time.Hour, MaxTextBytes: 8 << 20,
 		EPUBMaxEntries: 10000, EPUBMaxUnpackedBytes: 1 << 30, EPUBMaxRatio: 200, WaveformPoints: 1000,
 		HLS: true, HLSLadder: "240,480,720,1080", HLSSegmentSeconds: 4, TranscodeConcurrency: 1, HWAccel: "none",
-		AudioRendition: true, StoryboardInterval: 10 * time.Second,
+		AudioRendition: true, StoryboardInterval: 10 * time.Second, SweepInterval: 10 * time.Minute,
 	}
 }
 
@@ -110,6 +112,9 @@ func (c Config) Validate() error {
 	}
 	if c.StoryboardInterval < 0 || (c.StoryboardInterval > 0 && c.StoryboardInterval < time.Second) {
 		bad("storyboard_interval", "must be 0 (off) or at least 1s")
+	}
+	if c.SweepInterval < 0 || (c.SweepInterval > 0 && c.SweepInterval < time.Second) {
+		bad("sweep_interval", "must be 0 (off) or at least 1s")
 	}
 	if c.ToolTimeout > c.JobTimeout {
 		bad("tool_timeout", "must not be longer than job_timeout")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 )
 
 // Adaptive streaming: HLS with CMAF (fMP4) segments. Each rung of the
@@ -31,8 +34,11 @@ import (
 // Partial outputs are never published: the objects are stored as the job
 // runs, but only the processed event, recorded when the job finishes,
 // makes storage serve them. A worker killed mid-transcode leaves its lease
-// to expire; the next attempt redoes the job in a fresh directory and
-// overwrites the same keys.
+// to expire; the next attempt runs the job in a fresh directory, keeps the
+// rungs the killed one stored completely (resumeRung: a rung's playlist is
+// stored after its segments) and transcodes the others, overwriting any
+// partial rung's keys. What no finished job reported is deleted by the
+// orphan sweeper (sweep.go).
 
 // Content types of the HLS objects.
 const (
@@ -151,7 +157,20 @@ func (w *work) hls(ctx context.Context, p mediaProbe) error {
 	tag := "hls-" + w.j.SHA256[:8]
 	made := make([]rendition, 0, len(rungs))
 	for _, r := range rungs {
-		rd, err := w.transcode(ctx, p, r, fmt.Sprintf("%s-%dp", tag, r.Height))
+		base := fmt.Sprintf("%s-%dp", tag, r.Height)
+		if w.j.Attempts > 1 || w.j.LastError != "" {
+			// An earlier attempt was interrupted (its worker killed, the
+			// store down, the process stopped): keep the rungs it stored.
+			rd, ok, err := w.resumeRung(ctx, p, r, base)
+			if err != nil {
+				return err
+			}
+			if ok {
+				made = append(made, rd)
+				continue
+			}
+		}
+		rd, err := w.transcode(ctx, p, r, base)
 		if err != nil {
 			return err
 		}
@@ -196,38 +215,121 @@ func (w *work) transcode(ctx context.Context, p mediaProbe, r rung, base string)
 	if err := w.put(ctx, "rendition_segment", base+"-init.mp4", typeInit); err != nil {
 		return rendition{}, err
 	}
-	var total int64
+	sizes := make([]int64, len(segs))
 	for i, name := range segs {
-		if strings.Contains(name, "/") || !strings.HasPrefix(name, base+"-") {
+		if !segmentOf(name, base) {
 			return rendition{}, &toolError{Tool: toolFFmpeg, Err: fmt.Errorf("unexpected segment name %q", name)}
 		}
 		fi, err := os.Stat(w.path(name))
 		if err != nil {
 			return rendition{}, err
 		}
-		total += fi.Size()
-		if dur[i] > 0 {
-			rd.Bandwidth = max(rd.Bandwidth, int(float64(fi.Size()*8)/dur[i]))
-		}
+		sizes[i] = fi.Size()
 		if err := w.put(ctx, "rendition_segment", name, typeSegment); err != nil {
 			return rendition{}, err
 		}
 		_ = os.Remove(w.path(name)) // the job directory holds one rung at a time
 	}
-	var all float64
-	for _, d := range dur {
-		all += d
-	}
-	if all > 0 {
-		rd.AverageBandwidth = int(float64(total*8) / all)
-	}
-	rd.Bandwidth = max(rd.Bandwidth, rd.AverageBandwidth)
+	rd.Bandwidth, rd.AverageBandwidth = bandwidths(sizes, dur)
+	// The rung's playlist is stored last: its presence in the store says
+	// the whole rung is there (resumeRung relies on it).
 	if err := w.put(ctx, "rendition", rd.Playlist, typePlaylist); err != nil {
 		return rendition{}, err
 	}
 	w.res.Renditions = append(w.res.Renditions, renditionInfo{Name: rd.Playlist, Width: r.Width, Height: r.Height,
 		Bandwidth: rd.Bandwidth, Codecs: rd.Codecs})
 	return rd, nil
+}
+
+// segmentOf reports whether name is a flat segment name of the rung base.
+func segmentOf(name, base string) bool {
+	return !strings.Contains(name, "/") && !strings.Contains(name, "..") && strings.HasPrefix(name, base+"-")
+}
+
+// bandwidths are the peak and average bit rates of segments of the given
+// sizes (bytes) and durations (seconds); the peak is never below the
+// average.
+func bandwidths(sizes []int64, dur []float64) (peak, average int) {
+	var total int64
+	var all float64
+	for i, n := range sizes {
+		total += n
+		all += dur[i]
+		if dur[i] > 0 {
+			peak = max(peak, int(float64(n*8)/dur[i]))
+		}
+	}
+	if all > 0 {
+		average = int(float64(total*8) / all)
+	}
+	return max(peak, average), average
+}
+
+// resumeRung takes rung r from the store when an earlier attempt of this
+// job stored all of it: its playlist (stored last), its init segment and
+// every segment the playlist lists. ok is false when any is missing; the
+// rung is then transcoded again and overwrites what is there. The job's
+// keys are its own (media, original and rung in the name), so what is
+// found was made from the same bytes.
+func (w *work) resumeRung(ctx context.Context, p mediaProbe, r rung, base string) (rd rendition, ok bool, err error) {
+	prefix := derivativePrefix(w.j.MediaID, w.j.SHA256)
+	playlist := base + ".m3u8"
+	if err := w.s.objects.GetFile(ctx, prefix+playlist, w.path(playlist), 4<<20); err != nil {
+		if blob.IsNotFound(err) {
+			return rendition{}, false, nil
+		}
+		return rendition{}, false, fmt.Errorf("resume %s: %w", playlist, err)
+	}
+	segs, dur, err := readMediaPlaylist(w.path(playlist))
+	if err != nil {
+		return rendition{}, false, nil //nolint:nilerr // an unreadable playlist: transcode the rung again
+	}
+	size := func(name string) (int64, bool, error) {
+		a, err := w.s.objects.Attributes(ctx, prefix+name)
+		if blob.IsNotFound(err) {
+			return 0, false, nil
+		}
+		if err != nil {
+			return 0, false, fmt.Errorf("resume %s: %w", name, err)
+		}
+		return a.Size, true, nil
+	}
+	initSize, found, err := size(base + "-init.mp4")
+	if err != nil || !found {
+		return rendition{}, false, err
+	}
+	sizes := make([]int64, len(segs))
+	for i, name := range segs {
+		if !segmentOf(name, base) {
+			return rendition{}, false, nil
+		}
+		if sizes[i], found, err = size(name); err != nil || !found {
+			return rendition{}, false, err
+		}
+	}
+	fi, err := os.Stat(w.path(playlist))
+	if err != nil {
+		return rendition{}, false, err
+	}
+	fps := p.FrameRate
+	if fps <= 0 || fps > 120 {
+		fps = 30
+	}
+	rd = rendition{rung: r, Playlist: playlist, Codecs: r.codecs(p.HasAudio), FrameRate: fps}
+	rd.Bandwidth, rd.AverageBandwidth = bandwidths(sizes, dur)
+	add := func(kind, name, contentType string, n int64) {
+		w.res.Derivatives = append(w.res.Derivatives, derivative{Kind: kind, ObjectKey: prefix + name, ContentType: contentType, Size: n})
+	}
+	add("rendition_segment", base+"-init.mp4", typeInit, initSize)
+	for i, name := range segs {
+		add("rendition_segment", name, typeSegment, sizes[i])
+	}
+	add("rendition", playlist, typePlaylist, fi.Size())
+	w.res.Renditions = append(w.res.Renditions, renditionInfo{Name: rd.Playlist, Width: r.Width, Height: r.Height,
+		Bandwidth: rd.Bandwidth, Codecs: rd.Codecs})
+	w.s.m.resumed.Inc()
+	w.s.log.InfoContext(ctx, "rendition kept from an earlier attempt", slog.String("job", w.j.ID), slog.String("rendition", playlist))
+	return rd, true, nil
 }
 
 // transcodeArgs is the ffmpeg command line of rung r of the original, in

@@ -184,7 +184,7 @@ func (w *work) put(ctx context.Context, kind, name, contentType string) error {
 	if err != nil {
 		return err
 	}
-	key := "derivatives/" + w.j.MediaID + "/" + w.j.SHA256 + "/" + name
+	key := derivativePrefix(w.j.MediaID, w.j.SHA256) + name
 	if err := w.s.objects.PutFile(ctx, key, path, contentType); err != nil {
 		return fmt.Errorf("store %s: %w", key, err)
 	}

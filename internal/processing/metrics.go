@@ -16,6 +16,10 @@ type metrics struct {
 	// transcoded the seconds of media made, by rung height.
 	transcode  *prometheus.HistogramVec
 	transcoded *prometheus.CounterVec
+	// swept counts orphaned derivative objects deleted (sweep.go);
+	// resumed counts renditions an attempt kept from an earlier one.
+	swept   prometheus.Counter
+	resumed prometheus.Counter
 }
 
 // Job results counted by alexandria_processing_jobs_total.
@@ -54,12 +58,20 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "alexandria_processing_transcoded_media_seconds_total",
 			Help: "Seconds of media transcoded into HLS renditions, by rung height.",
 		}, []string{"height"}),
+		swept: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "alexandria_processing_orphans_deleted_total",
+			Help: "Derivative objects deleted because no finished job reported them (abandoned transcodes, replaced or removed originals).",
+		}),
+		resumed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "alexandria_processing_renditions_resumed_total",
+			Help: "HLS renditions a job attempt kept from an earlier, interrupted attempt instead of transcoding them again.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.jobs, m.duration, m.depth, m.running, m.transcode, m.transcoded} {
+	for _, c := range []prometheus.Collector{m.jobs, m.duration, m.depth, m.running, m.transcode, m.transcoded, m.swept, m.resumed} {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)

@@ -11,7 +11,8 @@
 // in events.go); store.go holds all the SQL; job.go and the per-format
 // files do the work with external tools (tools.go: ffprobe, ffmpeg,
 // pdfinfo, pdftoppm, pdftotext, from the Debian packages ffmpeg and
-// poppler-utils) and in Go (epub.go, waveform.go).
+// poppler-utils) and in Go (epub.go, waveform.go); sweep.go deletes the
+// stored objects no finished job reported.
 package processing
 
 import (
@@ -26,6 +27,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	gcblob "gocloud.dev/blob"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/blob"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
@@ -45,6 +48,12 @@ var Migrations, _ = fs.Sub(migrationFiles, "migrations")
 type objectStore interface {
 	GetFile(ctx context.Context, key, path string, limit int64) error
 	PutFile(ctx context.Context, key, path, contentType string) error
+	// Keys lists the keys under a prefix; Remove deletes one (a missing
+	// key is not an error): the orphan sweeper and resumed jobs use them.
+	Keys(ctx context.Context, prefix string) ([]string, error)
+	Remove(ctx context.Context, key string) error
+	// Attributes describes a stored object (its size, for a resumed job).
+	Attributes(ctx context.Context, key string) (*gcblob.Attributes, error)
 }
 
 // Service is the running processing target.
@@ -146,6 +155,9 @@ func newService(ctx context.Context, cfg Config, d module.Deps, objects objectSt
 	}
 	if err := s.startWorkers(); err != nil {
 		return nil, errors.Join(fmt.Errorf("processing workers: %w", err), pipeline.Close(ctx), store.Close())
+	}
+	if err := s.startSweeper(); err != nil {
+		return nil, errors.Join(fmt.Errorf("processing sweeper: %w", err), pipeline.Close(ctx), store.Close())
 	}
 	return s, nil
 }

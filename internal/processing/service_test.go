@@ -44,9 +44,15 @@ func testConfig() Config {
 // service sees (fault injection).
 func start(t *testing.T, store moduletest.Store, cfg Config, wrap func(objectStore) objectStore) *harness {
 	t.Helper()
+	return startOn(t, store, blob.Config{}, cfg, wrap)
+}
+
+// startOn is start on the object store bc names (empty: a local one).
+func startOn(t *testing.T, store moduletest.Store, bc blob.Config, cfg Config, wrap func(objectStore) objectStore) *harness {
+	t.Helper()
 	h := moduletest.NewHarness(t, store)
 	ctx := context.Background()
-	bucket, err := blob.Open(ctx, blob.Config{}, h.Deps.DataDir)
+	bucket, err := blob.Open(ctx, bc, h.Deps.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}

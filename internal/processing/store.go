@@ -3,6 +3,7 @@ package processing
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -46,6 +47,7 @@ type job struct {
 	Result        *string    `bun:"result"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	FinishedAt    *time.Time `bun:"finished_at"`
+	SweptAt       *int64     `bun:"swept_at"`
 }
 
 // jobStore is the bun repository of jobs. Times that workers compare
@@ -263,4 +265,53 @@ func (s *jobStore) recordProgress(ctx context.Context, j *job, now time.Time, ty
 		}
 		return s.events.Record(ctx, tx, typ, "media/"+j.MediaID, j.MediaID, payload)
 	})
+}
+
+// unswept lists up to limit finished jobs (done, failed, superseded) that
+// finished before cutoff and whose objects were not swept yet, oldest first.
+func (s *jobStore) unswept(ctx context.Context, cutoff time.Time, limit int) ([]job, error) {
+	var out []job
+	err := s.idb.NewSelect().Model(&out).Where("swept_at IS NULL").
+		Where("state IN (?)", bun.In([]string{stateDone, stateFailed, stateSuperseded})).
+		Where("finished_at < ?", stamp(cutoff)).OrderExpr("finished_at, id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list unswept jobs: %w", err)
+	}
+	return out, nil
+}
+
+// markSwept records that job id's sweep ran.
+func (s *jobStore) markSwept(ctx context.Context, id string, now time.Time) error {
+	_, err := s.idb.NewUpdate().Model((*job)(nil)).Set("swept_at = ?", now.UnixMilli()).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// original is what the jobs of one original of one media item say about
+// its objects: whether a job of it is queued or running (its objects are
+// being made), and the derivative keys its done jobs reported.
+func (s *jobStore) original(ctx context.Context, mediaID, sha string) (active bool, reported map[string]bool, err error) {
+	var rows []job
+	if err := s.idb.NewSelect().Model(&rows).Column("state", "result").
+		Where("media_id = ? AND sha256 = ?", mediaID, sha).Scan(ctx); err != nil {
+		return false, nil, fmt.Errorf("jobs of %s/%s: %w", mediaID, sha, err)
+	}
+	reported = map[string]bool{}
+	for _, r := range rows {
+		switch r.State {
+		case stateQueued, stateRunning:
+			active = true
+		case stateDone:
+			if r.Result == nil {
+				continue
+			}
+			var p processedV1
+			if err := json.Unmarshal([]byte(*r.Result), &p); err != nil {
+				return false, nil, fmt.Errorf("result of a job of %s: %w", mediaID, err)
+			}
+			for _, d := range p.Derivatives {
+				reported[d.ObjectKey] = true
+			}
+		}
+	}
+	return active, reported, nil
 }

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"crypto/ecdh"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -125,6 +127,12 @@ var authzMatrix = map[string]authzRule{
 	"notification-read":             {allow: "owner"},
 	"notification-read-all":         {allow: "reader author member owner moderator admin token:write"},
 	"notification-unread-count":     {allow: "reader author member owner moderator admin token:read"},
+	// The SSE stream reads like the list; the unsubscribe link's token is
+	// its credential, so anyone holding it may use it (the scoped tokens
+	// are refused by their scope, as on every operation).
+	"notification-stream":           {allow: "reader author member owner moderator admin token:read"},
+	"notification-unsubscribe":      {allow: "anonymous reader author member owner moderator admin token:write"},
+	"notification-unsubscribe-page": {allow: "anonymous reader author member owner moderator admin token:read"},
 	"notify-dead-letter-list":       {allow: "admin"},
 	"notify-dead-letter-purge":      {allow: "admin"},
 	"notify-dead-letter-replay":     {allow: "admin", pass: []int{404}},
@@ -216,6 +224,10 @@ var authzSetups = map[string]func(l *authzLab, caller *authzActor, params map[st
 		c.header["Content-Type"] = "application/offset+octet-stream"
 	},
 	"tus-delete": tusUpload,
+	// The unsubscribe link's token is its credential: a valid one, for
+	// the owner's new-media e-mails (turning them off again is idempotent).
+	"notification-unsubscribe-page": unsubscribeLink,
+	"notification-unsubscribe":      unsubscribeLink,
 	// Identity: sign-ins use the signer account; per-call victims.
 	"token-create": func(l *authzLab, _ *authzActor, _ map[string]string, c *authzCall) {
 		c.body = map[string]any{"email": l.signer.email, "password": l.signer.password}
@@ -532,4 +544,17 @@ func tusUpload(l *authzLab, _ *authzActor, p map[string]string, c *authzCall) {
 	loc := a.header.Get("Location")
 	p["upload"] = loc[strings.LastIndex(loc, "/")+1:]
 	c.header = map[string]string{"Tus-Resumable": "1.0.0"}
+}
+
+// authzUnsubscribeKey is notify.unsubscribe_key in the matrix's instance,
+// so the test can sign an unsubscribe link as notify's mails do.
+const authzUnsubscribeKey = "authz-matrix-unsubscribe-key"
+
+// unsubscribeLink sets the query of an unsubscribe call to a valid token
+// for the owner's media.published e-mails (notify's unsubscribeToken).
+func unsubscribeLink(l *authzLab, _ *authzActor, _ map[string]string, c *authzCall) {
+	payload := l.actors["owner"].userID + ".media.published"
+	mac := hmac.New(sha256.New, []byte(authzUnsubscribeKey))
+	mac.Write([]byte(payload))
+	c.path = "?token=" + base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }

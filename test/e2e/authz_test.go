@@ -110,6 +110,11 @@ func (l *authzLab) do(method, path, token string, body any, header map[string]st
 	resp, err := client.Do(req)
 	must(l.t, err)
 	defer resp.Body.Close()
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		// A stream (notification-stream) does not end: its status and
+		// headers are the answer.
+		return authzAnswer{status: resp.StatusCode, header: resp.Header}
+	}
 	b, _ := io.ReadAll(resp.Body)
 	return authzAnswer{status: resp.StatusCode, body: b, header: resp.Header}
 }
@@ -209,7 +214,7 @@ func newAuthzLab(t *testing.T) *authzLab {
 		"ALEXANDRIA_IDENTITY_LOGIN_RATE_PER_ADDRESS=100000", "ALEXANDRIA_IDENTITY_SIGNUP_RATE_PER_ADDRESS=100000",
 		"ALEXANDRIA_NOTIFY_WEBHOOK_ALLOW=127.0.0.1/32", "ALEXANDRIA_NOTIFY_POLL_INTERVAL=50ms", "ALEXANDRIA_NOTIFY_FANOUT_DELAY=10ms",
 		"ALEXANDRIA_NOTIFY_VAPID_PUBLIC_KEY=" + pub, "ALEXANDRIA_NOTIFY_VAPID_PRIVATE_KEY=" + priv,
-		"ALEXANDRIA_ENGAGEMENT_VIEW_FLUSH_INTERVAL=50ms",
+		"ALEXANDRIA_ENGAGEMENT_VIEW_FLUSH_INTERVAL=50ms", "ALEXANDRIA_NOTIFY_UNSUBSCRIBE_KEY=" + authzUnsubscribeKey,
 		"ALEXANDRIA_IDENTITY_WEBAUTHN_RP_ID=localhost", "ALEXANDRIA_IDENTITY_WEBAUTHN_ORIGINS=http://localhost"})
 	l := &authzLab{t: t, base: d.URL(), actors: map[string]*authzActor{}, fx: map[string]string{}, hook: sink}
 	l.admin = &authzActor{name: "admin", email: adminEmail, password: adminPassword}

@@ -20,9 +20,10 @@ import (
 )
 
 // TestVideoHLSSurvivesSIGKILL uploads a short 720p video, kills the
-// server with SIGKILL while ffmpeg is transcoding it (and the orphaned
-// ffmpeg, as a container kill would), restarts it, and checks that the
-// item still settles with its renditions: a master playlist the strict
+// server with SIGKILL while ffmpeg is transcoding its second rendition
+// (and the orphaned ffmpeg, as a container kill would), restarts it, and
+// checks that the new attempt kept the finished rendition and the item
+// still settles with its renditions: a master playlist the strict
 // checker and ffprobe accept, played through a signed link (the relative
 // URIs resolve under it), and every segment decoding.
 func TestVideoHLSSurvivesSIGKILL(t *testing.T) {
@@ -34,7 +35,8 @@ func TestVideoHLSSurvivesSIGKILL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	video := makeVideo(t)
-	env := []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
+	dataDir := filepath.Join(t.TempDir(), "data")
+	env := []string{"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + dataDir,
 		"ALEXANDRIA_ADMIN_EMAIL=" + adminEmail, "ALEXANDRIA_ADMIN_PASSWORD=" + adminPassword, "ALEXANDRIA_LOG_LEVEL=warn",
 		"ALEXANDRIA_PROCESSING_LEASE=3s", "ALEXANDRIA_PROCESSING_WORKERS=1", "ALEXANDRIA_PROCESSING_HLS_SEGMENT_SECONDS=2",
 		"ALEXANDRIA_PROCESSING_HLS_LADDER=240,480,720"}
@@ -49,10 +51,12 @@ func TestVideoHLSSurvivesSIGKILL(t *testing.T) {
 	must(t, err)
 	uploadTus(t, p.URL, bearer, m.ID, video)
 
-	// Kill the server while one of its ffmpeg runs is transcoding.
-	transcoder := waitForChild(t, p.cmd.Process.Pid, "hls_segment_type", 60*time.Second)
+	// Kill the server while its ffmpeg is transcoding the second rung
+	// (480p): the first (240p) is stored by then.
+	transcoder := waitForChild(t, p.cmd.Process.Pid, "-480p.m3u8", 90*time.Second)
 	p.kill()
 	_ = syscall.Kill(-transcoder, syscall.SIGKILL) // its process group: what a container kill takes along
+	killedAt := time.Now()
 	t.Logf("killed the server during transcoding (ffmpeg pid %d)", transcoder)
 	p = start(t, env)
 	base := p.URL
@@ -73,6 +77,24 @@ func TestVideoHLSSurvivesSIGKILL(t *testing.T) {
 	rs, _ := st["renditions"].([]any)
 	if st["hls_url"] != "/v1/media/"+m.ID+"/derivatives/hls.m3u8" || len(rs) != 3 {
 		t.Fatalf("streaming %v", item["streaming"])
+	}
+	// The restarted server resumed: the 240p rung the killed one finished
+	// was kept as stored (in the local object store, <data dir>/blobs),
+	// not transcoded again; 480p and 720p were made after the restart.
+	for rung, before := range map[string]bool{"240p": true, "480p": false, "720p": false} {
+		files, _ := filepath.Glob(filepath.Join(dataDir, "blobs", "derivatives", m.ID, "*", "hls-*-"+rung+"*.m*"))
+		if len(files) < 3 {
+			t.Fatalf("%s: %d objects in the store", rung, len(files))
+		}
+		for _, f := range files {
+			fi, err := os.Stat(f)
+			must(t, err)
+			if fi.ModTime().Before(killedAt) != before {
+				t.Errorf("%s stored at %s, the server was killed at %s: the %s rung was %s", filepath.Base(f),
+					fi.ModTime().Format(time.StampMilli), killedAt.Format(time.StampMilli), rung,
+					map[bool]string{true: "redone, not resumed", false: "not redone"}[before])
+			}
+		}
 	}
 
 	// The master and media playlists, strictly; every segment decodes.
