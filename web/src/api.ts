@@ -184,6 +184,20 @@ export async function fileURL(mediaId: string, path: string, published: boolean)
   return link.url;
 }
 
+/** streamURL is where a video player reads the item's HLS master playlist:
+ * its public address for published items; for the others, the playlist under
+ * a signed link's `derivatives_url` (the link is in the path, so the media
+ * playlists and segments the playlist names resolve under it with no token). */
+export async function streamURL(mediaId: string, hlsURL: string, published: boolean): Promise<string> {
+  if (published || !accessToken) return hlsURL;
+  const link = await api<{ url: string; derivatives_url?: string }>(`/v1/media/${encodeURIComponent(mediaId)}/content/links`, {
+    method: "POST",
+    body: { expires_in_seconds: 3600 },
+  });
+  if (!link.derivatives_url) throw new Error("the signed link names no derivatives");
+  return link.derivatives_url.replace(/\/?$/, "/") + "hls.m3u8";
+}
+
 /** unavailable tells whether an error means "this feature is not deployed
  * here" (the target is absent, or the gateway cannot reach it) rather than a
  * real failure: 404, 405, 501, 502, 503, 504, or no answer at all. Screens of
