@@ -84,7 +84,7 @@ async function check(page, name, fullPage = true) {
 
 async function signIn(page, base, email, password) {
   await page.goto(base + "/signin");
-  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("E-mail", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
@@ -128,7 +128,7 @@ async function main() {
   await page.goto(base + "/signup");
   await check(page, "signup");
   await page.getByLabel("Display name").fill("Ada");
-  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("E-mail", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create the account" }).click();
   await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();

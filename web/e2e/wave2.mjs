@@ -50,7 +50,7 @@ export async function run(t) {
   }
   await check(page, "wave2-signin");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
-  await page.getByLabel("E-mail").fill(ada.email);
+  await page.getByLabel("E-mail", { exact: true }).fill(ada.email);
   await page.getByRole("button", { name: "Send the link" }).click();
   if (has.reset) {
     expect(await shows(page.getByText(/a link is on its way/)), "reset link confirmation");
@@ -131,7 +131,7 @@ export async function run(t) {
     // Sign in again: the second step takes a recovery code.
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.goto(base + "/signin");
-    await page.getByLabel("E-mail").fill(ada.email);
+    await page.getByLabel("E-mail", { exact: true }).fill(ada.email);
     await page.getByLabel("Password").fill(ada.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     const otp = page.getByLabel("Code from your authenticator app, or a recovery code");
