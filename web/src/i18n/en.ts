@@ -364,6 +364,7 @@ export const en = {
   "auth.withProvider": "Continue with {name}",
   "auth.withPasskey": "Use a passkey",
   "auth.passkeyAbsent": "Passkeys are not available on this server.",
+  "auth.passkeySecond": "Use a passkey instead",
   "auth.passkeyCancelled": "No passkey was chosen.",
   "reset.title": "Reset your password",
   "reset.intro": "Enter your e-mail address: we send a link to choose a new password.",

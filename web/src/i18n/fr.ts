@@ -366,6 +366,7 @@ export const fr: Record<MessageKey, string> = {
   "auth.withProvider": "Continuer avec {name}",
   "auth.withPasskey": "Utiliser une clé d’accès",
   "auth.passkeyAbsent": "Les clés d’accès ne sont pas disponibles sur ce serveur.",
+  "auth.passkeySecond": "Utiliser plutôt une clé d’accès",
   "auth.passkeyCancelled": "Aucune clé d’accès n’a été choisie.",
   "reset.title": "Réinitialiser votre mot de passe",
   "reset.intro": "Saisissez votre adresse : nous envoyons un lien pour choisir un nouveau mot de passe.",

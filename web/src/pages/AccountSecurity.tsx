@@ -218,7 +218,8 @@ export function Passkeys() {
       const opts = await api<Record<string, unknown>>("/v1/users/me/passkeys/options", { method: "POST" });
       const cred = (await navigator.credentials.create(creationOptions(opts))) as PublicKeyCredential | null;
       if (!cred) throw new Error(t("auth.passkeyCancelled"));
-      return api<Passkey>("/v1/users/me/passkeys", { method: "POST", body: { name: name || undefined, credential: credentialJSON(cred) } });
+      const ceremony = typeof opts.ceremony === "string" ? opts.ceremony : undefined;
+      return api<Passkey>("/v1/users/me/passkeys", { method: "POST", body: { ceremony, name: name || undefined, credential: credentialJSON(cred) } });
     },
     onSuccess: () => {
       setName("");
