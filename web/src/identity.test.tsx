@@ -121,7 +121,7 @@ describe("sign-in with a passkey as the second factor", () => {
     expect(sent[1]).toMatchObject({ email: "ada@example.org", password: "correct horse battery", passkey: { ceremony: "c1", credential: { id: "a2V5", type: "public-key" } } });
     expect(sent[1].otp).toBeUndefined();
     expect(sent[1].passkey.credential.response).toEqual({ clientDataJSON: "AQ", authenticatorData: "Ag", signature: "Aw", userHandle: "BA" });
-  });
+  }, 30_000);
 
   it("says_so_when_no_passkey_is_chosen", async () => {
     credentialsGet.mockRejectedValueOnce(new DOMException("cancelled", "NotAllowedError"));
@@ -139,7 +139,7 @@ describe("sign-in with a passkey as the second factor", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("No passkey was chosen.");
     expect(router.state.location.pathname).toBe("/signin");
     expect(calls((u, m) => u === "/v1/auth/session" && m === "POST")).toHaveLength(1);
-  });
+  }, 30_000);
 
   it("offers_no_passkey_when_the_account_has_none", async () => {
     handler = (url, init) => (url === "/v1/auth/session" && init.method === "POST" ? needs("otp") : undefined);
@@ -150,5 +150,60 @@ describe("sign-in with a passkey as the second factor", () => {
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     await screen.findByLabelText("Code from your authenticator app, or a recovery code");
     expect(screen.queryByRole("button", { name: "Use a passkey instead" })).toBeNull();
+  }, 30_000);
+});
+
+describe("account: sign-in providers", () => {
+  const me = { id: "u1", email: "ada@example.org", display_name: "Ada", roles: ["reader"], suspended: false, created_at: "2026-01-01T00:00:00Z", version: 1 };
+  it("lists_links_and_unlinks_providers", async () => {
+    let linked = [{ provider: "keycloak", email: "ada@corp.example", created_at: "2026-01-02T00:00:00Z" }];
+    const assign = vi.fn();
+    vi.stubGlobal("location", { ...window.location, assign });
+    handler = (url, init) => {
+      if (url === "/v1/users/me") return json(me);
+      if (url === "/v1/auth/oidc/providers") return json({ items: [{ id: "keycloak", name: "Keycloak" }, { id: "gitlab", name: "GitLab" }] });
+      if (url === "/v1/users/me/oidc-identities") return json({ items: linked });
+      if (url === "/v1/users/me/oidc-identities/keycloak" && init.method === "DELETE") {
+        linked = [];
+        return new Response(null, { status: 204 });
+      }
+      if (url === "/v1/auth/oidc/gitlab/start?link=true") return json({ url: "https://gitlab.example/oauth/authorize?state=s1" });
+      return undefined;
+    };
+    const user = userEvent.setup();
+    renderAt("/account", { signedIn: true });
+    await screen.findByRole("heading", { name: "Sign-in providers" }, { timeout: 5000 });
+    expect(screen.getByText("Keycloak")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Link Keycloak" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Link GitLab" }));
+    await waitFor(() => expect(assign).toHaveBeenCalledWith("https://gitlab.example/oauth/authorize?state=s1"));
+    // The start was asked with the access token (a navigation could not carry it).
+    const start = calls((u) => u.startsWith("/v1/auth/oidc/gitlab/start"))[0];
+    expect(new Headers(start.init.headers).get("Authorization")).toMatch(/^Bearer /);
+    await user.click(screen.getByRole("button", { name: "Unlink Keycloak" }));
+    expect(await screen.findByText("No provider is linked to this account.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Link Keycloak" })).toBeInTheDocument();
+  }, 30_000);
+  it("says_when_linking_is_not_offered", async () => {
+    handler = (url) => {
+      if (url === "/v1/users/me") return json(me);
+      if (url === "/v1/auth/oidc/providers") return json({ items: [{ id: "gitlab", name: "GitLab" }] });
+      if (url === "/v1/users/me/oidc-identities") return json({ items: [] });
+      return undefined; // the start answers 404
+    };
+    const user = userEvent.setup();
+    renderAt("/account", { signedIn: true });
+    await user.click(await screen.findByRole("button", { name: "Link GitLab" }, { timeout: 5000 }));
+    expect(await screen.findByText("Linking a provider is not available on this server.")).toBeInTheDocument();
+  });
+  it("is_hidden_without_providers_or_without_the_list_of_links", async () => {
+    handler = (url) => {
+      if (url === "/v1/users/me") return json(me);
+      if (url === "/v1/auth/oidc/providers") return json({ items: [{ id: "gitlab", name: "GitLab" }] });
+      return undefined; // no /v1/users/me/oidc-identities
+    };
+    renderAt("/account", { signedIn: true });
+    await waitFor(() => expect(calls((u) => u === "/v1/users/me/oidc-identities").length).toBe(1), { timeout: 5000 });
+    expect(screen.queryByRole("heading", { name: "Sign-in providers" })).toBeNull();
   });
 });
