@@ -110,6 +110,11 @@ function show(el: React.ReactElement) {
   );
 }
 const videoEl = () => document.querySelector("video") as HTMLVideoElement;
+/** audioEl waits for the <audio>, which appears once its URL is resolved. */
+const audioEl = async () => {
+  await waitFor(() => expect(document.querySelector("audio")).toBeTruthy());
+  return document.querySelector("audio") as HTMLAudioElement;
+};
 
 describe("video player", () => {
   it("chooses_hls_native_or_the_file", () => {
@@ -202,7 +207,7 @@ describe("audio player", () => {
     const buttons = within(nav).getAllByRole("button");
     expect(buttons.map((b) => b.textContent)).toEqual(["0:00 Opening", "0:10 Chapter 2", "0:25 Closing"]);
     expect(buttons[0]).toHaveAttribute("aria-current", "true");
-    const a = document.querySelector("audio") as HTMLAudioElement;
+    const a = await audioEl();
     fireEvent.click(buttons[2]);
     expect(a.currentTime).toBe(25);
     fireEvent.timeUpdate(a);
@@ -214,7 +219,7 @@ describe("audio player", () => {
     const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockImplementation(() => Promise.resolve());
     show(<AudioPlayer media={episode()} />);
     const group = await screen.findByRole("group", { name: "An episode" });
-    const a = document.querySelector("audio") as HTMLAudioElement;
+    const a = await audioEl();
     fireEvent.keyDown(group, { key: " " });
     expect(play).toHaveBeenCalledTimes(1);
     fireEvent.keyDown(group, { key: "n" });
@@ -240,7 +245,7 @@ describe("audio player", () => {
     show(<AudioPlayer media={episode()} />);
     const sleep = await screen.findByLabelText("Sleep timer");
     expect(within(sleep).getAllByRole("option").map((o) => o.textContent)).toEqual(["Off", "End of this chapter", "15 min", "30 min", "60 min"]);
-    const a = document.querySelector("audio") as HTMLAudioElement;
+    const a = await audioEl();
     a.currentTime = 11;
     fireEvent.change(sleep, { target: { value: "chapter" } });
     expect(within(sleep).getAllByRole("option")[0]).toHaveTextContent("At the end of the chapter");
