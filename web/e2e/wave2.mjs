@@ -186,7 +186,7 @@ async function passkeySecondFactor(t, recoveryCode) {
     await page.goto(local + "/account");
     await page.getByLabel("Name of the new passkey").fill("virtual key");
     await page.getByRole("button", { name: "Add a passkey" }).click();
-    await page.getByRole("button", { name: "Remove the passkey virtual key" }).waitFor();
+    await page.getByRole("button", { name: "Delete the passkey virtual key" }).waitFor();
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in" }).waitFor();
     await passwordStep();

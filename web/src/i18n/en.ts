@@ -416,7 +416,7 @@ export const en = {
   "passkeys.none": "No passkey yet.",
   "passkeys.unnamed": "Passkey",
   "passkeys.added": "added {when}",
-  "passkeys.removeOf": "Remove the passkey {name}",
+  "passkeys.removeOf": "Delete the passkey {name}",
   "passkeys.name": "Name of the new passkey",
   "passkeys.namePlaceholder": "e.g. laptop",
   "passkeys.add": "Add a passkey",
