@@ -26,5 +26,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test-setup.ts"],
+    // The machine running the tests is often shared and loaded: a screen
+    // test that types into a few fields can take more than Vitest's 5 s.
+    testTimeout: 20_000,
   },
 });

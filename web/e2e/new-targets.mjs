@@ -74,25 +74,35 @@ export async function run(t) {
     if (/\/views$|\/v1\/users\/me\/progress\//.test(r.url())) reported.push(`${r.request().method()} ${r.url().replace(base, "")} ${r.request().postData()} → ${r.status()}`);
   });
 
-  // Ada publishes a longer episode (to resume in) and a three-page PDF.
+  // Ada publishes a longer episode in two chapters (to resume in) and a
+  // three-page PDF; a short video comes later, once Bea follows her.
   const audio = join(tmp, "long-tone.ogg");
-  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=40", "-c:a", "libvorbis", "-y", audio]);
+  // Ogg's chapters are Vorbis comments (CHAPTERnn, CHAPTERnnNAME).
+  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=40", "-c:a", "libvorbis",
+    "-metadata", "CHAPTER00=00:00:00.000", "-metadata", "CHAPTER00NAME=The calm",
+    "-metadata", "CHAPTER01=00:00:20.000", "-metadata", "CHAPTER01NAME=The swell", "-y", audio]);
+  const film = join(tmp, "harbour-film.mp4");
+  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=24:duration=8", "-f", "lavfi", "-i",
+    "sine=frequency=440:duration=8", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+    "-movflags", "+faststart", "-y", film]);
   const pdf = join(tmp, "lighthouse.pdf");
   writeFileSync(pdf, pdfWithPages(["An opening page", "The lighthouse keeper wrote at night", "A closing page"]));
   await signIn(page, base, ada.email, ada.password);
-  const publish = async (title, kind, file) => {
-    await page.goto(`${base}/studio/authors/${ada.authorId}`);
-    await page.getByLabel("Title").fill(title);
-    if (kind) await page.getByLabel("Kind").selectOption(kind);
-    await page.getByRole("button", { name: "Create" }).click();
-    await page.getByRole("heading", { name: title }).waitFor();
-    const id = page.url().split("/").pop();
-    await page.getByLabel("File").setInputFiles(file);
-    await page.getByRole("button", { name: "Upload" }).click();
-    await page.getByText("Upload complete").waitFor();
-    await page.getByTestId("processing-pending").waitFor({ state: "detached", timeout });
-    await page.getByRole("button", { name: "Publish" }).click();
-    await page.getByTestId("media-status").filter({ hasText: /Published/ }).waitFor({ timeout });
+  const publish = async (title, kind, file, p = page) => {
+    await p.goto(`${base}/studio/authors/${ada.authorId}`);
+    await p.getByLabel("Title").fill(title);
+    if (kind) await p.getByLabel("Kind").selectOption(kind);
+    await p.getByRole("button", { name: "Create" }).click();
+    await p.getByRole("heading", { name: title }).waitFor();
+    const id = p.url().split("/").pop();
+    await p.getByLabel("File").setInputFiles(file);
+    await p.getByRole("button", { name: "Upload" }).click();
+    await p.getByText("Upload complete").waitFor();
+    await p.getByTestId("processing-pending").waitFor({ state: "detached", timeout });
+    const status = await p.getByTestId("media-status").textContent();
+    if (/Failed/.test(status)) throw new Error(`processing ${title} failed: ${await p.textContent("main")}`);
+    await p.getByRole("button", { name: "Publish" }).click();
+    await p.getByTestId("media-status").filter({ hasText: /Published/ }).waitFor({ timeout });
     return id;
   };
   const epub = join(tmp, "harbour.epub");
@@ -104,13 +114,27 @@ export async function run(t) {
   const longId = await publish("A long lighthouse tone", null, audio);
   const epubId = await publish("A harbour book", "book", epub);
   const pdfId = await publish("The keeper's notes", "document", pdf);
+
+  // The episode lists its chapters (read from the file's metadata); a click
+  // seeks to one, which is then marked as playing, and the sleep timer offers
+  // its end.
+  await page.goto(`${base}/media/${longId}`);
+  const toc = page.getByRole("navigation", { name: "Chapters" });
+  await toc.getByRole("button", { name: /The swell/ }).waitFor();
+  await page.waitForFunction(() => (document.querySelector("audio")?.readyState ?? 0) >= 1);
+  await toc.getByRole("button", { name: /The swell/ }).click();
+  await page.waitForFunction(() => Math.abs((document.querySelector("audio")?.currentTime ?? 0) - 20) < 0.5);
+  await toc.locator('button[aria-current="true"]', { hasText: "The swell" }).waitFor();
+  await page.getByLabel("Sleep timer").selectOption("chapter");
+  await page.getByLabel("Sleep timer").selectOption("off");
+  await check(page, "media-audio-chapters");
   await signOut(page);
 
   // A reader signs up.
   const bea = { email: `bea-${Date.now()}@example.org`, password: "a long pass phrase for bea" };
   await page.goto(base + "/signup");
   await page.getByLabel("Display name").fill("Bea");
-  await page.getByLabel("E-mail").fill(bea.email);
+  await page.getByLabel("E-mail", { exact: true }).fill(bea.email);
   await page.getByLabel("Password").fill(bea.password);
   await page.getByRole("button", { name: "Create the account" }).click();
   await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
@@ -172,6 +196,91 @@ export async function run(t) {
   const opds = await page.request.get(base + (await page.getByRole("link", { name: "OPDS catalog" }).getAttribute("href")));
   if (opds.status() !== 200) failures.push(`OPDS catalog: ${opds.status()}`);
   await check(page, "author-engagement");
+
+  // Ada publishes a video while Bea has her inbox open: the bell's unread
+  // count goes up live (the notification stream, no reload), the inbox lists
+  // "New: A harbour film", and its link opens the video, which streams the
+  // HLS ladder processing made.
+  const notify = ![404, 405, 501].includes((await page.request.get(base + "/v1/notifications/vapid-public-key", { failOnStatusCode: false })).status());
+  const unreadOf = async () => Number(((await page.locator(".bell").getAttribute("aria-label")) || "").match(/(\d+) unread/)?.[1] ?? -1);
+  let before = 0;
+  if (notify) {
+    await page.goto(base + "/notifications");
+    await page.getByRole("heading", { name: "Notifications" }).waitFor();
+    await page.locator('.bell[data-live="sse"]').waitFor({ timeout: 15_000 });
+    before = await unreadOf();
+  } else {
+    log("skipped: notify absent (no notification to the follower)");
+  }
+  let filmId;
+  const studio = await chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
+  try {
+    const pa = await (await studio.newContext({ locale: "en-US", userAgent })).newPage();
+    await signIn(pa, base, ada.email, ada.password);
+    filmId = await publish("A harbour film", "video", film, pa);
+  } finally {
+    await studio.close();
+  }
+  if (notify) {
+    await until("the unread count to go up live", async () => (await unreadOf()) > before, { timeout: 30_000 });
+    if (!page.url().endsWith("/notifications")) failures.push(`the inbox was left: ${page.url()}`);
+    const item = page.locator(".inbox li.unread").filter({ hasText: "New: A harbour film" });
+    await item.waitFor({ timeout: 10_000 });
+    await check(page, "inbox-new-item");
+    await item.getByRole("link", { name: "New: A harbour film" }).click();
+    await page.waitForURL(`${base}/media/${filmId}`);
+  } else {
+    await page.goto(`${base}/media/${filmId}`);
+  }
+  const hlsRequests = [];
+  const onRequest = (r) => /\.(m3u8|m4s)(\?|$)/.test(r.url()) && hlsRequests.push(r.url());
+  page.on("request", onRequest);
+  await page.getByRole("heading", { name: "A harbour film" }).waitFor();
+  const film$ = page.locator("video");
+  await film$.waitFor();
+  await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1, null, { timeout: 20_000 });
+  const playback = await film$.getAttribute("data-playback");
+  if (playback !== "hls" && playback !== "native") failures.push(`video: played as "${playback}", not HLS`);
+  await page.evaluate(() => document.querySelector("video").play());
+  await page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 1, null, { timeout: 20_000 });
+  await page.evaluate(() => document.querySelector("video").pause());
+  page.off("request", onRequest);
+  if (!hlsRequests.some((u) => u.endsWith("hls.m3u8"))) failures.push(`video: the master playlist was not fetched (${hlsRequests.join(", ")})`);
+  if (!hlsRequests.some((u) => /\.m4s(\?|$)/.test(u))) failures.push(`video: no HLS segment was fetched (${hlsRequests.join(", ")})`);
+  log(`video: ${playback} playback, ${hlsRequests.length} playlist and segment requests`);
+  await check(page, "media-video");
+
+  // Where the browser has no HLS of its own (Firefox; Chromium before native
+  // HLS), hls.js streams the ladder: the same page with canPlayType hiding
+  // native HLS.
+  const plain = await chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
+  try {
+    const ctx = await plain.newContext({ locale: "en-US", userAgent });
+    await ctx.addInitScript(() => {
+      const can = HTMLMediaElement.prototype.canPlayType;
+      HTMLMediaElement.prototype.canPlayType = function (type) {
+        return /mpegurl/i.test(type) ? "" : can.call(this, type);
+      };
+    });
+    const p3 = await ctx.newPage();
+    p3.on("console", (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) failures.push(`CSP (hls.js): ${m.text()}`);
+    });
+    p3.on("pageerror", (e) => failures.push(`page error (hls.js): ${e.message}`));
+    const fetched = [];
+    p3.on("request", (r) => fetched.push(r.url()));
+    await p3.goto(`${base}/media/${filmId}`);
+    await p3.locator('video[data-playback="hls"]').waitFor({ timeout: 20_000 });
+    await p3.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1, null, { timeout: 20_000 });
+    await p3.evaluate(() => document.querySelector("video").play());
+    await p3.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 1, null, { timeout: 20_000 });
+    if (!fetched.some((u) => /\/assets\/hls\.light-[^/]+\.js$/.test(u))) failures.push("hls.js: its chunk was not loaded");
+    if (!fetched.some((u) => /\.m4s(\?|$)/.test(u))) failures.push("hls.js: no segment was fetched");
+    if ((await p3.evaluate(() => document.querySelector("video").src)).startsWith("blob:") === false) failures.push("hls.js: the video is not fed through Media Source Extensions");
+    await check(p3, "media-video-hlsjs");
+  } finally {
+    await plain.close();
+  }
 
   // Like, add to the saved collection, play past the view threshold.
   await page.goto(`${base}/media/${longId}`);

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,8 +45,21 @@ async function startServer() {
     log("building the binary");
     execFileSync("go", ["build", "-o", bin, "./cmd/alexandria"], { cwd: repo, stdio: "inherit" });
   }
-  server = spawn(bin, ["serve", "-data-dir", join(tmp, "data"), "-http-addr", "127.0.0.1:0"], {
-    env: { ...process.env, ALEXANDRIA_LOG_LEVEL: "warn" },
+  // A port chosen here, so that passkeys can be given their relying party
+  // before the start: WebAuthn wants a domain (localhost), not an address.
+  const port = await new Promise((ok, fail) => {
+    const probe = createServer().once("error", fail).listen(0, "127.0.0.1", () => {
+      const p = probe.address().port;
+      probe.close(() => ok(p));
+    });
+  });
+  server = spawn(bin, ["serve", "-data-dir", join(tmp, "data"), "-http-addr", `127.0.0.1:${port}`], {
+    env: {
+      ...process.env,
+      ALEXANDRIA_LOG_LEVEL: "warn",
+      ALEXANDRIA_IDENTITY_WEBAUTHN_RP_ID: "localhost",
+      ALEXANDRIA_IDENTITY_WEBAUTHN_ORIGINS: `http://localhost:${port}`,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   server.stderr.on("data", (d) => process.env.E2E_VERBOSE && process.stderr.write(d));
@@ -84,7 +98,7 @@ async function check(page, name, fullPage = true) {
 
 async function signIn(page, base, email, password) {
   await page.goto(base + "/signin");
-  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("E-mail", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
@@ -128,7 +142,7 @@ async function main() {
   await page.goto(base + "/signup");
   await check(page, "signup");
   await page.getByLabel("Display name").fill("Ada");
-  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("E-mail", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create the account" }).click();
   await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();

@@ -50,7 +50,7 @@ export async function run(t) {
   }
   await check(page, "wave2-signin");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
-  await page.getByLabel("E-mail").fill(ada.email);
+  await page.getByLabel("E-mail", { exact: true }).fill(ada.email);
   await page.getByRole("button", { name: "Send the link" }).click();
   if (has.reset) {
     expect(await shows(page.getByText(/a link is on its way/)), "reset link confirmation");
@@ -131,7 +131,7 @@ export async function run(t) {
     // Sign in again: the second step takes a recovery code.
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.goto(base + "/signin");
-    await page.getByLabel("E-mail").fill(ada.email);
+    await page.getByLabel("E-mail", { exact: true }).fill(ada.email);
     await page.getByLabel("Password").fill(ada.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     const otp = page.getByLabel("Code from your authenticator app, or a recovery code");
@@ -140,6 +140,7 @@ export async function run(t) {
     await otp.fill(recovery[0]);
     await page.getByRole("button", { name: "Verify" }).click();
     await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
+    await passkeySecondFactor(t, recovery[2]);
     // Turn it off again (with another recovery code) for the flows after this one.
     await page.goto(base + "/account");
     await page.getByLabel("Code from the app, or a recovery code").fill(recovery[1]);
@@ -150,4 +151,55 @@ export async function run(t) {
     expect(!(await shows(page.getByRole("heading", { name: "Authenticator app (second factor)" }), 1000)), "no TOTP section without the endpoint");
   }
   await check(page, "wave2-account");
+}
+
+/** passkeySecondFactor registers a passkey in Chromium's virtual
+ * authenticator (DevTools protocol: WebAuthn.addVirtualAuthenticator) and
+ * signs in with the password and that passkey as the second factor. WebAuthn
+ * wants a domain, so this part browses http://localhost (run.mjs gives the
+ * server that relying party); its cookies are apart from 127.0.0.1's. */
+async function passkeySecondFactor(t, recoveryCode) {
+  const { page, base, check, failures, log, ada } = t;
+  const local = base.replace("127.0.0.1", "localhost");
+  const probe = await page.request.fetch(local + "/v1/auth/passkey/options", { method: "POST", failOnStatusCode: false });
+  if (probe.status() !== 200) {
+    log(`skipped: passkeys not configured (${probe.status()})`);
+    return;
+  }
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  try {
+    const passwordStep = async () => {
+      await page.goto(local + "/signin");
+      await page.getByLabel("E-mail", { exact: true }).fill(ada.email);
+      await page.getByLabel("Password").fill(ada.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByLabel("Code from your authenticator app, or a recovery code").waitFor();
+    };
+    await passwordStep();
+    await page.getByLabel("Code from your authenticator app, or a recovery code").fill(recoveryCode);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
+    await page.goto(local + "/account");
+    await page.getByLabel("Name of the new passkey").fill("virtual key");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await page.getByRole("button", { name: "Delete the passkey virtual key" }).waitFor();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+    await passwordStep();
+    const usePasskey = page.getByRole("button", { name: "Use a passkey instead" });
+    await usePasskey.waitFor();
+    await check(page, "wave2-signin-passkey");
+    await usePasskey.click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
+    const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    if (credentials.length !== 1 || credentials[0].signCount < 1) failures.push(`passkey: the authenticator holds ${JSON.stringify(credentials.map((c) => c.signCount))}`);
+    log("passkey: registered, and answered as the second factor of a password sign-in");
+  } finally {
+    await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId }).catch(() => {});
+    await cdp.detach().catch(() => {});
+  }
 }

@@ -105,13 +105,20 @@ export async function apiWithETag<T>(path: string): Promise<{ data: T; etag: str
 
 type TokenAnswer = { access_token: string; expires_in: number };
 
-/** signIn opens a browser session; otp is the second factor (a code from
- * the authenticator app or a recovery code) for accounts that have one. */
-export async function signIn(email: string, password: string, otp?: string): Promise<void> {
+/** A passkey's answer to a sign-in ceremony, given as a second factor. */
+export type PasskeyAnswer = { ceremony?: string; credential: Record<string, unknown> };
+
+/** signIn opens a browser session; `second` is the second factor for
+ * accounts that have one: a code from the authenticator app or a recovery
+ * code (a string), or a passkey's answer. */
+export async function signIn(email: string, password: string, second?: string | { passkey: PasskeyAnswer }): Promise<void> {
+  const body: Record<string, unknown> = { email, password };
+  if (typeof second === "string" && second) body.otp = second;
+  else if (second && typeof second === "object") body.passkey = second.passkey;
   const res = await fetch("/v1/auth/session", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(otp ? { email, password, otp } : { email, password }),
+    body: JSON.stringify(body),
     credentials: "same-origin",
   });
   if (!res.ok) throw await problemOf(res);
@@ -121,11 +128,20 @@ export async function signIn(email: string, password: string, otp?: string): Pro
 /** needsSecondFactor tells whether a sign-in was refused for want of (or
  * with a wrong) second factor: a 401 naming the otp field. */
 export function needsSecondFactor(err: unknown): boolean {
-  return (
-    err instanceof ApiError &&
-    err.problem.status === 401 &&
-    (err.problem.errors ?? []).some((e) => /(^|\.)otp$/.test(e.field || e.location || ""))
-  );
+  return secondFactors(err).length > 0;
+}
+
+/** secondFactors lists the ways a refused sign-in may give its second
+ * factor, from the 401's errors: "otp" and, when the account has a passkey,
+ * "passkey". */
+export function secondFactors(err: unknown): ("otp" | "passkey")[] {
+  if (!(err instanceof ApiError) || err.problem.status !== 401) return [];
+  const ways = new Set<"otp" | "passkey">();
+  for (const e of err.problem.errors ?? []) {
+    const m = /(?:^|\.)(otp|passkey)$/.exec(e.field || e.location || "");
+    if (m) ways.add(m[1] as "otp" | "passkey");
+  }
+  return [...ways];
 }
 
 /** adoptSession keeps an access token a sign-in answered with (passkeys). */
@@ -182,6 +198,20 @@ export async function fileURL(mediaId: string, path: string, published: boolean)
     body: { expires_in_seconds: 3600 },
   });
   return link.url;
+}
+
+/** streamURL is where a video player reads the item's HLS master playlist:
+ * its public address for published items; for the others, the playlist under
+ * a signed link's `derivatives_url` (the link is in the path, so the media
+ * playlists and segments the playlist names resolve under it with no token). */
+export async function streamURL(mediaId: string, hlsURL: string, published: boolean): Promise<string> {
+  if (published || !accessToken) return hlsURL;
+  const link = await api<{ url: string; derivatives_url?: string }>(`/v1/media/${encodeURIComponent(mediaId)}/content/links`, {
+    method: "POST",
+    body: { expires_in_seconds: 3600 },
+  });
+  if (!link.derivatives_url) throw new Error("the signed link names no derivatives");
+  return link.derivatives_url.replace(/\/?$/, "/") + "hls.m3u8";
 }
 
 /** unavailable tells whether an error means "this feature is not deployed

@@ -2,6 +2,8 @@ export type Kind = "book" | "document" | "podcast" | "video";
 export const kinds: Kind[] = ["book", "document", "podcast", "video"];
 export type MediaStatus = "draft" | "processing" | "published" | "failed" | "removed";
 
+export type Chapter = { title: string; start?: number; end?: number; href?: string; page?: number };
+export type Rendition = { width: number; height: number; bandwidth: number; codecs?: string; url?: string };
 export type Derivative = { kind: string; name: string; url: string; content_type: string; size: number };
 export type Media = {
   id: string;
@@ -27,6 +29,10 @@ export type Media = {
     url?: string;
   };
   derivatives?: Derivative[];
+  /** Chapters of the file: timed (audio, video), EPUB entries (href) or PDF outline (page). */
+  chapters?: Chapter[];
+  /** Video: adaptive streaming (HLS), once processed. */
+  streaming?: { hls_url: string; renditions?: Rendition[] };
   created_at: string;
   updated_at: string;
   version: number;

@@ -1,6 +1,7 @@
 // WebAuthn helpers: the API sends PublicKeyCredential*Options as JSON
-// (binary fields base64url, possibly wrapped in {publicKey}); the browser
-// wants ArrayBuffers, and the answer goes back as JSON again.
+// (binary fields base64url) as `{ceremony, options: {publicKey}}`; a bare
+// `{publicKey}` or the options themselves are accepted too. The browser wants
+// ArrayBuffers, and the answer goes back as JSON again.
 
 export function b64urlToBuf(s: string): ArrayBuffer {
   const b64 = (s + "=".repeat((4 - (s.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -17,12 +18,18 @@ export function bufToB64url(b: ArrayBuffer | ArrayBufferView): string {
   return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-type JSONOpts = Record<string, unknown> & { publicKey?: Record<string, unknown> };
+type JSONOpts = Record<string, unknown> & { publicKey?: Record<string, unknown>; options?: JSONOpts };
 type Cred = { id: string; type?: string; transports?: string[] };
+
+/** publicKeyOf finds the publicKey options in what the API answered. */
+function publicKeyOf(o: JSONOpts): Record<string, unknown> {
+  const inner = o.options && typeof o.options === "object" ? o.options : o;
+  return { ...(inner.publicKey ?? inner) } as Record<string, unknown>;
+}
 
 /** creationOptions decodes registration options from the API. */
 export function creationOptions(o: JSONOpts): CredentialCreationOptions {
-  const pk = { ...(o.publicKey ?? o) } as Record<string, unknown>;
+  const pk = publicKeyOf(o);
   const user = pk.user as Record<string, unknown>;
   return {
     publicKey: {
@@ -36,7 +43,7 @@ export function creationOptions(o: JSONOpts): CredentialCreationOptions {
 
 /** requestOptions decodes sign-in options from the API. */
 export function requestOptions(o: JSONOpts): CredentialRequestOptions {
-  const pk = { ...(o.publicKey ?? o) } as Record<string, unknown>;
+  const pk = publicKeyOf(o);
   return {
     publicKey: {
       ...(pk as object),
@@ -58,3 +65,14 @@ export function credentialJSON(c: PublicKeyCredential): Record<string, unknown> 
 }
 
 export const passkeysSupported = () => typeof window !== "undefined" && "PublicKeyCredential" in window && !!navigator.credentials;
+
+/** assertion asks the device for a passkey answer to a sign-in ceremony
+ * (`POST /v1/auth/passkey/options`): `{ceremony, credential}`, as
+ * `POST /v1/auth/passkey` and a password sign-in's second factor take it.
+ * Null when the person cancelled. */
+export async function assertion(opts: JSONOpts): Promise<{ ceremony?: string; credential: Record<string, unknown> } | null> {
+  const cred = (await navigator.credentials.get(requestOptions(opts))) as PublicKeyCredential | null;
+  if (!cred) return null;
+  const ceremony = typeof opts.ceremony === "string" ? opts.ceremony : undefined;
+  return { ceremony, credential: credentialJSON(cred) };
+}

@@ -2,13 +2,13 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { adoptSession, api, optional } from "../api";
 import { useI18n } from "../i18n";
-import { credentialJSON, passkeysSupported, requestOptions } from "../webauthn";
+import { assertion, passkeysSupported } from "../webauthn";
 
 type Provider = { id: string; name?: string; display_name?: string };
 
 /** OtherSignIns: the OIDC providers the server lists, and passkeys; each
  * hidden when the server does not offer it. */
-export default function OtherSignIns({ email, onDone }: { email: string; onDone: () => void }) {
+export default function OtherSignIns({ onDone }: { email?: string; onDone: () => void }) {
   const { t } = useI18n();
   const providers = useQuery({
     queryKey: ["oidc-providers"],
@@ -23,14 +23,14 @@ export default function OtherSignIns({ email, onDone }: { email: string; onDone:
     setPasskey("busy");
     setError("");
     try {
-      const opts = await optional<Record<string, unknown>>("/v1/auth/passkey/options", { method: "POST", body: email ? { email } : {} });
+      const opts = await optional<Record<string, unknown>>("/v1/auth/passkey/options", { method: "POST" });
       if (!opts) {
         setPasskey("absent");
         return;
       }
-      const cred = (await navigator.credentials.get(requestOptions(opts))) as PublicKeyCredential | null;
-      if (!cred) throw new Error(t("auth.passkeyCancelled"));
-      const res = await api<{ access_token: string }>("/v1/auth/passkey", { method: "POST", body: credentialJSON(cred) });
+      const answer = await assertion(opts);
+      if (!answer) throw new Error(t("auth.passkeyCancelled"));
+      const res = await api<{ access_token: string }>("/v1/auth/passkey", { method: "POST", body: answer });
       adoptSession(res.access_token);
       onDone();
       setPasskey("idle");

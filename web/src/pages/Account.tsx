@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../api";
 import { Link } from "react-router";
 import { Field } from "../components/Field";
-import { Passkeys, SecondFactorSection, Sessions } from "./AccountSecurity";
+import { LinkedProviders, Passkeys, SecondFactorSection, Sessions } from "./AccountSecurity";
 import { ErrorNote, Loading } from "../components/Status";
 import { date } from "../format";
 import { useI18n } from "../i18n";
@@ -23,6 +23,7 @@ export function Account() {
       <Password />
       <SecondFactorSection />
       <Passkeys />
+      <LinkedProviders />
       <Sessions />
       <Tokens />
       <p>

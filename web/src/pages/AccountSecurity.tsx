@@ -218,7 +218,8 @@ export function Passkeys() {
       const opts = await api<Record<string, unknown>>("/v1/users/me/passkeys/options", { method: "POST" });
       const cred = (await navigator.credentials.create(creationOptions(opts))) as PublicKeyCredential | null;
       if (!cred) throw new Error(t("auth.passkeyCancelled"));
-      return api<Passkey>("/v1/users/me/passkeys", { method: "POST", body: { name: name || undefined, credential: credentialJSON(cred) } });
+      const ceremony = typeof opts.ceremony === "string" ? opts.ceremony : undefined;
+      return api<Passkey>("/v1/users/me/passkeys", { method: "POST", body: { ceremony, name: name || undefined, credential: credentialJSON(cred) } });
     },
     onSuccess: () => {
       setName("");
@@ -267,6 +268,91 @@ export function Passkeys() {
         <p className="note">{t("passkeys.unsupported")}</p>
       )}
       {(add.isError || remove.isError) && <ErrorNote error={add.error ?? remove.error} />}
+    </section>
+  );
+}
+
+type Provider = { id: string; name?: string; display_name?: string };
+/** The server does not offer linking (a calm note, not an error). */
+class LinkingUnavailable extends Error {}
+type LinkedIdentity = { provider: string; subject?: string; email?: string; created_at?: string };
+
+/** LinkedProviders lists the sign-in providers (OIDC) linked to the account,
+ * links another and unlinks one. It needs, besides the provider list,
+ * `GET /v1/users/me/oidc-identities` (`{items: [{provider, email?,
+ * created_at}]}`), `DELETE /v1/users/me/oidc-identities/{provider}` and a
+ * linking start that answers its provider URL as JSON
+ * (`GET /v1/auth/oidc/{id}/start?link=true` with `Accept: application/json`
+ * → `{url}`), since a navigation cannot carry the access token; the section
+ * is hidden while the server has no providers or no list of links. */
+export function LinkedProviders() {
+  const { t, locale } = useI18n();
+  const qc = useQueryClient();
+  const providers = useQuery({
+    queryKey: ["oidc-providers"],
+    queryFn: () => optional<{ items?: Provider[]; providers?: Provider[] }>("/v1/auth/oidc/providers"),
+    retry: false,
+    staleTime: 300_000,
+  });
+  const all = providers.data?.items ?? providers.data?.providers ?? [];
+  const linked = useQuery({
+    queryKey: ["oidc-identities"],
+    queryFn: () => optional<Page<LinkedIdentity>>("/v1/users/me/oidc-identities"),
+    enabled: all.length > 0,
+    retry: false,
+  });
+  const link = useMutation({
+    mutationFn: async (id: string) => {
+      const res = await optional<{ url?: string; location?: string }>(`/v1/auth/oidc/${encodeURIComponent(id)}/start?link=true`);
+      const to = res?.url || res?.location;
+      if (!to || !/^https?:\/\//i.test(to)) throw new LinkingUnavailable();
+      window.location.assign(to);
+    },
+  });
+  const unlink = useMutation({
+    mutationFn: (id: string) => api(`/v1/users/me/oidc-identities/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["oidc-identities"] }),
+  });
+  if (!all.length || !linked.data) return null;
+  const nameOf = (id: string) => {
+    const p = all.find((x) => x.id === id);
+    return p?.display_name || p?.name || id;
+  };
+  const items = linked.data.items;
+  const fmt = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+  const unlinkedProviders = all.filter((p) => !items.some((i) => i.provider === p.id));
+  return (
+    <section aria-labelledby="oidc-h">
+      <h2 id="oidc-h">{t("oidc.title")}</h2>
+      {items.length === 0 ? (
+        <p>{t("oidc.none")}</p>
+      ) : (
+        <ul className="rows">
+          {items.map((i) => (
+            <li key={i.provider}>
+              <span>
+                <strong>{nameOf(i.provider)}</strong>
+                {i.email && <> · {i.email}</>}
+                {i.created_at && <> · {t("oidc.linkedOn", { when: fmt.format(new Date(i.created_at)) })}</>}
+              </span>
+              <button type="button" onClick={() => unlink.mutate(i.provider)} disabled={unlink.isPending} aria-label={t("oidc.unlinkOf", { name: nameOf(i.provider) })}>
+                {t("oidc.unlink")}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {unlinkedProviders.length > 0 && (
+        <div className="providers">
+          {unlinkedProviders.map((p) => (
+            <button key={p.id} type="button" onClick={() => link.mutate(p.id)} disabled={link.isPending}>
+              {t("oidc.link", { name: nameOf(p.id) })}
+            </button>
+          ))}
+        </div>
+      )}
+      {link.error instanceof LinkingUnavailable && <p className="note">{t("oidc.linkUnavailable")}</p>}
+      {((link.isError && !(link.error instanceof LinkingUnavailable)) || unlink.isError) && <ErrorNote error={unlink.error ?? link.error} />}
     </section>
   );
 }

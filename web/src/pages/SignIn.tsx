@@ -1,6 +1,6 @@
 import { lazy, Suspense, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, ApiError, needsSecondFactor, signIn } from "../api";
+import { api, ApiError, optional, secondFactors, signIn } from "../api";
 
 // OIDC providers and passkeys are a chunk of their own.
 const OtherSignIns = lazy(() => import("../components/OtherSignIns"));
@@ -14,6 +14,9 @@ export function SignIn() {
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
   const [step, setStep] = useState<"password" | "otp">("password");
+  // The account's passkeys may answer instead of a code (the 401 names
+  // "passkey" then), where the browser has WebAuthn.
+  const [passkeyWay, setPasskeyWay] = useState(false);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -24,11 +27,35 @@ export function SignIn() {
       await signIn(email, password, step === "otp" ? otp.replace(/\s/g, "") : undefined);
       navigate("/");
     } catch (err) {
-      if (needsSecondFactor(err) && step === "password") {
+      const ways = secondFactors(err);
+      if (ways.length && step === "password") {
+        setPasskeyWay(ways.includes("passkey") && typeof window !== "undefined" && "PublicKeyCredential" in window && !!navigator.credentials);
         setStep("otp");
       } else {
         setError(err instanceof Error ? err.message : String(err));
       }
+    } finally {
+      setBusy(false);
+    }
+  };
+  // The second factor from a passkey: a sign-in ceremony, the device's
+  // answer, and the password sign-in again with it.
+  const withPasskey = async () => {
+    setBusy(true);
+    setError("");
+    try {
+      const opts = await optional<Record<string, unknown>>("/v1/auth/passkey/options", { method: "POST" });
+      if (!opts) {
+        setPasskeyWay(false);
+        throw new Error(t("auth.passkeyAbsent"));
+      }
+      const { assertion } = await import("../webauthn");
+      const answer = await assertion(opts);
+      if (!answer) throw new Error(t("auth.passkeyCancelled"));
+      await signIn(email, password, { passkey: answer });
+      navigate("/");
+    } catch (err) {
+      setError(err instanceof DOMException && err.name === "NotAllowedError" ? t("auth.passkeyCancelled") : err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
     }
@@ -69,6 +96,13 @@ export function SignIn() {
           <button type="button" className="ghost" onClick={() => { setStep("password"); setOtp(""); setError(""); }}>
             {t("common.cancel")}
           </button>
+        )}
+        {step === "otp" && passkeyWay && (
+          <p>
+            <button type="button" onClick={withPasskey} disabled={busy}>
+              {t("auth.passkeySecond")}
+            </button>
+          </p>
         )}
       </form>
       {step === "password" && (

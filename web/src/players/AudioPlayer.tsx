@@ -3,11 +3,15 @@ import { api } from "../api";
 import { duration } from "../format";
 import { useI18n } from "../i18n";
 import type { Media } from "../types";
+import { chapterAt, Chapters, timedChapters } from "./Chapters";
 import { useFileURL } from "./useFileURL";
 import { useMediaTracking } from "./useMediaTracking";
 
 const speeds = [0.75, 1, 1.25, 1.5, 1.75, 2];
-const sleepChoices = [0, 5, 15, 30, 60];
+const sleepChoices = [15, 30, 60];
+/** The sleep timer: off, at a time (ms since the epoch), or at the end of
+ * the chapter playing when it was set (seconds into the file). */
+type Sleep = null | { at: number } | { chapterEnd: number };
 
 type Waveform = { channels: number; length: number; data: number[]; bits: number };
 
@@ -39,7 +43,7 @@ export default function AudioPlayer({ media }: { media: Media }) {
   const [time, setTime] = useState(0);
   const [total, setTotal] = useState(media.content?.duration_seconds ?? 0);
   const [speed, setSpeed] = useState(1);
-  const [sleepAt, setSleepAt] = useState<number | null>(null);
+  const [sleep, setSleep] = useState<Sleep>(null);
   const [now, setNow] = useState(Date.now());
   const [peaks, setPeaks] = useState<number[]>([]);
   const tracking = useMediaTracking(audio, media);
@@ -67,14 +71,19 @@ export default function AudioPlayer({ media }: { media: Media }) {
     });
   }, [peaks, time, total]);
 
-  // The sleep timer pauses playback when it runs out.
+  const chapters = timedChapters(media.chapters, total);
+  const current = chapterAt(chapters, time);
+
+  // The sleep timer pauses playback when it runs out (a chapter's end is
+  // watched in onTimeUpdate).
+  const sleepAt = sleep && "at" in sleep ? sleep.at : null;
   useEffect(() => {
     if (sleepAt === null) return;
     const id = setInterval(() => {
       setNow(Date.now());
       if (Date.now() >= sleepAt) {
         audio.current?.pause();
-        setSleepAt(null);
+        setSleep(null);
       }
     }, 1000);
     return () => clearInterval(id);
@@ -86,16 +95,35 @@ export default function AudioPlayer({ media }: { media: Media }) {
     if (a.paused) void a.play();
     else a.pause();
   }, []);
+  const seekTo = (s: number) => {
+    const a = audio.current;
+    if (a) a.currentTime = Math.max(0, Math.min(a.duration || total || s, s));
+  };
   const seekBy = (s: number) => {
     const a = audio.current;
-    if (a) a.currentTime = Math.max(0, Math.min(a.duration || total, a.currentTime + s));
+    if (a) seekTo(a.currentTime + s);
+  };
+  // Previous: the start of the chapter playing, or the one before when
+  // within its first 3 seconds. Next: the next chapter's start.
+  const chapterStep = (dir: -1 | 1) => {
+    if (!chapters.length) return;
+    const now = audio.current?.currentTime ?? time;
+    const i = chapterAt(chapters, now);
+    if (dir > 0) {
+      if (i + 1 < chapters.length) seekTo(chapters[i + 1].start);
+    } else if (i >= 0) {
+      seekTo(now - chapters[i].start < 3 && i > 0 ? chapters[i - 1].start : chapters[i].start);
+    }
   };
   const changeSpeed = (v: number) => {
     setSpeed(v);
     if (audio.current) audio.current.playbackRate = v;
   };
   const onKey = (e: KeyboardEvent) => {
-    if ((e.target as HTMLElement).tagName === "SELECT" || (e.target as HTMLElement).tagName === "INPUT") return;
+    const tag = (e.target as HTMLElement).tagName;
+    if (tag === "SELECT" || tag === "INPUT" || tag === "SUMMARY" || e.altKey || e.ctrlKey || e.metaKey) return;
+    // A focused button keeps its own Space and Enter.
+    if (tag === "BUTTON" && (e.key === " " || e.key === "Enter")) return;
     const i = speeds.indexOf(speed);
     switch (e.key) {
       case " ":
@@ -119,6 +147,12 @@ export default function AudioPlayer({ media }: { media: Media }) {
       case "]":
         changeSpeed(speeds[Math.min(speeds.length - 1, i + 1)]);
         break;
+      case "p":
+        chapterStep(-1);
+        break;
+      case "n":
+        chapterStep(1);
+        break;
     }
   };
 
@@ -134,10 +168,18 @@ export default function AudioPlayer({ media }: { media: Media }) {
             setPlaying(false);
             tracking.handlers.onPause();
           }}
-          onEnded={tracking.handlers.onEnded}
+          onEnded={() => {
+            setSleep(null);
+            tracking.handlers.onEnded();
+          }}
           onSeeked={tracking.handlers.onSeeked}
           onTimeUpdate={(e) => {
-            setTime(e.currentTarget.currentTime);
+            const at = e.currentTarget.currentTime;
+            setTime(at);
+            if (sleep && "chapterEnd" in sleep && at >= sleep.chapterEnd - 0.25) {
+              e.currentTarget.pause();
+              setSleep(null);
+            }
             tracking.handlers.onTimeUpdate(e);
           }}
           onLoadedMetadata={(e) => {
@@ -199,22 +241,63 @@ export default function AudioPlayer({ media }: { media: Media }) {
         <label>
           {t("player.sleep")}
           <select
-            value={sleepAt === null ? 0 : -1}
+            value={sleep === null ? "off" : "set"}
             onChange={(e) => {
-              const n = Number(e.target.value);
-              setSleepAt(n > 0 ? Date.now() + n * 60_000 : null);
+              const v = e.target.value;
+              if (v === "chapter") {
+                const c = chapters[chapterAt(chapters, audio.current?.currentTime ?? time)];
+                setSleep(c ? { chapterEnd: c.end } : null);
+              } else if (v !== "set") {
+                const n = Number(v);
+                setSleep(n > 0 ? { at: Date.now() + n * 60_000 } : null);
+              }
             }}
           >
-            {sleepAt !== null && <option value={-1}>{t("player.sleepEnds", { time: duration((sleepAt - now) / 1000) })}</option>}
+            {sleep !== null && (
+              <option value="set">
+                {"at" in sleep ? t("player.sleepEnds", { time: duration((sleep.at - now) / 1000) }) : t("player.sleepChapterSet")}
+              </option>
+            )}
+            <option value="off">{t("player.sleepOff")}</option>
+            {chapters.length > 0 && current >= 0 && <option value="chapter">{t("player.sleepChapter")}</option>}
             {sleepChoices.map((n) => (
               <option key={n} value={n}>
-                {n ? t("player.sleepMinutes", { n }) : t("player.sleepOff")}
+                {t("player.sleepMinutes", { n })}
               </option>
             ))}
           </select>
         </label>
       </div>
-      <p className="hint">{t("player.shortcuts")}</p>
+      <Chapters media={media} time={time} total={total} onSeek={seekTo} />
+      <details className="shortcuts">
+        <summary>{t("player.shortcutsTitle")}</summary>
+        <dl>
+          <dt>
+            <kbd>Space</kbd> / <kbd>k</kbd>
+          </dt>
+          <dd>{t("player.keyPlay")}</dd>
+          <dt>
+            <kbd>←</kbd> / <kbd>j</kbd>
+          </dt>
+          <dd>{t("player.back")}</dd>
+          <dt>
+            <kbd>→</kbd> / <kbd>l</kbd>
+          </dt>
+          <dd>{t("player.forward")}</dd>
+          <dt>
+            <kbd>[</kbd> <kbd>]</kbd>
+          </dt>
+          <dd>{t("player.keySpeed")}</dd>
+          {chapters.length > 0 && (
+            <>
+              <dt>
+                <kbd>p</kbd> <kbd>n</kbd>
+              </dt>
+              <dd>{t("player.keyChapters")}</dd>
+            </>
+          )}
+        </dl>
+      </details>
       {tracking.resumedAt !== null && (
         <p role="status" className="hint" data-testid="resumed">
           {t("player.resumed", { time: duration(tracking.resumedAt) })}

@@ -3,15 +3,16 @@ import { fileURL } from "../api";
 import type { Media } from "../types";
 
 /** useFileURL resolves where a player reads the item's file or one of its
- * derivatives (a signed link when the item is not public). */
-export function useFileURL(media: Media, derivative?: string): string | null {
+ * derivatives (a signed link when the item is not public); null while it is
+ * resolved, or when `enabled` is false (nothing is asked then). */
+export function useFileURL(media: Media, derivative?: string, enabled = true): string | null {
   const [url, setURL] = useState<string | null>(null);
   const path = derivative
     ? media.derivatives?.find((d) => d.kind === derivative)?.url
     : media.content?.url || `/v1/media/${media.id}/content`;
   useEffect(() => {
     let live = true;
-    if (!path) {
+    if (!path || !enabled) {
       setURL(null);
       return;
     }
@@ -22,6 +23,6 @@ export function useFileURL(media: Media, derivative?: string): string | null {
     return () => {
       live = false;
     };
-  }, [media.id, media.status, path, derivative]);
+  }, [media.id, media.status, path, derivative, enabled]);
   return url;
 }
