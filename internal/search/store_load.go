@@ -380,6 +380,7 @@ func uniq(values []string) []string {
 	}
 	return out
 }
+
 // Baseline runs the bare full-text query for one word, stemmed for langs as
 // the API stems it — the match and the ranking, nothing else: no
 // visibility, filters, facets, highlights or count — returning the IDs of
