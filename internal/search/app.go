@@ -144,7 +144,9 @@ func (a *app) search(ctx context.Context, r searchRequest) (searchResult, error)
 		last := hits[len(hits)-1]
 		out.Next = a.encodeToken(Cursor{Score: last.Score, Time: last.SortTime, Pop: last.Popularity, ID: last.ID}, fingerprint)
 	}
-	if out.Total, out.Facets, err = a.store.Summary(ctx, p, a.cfg.FacetValues); err != nil {
+	// Facets are answered with the first page only: the client has them
+	// when it asks for the next.
+	if out.Total, out.Facets, err = a.store.Summary(ctx, p, a.cfg.FacetValues, r.PageToken == ""); err != nil {
 		return searchResult{}, err
 	}
 	out.Hits = make([]searchHitJSON, 0, len(hits))

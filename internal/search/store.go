@@ -24,11 +24,13 @@ type Store struct {
 	tx bun.IDB // the transaction the repository is bound to, if any
 	// trgm is the schema of the pg_trgm extension (PostgreSQL).
 	trgm string
+	// summaries caches public browses' totals and facets (store_summary.go).
+	summaries *summaryCache
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-func newStore(d *db.DB) *Store { return &Store{db: d} }
+func newStore(d *db.DB) *Store { return &Store{db: d, summaries: &summaryCache{}} }
 
 // inTx is the repository bound to a transaction it opened (InTx).
 func (s *Store) inTx(tx bun.Tx) *Store { return s.bound(tx) }
@@ -165,6 +167,9 @@ func (s *Store) putMedia(ctx context.Context, m MediaRecord, eventTime time.Time
 	if err != nil {
 		return false, err
 	}
+	if err := s.touch(ctx); err != nil {
+		return false, err
+	}
 	words := domain.Words(domain.Fold(m.Title + " " + m.Description + " " + strings.Join(m.Tags, " ")))
 	if err := s.addTerms(ctx, words); err != nil {
 		return false, err
@@ -285,7 +290,7 @@ func (s *Store) DeleteMedia(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	return nil
+	return s.touch(ctx)
 }
 
 // refresh recomputes what depends on other rows — visibility (published,
@@ -372,7 +377,10 @@ func (s *Store) refreshAuthor(ctx context.Context, authorID string) error {
 			return err
 		}
 	}
-	return nil
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.touch(ctx)
 }
 
 // AuthorRecord is an author as search keeps it.

@@ -144,14 +144,21 @@ func (s *Store) ftsPut(ctx context.Context, rid int64, d ftsDoc) error {
 			domain.StemText(d.Description, l), domain.StemText(d.Content, l)).Exec(ctx)
 		return err
 	}
+	_, err := s.idb().NewRaw("UPDATE search_media SET tsv = "+pgDocVector+" WHERE rid = ?", append(pgVectorArgs(d), rid)...).Exec(ctx)
+	return err
+}
+
+// pgDocVector is an item's tsvector from pgVectorArgs: each field in the
+// simple configuration and in the item's language's, weighted.
+const pgDocVector = pgVector + " || " + pgVector + " || " + pgVector + " || " + pgVector
+
+func pgVectorArgs(d ftsDoc) []any {
 	cfg := domain.PGConfig(d.Language)
 	var args []any
 	for _, f := range []struct{ text, weight string }{{d.Title, "A"}, {d.Authors + " " + d.Tags, "B"}, {d.Description, "C"}, {d.Content, "D"}} {
 		args = append(args, f.text, cfg, f.text, f.weight)
 	}
-	args = append(args, rid)
-	_, err := s.idb().NewRaw("UPDATE search_media SET tsv = "+pgVector+" || "+pgVector+" || "+pgVector+" || "+pgVector+" WHERE rid = ?", args...).Exec(ctx)
-	return err
+	return args
 }
 
 func (s *Store) ftsDelete(ctx context.Context, rid int64) error {

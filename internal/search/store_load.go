@@ -3,7 +3,11 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/alexandria-platform/alexandria/internal/search/domain"
 )
@@ -23,8 +27,13 @@ type LoadItem struct {
 // LoadAuthor is an active author given to Load.
 type LoadAuthor struct{ ID, Name string }
 
-// Load indexes published items (and their authors) in one transaction, as
-// the consumers and the text fetcher would.
+// Load indexes published items (and their authors) in one transaction,
+// giving the index what the consumers and the text fetcher would. Items
+// not indexed yet are written in bulk: multi-row inserts for the rows,
+// their link rows, pages and full-text entries, visibility and authors'
+// names worked out once for the batch. An item already indexed takes the
+// consumers' one-at-a-time path (PutMedia, PutText), which keeps the
+// newer version.
 func (s *Store) Load(ctx context.Context, authors []LoadAuthor, items []LoadItem) error {
 	return s.InTx(ctx, func(ctx context.Context, st *Store) error {
 		for _, a := range authors {
@@ -32,39 +41,344 @@ func (s *Store) Load(ctx context.Context, authors []LoadAuthor, items []LoadItem
 				return err
 			}
 		}
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		var known []string
+		if len(ids) > 0 {
+			if err := st.idb().NewRaw("SELECT CAST(id AS TEXT) FROM search_media WHERE id IN (?)", bun.List(ids)).Scan(ctx, &known); err != nil &&
+				!isNoRows(err) {
+				return err
+			}
+		}
+		seen := map[string]bool{}
+		for _, id := range known {
+			seen[strings.ToLower(id)] = true
+		}
+		var fresh, again []LoadItem
 		for _, it := range items {
-			pub := it.PublishedAt.UTC()
-			view := searchMediaJSON{ID: it.ID, Title: it.Title, Description: it.Description, Kind: it.Kind, Language: it.Language,
-				AuthorIDs: orEmpty(it.AuthorIDs), CategoryIDs: orEmpty(it.CategoryIDs), Tags: orEmpty(it.Tags), License: it.License,
-				PublishedAt: &pub, Status: "published", CreatedAt: pub, UpdatedAt: pub, Version: 1}
-			rec := MediaRecord{ID: it.ID, Title: it.Title, Description: it.Description, Kind: it.Kind, Language: it.Language,
-				License: it.License, Status: "published", AuthorIDs: it.AuthorIDs, CategoryIDs: it.CategoryIDs, Tags: it.Tags,
-				PublishedAt: &pub, CreatedAt: pub, Duration: it.Duration, Pages: it.PageCount, Version: 1}
-			if len(it.Pages) > 0 {
-				view.Content = &searchContentJSON{ContentType: "application/pdf", SHA256: "load", Pages: it.PageCount}
-				view.Derivatives = []searchDerivativeJSON{{Kind: "text", Name: "text.txt"}}
-				rec.TextName, rec.TextObject = "text.txt", "text.txt@load"
+			if seen[strings.ToLower(it.ID)] {
+				again = append(again, it)
+				continue
 			}
-			doc, err := json.Marshal(view)
-			if err != nil {
+			seen[strings.ToLower(it.ID)] = true
+			fresh = append(fresh, it)
+		}
+		if err := st.bulkLoad(ctx, fresh); err != nil {
+			return err
+		}
+		for _, it := range again {
+			if err := st.loadOne(ctx, it); err != nil {
 				return err
-			}
-			rec.Doc = doc
-			if _, err := st.PutMedia(ctx, rec, pub); err != nil {
-				return err
-			}
-			if len(it.Pages) > 0 {
-				pages := make([]Page, len(it.Pages))
-				for i, p := range it.Pages {
-					pages[i] = Page{N: i + 1, Body: p}
-				}
-				if _, err := st.PutText(ctx, TextJob{MediaID: it.ID, Name: rec.TextName, Source: rec.TextObject}, pages); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
 	})
+}
+
+// loadRecord is the item as the consumers would record it.
+func loadRecord(it LoadItem) (MediaRecord, error) {
+	pub := it.PublishedAt.UTC()
+	view := searchMediaJSON{ID: it.ID, Title: it.Title, Description: it.Description, Kind: it.Kind, Language: it.Language,
+		AuthorIDs: orEmpty(it.AuthorIDs), CategoryIDs: orEmpty(it.CategoryIDs), Tags: orEmpty(it.Tags), License: it.License,
+		PublishedAt: &pub, Status: "published", CreatedAt: pub, UpdatedAt: pub, Version: 1}
+	rec := MediaRecord{ID: it.ID, Title: it.Title, Description: it.Description, Kind: it.Kind, Language: it.Language,
+		License: it.License, Status: "published", AuthorIDs: it.AuthorIDs, CategoryIDs: it.CategoryIDs, Tags: it.Tags,
+		PublishedAt: &pub, CreatedAt: pub, Duration: it.Duration, Pages: it.PageCount, Version: 1}
+	if len(it.Pages) > 0 {
+		view.Content = &searchContentJSON{ContentType: "application/pdf", SHA256: "load", Pages: it.PageCount}
+		view.Derivatives = []searchDerivativeJSON{{Kind: "text", Name: "text.txt"}}
+		rec.TextName, rec.TextObject = "text.txt", "text.txt@load"
+	}
+	doc, err := json.Marshal(view)
+	rec.Doc = doc
+	return rec, err
+}
+
+// loadOne indexes one item as the consumers and the text fetcher do.
+func (s *Store) loadOne(ctx context.Context, it LoadItem) error {
+	rec, err := loadRecord(it)
+	if err != nil {
+		return err
+	}
+	if _, err := s.PutMedia(ctx, rec, *rec.PublishedAt); err != nil {
+		return err
+	}
+	if len(it.Pages) > 0 {
+		pages := make([]Page, len(it.Pages))
+		for i, p := range it.Pages {
+			pages[i] = Page{N: i + 1, Body: p}
+		}
+		if _, err := s.PutText(ctx, TextJob{MediaID: it.ID, Name: rec.TextName, Source: rec.TextObject}, pages); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rows per multi-row statement.
+const (
+	bulkMediaRows = 100
+	bulkLinkRows  = 500
+	bulkPageRows  = 100
+)
+
+// bulkLoad indexes items none of which is indexed yet (see Load).
+func (s *Store) bulkLoad(ctx context.Context, items []LoadItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	// The credited authors known to the index: their names and whether
+	// they hide the items (refresh's rules).
+	var authorIDs []string
+	for _, it := range items {
+		authorIDs = append(authorIDs, it.AuthorIDs...)
+	}
+	type author struct {
+		ID     string `bun:"id"`
+		Name   string `bun:"name"`
+		Status string `bun:"status"`
+	}
+	authors := map[string]author{}
+	if len(authorIDs) > 0 {
+		slices.Sort(authorIDs)
+		var rows []author
+		if err := s.idb().NewRaw("SELECT CAST(id AS TEXT) AS id, name, status FROM search_authors WHERE id IN (?)",
+			bun.List(slices.Compact(authorIDs))).Scan(ctx, &rows); err != nil && !isNoRows(err) {
+			return err
+		}
+		for _, a := range rows {
+			authors[strings.ToLower(a.ID)] = a
+		}
+	}
+
+	var media, authorLinks, categoryLinks, tagLinks, langs [][]any
+	docs := make([]ftsDoc, len(items))
+	var words []string
+	langSeen := map[string]bool{}
+	for i, it := range items {
+		rec, err := loadRecord(it)
+		if err != nil {
+			return err
+		}
+		visible := true
+		var names []string
+		for _, id := range uniq(it.AuthorIDs) {
+			if a, ok := authors[strings.ToLower(id)]; ok {
+				names = append(names, a.Name)
+				visible = visible && a.Status == "active"
+			}
+		}
+		tags := uniq(it.Tags)
+		sortedTags := slices.Sorted(slices.Values(tags))
+		content, folded := foldPages(it.Pages)
+		textIndexed := ""
+		if len(it.Pages) > 0 {
+			textIndexed = rec.TextObject
+		}
+		authorsText := strings.Join(names, ", ")
+		docs[i] = ftsDoc{Title: domain.FoldText(it.Title), Authors: domain.FoldText(authorsText), Tags: domain.FoldText(strings.Join(sortedTags, " ")),
+			Description: domain.FoldText(it.Description), Content: content, Language: it.Language}
+		row := []any{rec.ID, rec.Title, rec.Description, rec.Kind, rec.Language, rec.License, rec.Status, visible,
+			rec.PublishedAt, rec.sortTime(), rec.Duration, rec.Pages, rec.Version, string(rec.Doc), domain.FoldText(rec.Title),
+			authorsText, rec.TextObject, textIndexed, rec.PublishedAt}
+		if s.postgres() {
+			row = append(row, pgVectorArgs(docs[i])...)
+		}
+		media = append(media, row)
+		for pos, a := range it.AuthorIDs {
+			if !slices.Contains(it.AuthorIDs[:pos], a) {
+				authorLinks = append(authorLinks, []any{it.ID, a, pos})
+			}
+		}
+		for _, c := range uniq(it.CategoryIDs) {
+			categoryLinks = append(categoryLinks, []any{it.ID, c})
+		}
+		for _, t := range tags {
+			tagLinks = append(tagLinks, []any{it.ID, t})
+		}
+		if it.Language != "" && !langSeen[it.Language] {
+			langSeen[it.Language] = true
+			langs = append(langs, []any{it.Language})
+		}
+		words = append(words, domain.Words(domain.Fold(it.Title+" "+it.Description+" "+strings.Join(it.Tags, " ")))...)
+		words = append(words, domain.Words(folded)...)
+	}
+
+	cols := "(id, title, description, kind, language, license, status, visible, published_at, sort_time, duration, pages, " +
+		"version, doc, title_norm, authors_text, text_object, text_indexed, event_time"
+	tuple := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	if s.postgres() {
+		cols += ", tsv"
+		tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + pgDocVector + ")"
+	}
+	ridOf := make(map[string]int64, len(items))
+	if err := s.insertRows(ctx, "INSERT INTO search_media "+cols+") VALUES ", tuple, " RETURNING rid, CAST(id AS TEXT) AS id",
+		media, bulkMediaRows, func(q *bun.RawQuery) error {
+			var rids []struct {
+				RID int64  `bun:"rid"`
+				ID  string `bun:"id"`
+			}
+			err := q.Scan(ctx, &rids)
+			for _, r := range rids {
+				ridOf[strings.ToLower(r.ID)] = r.RID
+			}
+			return err
+		}); err != nil {
+		return err
+	}
+	for _, l := range []struct {
+		head, tuple string
+		rows        [][]any
+	}{
+		{"INSERT INTO search_media_authors (media_id, author_id, position) VALUES ", "(?, ?, ?)", authorLinks},
+		{"INSERT INTO search_media_categories (media_id, category_id) VALUES ", "(?, ?)", categoryLinks},
+		{"INSERT INTO search_media_tags (media_id, tag) VALUES ", "(?, ?)", tagLinks},
+		{"INSERT INTO search_languages (language) VALUES ", "(?)", langs},
+	} {
+		if err := s.insertRows(ctx, l.head, l.tuple, " ON CONFLICT DO NOTHING", l.rows, bulkLinkRows, nil); err != nil {
+			return err
+		}
+	}
+	// Engagement counted before the items were indexed.
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	if _, err := s.idb().NewRaw(`UPDATE search_media SET popularity = (SELECT e.views + `+likeWeight+` * e.likes
+		FROM search_engagement e WHERE e.media_id = search_media.id) WHERE id IN (?)
+		AND EXISTS (SELECT 1 FROM search_engagement e WHERE e.media_id = search_media.id)`, bun.List(ids)).Exec(ctx); err != nil {
+		return err
+	}
+	if !s.postgres() {
+		var fts [][]any
+		for i, it := range items {
+			d, l := docs[i], it.Language
+			fts = append(fts, []any{ridOf[strings.ToLower(it.ID)], domain.StemText(d.Title, l), domain.StemText(d.Authors, l),
+				domain.StemText(d.Tags, l), domain.StemText(d.Description, l), domain.StemText(d.Content, l)})
+		}
+		if err := s.insertRows(ctx, "INSERT INTO search_fts (rowid, title, authors, tags, description, content) VALUES ",
+			"(?, ?, ?, ?, ?, ?)", "", fts, bulkMediaRows, nil); err != nil {
+			return err
+		}
+	}
+	if err := s.bulkPages(ctx, items); err != nil {
+		return err
+	}
+	if err := s.addTerms(ctx, words); err != nil {
+		return err
+	}
+	return s.touch(ctx)
+}
+
+// bulkPages writes the items' pages and their full-text entries.
+func (s *Store) bulkPages(ctx context.Context, items []LoadItem) error {
+	var rows [][]any
+	type key struct {
+		id   string
+		page int
+	}
+	type page struct{ folded, lang string }
+	pages := map[key]page{}
+	for _, it := range items {
+		for n, body := range it.Pages {
+			folded := domain.FoldText(body)
+			row := []any{it.ID, n + 1, 0, body}
+			if s.postgres() {
+				row = append(row, folded, domain.PGConfig(it.Language), folded)
+			} else {
+				pages[key{strings.ToLower(it.ID), n + 1}] = page{folded, it.Language}
+			}
+			rows = append(rows, row)
+		}
+	}
+	if s.postgres() {
+		return s.insertRows(ctx, "INSERT INTO search_pages (media_id, page, part, body, tsv) VALUES ",
+			"(?, ?, ?, ?, to_tsvector('simple', ?) || to_tsvector(CAST(? AS regconfig), ?))", "", rows, bulkPageRows, nil)
+	}
+	type made struct {
+		RID     int64  `bun:"rid"`
+		MediaID string `bun:"media_id"`
+		Page    int    `bun:"page"`
+	}
+	var all []made
+	if err := s.insertRows(ctx, "INSERT INTO search_pages (media_id, page, part, body) VALUES ", "(?, ?, ?, ?)",
+		" RETURNING rid, CAST(media_id AS TEXT) AS media_id, page", rows, bulkPageRows, func(q *bun.RawQuery) error {
+			var part []made
+			err := q.Scan(ctx, &part)
+			all = append(all, part...)
+			return err
+		}); err != nil {
+		return err
+	}
+	fts := make([][]any, len(all))
+	for i, m := range all {
+		p := pages[key{strings.ToLower(m.MediaID), m.Page}]
+		fts[i] = []any{m.RID, midToken(m.MediaID), domain.StemText(p.folded, p.lang)}
+	}
+	return s.insertRows(ctx, "INSERT INTO search_pages_fts (rowid, mid, body) VALUES ", "(?, ?, ?)", "", fts, bulkPageRows, nil)
+}
+
+// insertRows runs head + tuple × rows + tail, per statements of at most
+// per rows; with collect, each statement is given to it to scan what
+// RETURNING gives.
+func (s *Store) insertRows(ctx context.Context, head, tuple, tail string, rows [][]any, per int, collect func(*bun.RawQuery) error) error {
+	for len(rows) > 0 {
+		n := min(len(rows), per)
+		var b strings.Builder
+		b.WriteString(head)
+		var args []any
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+			args = append(args, r...)
+		}
+		b.WriteString(tail)
+		rows = rows[n:]
+		if collect == nil {
+			if _, err := s.idb().NewRaw(b.String(), args...).Exec(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := collect(s.idb().NewRaw(b.String(), args...)); err != nil && !isNoRows(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// foldPages is the items' text as indexed with it (contentOf's rules) and
+// all of it folded, bounded, for the known words (PutText's).
+func foldPages(bodies []string) (content, all string) {
+	var b strings.Builder
+	for _, body := range bodies {
+		if b.Len() >= maxIndexedContent {
+			break
+		}
+		b.WriteString(domain.FoldText(body))
+		b.WriteByte(' ')
+	}
+	all = b.String()
+	content = all
+	if len(content) > maxIndexedContent {
+		content = content[:strings.LastIndexByte(content[:maxIndexedContent], ' ')+1]
+	}
+	return content, all
+}
+
+// uniq is values without repeats, in first-seen order.
+func uniq(values []string) []string {
+	var out []string
+	for _, v := range values {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Baseline runs the bare full-text query for one word, stemmed for langs as

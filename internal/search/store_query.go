@@ -182,14 +182,15 @@ func (s *Store) Count(ctx context.Context, p Params) (int, error) {
 	return n, err
 }
 
-// facetSQL names each facet's value expression and the join it needs.
-var facetSQL = map[string]struct{ value, join string }{
+// facetSQL names each facet's value expression and the link table it reads
+// (joined as x on x.media_id = the item's id), if any.
+var facetSQL = map[string]struct{ value, table string }{
 	"kind":     {"m.kind", ""},
 	"language": {"m.language", ""},
 	"license":  {"m.license", ""},
-	"author":   {"CAST(x.author_id AS TEXT)", " JOIN search_media_authors x ON x.media_id = m.id"},
-	"category": {"CAST(x.category_id AS TEXT)", " JOIN search_media_categories x ON x.media_id = m.id"},
-	"tag":      {"x.tag", " JOIN search_media_tags x ON x.media_id = m.id"},
+	"author":   {"CAST(x.author_id AS TEXT)", "search_media_authors"},
+	"category": {"CAST(x.category_id AS TEXT)", "search_media_categories"},
+	"tag":      {"x.tag", "search_media_tags"},
 }
 
 // FacetNames are the facets every search answers.
@@ -308,43 +309,4 @@ func (s *Store) Suggest(ctx context.Context, prefix string, limit int) ([]Sugges
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(s)
-}
-
-// Summary counts the matching items and each facet's values (the most
-// frequent maxValues) in one statement: the match is computed once.
-func (s *Store) Summary(ctx context.Context, p Params, maxValues int) (int, map[string]map[string]int, error) {
-	base, _ := s.base(p)
-	q := &sqlPart{}
-	q.add("WITH h AS MATERIALIZED (SELECT m.id, m.kind, m.language, m.license")
-	q.add(base.sql.String(), base.args...)
-	q.add(") SELECT f, v, n FROM (SELECT 'total' AS f, '' AS v, COUNT(*) AS n FROM h) t0")
-	for i, name := range FacetNames {
-		f := facetSQL[name]
-		value := strings.ReplaceAll(f.value, "m.", "h.")
-		join := strings.ReplaceAll(f.join, "m.id", "h.id")
-		q.add(" UNION ALL SELECT * FROM (SELECT '"+name+"' AS f, "+value+" AS v, COUNT(*) AS n FROM h"+join+
-			" GROUP BY "+value+" ORDER BY n DESC, v LIMIT ?) t"+string(rune('1'+i)), maxValues)
-	}
-	var rows []struct {
-		F string `bun:"f"`
-		V string `bun:"v"`
-		N int    `bun:"n"`
-	}
-	if err := s.idb().NewRaw(q.sql.String(), q.args...).Scan(ctx, &rows); err != nil && !isNoRows(err) {
-		return 0, nil, err
-	}
-	total := 0
-	out := map[string]map[string]int{}
-	for _, n := range FacetNames {
-		out[n] = map[string]int{}
-	}
-	for _, r := range rows {
-		switch {
-		case r.F == "total":
-			total = r.N
-		case r.V != "":
-			out[r.F][r.V] = r.N
-		}
-	}
-	return total, out, nil
 }

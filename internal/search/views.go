@@ -81,7 +81,7 @@ type searchHitJSON struct {
 // searchJSON is a page of results.
 type searchJSON struct {
 	Items         []searchHitJSON           `json:"items" doc:"One page of results"`
-	Facets        map[string]map[string]int `json:"facets" doc:"Counts of all matching items by kind, language, category, author, tag and license (the most frequent values)"`
+	Facets        map[string]map[string]int `json:"facets,omitempty" doc:"Counts of all matching items by kind, language, category, author, tag and license (the most frequent values); first page only (absent when the request carries a page_token)"`
 	Total         int                       `json:"total" doc:"How many items match"`
 	NextPageToken string                    `json:"next_page_token,omitempty" doc:"Pass as page_token for the next page; absent on the last"`
 }
