@@ -47,3 +47,12 @@ func (s *Service) droppingReads(apply func(ctx context.Context, st *Store, e bus
 		return nil
 	}
 }
+
+// The read cache's consumers, for the event catalogue.
+var _ = func() bool {
+	for _, typ := range readCacheEvents {
+		Consumes = append(Consumes, events.Consumer{Type: typ,
+			Effect: "Drops the read cache's answers the change may affect on the replica that receives it (the item and every list page for a media event, everything otherwise); nothing is written."})
+	}
+	return true
+}()
