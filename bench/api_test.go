@@ -36,13 +36,19 @@ type platform struct {
 	token   string
 }
 
-// useDocument points p.mediaID at a new draft document (for uploads).
+// useDocument points p.mediaID at a new published document (for uploads).
 func (p *platform) useDocument(b *testing.B) {
 	b.Helper()
 	c := client.New(p.url, nil).WithToken(p.token)
 	m, err := c.CreateMedia(context.Background(), client.MediaInput{Title: "Benchmark document", Kind: "document",
 		Language: "en", AuthorIDs: []string{p.authID}})
 	if err != nil {
+		b.Fatal(err)
+	}
+	// Published before its upload: processing returns it to published, and
+	// anonymous downloads may read it.
+	published := "published"
+	if _, err := c.UpdateMedia(context.Background(), m.ID, client.MediaPatch{Status: &published}, ""); err != nil {
 		b.Fatal(err)
 	}
 	p.mediaID = m.ID

@@ -66,7 +66,7 @@ func footprintOnce(b *testing.B, bin string, idle time.Duration) (startMS, rssMB
 	dir := b.TempDir()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(dir, "data"),
+		"ALEXANDRIA_HTTP_ADDR=127.0.0.1:0", "ALEXANDRIA_HTTP_OPS_ADDR=127.0.0.1:0", "ALEXANDRIA_DATA_DIR=" + filepath.Join(dir, "data"),
 		"ALEXANDRIA_ADMIN_PASSWORD=footprint-benchmark-password"}
 	for _, kv := range os.Environ() { // let GOGC/GOMEMLIMIT experiments through
 		if strings.HasPrefix(kv, "GOGC=") || strings.HasPrefix(kv, "GOMEMLIMIT=") || strings.HasPrefix(kv, "GODEBUG=") {

@@ -46,11 +46,12 @@ func mediaFile(b *testing.B, p *platform, size int) (string, []byte, time.Durati
 			b.Fatal(err)
 		}
 		var m struct {
-			Status string `json:"status"`
+			Status  string          `json:"status"`
+			Content json.RawMessage `json:"content"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&m)
 		r.Body.Close()
-		if m.Status == "published" {
+		if m.Status == "published" && len(m.Content) > 0 {
 			return p.url + "/v1/media/" + p.mediaID + "/content", body, took
 		}
 		if time.Now().After(deadline) {

@@ -40,6 +40,8 @@ type Service struct {
 	dir    UserDirectory
 	limits domain.Limits
 	events *events.Pipeline
+	// reads is the anonymous read cache (read_cache.go); nil without one.
+	reads *readCache
 	// serviceKey authenticates services asking on a user's behalf
 	// (media_access.go).
 	serviceKey string
@@ -83,12 +85,21 @@ func newService(ctx context.Context, cfg Config, d module.Deps, dir UserDirector
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("catalog events: %w", err), store.Close())
 	}
-	s := &Service{db: store, store: NewStore(store).WithEvents(pipeline), dir: dir, limits: cfg.limits(), events: pipeline,
+	reads, err := newReadCache(cfg.ReadCacheTTL, cfg.ReadCacheSize)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("catalog read cache: %w", err), store.Close())
+	}
+	st := NewStore(store).WithEvents(pipeline)
+	if reads != nil {
+		st = st.WithChanged(reads.forgetSubject)
+	}
+	s := &Service{db: store, store: st, dir: dir, limits: cfg.limits(), events: pipeline, reads: reads,
 		serviceKey: d.ServiceKey, now: func() time.Time { return domain.Stamp(clock()) }}
 	s.register(d.API)
 	pipeline.RegisterAdmin(d.API)
 	s.handleEvents(pipeline)
 	if err := pipeline.Start(); err != nil {
+		reads.close()
 		return nil, errors.Join(fmt.Errorf("catalog events: %w", err), store.Close())
 	}
 	return s, nil
@@ -100,7 +111,9 @@ func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 // Close stops the event pipeline (an event being handled finishes or is
 // left for redelivery), then releases the store.
 func (s *Service) Close(ctx context.Context) error {
-	return errors.Join(s.events.Close(ctx), s.db.Close())
+	err := errors.Join(s.events.Close(ctx), s.db.Close())
+	s.reads.close()
+	return err
 }
 
 // MigrationsFS implements module.Migrations.

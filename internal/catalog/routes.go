@@ -40,8 +40,13 @@ func (s *Service) register(api huma.API) {
 	huma.Register(api, operation("author-member-remove", del, "/v1/authors/{id}/members/{user_id}", "Remove a member (owners, moderators, or the member)", authors, none, writeErrors...), s.memberRemove)
 
 	huma.Register(api, operation("media-create", post, "/v1/media", "Create a media item", media, created, writeErrors...), s.mediaCreate)
-	huma.Register(api, operation("media-list", get, "/v1/media", "List media", media, ok, readErrors...), s.mediaList)
-	huma.Register(api, operation("media-get", get, "/v1/media/{id}", "Get a media item", media, ok, readErrors...), s.mediaGet)
+	list := operation("media-list", get, "/v1/media", "List media", media, ok, readErrors...)
+	list.Middlewares = huma.Middlewares{s.reads.cachedReads(func(ctx huma.Context) string { return listReadKey(ctx.URL().RawQuery) })}
+	huma.Register(api, list, s.mediaList)
+	one := operation("media-get", get, "/v1/media/{id}", "Get a media item", media, ok, readErrors...)
+	one.Responses = map[string]*huma.Response{"304": {Description: "Not Modified: If-None-Match names the current ETag"}}
+	one.Middlewares = huma.Middlewares{s.reads.cachedReads(func(ctx huma.Context) string { return mediaReadKey(ctx.Param("id")) })}
+	huma.Register(api, one, s.mediaGet)
 	huma.Register(api, operation("media-access", get, "/v1/media/{id}/access", "What the caller may do with a media item's files", media, ok, readErrors...), s.mediaAccess)
 	huma.Register(api, operation("media-update", patch, "/v1/media/{id}", "Edit, publish or unpublish a media item (members)", media, ok, updateErrors...), s.mediaUpdate)
 	huma.Register(api, operation("media-delete", del, "/v1/media/{id}", "Remove a media item (members, moderators)", media, none, writeErrors...), s.mediaDelete)

@@ -21,9 +21,10 @@ func (s *Service) handleEvents(p *events.Pipeline) {
 	p.Handle(bus.Topic("identity"), eventIdentityUserDeleted, s.bind(s.onUserDeleted))
 	p.Handle(bus.Topic("identity"), eventIdentityUserSuspended, s.bind(s.onUserStatus(true, blockSuspended)))
 	p.Handle(bus.Topic("identity"), eventIdentityUserReinstated, s.bind(s.onUserStatus(false, "")))
-	p.Handle(p.Topic(), EventAuthorRemoved, s.bind(s.onAuthorRemoved))
-	p.Handle(p.Topic(), EventAuthorRestored, s.bind(s.onAuthorRestored))
+	p.Handle(p.Topic(), EventAuthorRemoved, s.bind(s.droppingReads(s.onAuthorRemoved)))
+	p.Handle(p.Topic(), EventAuthorRestored, s.bind(s.droppingReads(s.onAuthorRestored)))
 	s.handleMediaPipeline(p)
+	s.handleReadCacheEvents(p)
 }
 
 // bind makes a consumer of apply, on the store bound to the pipeline's

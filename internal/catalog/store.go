@@ -13,6 +13,7 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/catalog/domain"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/events"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
@@ -26,27 +27,53 @@ type Store struct {
 	db     *db.DB
 	idb    bun.IDB
 	events Recorder
+	// changed is told the subject of every recorded event once its
+	// transaction has committed (the read cache, read_cache.go).
+	changed func(subject string)
+	// committed collects those calls in a transaction Tx began; nil in a
+	// consumer's transaction, where events.AfterCommit runs them.
+	committed *[]func()
 }
 
 // NewStore wraps an open, migrated store that records no events.
 func NewStore(d *db.DB) *Store { return &Store{db: d, idb: d.DB} }
 
 // WithEvents returns the store recording its changes' events through r.
-func (s *Store) WithEvents(r Recorder) *Store { return &Store{db: s.db, idb: s.idb, events: r} }
+func (s *Store) WithEvents(r Recorder) *Store {
+	return &Store{db: s.db, idb: s.idb, events: r, changed: s.changed}
+}
+
+// WithChanged returns the store telling fn the subject of every event it
+// records, once the change has committed.
+func (s *Store) WithChanged(fn func(subject string)) *Store {
+	return &Store{db: s.db, idb: s.idb, events: s.events, changed: fn}
+}
 
 // bound returns the store working in idb, the transaction of an event
 // consumer (events.Bind hands it over), recording through the same
 // recorder.
-func (s *Store) bound(idb bun.IDB) *Store { return &Store{db: s.db, idb: idb, events: s.events} }
+func (s *Store) bound(idb bun.IDB) *Store {
+	return &Store{db: s.db, idb: idb, events: s.events, changed: s.changed}
+}
 
 // Tx runs fn in one transaction; inside a transaction it just runs fn.
+// What the changes recorded tell s.changed runs once the transaction has
+// committed, before Tx returns.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	if _, ok := s.idb.(bun.Tx); ok {
 		return fn(s)
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, idb: tx, events: s.events})
+	var committed []func()
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		committed = nil // a retried transaction starts again
+		return fn(&Store{db: s.db, idb: tx, events: s.events, changed: s.changed, committed: &committed})
 	})
+	if err == nil {
+		for _, f := range committed {
+			f()
+		}
+	}
+	return err
 }
 
 // maxAttempts bounds how often a read-modify-write is tried when it keeps
@@ -242,6 +269,15 @@ func (s *Store) record(ctx context.Context, evs ...event) error {
 	for _, e := range evs {
 		if err := s.events.Record(ctx, tx, e.typ, e.subject, e.key, e.data); err != nil {
 			return err
+		}
+		if s.changed != nil {
+			subject, changed := e.subject, s.changed
+			f := func() { changed(subject) }
+			if s.committed != nil {
+				*s.committed = append(*s.committed, f)
+			} else {
+				events.AfterCommit(ctx, f)
+			}
 		}
 	}
 	return nil

@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -248,3 +250,21 @@ func (w *countingWriter) Write(b []byte) (int, error) {
 }
 
 func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// copyBuffers are the buffers of ReadFrom: http.ServeContent copies with
+// io.Copy, whose 32 KiB buffer costs a store read, a socket write and a
+// deadline update per 32 KiB; 256 KiB makes a 1 MiB range four of each.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// ReadFrom copies r with a large pooled buffer.
+func (w *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	return io.CopyBuffer(writeOnly{w}, r, *bp)
+}
+
+// writeOnly hides everything but Write (io.CopyBuffer would call ReadFrom
+// again).
+type writeOnly struct{ w io.Writer }
+
+func (w writeOnly) Write(b []byte) (int, error) { return w.w.Write(b) }
