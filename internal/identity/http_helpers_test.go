@@ -30,6 +30,8 @@ type env struct {
 	svc *Service
 	url string
 	out *strings.Builder
+	// verifier checks access tokens for the harness's middleware.
+	verifier *auth.Verifier
 }
 
 func newEnv(t *testing.T, backend moduletest.Store, tune func(*Config)) *env {
@@ -67,7 +69,7 @@ func newEnvWith(t *testing.T, backend moduletest.Store, tune func(*Config), deps
 	h.Deps.Verifier = auth.NewVerifier(svc.KeySource())
 	h.Deps.Verifier.UseRevocations(svc.Revocations())
 	h.Start(t, svc)
-	return &env{t: t, svc: svc, url: h.Server.URL, out: out}
+	return &env{t: t, svc: svc, url: h.Server.URL, out: out, verifier: h.Deps.Verifier}
 }
 
 type resp struct {

@@ -115,6 +115,9 @@ func (s *Service) put(ctx context.Context, key, path, contentType string) (bool,
 		return false, nil
 	}
 	if err := s.bucket.PutFile(ctx, key, path, contentType); err != nil {
+		if storageFull(err) {
+			return false, fmt.Errorf("store %s: %w", key, err)
+		}
 		return false, errs.Wrap(errs.Unavailable, err, "the object store cannot be reached; the upload is kept and retried")
 	}
 	return true, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"syscall"
 
 	"github.com/alexandria-platform/alexandria/internal/platform/errs"
 	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
@@ -19,6 +20,8 @@ func classify(ctx context.Context, err error) (int, string, string) {
 	var quota *quotaError
 	var refusal *Refusal
 	switch {
+	case storageFull(err):
+		return http.StatusInsufficientStorage, "insufficient-storage", storageFullDetail
 	case errors.As(err, &quota):
 		return http.StatusRequestEntityTooLarge, "body-too-large", quota.msg
 	case errors.As(err, &refusal):
@@ -33,6 +36,16 @@ func classify(ctx context.Context, err error) (int, string, string) {
 	}
 	return p.Status, typeSuffix(p.Type), detail
 }
+
+// storageFull reports a write that failed because the file system under
+// the blob store (or the upload directory) is full or over its quota: the
+// server's condition, answered 507 Insufficient Storage, not a 500 or a
+// 503 that promises a quick retry.
+func storageFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+const storageFullDetail = "the file store is full: the upload was not kept; try again later"
 
 func typeSuffix(t string) string {
 	if len(t) > len(httpx.ProblemTypeBase) {
@@ -60,7 +73,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var quota *quotaError
 	var refusal *Refusal
-	if errors.As(err, &quota) || errors.As(err, &refusal) || errors.As(err, new(errChecksum)) {
+	if storageFull(err) || errors.As(err, &quota) || errors.As(err, &refusal) || errors.As(err, new(errChecksum)) {
 		status, typ, detail := classify(r.Context(), err)
 		writeProblem(w, r, status, typ, detail)
 		return

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,6 +64,9 @@ func (b *blobUploads) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.U
 		return nil, err
 	}
 	if err := b.bucket.WriteAll(ctx, b.infoKey(info.ID), raw, &blob.WriterOptions{ContentType: "application/json"}); err != nil {
+		if storageFull(err) {
+			return nil, tusError(ctx, http.StatusInsufficientStorage, "insufficient-storage", storageFullDetail)
+		}
 		return nil, fmt.Errorf("tus upload info: %w", err)
 	}
 	return &blobUpload{store: b, id: info.ID}, nil
@@ -177,7 +181,15 @@ func (u *blobUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader
 	copied, rerr := io.Copy(w, src)
 	written := copied + 1
 	if err := w.Close(); err != nil {
+		if storageFull(err) {
+			return 0, tusError(ctx, http.StatusInsufficientStorage, "insufficient-storage", storageFullDetail)
+		}
 		return 0, fmt.Errorf("tus chunk: %w", err)
+	}
+	if storageFull(rerr) {
+		// The bytes written before the disk filled are kept (the offset
+		// says where to resume); the client is told why it must wait.
+		return written, tusError(ctx, http.StatusInsufficientStorage, "insufficient-storage", storageFullDetail)
 	}
 	return written, rerr
 }

@@ -101,11 +101,18 @@ func (b *Bucket) PutFile(ctx context.Context, key, path, contentType string) err
 		return err
 	}
 	defer f.Close()
-	w, err := b.NewWriter(ctx, key, &blob.WriterOptions{ContentType: contentType})
+	// A copy that fails (a full disk, a cut connection) must leave no
+	// object: the writer commits what it has on Close unless its context
+	// is cancelled first. Keys are content addresses, so a truncated
+	// object would pass for the whole file afterwards.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := b.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType})
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(w, f); err != nil {
+		cancel()
 		_ = w.Close()
 		return err
 	}

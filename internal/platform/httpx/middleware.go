@@ -238,6 +238,10 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// DefaultRetryAfter is the Retry-After, in seconds, of a 503 whose handler
+// set none (a dependency that cannot be reached).
+const DefaultRetryAfter = "5"
+
 type statusWriter struct {
 	http.ResponseWriter
 	ctx    context.Context // the request's, to tell a client that went away
@@ -252,6 +256,11 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	if code >= 500 && w.ctx != nil && ClientGone(w.ctx) {
 		code = StatusClientClosed
+	}
+	if code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		// Every 503 tells the client when to come back (RFC 9110 §10.2.3);
+		// a handler that knows better sets its own.
+		w.Header().Set("Retry-After", DefaultRetryAfter)
 	}
 	if w.status == 0 {
 		w.status = code

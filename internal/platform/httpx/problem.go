@@ -2,12 +2,15 @@ package httpx
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -155,6 +158,13 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 			logInternal(ctx, err)
 			p.Status = StatusClientClosed
 			p.Detail = "the client closed the request"
+		case status >= 500 && DependencyUnavailable(err):
+			// The database (or another dependency) cannot be reached: the
+			// request did nothing and may be retried once it is back. The
+			// edge adds Retry-After to every 503.
+			logInternal(ctx, err)
+			p.Status = http.StatusServiceUnavailable
+			p.Detail = "temporarily unavailable: a service this request needs cannot be reached; retry later"
 		case status >= 500:
 			// A plain error reaching the edge is a bug or an outage: log it
 			// with the request, never show it to the caller.
@@ -180,6 +190,32 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 	}
 	p.RequestID = telemetry.RequestID(ctx)
 	return p
+}
+
+// DependencyUnavailable reports whether err says a dependency could not be
+// reached, rather than that it refused the request: a connection refused or
+// reset, a dial that failed, a pooled connection found dead
+// (driver.ErrBadConn), a database error of class 08 (connection exception)
+// or PostgreSQL's shutdown and start-up refusals (57P01-57P03), or an error
+// its driver marks as safe to retry because nothing was sent. It matches
+// methods, not driver types, so this package needs no database driver.
+func DependencyUnavailable(err error) bool {
+	var state interface{ SQLState() string }
+	if errors.As(err, &state) {
+		code := state.SQLState()
+		if strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" {
+			return true
+		}
+	}
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &retry) && retry.SafeToRetry() {
+		return true
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 var missingProperty = regexp.MustCompile(`^expected required property (\S+) to be present`)
