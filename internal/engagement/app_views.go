@@ -73,7 +73,7 @@ const (
 
 // recordView queues a sighting of a visible item for counting.
 func (s *Service) recordView(ctx context.Context, userID, address, userAgent, mediaID string, seen domain.Sighting) (viewOutcome, error) {
-	if _, err := s.visibleMedia(ctx, s.store, mediaID); err != nil {
+	if err := s.viewable(ctx, mediaID); err != nil {
 		return "", err
 	}
 	var outcome viewOutcome

@@ -10,6 +10,10 @@ import (
 type Config struct {
 	ViewFlushInterval time.Duration `yaml:"view_flush_interval" env:"VIEW_FLUSH_INTERVAL" doc:"how often buffered views are counted (counts lag by about this much)"`
 	ViewBufferLimit   int           `yaml:"view_buffer_limit" env:"VIEW_BUFFER_LIMIT" doc:"distinct buffered views that trigger a flush before the interval"`
+	// VisibilityCacheTTL bounds how long a replica trusts what it knows of
+	// an item's visibility on the view path (its own consumer's changes
+	// apply at once).
+	VisibilityCacheTTL time.Duration `yaml:"visibility_cache_ttl" env:"VISIBILITY_CACHE_TTL" doc:"how long the view path trusts a cached 'item is visible' answer when another replica may have applied the change (0: read the store on every view)"`
 	// MQTTURL turns on progress over MQTT; the top-level mqtt_url
 	// (ALEXANDRIA_MQTT_URL) sets it too.
 	MQTTURL       string        `yaml:"mqtt_url" env:"MQTT_URL" secret:"true" doc:"MQTT broker for device progress, mqtt://[user:password@]host:1883 (mqtts:// for TLS); empty: progress over HTTP only"`
@@ -20,7 +24,7 @@ type Config struct {
 
 // DefaultConfig returns the built-in settings.
 func DefaultConfig() Config {
-	return Config{ViewFlushInterval: 500 * time.Millisecond, ViewBufferLimit: 20000,
+	return Config{ViewFlushInterval: 500 * time.Millisecond, ViewBufferLimit: 20000, VisibilityCacheTTL: 2 * time.Second,
 		MQTTClientID: "alexandria-engagement", TokenCacheTTL: 30 * time.Second}
 }
 
@@ -32,6 +36,9 @@ func (c Config) Validate() error {
 	}
 	if c.ViewBufferLimit < 1 || c.ViewBufferLimit > 1_000_000 {
 		problems = append(problems, fmt.Errorf("engagement.view_buffer_limit: must be between 1 and 1000000 (got %d)", c.ViewBufferLimit))
+	}
+	if c.VisibilityCacheTTL < 0 || c.VisibilityCacheTTL > time.Minute {
+		problems = append(problems, fmt.Errorf("engagement.visibility_cache_ttl: must be between 0 and 1m (got %s)", c.VisibilityCacheTTL))
 	}
 	if c.MQTTURL != "" {
 		if _, err := brokerAddress(c.MQTTURL); err != nil {

@@ -69,8 +69,11 @@ func (s *Service) onMedia(ctx context.Context, st *Store, e bus.Event) error {
 	if m.Content != nil {
 		dm.DurationSeconds, dm.Pages = m.Content.DurationSeconds, m.Content.Pages
 	}
-	_, err := st.applyMedia(ctx, dm)
-	return err
+	if _, err := st.applyMedia(ctx, dm); err != nil {
+		return err
+	}
+	events.AfterCommit(ctx, func() { s.visibility.forget(dm.ID) })
+	return nil
 }
 
 func (s *Service) onStatus(table string) events.Handler {
@@ -96,7 +99,11 @@ func (s *Service) onForget(table string) events.Handler {
 			return err
 		}
 		if table == "media" {
-			return st.forgetMedia(ctx, body.ID)
+			if err := st.forgetMedia(ctx, body.ID); err != nil {
+				return err
+			}
+			events.AfterCommit(ctx, func() { s.visibility.forget(body.ID) })
+			return nil
 		}
 		return st.forget(ctx, table, body.ID)
 	})

@@ -35,17 +35,19 @@ var Migrations, _ = fs.Sub(migrationFiles, "migrations")
 
 // Service is the running engagement target.
 type Service struct {
-	db       *db.DB
-	store    *Store
-	events   *events.Pipeline
-	log      *slog.Logger
-	metrics  *metrics
-	views    *viewBuffer
-	tokens   *tokenChecker
-	owners   owners
-	group    *lifecycle.Group
-	ownGroup bool
-	now      func() time.Time
+	db      *db.DB
+	store   *Store
+	events  *events.Pipeline
+	log     *slog.Logger
+	metrics *metrics
+	views   *viewBuffer
+	// visibility answers the view path's "is this item visible?"
+	visibility *visibilityCache
+	tokens     *tokenChecker
+	owners     owners
+	group      *lifecycle.Group
+	ownGroup   bool
+	now        func() time.Time
 
 	// flushMu serialises flushes; prunedHour is the hour the view_hours
 	// table was last pruned in.
@@ -103,7 +105,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, store *db.DB, now fun
 		return nil, fmt.Errorf("engagement events: %w", err)
 	}
 	s := &Service{db: store, store: NewStore(store).WithEvents(pipeline), events: pipeline, log: log, metrics: m,
-		views: newViewBuffer(cfg.ViewBufferLimit), group: group, ownGroup: ownGroup,
+		views: newViewBuffer(cfg.ViewBufferLimit), visibility: newVisibilityCache(cfg.VisibilityCacheTTL, 100_000), group: group, ownGroup: ownGroup,
 		now: func() time.Time { return clock.Stamp(now()) }}
 	s.tokens = &tokenChecker{identityURL: d.IdentityURL, client: d.HTTPClient, verifier: d.Verifier, ttl: cfg.TokenCacheTTL,
 		now: time.Now, cache: map[[32]byte]cachedToken{}}

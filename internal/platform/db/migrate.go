@@ -24,6 +24,9 @@ import (
 //	{{serial}}     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY / INTEGER PRIMARY KEY AUTOINCREMENT
 //	{{int64key}}   BIGINT PRIMARY KEY / INTEGER PRIMARY KEY (the rowid: no second B-tree)
 //	{{unlogged}}   UNLOGGED / nothing (CREATE {{unlogged}} TABLE: no WAL, emptied after a crash)
+//
+// and {{if sqlite}} … {{end}} keeps statements for SQLite alone (a table
+// rebuilt to change what SQLite cannot ALTER).
 var dialectTypes = map[Dialect]map[string]string{
 	Postgres: {"uuid": "UUID", "timestamp": "TIMESTAMPTZ", "json": "JSONB", "blob": "BYTEA",
 		"serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "int64key": "BIGINT PRIMARY KEY", "unlogged": "UNLOGGED"},
@@ -37,6 +40,7 @@ func render(fsys fs.FS, d Dialect) (fs.FS, error) {
 	for name, typ := range dialectTypes[d] {
 		funcs[name] = func() string { return typ }
 	}
+	funcs["sqlite"] = func() bool { return d == SQLite }
 	out := fstest.MapFS{}
 	err := fs.WalkDir(fsys, ".", func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".sql") {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -43,13 +45,17 @@ func (p *Pipeline) Record(ctx context.Context, idb bun.IDB, typ, subject, key st
 	if err != nil {
 		return fmt.Errorf("event %s: %w", typ, err)
 	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return fmt.Errorf("event %s: %w", typ, err)
+	}
 	e := bus.Event{
-		ID: uuid.Must(uuid.NewV7()).String(), Type: typ, Source: p.source, Subject: subject,
+		ID: id.String(), Type: typ, Source: p.source, Subject: subject,
 		Time: time.Now().UTC(), Key: key, Data: payload,
 	}
-	carrier := propagation.MapCarrier{}
-	propagation.TraceContext{}.Inject(ctx, carrier)
-	e.TraceParent, e.TraceState = carrier.Get("traceparent"), carrier.Get("tracestate")
+	var tc traceCarrier
+	propagation.TraceContext{}.Inject(ctx, &tc)
+	e.TraceParent, e.TraceState = tc.parent, tc.state
 	if cause, ok := causeOf(ctx); ok {
 		e.CorrelationID, e.CausationID = cause.CorrelationID, cause.ID
 	} else {
@@ -58,11 +64,12 @@ func (p *Pipeline) Record(ctx context.Context, idb bun.IDB, typ, subject, key st
 	if e.CorrelationID == "" {
 		e.CorrelationID = e.ID
 	}
-	meta, err := json.Marshal(envelopeMeta(e))
+	buf := metaBuffers.Get().(*[]byte)
+	meta := appendMeta((*buf)[:0], &e)
+	err = p.insertOutbox(ctx, idb, e, typ, meta, payload)
+	*buf = meta[:0]
+	metaBuffers.Put(buf)
 	if err != nil {
-		return err
-	}
-	if err := p.insertOutbox(ctx, idb, e, typ, meta, payload); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}
 	// Wake the relay; it finds the row once the transaction commits.
@@ -70,31 +77,116 @@ func (p *Pipeline) Record(ctx context.Context, idb bun.IDB, typ, subject, key st
 	return nil
 }
 
-// outboxMeta is the message metadata of bus.Event.Message as a struct, which
-// encoding/json writes without building and sorting a map: recording an
-// event is on every write's path.
-type outboxMeta struct {
-	ID            string `json:"ce_id"`
-	Type          string `json:"ce_type"`
-	Source        string `json:"ce_source,omitempty"`
-	Subject       string `json:"ce_subject,omitempty"`
-	Time          string `json:"ce_time"`
-	SpecVersion   string `json:"ce_specversion"`
-	ContentType   string `json:"content-type"`
-	Key           string `json:"partition_key,omitempty"`
-	TraceParent   string `json:"traceparent,omitempty"`
-	TraceState    string `json:"tracestate,omitempty"`
-	CorrelationID string `json:"correlation_id,omitempty"`
-	CausationID   string `json:"causation_id,omitempty"`
+// traceCarrier takes the W3C trace context of a Record without the map a
+// propagation.MapCarrier would allocate.
+type traceCarrier struct{ parent, state string }
+
+func (c *traceCarrier) Get(k string) string {
+	switch k {
+	case "traceparent":
+		return c.parent
+	case "tracestate":
+		return c.state
+	}
+	return ""
 }
 
-func envelopeMeta(e bus.Event) outboxMeta {
-	return outboxMeta{
-		ID: e.ID, Type: e.Type, Source: e.Source, Subject: e.Subject,
-		Time: e.Time.UTC().Format(time.RFC3339Nano), SpecVersion: "1.0", ContentType: "application/json",
-		Key: e.Key, TraceParent: e.TraceParent, TraceState: e.TraceState,
-		CorrelationID: e.CorrelationID, CausationID: e.CausationID,
+func (c *traceCarrier) Set(k, v string) {
+	switch k {
+	case "traceparent":
+		c.parent = v
+	case "tracestate":
+		c.state = v
 	}
+}
+
+func (c *traceCarrier) Keys() []string { return []string{"traceparent", "tracestate"} }
+
+// metaBuffers are the buffers Record encodes metadata into; the insert
+// copies the bytes, so a buffer goes back to the pool after it.
+var metaBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// appendMeta appends the message metadata of bus.Event.Message as a JSON
+// object, the way the relay reads it back (a map of strings). It is written
+// by hand instead of with encoding/json: recording an event is on every
+// write's path, and reflection over a struct of twelve strings cost more
+// than the rest of the encoding. Empty optional fields are left out, as in
+// bus.Event.Message.
+func appendMeta(b []byte, e *bus.Event) []byte {
+	b = append(b, '{')
+	b = appendField(b, bus.MetaID, e.ID, true)
+	b = appendField(b, bus.MetaType, e.Type, false)
+	b = appendField(b, bus.MetaSource, e.Source, false)
+	b = appendField(b, bus.MetaSubject, e.Subject, false)
+	b = append(b, `,"`+bus.MetaTime+`":"`...)
+	b = e.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","`+bus.MetaSpecVersion+`":"1.0","`+bus.MetaContentType+`":"application/json"`...)
+	b = appendField(b, bus.MetaKey, e.Key, false)
+	b = appendField(b, bus.MetaTraceParent, e.TraceParent, false)
+	b = appendField(b, bus.MetaTraceState, e.TraceState, false)
+	b = appendField(b, bus.MetaCorrelationID, e.CorrelationID, false)
+	b = appendField(b, bus.MetaCausationID, e.CausationID, false)
+	return append(b, '}')
+}
+
+// appendField appends "name":"value" (preceded by a comma unless first);
+// an empty value is left out. Names are plain ASCII constants.
+func appendField(b []byte, name, value string, first bool) []byte {
+	if value == "" {
+		return b
+	}
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendJSONString(b, value)
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD (as
+// encoding/json does).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // outboxInsert is the outbox INSERT, prepared once per pipeline; database/sql
