@@ -9,16 +9,16 @@ anonymously, fewer read signed in, a few publish, and a very few moderate.
   Reader            (weight 30)  signs up and in, then home feed, follows,
                                  likes, views, reading progress,
                                  notifications, the odd report
-  ImpatientClient   (weight 4)   gives up on searches and lists after a few
+  ImpatientClient   (4 %)        gives up on searches and lists after a few
                                  milliseconds: cancelled requests must be
                                  499s, never 5xx (bench/locust/run.sh checks
                                  /metrics after the run)
-  Author            (weight 5)   signs up, is made an author by the
+  Author            (5 %)        signs up, is made an author by the
                                  administrator, creates an author profile and
                                  media, uploads small text files with tus,
                                  waits for processing, publishes, edits with
                                  If-Match
-  Admin             (weight 1)   the reports queue (dismisses what readers
+  Admin             (one)        the reports queue (dismisses what readers
                                  filed), every service's dead letters, users
 
 Everything it needs is made through the public API at test start: the
@@ -71,6 +71,9 @@ def _run_id():
 
 
 RUN_ID = _run_id()
+# Small runs still get an author and an impatient client: run.sh passes the
+# user count, and these classes take a fixed share of it.
+USERS = int(os.environ.get("LOAD_USERS", "20"))
 
 
 class Shared:
@@ -80,6 +83,7 @@ class Shared:
     items = {}  # media id -> {"author_ids": [...], "published_at": epoch, "pages": int|None, "tags": [...]}
     dead_letter_paths = []
     base = None
+    admin_token, admin_at = None, 0.0
 
     @classmethod
     def remember(cls, media):
@@ -180,6 +184,7 @@ def seed(environment, **_kwargs):
         raise RuntimeError("set ALEXANDRIA_ADMIN_PASSWORD (and ALEXANDRIA_ADMIN_EMAIL) as the platform was started with")
     s = _seed_session(base)
     admin = _sign_in(s, base, ADMIN_EMAIL, ADMIN_PASSWORD)["access_token"]
+    Shared.admin_token, Shared.admin_at = admin, time.time()
     # Every service with an event pipeline has its dead letters (in split
     # mode the gateway sends each to its own target).
     Shared.dead_letter_paths = [f"/v1/admin/events/{svc}/dead-letters" for svc in SERVICES]
@@ -334,7 +339,7 @@ class AnonymousVisitor(Base):
 class ImpatientClient(Base):
     """Gives up after a few milliseconds: the server sees its requests cancelled."""
 
-    weight = 4
+    fixed_count = max(1, round(USERS * 0.04))
     wait_time = between(0.5, 2)
 
     def _impatient(self, path, params, name):
@@ -455,14 +460,18 @@ class Reader(Base):
 
 
 class Author(Base):
-    weight = 5
+    fixed_count = max(1, round(USERS * 0.05))
     wait_time = between(2, 8)
 
     def on_start(self):
         super().on_start()
         s = _seed_session(self.host)
         # The administrator's grant is set-up, not the author's traffic.
-        admin = _sign_in(s, self.host, ADMIN_EMAIL, ADMIN_PASSWORD)["access_token"]
+        with Shared.lock:
+            if time.time() - Shared.admin_at > REFRESH_AFTER:
+                Shared.admin_token = _sign_in(s, self.host, ADMIN_EMAIL, ADMIN_PASSWORD)["access_token"]
+                Shared.admin_at = time.time()
+            admin = Shared.admin_token
         self.sign_up("author")
         _check(s.patch(self.host + f"/v1/users/{self.user_id}", json={"roles": ["reader", "author"]},
                        headers={"Authorization": "Bearer " + admin}), (200,), "grant author")

@@ -50,6 +50,7 @@ WORK=$(mktemp -d /tmp/alexandria-load-work.XXXXXX)
 
 export ALEXANDRIA_ADMIN_EMAIL=${ALEXANDRIA_ADMIN_EMAIL:-admin@load.example.org}
 export ALEXANDRIA_ADMIN_PASSWORD=${ALEXANDRIA_ADMIN_PASSWORD:-load test administrator passphrase $RANDOM$RANDOM}
+export LOAD_USERS=$USERS
 export LOAD_RUN_ID=${LOAD_RUN_ID:-$(date +%H%M%S)}
 
 PIDS=()
@@ -127,7 +128,9 @@ start_target() { # name target port env...
 		"$BIN" serve -target="$target" >"$OUT/logs/$name.out" 2>"$OUT/logs/$name.log" &
 	PIDS+=($!)
 	OPS+=("$name=http://127.0.0.1:$ops")
-	wait_http "http://127.0.0.1:$port/readyz" "$name"
+	# Readiness on the operations listener: the public port's /readyz
+	# answers 503 while starting, and that would count as a 5xx.
+	wait_http "http://127.0.0.1:$ops/readyz" "$name"
 }
 
 if [[ $MODE == single ]]; then
@@ -194,7 +197,7 @@ http {
 }
 EOF
 	"$NGINX" -t -q -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
-	"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+	"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$OUT/logs/nginx-access.txt" 2>&1 &
 	PIDS+=($!)
 	URL="http://127.0.0.1:$gw"
 	wait_http "$URL/livez" gateway
@@ -231,7 +234,7 @@ fi
 $PY bench/locust/soak.py http-status "${OPS[@]}" | tee "$OUT/http-status.txt" || status=1
 $PY bench/locust/soak.py p95 "$OUT/stats_stats.csv" | tee -a "$OUT/http-status.txt"
 
-errors=$(grep -ciE '"level":"ERROR"' "$OUT"/logs/*.log | awk -F: '{s+=$2} END {print s+0}')
+errors=$(cat "$OUT"/logs/*.log | grep -c '"level":"ERROR"' || true)
 echo "load: $errors ERROR lines in the platform's logs (kept in $OUT/logs)"
 echo "load: load average at start ${LOAD_START}, at end ${LOAD_END}"
 echo "load: results in $OUT"
