@@ -89,6 +89,26 @@ e2e: ## end-to-end tests only: the real binary on SQLite and PostgreSQL
 bench: ## benchmarks, reported as ratios to a plain net/http baseline
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./bench/...
 
+# Load and soak with Locust (Debian's python3-locust): bench/locust/run.sh
+# starts a fresh platform, runs bench/locust/locustfile.py headless, prints
+# Locust's statistics and fails on any request error or on any 5xx counted
+# in /metrics. LOAD_USERS, LOAD_SPAWN_RATE, LOAD_DURATION, LOAD_DB
+# (sqlite|postgres) tune it; docs/reliability.md ("Load", "Soak").
+SOAK_DURATION ?= 1h
+
+.PHONY: load
+load: build ## Locust mix headless: all-in-one (LOAD_DB=sqlite|postgres), then split mode behind nginx; fails on any error or 5xx
+	LOAD_MODE=single bench/locust/run.sh
+	LOAD_MODE=split bench/locust/run.sh
+
+.PHONY: load-ci
+load-ci: build ## short Locust run for CI (about a minute, all-in-one on SQLite); fails on any error or 5xx
+	LOAD_MODE=single LOAD_DB=sqlite LOAD_USERS=$${LOAD_USERS:-15} LOAD_SPAWN_RATE=5 LOAD_DURATION=45s bench/locust/run.sh
+
+.PHONY: soak
+soak: build ## Locust mix for SOAK_DURATION (1h): RSS, goroutines, open files, DB connections every 30 s, growth flagged
+	SOAK_DURATION=$(SOAK_DURATION) bench/locust/run.sh
+
 .PHONY: lint
 lint: $(LINT) ## golangci-lint and the generated-docs check
 	$(LINT) run ./...
