@@ -102,8 +102,9 @@ load: build ## Locust mix headless: all-in-one (LOAD_DB=sqlite|postgres), then s
 	LOAD_MODE=split bench/locust/run.sh
 
 .PHONY: load-ci
-load-ci: build ## short Locust run for CI (about a minute, all-in-one on SQLite); fails on any error or 5xx
-	LOAD_MODE=single LOAD_DB=sqlite LOAD_USERS=$${LOAD_USERS:-15} LOAD_SPAWN_RATE=5 LOAD_DURATION=45s bench/locust/run.sh
+load-ci: ## short Locust run for CI (about a minute, all-in-one on SQLite); fails on any error or 5xx
+	$(GO) build -o $(BIN)/alexandria-load ./cmd/alexandria # plain build: reuses the test builds' cache
+	ALEXANDRIA_BIN=$(BIN)/alexandria-load LOAD_MODE=single LOAD_DB=sqlite LOAD_USERS=$${LOAD_USERS:-15} LOAD_SPAWN_RATE=5 LOAD_DURATION=45s bench/locust/run.sh
 
 .PHONY: soak
 soak: build ## Locust mix for SOAK_DURATION (1h): RSS, goroutines, open files, DB connections every 30 s, growth flagged

@@ -81,7 +81,10 @@ func TestEveryServedRouteIsInTheOpenAPIDocument(t *testing.T) {
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
 		case <-time.After(15 * time.Second):
 			t.Error("did not stop")
 		}

@@ -272,7 +272,7 @@ func (s *jobStore) recordProgress(ctx context.Context, j *job, now time.Time, ty
 func (s *jobStore) unswept(ctx context.Context, cutoff time.Time, limit int) ([]job, error) {
 	var out []job
 	err := s.idb.NewSelect().Model(&out).Where("swept_at IS NULL").
-		Where("state IN (?)", bun.In([]string{stateDone, stateFailed, stateSuperseded})).
+		Where("state IN (?)", bun.List([]string{stateDone, stateFailed, stateSuperseded})).
 		Where("finished_at < ?", stamp(cutoff)).OrderExpr("finished_at, id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list unswept jobs: %w", err)

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"net"
 	"net/http"
@@ -109,17 +107,6 @@ func (pg *privatePostgres) start() {
 func (pg *privatePostgres) stop() {
 	pg.t.Helper()
 	pg.run("pg_ctl", "-D", filepath.Join(pg.dir, "data"), "-w", "-t", "60", "-m", "fast", "stop")
-}
-
-// count runs a counting query on the private server.
-func (pg *privatePostgres) count(ctx context.Context, query string, args ...any) int {
-	pg.t.Helper()
-	db, err := sql.Open("pgx", pg.URL)
-	must(pg.t, err)
-	defer db.Close()
-	var n int
-	must(pg.t, db.QueryRowContext(ctx, query, args...).Scan(&n))
-	return n
 }
 
 // shortClient is for probes that must not hang on a stuck server.

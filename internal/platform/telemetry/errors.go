@@ -81,10 +81,9 @@ func NewReporter(c SentryConfig, release, server string, log *slog.Logger) (Repo
 		Release:     release,
 		Environment: c.Environment,
 		ServerName:  server,
-		// Request bodies, cookies and headers stay out of reports: they can
-		// carry tokens and personal data. What is sent is listed in
-		// docs/operations.md.
-		SendDefaultPII: false,
+		// Request bodies, cookies and headers never reach a report: nothing
+		// here attaches the request (the SDK's default leaves personal data
+		// out too). What is sent is listed in docs/operations.md.
 		// Sampling of 5xx is done here, so that panics always go.
 		SampleRate: 1,
 	})
