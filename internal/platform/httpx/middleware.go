@@ -106,7 +106,8 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			if pattern == "" {
 				pattern = "unmatched"
 			}
-			if v != nil || sw.status >= 500 {
+			probe := probeRoutes[pattern]
+			if v != nil || (sw.status >= 500 && !probe) {
 				reporter.Report(ctx, telemetry.Failure{
 					Panic: v, Err: failed.err, Status: max(sw.status, http.StatusInternalServerError),
 					Method: MethodLabel(r.Method), Route: pattern, Path: MaskPath(r.URL.Path),
@@ -125,7 +126,14 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 			m.duration.WithLabelValues(pattern, method).Observe(elapsed.Seconds())
 			trace.SpanFromContext(ctx).SetName(method + " " + pattern)
 			level := slog.LevelInfo
-			if sw.status >= 500 {
+			switch {
+			case v != nil:
+				level = slog.LevelError
+			case sw.status >= 500 && probe:
+				// A probe's 503 answers "not ready" (starting, draining, a
+				// dependency down): a state, logged, not a failure to report.
+				level = slog.LevelWarn
+			case sw.status >= 500:
 				level = slog.LevelError
 			}
 			if sw.status == StatusClientClosed {
@@ -156,6 +164,10 @@ func Edge(next http.Handler, log *slog.Logger, m *Metrics, tracing *telemetry.Tr
 		}),
 	)
 }
+
+// probeRoutes answer about the process's state; their 503 is not a failure
+// of the request (and the error-ratio alert leaves them out too).
+var probeRoutes = map[string]bool{"GET /livez": true, "GET /readyz": true, "GET /metrics": true}
 
 // standardMethods are the methods recorded by name; any other method a
 // client invents is recorded as "other", so that random method names cannot

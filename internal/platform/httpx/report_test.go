@@ -95,6 +95,9 @@ func TestFailuresReachSentry(t *testing.T) {
 	mux.HandleFunc("GET /v1/things/{id}/broken", func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, errors.New("read thing: disk on fire"))
 	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable) // not ready: a state, not a failure
+	})
 	mux.HandleFunc("GET /v1/things/{id}/missing", func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, &Problem{Status: http.StatusNotFound, Detail: "no such thing"})
 	})
@@ -132,13 +135,16 @@ func TestFailuresReachSentry(t *testing.T) {
 	if got := call("/v1/things/7/missing", "req-missing"); got != http.StatusNotFound {
 		t.Fatalf("missing answered %d", got)
 	}
+	if got := call("/readyz", "req-probe"); got != http.StatusServiceUnavailable {
+		t.Fatalf("readyz answered %d", got)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	rep.Flush(ctx)
 
 	events, raw := fake.snapshot()
 	if len(events) != 2 {
-		t.Fatalf("got %d events, want 2 (panic and 500; none for the 404)", len(events))
+		t.Fatalf("got %d events, want 2 (panic and 500; none for the 404 or the probe's 503)", len(events))
 	}
 	byRequest := map[string]map[string]any{}
 	for _, ev := range events {
