@@ -193,3 +193,66 @@ func TestPasswordsCanBeDisabled(t *testing.T) {
 	e.call("POST", "/v1/users", "", map[string]any{"email": "new@example.org", "password": goodPassword, "display_name": "New"}).
 		want(t, http.StatusForbidden)
 }
+
+// TestLinkedProviders: the account screen's API. Linking answers the
+// provider's URL as JSON to a script; the links are listed without the
+// provider's subject; another user cannot see or remove them; unlinking the
+// only way back into an account made by a provider is refused until the
+// e-mail address is verified or a passkey exists.
+func TestLinkedProviders(t *testing.T) {
+	t.Parallel()
+	e, m := oidcEnv(t, nil)
+
+	// A password account links the provider, the start answered as JSON.
+	e.register("linker@example.org", "Linker")
+	access, _ := e.login("linker@example.org", goodPassword)
+	e.call("GET", "/v1/users/me/oidc-identities", access, nil).want(t, http.StatusOK)
+	start := e.call("GET", "/v1/auth/oidc/mock/start?link=true&response=json", access, nil, "Accept", "application/json").want(t, http.StatusOK)
+	to := start.str("url")
+	if u, err := url.Parse(to); err != nil || u.Query().Get("code_challenge_method") != "S256" || start.header.Get("Location") != "" {
+		t.Fatalf("JSON start answered %s (Location %q)", start.raw, start.header.Get("Location"))
+	}
+	m.QueueUser(&mockoidc.MockUser{Subject: "sub-linker", Email: "linker@idp.example", EmailVerified: true})
+	res, err := noRedirects.Get(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	back, _ := url.Parse(res.Header.Get("Location"))
+	e.callback(back.Query().Get("state"), back.Query().Get("code")).want(t, http.StatusOK)
+
+	list := e.call("GET", "/v1/users/me/oidc-identities", access, nil).want(t, http.StatusOK)
+	items, _ := list.body["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["provider"] != "mock" || strings.Contains(list.raw, "sub-linker") {
+		t.Fatalf("links = %s", list.raw)
+	}
+	// Someone else sees none of it and cannot remove it.
+	e.register("other@example.org", "Other")
+	other, _ := e.login("other@example.org", goodPassword)
+	if r := e.call("GET", "/v1/users/me/oidc-identities", other, nil).want(t, http.StatusOK); strings.Contains(r.raw, "mock") {
+		t.Fatalf("another user's links = %s", r.raw)
+	}
+	e.call("DELETE", "/v1/users/me/oidc-identities/mock", other, nil).want(t, http.StatusNotFound)
+	e.call("DELETE", "/v1/users/me/oidc-identities/mock", "", nil).want(t, http.StatusUnauthorized)
+
+	// An account the provider made, with an unverified address: its only
+	// way in cannot be removed.
+	m.QueueUser(&mockoidc.MockUser{Subject: "sub-only", Email: "only@idp.example", EmailVerified: true})
+	state, code := e.authorize(t, "", false)
+	only := e.callback(state, code).want(t, http.StatusOK).str("access_token")
+	r := e.call("DELETE", "/v1/users/me/oidc-identities/mock", only, nil).want(t, http.StatusConflict)
+	if !strings.Contains(r.raw, "only way to sign in") {
+		t.Fatalf("refusal = %s", r.raw)
+	}
+	if items, _ := e.call("GET", "/v1/users/me/oidc-identities", only, nil).body["items"].([]any); len(items) != 1 {
+		t.Fatal("the refused unlink removed the link")
+	}
+
+	// The owner removes their own link; the provider no longer signs them in
+	// (a new sign-in with that subject finds the address taken: 409).
+	e.call("DELETE", "/v1/users/me/oidc-identities/mock", access, nil).want(t, http.StatusNoContent)
+	e.call("DELETE", "/v1/users/me/oidc-identities/mock", access, nil).want(t, http.StatusNotFound)
+	if items, _ := e.call("GET", "/v1/users/me/oidc-identities", access, nil).body["items"].([]any); len(items) != 0 {
+		t.Fatal("link still listed after unlinking")
+	}
+}

@@ -18,12 +18,18 @@ type oidcStartInput struct {
 	Provider string `path:"provider" maxLength:"32" doc:"Configured provider id"`
 	Link     bool   `query:"link" doc:"With a session's access token: link the provider to your account instead of signing in"`
 	Response string `query:"response" enum:"browser,json" default:"browser" doc:"How the callback ends: browser sets the web session's cookies and redirects to the web app; json answers the tokens (API clients)"`
+	Accept   string `header:"Accept" doc:"With link=true, application/json answers 200 {url} instead of the redirect: a script holding the access token cannot follow a cross-site redirect"`
 }
 
 type oidcStartOutput struct {
 	Status       int
 	Location     string `header:"Location" doc:"The provider's sign-in page"`
 	CacheControl string `header:"Cache-Control"`
+	Body         *oidcStartBody
+}
+
+type oidcStartBody struct {
+	URL string `json:"url" doc:"The provider's sign-in page, for the browser to go to"`
 }
 
 func (s *Service) oidcStartOp(ctx context.Context, in *oidcStartInput) (*oidcStartOutput, error) {
@@ -47,6 +53,9 @@ func (s *Service) oidcStartOp(ctx context.Context, in *oidcStartInput) (*oidcSta
 	to, err := s.oidcStart(ctx, in.Provider, linkUser, response)
 	if err != nil {
 		return nil, err
+	}
+	if linkUser != "" && wantsJSON(in.Accept) {
+		return &oidcStartOutput{Status: http.StatusOK, CacheControl: "no-store", Body: &oidcStartBody{URL: to}}, nil
 	}
 	return &oidcStartOutput{Status: http.StatusFound, Location: to, CacheControl: "no-store"}, nil
 }
@@ -162,4 +171,9 @@ func (s *Service) oidcProviderList(_ context.Context, _ *struct{}) (*oidcProvide
 		out.Body.Items = append(out.Body.Items, oidcProviderJSON{ID: id, Name: s.oidc[id].cfg.DisplayName()})
 	}
 	return out, nil
+}
+
+// wantsJSON: the Accept header asks for JSON and not for a page.
+func wantsJSON(accept string) bool {
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
 }

@@ -67,6 +67,8 @@ func (s *Service) routes(d module.Deps) {
 	huma.Register(api, op("passkey-begin", post, "/v1/users/me/passkeys/options", users, "Start registering a passkey", ok, bearer, e401, e403), s.passkeyBegin)
 	huma.Register(api, op("passkey-create", post, "/v1/users/me/passkeys", users, "Register a passkey", created, jsonBody|bearer, e401, e403, e409, e422), s.passkeyFinish)
 	huma.Register(api, op("passkey-list", get, "/v1/users/me/passkeys", users, "List your passkeys", ok, bearer, e401, e403), s.passkeyList)
+	huma.Register(api, op("oidc-identity-list", get, "/v1/users/me/oidc-identities", users, "List your linked sign-in providers", ok, bearer, e401, e403), s.oidcIdentityList)
+	huma.Register(api, op("oidc-identity-delete", del, "/v1/users/me/oidc-identities/{provider}", users, "Unlink a sign-in provider", none, bearer, e401, e403, e404, e409), s.oidcIdentityDelete)
 	huma.Register(api, op("passkey-delete", del, "/v1/users/me/passkeys/{id}", users, "Remove a passkey", none, bearer, e401, e403, e404), s.passkeyDelete)
 	huma.Register(api, op("passkey-signin-begin", post, "/v1/auth/passkey/options", authTag, "Start a passkey sign-in", ok, public), s.passkeySignInBegin)
 	huma.Register(api, op("passkey-signin", post, "/v1/auth/passkey", authTag, "Sign in with a passkey", ok, jsonBody, e401, e403, e422, e429), s.passkeySignIn)
@@ -166,6 +168,8 @@ var descriptions = map[string]string{ //nolint:gosec // API documentation text, 
 		"A browser sign-in (response=browser at the start) ends with 303 to the web app: / with the web session's cookies set, or /auth/callback#error=... when it failed. " +
 		"A json sign-in answers tokens like POST /v1/auth/token: for the linked account, or a new one (just in time) when the provider vouches for an email no account uses. " +
 		"An existing account with that email is never taken over (409): its owner signs in with the password and links the provider.",
+	"oidc-identity-list":   "The provider accounts linked to yours (link another with GET /v1/auth/oidc/{provider}/start?link=true). Needs a session's access token.",
+	"oidc-identity-delete": "Unlinks a provider. Refused (409) when it would leave the account no way back in: no other provider, no passkey and no verified e-mail address to reset the password through.",
 	"passkey-begin":        "Answers WebAuthn creation options (a discoverable credential with user verification) and a ceremony ID; send the device's answer to POST /v1/users/me/passkeys.",
 	"passkey-create":       "Checks the device's answer to the ceremony (challenge, origin, relying party, attestation \"none\" accepted) and registers the passkey.",
 	"passkey-signin-begin": "Answers WebAuthn assertion options for any passkey of this site and a ceremony ID.",

@@ -123,3 +123,24 @@ func (s *store) deleteOIDCLoginsBefore(ctx context.Context, t time.Time) error {
 	}
 	return nil
 }
+
+// oidcIdentitiesOf lists the provider accounts linked to userID, oldest first.
+func (s *store) oidcIdentitiesOf(ctx context.Context, userID string) ([]oidcIdentityRow, error) {
+	var rows []oidcIdentityRow
+	if err := s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).OrderExpr("created_at, provider").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("select oidc identities: %w", err)
+	}
+	return rows, nil
+}
+
+// unlinkOIDC removes userID's links to provider; NotFound when there is none.
+func (s *store) unlinkOIDC(ctx context.Context, userID, provider string) error {
+	res, err := s.db.NewDelete().Model((*oidcIdentityRow)(nil)).Where("user_id = ? AND provider = ?", userID, provider).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete oidc identity: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.ErrNotFound
+	}
+	return nil
+}

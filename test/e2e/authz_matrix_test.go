@@ -138,6 +138,8 @@ var authzMatrix = map[string]authzRule{
 	"notify-dead-letter-replay":     {allow: "admin", pass: []int{404}},
 	"oidc-callback":                 {allow: ""},
 	"oidc-provider-list":            {allow: "anonymous reader author member owner moderator admin token:read"},
+	"oidc-identity-delete":          {allow: ""}, // nobody has a link here: 404 for every caller
+	"oidc-identity-list":            {allow: "reader author member owner moderator admin"},
 	"oidc-start":                    {allow: "anonymous reader author member owner moderator admin token:read", pass: []int{404, 422}},
 	"passkey-begin":                 {allow: "reader author member owner moderator admin"},
 	"passkey-create":                {allow: "reader author member owner moderator admin", pass: []int{422}},
