@@ -34,6 +34,14 @@ func (s *Service) restoreMediaWithAuthor(ctx context.Context, st *Store, authorI
 func (s *Service) followAuthor(ctx context.Context, st *Store, authorID, want string,
 	selected func(ctx context.Context, authorID string) ([]string, error),
 	rule func(m *domain.Media, refs domain.References)) error {
+	// Hold the author's row until this commits: an author restored (or
+	// removed again) meanwhile waits, and its own event's consumer then sees
+	// these media changes. Without the lock, a removal that read "removed"
+	// just before a restore committed could hide the media after the restore's
+	// consumer found nothing to restore, and they would stay hidden.
+	if err := st.lockRow(ctx, "authors", authorID); err != nil {
+		return err
+	}
 	a, err := st.Author(ctx, authorID)
 	if errors.Is(err, errs.ErrNotFound) {
 		return nil
