@@ -26,12 +26,18 @@ func SanitizeFilename(name string) string {
 		}
 		return r
 	}, name)
-	name = strings.Trim(strings.TrimSpace(name), ".")
+	name = trimDotsAndSpaces(name)
 	for len(name) > 200 {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]
 	}
-	return strings.TrimSpace(name)
+	return trimDotsAndSpaces(name)
+}
+
+// trimDotsAndSpaces removes dots and spaces at both ends, mixed in any order
+// (". .0" must not keep its leading dot, found by FuzzSanitizeFilename).
+func trimDotsAndSpaces(name string) string {
+	return strings.TrimFunc(name, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 }
 
 // extensions name the file of a content type when the uploader gave none.
