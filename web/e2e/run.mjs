@@ -31,11 +31,34 @@ const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-qu
 const tmp = mkdtempSync(join(tmpdir(), "alexandria-e2e-"));
 mkdirSync(artifacts, { recursive: true });
 let server;
+let oidcPeer;
 let browser;
 const failures = [];
 
 function log(...a) {
   console.log("e2e:", ...a);
+}
+
+/** startOIDCPeer builds and starts test/oidcpeer, an OpenID provider on a
+ * free port (mockoidc), so that provider sign-in and linking run in the
+ * browser; E2E_OIDC=0 leaves it out (the screens must then hide them). */
+async function startOIDCPeer() {
+  if (process.env.E2E_OIDC === "0") return null;
+  const bin = join(tmp, "oidcpeer");
+  execFileSync("go", ["build", "-o", bin, "./test/oidcpeer"], { cwd: repo, stdio: "inherit" });
+  oidcPeer = spawn(bin, [], { stdio: ["pipe", "pipe", "inherit"] });
+  return new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error("the OIDC peer did not start: " + out)), 30_000);
+    oidcPeer.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) {
+        clearTimeout(timer);
+        ok(JSON.parse(out.split("\n")[0]));
+      }
+    });
+    oidcPeer.on("exit", (code) => fail(new Error(`the OIDC peer exited (${code}): ${out}`)));
+  });
 }
 
 async function startServer() {
@@ -53,9 +76,24 @@ async function startServer() {
       probe.close(() => ok(p));
     });
   });
+  const idp = await startOIDCPeer();
+  const oidcEnv = idp
+    ? {
+        ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_ID: "mock",
+        ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_NAME: "Mock IdP",
+        ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_ISSUER: idp.issuer,
+        ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_CLIENT_ID: idp.client_id,
+        ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_CLIENT_SECRET: idp.client_secret,
+        ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_SCOPES: "email,profile",
+        // The browser works on 127.0.0.1; the callback must set its cookies there.
+        ALEXANDRIA_IDENTITY_OIDC_PROVIDERS_0_REDIRECT_URL: `http://127.0.0.1:${port}/v1/auth/oidc/mock/callback`,
+      }
+    : {};
+  if (idp) log("OIDC provider at", idp.issuer);
   server = spawn(bin, ["serve", "-data-dir", join(tmp, "data"), "-http-addr", `127.0.0.1:${port}`], {
     env: {
       ...process.env,
+      ...oidcEnv,
       ALEXANDRIA_LOG_LEVEL: "warn",
       ALEXANDRIA_IDENTITY_WEBAUTHN_RP_ID: "localhost",
       ALEXANDRIA_IDENTITY_WEBAUTHN_ORIGINS: `http://localhost:${port}`,
@@ -250,6 +288,7 @@ try {
 } finally {
   await browser?.close().catch(() => {});
   server?.kill("SIGTERM");
+  oidcPeer?.kill("SIGTERM");
   rmSync(tmp, { recursive: true, force: true });
 }
 if (failures.length) {

@@ -30,7 +30,7 @@ export async function run(t) {
     sessions: !absent(await status("GET", "/v1/users/me/sessions")),
     secondFactor: !absent(await status("GET", "/v1/users/me/second-factor")),
     reset: !absent(await status("POST", "/v1/auth/password-reset", {})),
-    oidc: !absent(await status("GET", "/v1/auth/oidc/providers")),
+    oidc: await hasProvider(page, base, "mock"),
   };
   log("wave 2 targets:", JSON.stringify(has));
   const expect = (cond, what) => {
@@ -47,6 +47,8 @@ export async function run(t) {
   if (!has.oidc) {
     log("skipped: OIDC providers absent");
     expect(!(await shows(page.getByRole("link", { name: /^Continue with / }), 1000)), "provider buttons without OIDC");
+  } else {
+    expect(await shows(page.getByRole("link", { name: "Continue with Mock IdP" })), "the provider's button on the sign-in page");
   }
   await check(page, "wave2-signin");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
@@ -151,6 +153,62 @@ export async function run(t) {
     expect(!(await shows(page.getByRole("heading", { name: "Authenticator app (second factor)" }), 1000)), "no TOTP section without the endpoint");
   }
   await check(page, "wave2-account");
+  if (has.oidc) {
+    await linkedProviders(t, expect);
+  } else {
+    expect(!(await shows(page.getByRole("heading", { name: "Sign-in providers" }), 1000)), "no providers section without providers");
+  }
+}
+
+/** hasProvider tells whether the server lists the OIDC provider id. */
+async function hasProvider(page, base, id) {
+  const res = await page.request.fetch(base + "/v1/auth/oidc/providers", { failOnStatusCode: false });
+  if (res.status() !== 200) return false;
+  const body = await res.json().catch(() => ({}));
+  return (body.items ?? body.providers ?? []).some((p) => p.id === id);
+}
+
+/** linkedProviders runs the account's sign-in providers screen against the
+ * OIDC peer run.mjs starts (test/oidcpeer): Ada links the provider through
+ * the browser, sees it listed and unlinks it; then a reader whom the provider
+ * signs up (its address not verified here, no passkey) cannot unlink their
+ * only way in and is told why. Ada is signed in again at the end. */
+async function linkedProviders(t, expect) {
+  const { page, base, check, signIn, log, ada } = t;
+  await page.goto(base + "/account");
+  const section = page.getByRole("region", { name: "Sign-in providers" });
+  await section.getByText("No provider is linked to this account.").waitFor();
+  await section.getByRole("button", { name: "Link Mock IdP" }).click();
+  // To the provider and back through identity's callback, which sets a new
+  // session's cookies and sends the browser home.
+  await page.waitForURL((u) => ["/", "/auth/callback"].includes(u.pathname) && u.host === new URL(base).host, { timeout: 30_000 });
+  if (new URL(page.url()).pathname === "/auth/callback") throw new Error(`provider link failed: ${await page.textContent("body")}`);
+  await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
+  await page.goto(base + "/account");
+  const unlink = section.getByRole("button", { name: "Unlink Mock IdP" });
+  expect(await shows(unlink, 10_000), "the linked provider is listed");
+  await check(page, "wave2-account-providers");
+  await unlink.click();
+  expect(await shows(section.getByText("No provider is linked to this account.")), "unlinking empties the list");
+  expect(await shows(section.getByRole("button", { name: "Link Mock IdP" })), "the provider can be linked again");
+
+  // A provider-made account keeps its only way in.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await page.goto(base + "/signin");
+  await page.getByRole("link", { name: "Continue with Mock IdP" }).click();
+  await page.waitForURL((u) => ["/", "/auth/callback"].includes(u.pathname) && u.host === new URL(base).host, { timeout: 30_000 });
+  if (new URL(page.url()).pathname === "/auth/callback") throw new Error(`provider sign-in failed: ${await page.textContent("body")}`);
+  await page.getByRole("button", { name: "Sign out", exact: true }).waitFor();
+  await page.goto(base + "/account");
+  const own = section.getByRole("button", { name: "Unlink Mock IdP" });
+  await own.waitFor();
+  await own.click();
+  expect(await shows(section.getByRole("alert").filter({ hasText: "only way to sign in" })), "refusal to unlink the only way in");
+  expect(await shows(own), "the provider stays linked after the refusal");
+  await check(page, "wave2-account-providers-refused");
+  log("providers: linked and unlinked in the browser; the provider-made account kept its only way in");
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await signIn(page, base, ada.email, ada.password);
 }
 
 /** passkeySecondFactor registers a passkey in Chromium's virtual
