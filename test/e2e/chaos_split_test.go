@@ -35,11 +35,12 @@ type chaosCall struct {
 	unexpectedErr bool // a non-2xx that is not an outage answer (e.g. 404 while others are up)
 }
 
-// outageWindow is one target's outage: dead from killed until restarted
-// (nothing of it runs), then starting until back (ready again).
+// outageWindow is one target's outage: from the SIGKILL (killing) until
+// it is ready again. Dead from killed (the process has exited) until
+// restarted, then starting until ready.
 type outageWindow struct {
-	target                   string
-	killed, restarted, ready time.Time
+	target                            string
+	killing, killed, restarted, ready time.Time
 }
 
 // TestChaosSplitKillEachTarget runs the split deployment (every target in
@@ -296,7 +297,7 @@ func TestChaosSplitKillEachTarget(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	var windows []outageWindow
 	for _, target := range splitTargets {
-		w := outageWindow{target: target}
+		w := outageWindow{target: target, killing: time.Now()}
 		s.procs[target].kill()
 		w.killed = time.Now()
 		time.Sleep(chaosSplitOutage)
@@ -326,7 +327,7 @@ func TestChaosSplitKillEachTarget(t *testing.T) {
 		}
 		var w *outageWindow
 		for i := range windows {
-			if c.began.Before(windows[i].ready) && c.ended.After(windows[i].killed) {
+			if c.began.Before(windows[i].ready) && c.ended.After(windows[i].killing) {
 				w = &windows[i]
 				break
 			}
