@@ -28,7 +28,9 @@
 #                    again on the same store, and after the run check that
 #                    every outbox drained, nothing was dead-lettered and
 #                    search holds exactly the items catalog lists as
-#                    published; writes must keep succeeding (the outbox)
+#                    published; writes must keep succeeding (the outbox).
+#                    LOAD_SETTLE_SECONDS defaults to the outage + 30 then
+#                    (read models lag by the outage)
 #   ALEXANDRIA_BIN   the binary (default bin/alexandria; `make load` builds it)
 #   LOCUST           the Locust command (default Debian's: /usr/bin/python3 -m locust)
 #
@@ -290,6 +292,11 @@ broker_chaos() {
 	echo "load: chaos: outbox backlog still $b 60 s after the broker returned"
 }
 if [[ $CHAOS == broker ]]; then
+	# Consumers' read models (engagement's, search's) lag by the outage: an
+	# item published while the broker is down is unknown to engagement until
+	# it returns (a rightful 404 on its stats). Locust engages with an item
+	# LOAD_SETTLE_SECONDS after it was published: longer than the outage.
+	export LOAD_SETTLE_SECONDS=${LOAD_SETTLE_SECONDS:-$((CHAOS_OUTAGE + 30))}
 	broker_chaos > >(tee "$OUT/chaos.txt") 2>&1 &
 	CHAOS_PID=$!
 fi
