@@ -24,15 +24,14 @@ const chaosSplitOutage = 3 * time.Second
 // chaosCall is one request the traffic of TestChaosSplitKillEachTarget made
 // through the gateway.
 type chaosCall struct {
-	op            string // what it was, e.g. "create media"
-	target        string // the target the gateway routes it to
-	began, ended  time.Time
-	status        int    // 0: no answer at all
-	wrong         string // a 2xx whose content is wrong: why
-	body          string // clipped, for the report of a failure
-	write         bool
-	acknowledged  bool
-	unexpectedErr bool // a non-2xx that is not an outage answer (e.g. 404 while others are up)
+	op           string // what it was, e.g. "create media"
+	target       string // the target the gateway routes it to
+	began, ended time.Time
+	status       int    // 0: no answer at all
+	wrong        string // a 2xx whose content is wrong: why
+	body         string // clipped, for the report of a failure
+	write        bool
+	acknowledged bool
 }
 
 // outageWindow is one target's outage: from the SIGKILL (killing) until
