@@ -283,10 +283,11 @@ broker_chaos() {
 		sleep 2
 	done
 	start_nats
+	local t1=$SECONDS
 	echo "load: chaos: broker started again at $(date -u +%T); outbox backlog peaked at $peak events while it was down"
 	for _ in $(seq 1 60); do
 		b=$($PY bench/locust/soak.py backlog "${OPS[@]}")
-		[[ $b == 0 ]] && { echo "load: chaos: outbox backlog 0 $((SECONDS - t0 - CHAOS_OUTAGE)) s after the broker returned"; return 0; }
+		[[ $b == 0 ]] && { echo "load: chaos: outbox backlog 0 $((SECONDS - t1)) s after the broker returned"; return 0; }
 		sleep 1
 	done
 	echo "load: chaos: outbox backlog still $b 60 s after the broker returned"
