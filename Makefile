@@ -106,6 +106,10 @@ load-ci: ## short Locust run for CI (about a minute, all-in-one on SQLite); fail
 	$(GO) build -o $(BIN)/alexandria-load ./cmd/alexandria # plain build: reuses the test builds' cache
 	ALEXANDRIA_BIN=$(BIN)/alexandria-load LOAD_MODE=single LOAD_DB=sqlite LOAD_USERS=$${LOAD_USERS:-15} LOAD_SPAWN_RATE=5 LOAD_DURATION=45s bench/locust/run.sh
 
+.PHONY: load-chaos
+load-chaos: build ## split mode under Locust with the broker stopped 30 s mid-run; fails on any error, 5xx, events left or lost (not in CI)
+	LOAD_MODE=split LOAD_CHAOS=broker LOAD_DURATION=$${LOAD_DURATION:-90s} bench/locust/run.sh
+
 .PHONY: soak
 soak: build ## Locust mix for SOAK_DURATION (1h): RSS, goroutines, open files, DB connections every 30 s, growth flagged
 	SOAK_DURATION=$(SOAK_DURATION) bench/locust/run.sh

@@ -22,10 +22,20 @@
 #                    LOAD_DURATION) sampling RSS, goroutines, open files and
 #                    DB connections every SOAK_INTERVAL seconds (default 30)
 #                    into soak.csv, with a summary flagging growth
+#   LOAD_CHAOS       broker (split mode only): stop the run's NATS server
+#                    LOAD_CHAOS_AFTER seconds into the Locust run (default
+#                    20) for LOAD_CHAOS_OUTAGE seconds (default 30), start it
+#                    again on the same store, and after the run check that
+#                    every outbox drained, nothing was dead-lettered and
+#                    search holds exactly the items catalog lists as
+#                    published; writes must keep succeeding (the outbox).
+#                    LOAD_SETTLE_SECONDS defaults to the outage + 30 then
+#                    (read models lag by the outage)
 #   ALEXANDRIA_BIN   the binary (default bin/alexandria; `make load` builds it)
 #   LOCUST           the Locust command (default Debian's: /usr/bin/python3 -m locust)
 #
-# Exit status: 0 when Locust saw no failure and no process counted a 5xx.
+# Exit status: 0 when Locust saw no failure and no process counted a 5xx
+# (and, with LOAD_CHAOS, the events check passed).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -43,6 +53,13 @@ if [[ -n "${SOAK_DURATION:-}" ]]; then
 	DURATION=$SOAK_DURATION
 fi
 [[ $MODE == split ]] && DB=postgres
+CHAOS=${LOAD_CHAOS:-}
+CHAOS_AFTER=${LOAD_CHAOS_AFTER:-20}
+CHAOS_OUTAGE=${LOAD_CHAOS_OUTAGE:-30}
+if [[ -n $CHAOS && ( $CHAOS != broker || $MODE != split ) ]]; then
+	echo "load: LOAD_CHAOS=broker is the one chaos option, and it needs LOAD_MODE=split" >&2
+	exit 2
+fi
 
 OUT=${LOAD_OUT:-$(mktemp -d /tmp/alexandria-load.XXXXXX)}
 mkdir -p "$OUT/logs"
@@ -56,9 +73,14 @@ export LOAD_RUN_ID=${LOAD_RUN_ID:-$(date +%H%M%S)}
 PIDS=()
 PGDB=""
 SAMPLER=""
+CHAOS_PID=""
 
 cleanup() {
 	set +e
+	if [[ -n $CHAOS_PID ]] && kill -0 "$CHAOS_PID" 2>/dev/null; then
+		kill "$CHAOS_PID" 2>/dev/null
+		wait "$CHAOS_PID" 2>/dev/null
+	fi
 	if [[ -n $SAMPLER ]] && kill -0 "$SAMPLER" 2>/dev/null; then
 		kill "$SAMPLER" 2>/dev/null
 		wait "$SAMPLER" 2>/dev/null
@@ -75,6 +97,18 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	# The broker last, after the processes that use it (the chaos run may
+	# have restarted it: its pid is in a file).
+	if [[ -s $WORK/nats.pid ]]; then
+		local npid
+		npid=$(cat "$WORK/nats.pid")
+		kill -TERM "$npid" 2>/dev/null
+		for _ in $(seq 1 100); do
+			kill -0 "$npid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$npid" 2>/dev/null
+	fi
 	if [[ -n $PGDB ]]; then
 		psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null 2>&1
 	fi
@@ -100,6 +134,8 @@ wait_http() { # url what
 
 [[ -x $BIN ]] || { echo "load: $BIN missing (make build)" >&2; exit 2; }
 $PY -c 'import locust' 2>/dev/null || { echo "load: Locust missing: apt-get install python3-locust" >&2; exit 2; }
+# The /metrics parser the counts and the 5xx check rely on.
+$PY -m unittest -q bench/locust/test_soak.py 2>"$OUT/test_soak.txt" || { cat "$OUT/test_soak.txt" >&2; echo "load: soak.py's tests fail" >&2; exit 2; }
 
 # Every simulated user comes from 127.0.0.1: the per-address sign-in and
 # sign-up limits are raised, or most users would rightly get 429.
@@ -142,12 +178,30 @@ elif [[ $MODE == split ]]; then
 	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 	NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
 	natsport=$(free_port)
-	"$NATS" -a 127.0.0.1 -p "$natsport" -js -sd "$WORK/nats" >"$OUT/logs/nats.log" 2>&1 &
-	PIDS=("$!" "${PIDS[@]}")
-	for _ in $(seq 1 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$natsport") 2>/dev/null && break
-		sleep 0.1
-	done
+	# A private JetStream server (own port and store): the chaos run stops
+	# and starts it; its pid is kept in $WORK/nats.pid.
+	start_nats() {
+		"$NATS" -a 127.0.0.1 -p "$natsport" -js -sd "$WORK/nats" >>"$OUT/logs/nats.log" 2>&1 &
+		echo $! >"$WORK/nats.pid"
+		for _ in $(seq 1 100); do
+			(exec 3<>"/dev/tcp/127.0.0.1/$natsport") 2>/dev/null && return 0
+			sleep 0.1
+		done
+		echo "load: nats-server did not listen on $natsport" >&2
+		return 1
+	}
+	stop_nats() {
+		local pid
+		pid=$(cat "$WORK/nats.pid")
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 1 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		: >"$WORK/nats.pid"
+	}
+	start_nats
 	TARGETS=(identity catalog storage processing search feeds engagement analytics notify web)
 	declare -A PORT
 	for t in "${TARGETS[@]}"; do PORT[$t]=$(free_port); done
@@ -215,6 +269,39 @@ if [[ -n "${SOAK_DURATION:-}" ]]; then
 	SAMPLER=$!
 fi
 
+# The broker outage, in the background while Locust runs: stopped
+# CHAOS_AFTER s in, started again CHAOS_OUTAGE s later; the outbox backlog
+# (every process summed) is sampled meanwhile into chaos.txt.
+broker_chaos() {
+	sleep "$CHAOS_AFTER"
+	echo "load: chaos: broker stopped at $(date -u +%T) for ${CHAOS_OUTAGE}s (backlog before: $($PY bench/locust/soak.py backlog "${OPS[@]}"))"
+	stop_nats
+	local t0=$SECONDS peak=0 b
+	while ((SECONDS - t0 < CHAOS_OUTAGE)); do
+		b=$($PY bench/locust/soak.py backlog "${OPS[@]}")
+		[[ $b =~ ^[0-9]+$ ]] && ((b > peak)) && peak=$b
+		sleep 2
+	done
+	start_nats
+	local t1=$SECONDS
+	echo "load: chaos: broker started again at $(date -u +%T); outbox backlog peaked at $peak events while it was down"
+	for _ in $(seq 1 60); do
+		b=$($PY bench/locust/soak.py backlog "${OPS[@]}")
+		[[ $b == 0 ]] && { echo "load: chaos: outbox backlog 0 $((SECONDS - t1)) s after the broker returned"; return 0; }
+		sleep 1
+	done
+	echo "load: chaos: outbox backlog still $b 60 s after the broker returned"
+}
+if [[ $CHAOS == broker ]]; then
+	# Consumers' read models (engagement's, search's) lag by the outage: an
+	# item published while the broker is down is unknown to engagement until
+	# it returns (a rightful 404 on its stats). Locust engages with an item
+	# LOAD_SETTLE_SECONDS after it was published: longer than the outage.
+	export LOAD_SETTLE_SECONDS=${LOAD_SETTLE_SECONDS:-$((CHAOS_OUTAGE + 30))}
+	broker_chaos > >(tee "$OUT/chaos.txt") 2>&1 &
+	CHAOS_PID=$!
+fi
+
 status=0
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 # shellcheck disable=SC2086 # LOCUST is a command line
@@ -234,11 +321,20 @@ fi
 $PY bench/locust/soak.py http-status "${OPS[@]}" | tee "$OUT/http-status.txt" || status=1
 $PY bench/locust/soak.py p95 "$OUT/stats_stats.csv" | tee -a "$OUT/http-status.txt"
 
+if [[ -n $CHAOS_PID ]]; then
+	wait "$CHAOS_PID" || true
+	CHAOS_PID=""
+	[[ -s $WORK/nats.pid ]] || { echo "load: chaos: the broker was not running at the end" >&2; status=1; }
+	# Nothing lost: the outboxes drain, nothing is dead-lettered, and search
+	# (fed only by catalog's events) holds exactly what catalog publishes.
+	$PY bench/locust/soak.py events-check --gateway "$URL" "${OPS[@]}" | tee "$OUT/events-check.txt" || status=1
+fi
+
 errors=$(cat "$OUT"/logs/*.log | grep -c '"level":"ERROR"' || true)
 echo "load: $errors ERROR lines in the platform's logs (kept in $OUT/logs)"
 echo "load: load average at start ${LOAD_START}, at end ${LOAD_END}"
 echo "load: results in $OUT"
 if [[ $status -ne 0 ]]; then
-	echo "load: FAILED (request errors or 5xx)" >&2
+	echo "load: FAILED (request errors, 5xx or, with LOAD_CHAOS, events lost)" >&2
 fi
 exit $status

@@ -15,17 +15,30 @@
       exit 1 when any 5xx was counted
   soak.py p95 stats_stats.csv
       Locust's aggregate line: requests, failures, median, p95, p99, rps
+  soak.py backlog name=http://ops ...
+      one line: the outbox backlog summed over every process (a sample)
+  soak.py events-check --gateway URL [--wait 120] name=http://ops ...
+      after a run: waits until every outbox is empty, then until search holds
+      exactly the items catalog lists as published; fails on a backlog left,
+      a dead letter, or a published item search lacks (or one it has extra)
 """
 
 import csv
+import json
 import re
 import signal
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 
-SAMPLE_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)')
+# A sample line: name, labels, value. Label values may hold "}" (the route
+# label is a pattern such as "GET /v1/media/{id}"), so the label set is
+# matched quote-aware: a plain [^}]* stopped at the pattern's first "}",
+# the line did not match, and every request to a route with a path
+# parameter was left out of the counts (and of the 5xx check).
+SAMPLE_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?\s+(\S+)')
 LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
@@ -215,12 +228,111 @@ def cmd_p95(argv):
     return 1
 
 
+def metric_sum(urls, metric, where=None):
+    """The sum of metric over every process (samples whose labels match where)."""
+    total = 0.0
+    for _name, url in urls:
+        for m, labels, value in scrape(url):
+            if m == metric and all(labels.get(k) == v for k, v in (where or {}).items()):
+                total += value
+    return total
+
+
+def cmd_backlog(argv):
+    urls = targets(argv)
+    try:
+        print(f"{metric_sum(urls, 'alexandria_outbox_backlog'):.0f}")
+    except OSError as e:  # a process not answering: say so, do not stop the sampler
+        print(f"? ({e})")
+    return 0
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return json.load(r)
+
+
+def list_ids(base, path, key):
+    """Pages through a public list, returning the IDs of its items."""
+    ids, token = [], ""
+    for _ in range(10000):
+        sep = "&" if "?" in path else "?"
+        url = base + path + sep + "page_size=100" + ("&page_token=" + urllib.parse.quote(token) if token else "")
+        page = get_json(url)
+        for it in page.get("items", []):
+            v = it
+            for k in key.split("."):
+                v = v.get(k, {}) if isinstance(v, dict) else {}
+            ids.append(v)
+        token = page.get("next_page_token") or ""
+        if not token:
+            break
+    return ids
+
+
+def cmd_events_check(argv):
+    gateway, wait = None, 120.0
+    rest = []
+    it = iter(argv)
+    for a in it:
+        if a == "--gateway":
+            gateway = next(it).rstrip("/")
+        elif a == "--wait":
+            wait = float(next(it))
+        else:
+            rest.append(a)
+    urls = targets(rest)
+    status = 0
+    began = time.monotonic()
+    while True:
+        backlog = metric_sum(urls, "alexandria_outbox_backlog")
+        if backlog == 0 or time.monotonic() - began > wait:
+            break
+        time.sleep(1)
+    drained = time.monotonic() - began
+    if backlog:
+        print(f"events: FAIL: {backlog:.0f} events still in the outboxes after {wait:.0f} s")
+        status = 1
+    else:
+        print(f"events: every outbox empty ({drained:.1f} s after the run)")
+    published = metric_sum(urls, "alexandria_events_published_total")
+    errors = metric_sum(urls, "alexandria_event_publish_errors_total")
+    parked = metric_sum(urls, "alexandria_dead_letters")
+    dead = metric_sum(urls, "alexandria_events_handled_total", {"result": "dead_letter"})
+    retries = metric_sum(urls, "alexandria_events_handled_total", {"result": "retry"})
+    dups = metric_sum(urls, "alexandria_events_handled_total", {"result": "duplicate"})
+    print(f"events: {published:.0f} published, {errors:.0f} failed publish rounds (retried), "
+          f"{retries:.0f} handler retries, {dups:.0f} duplicates dropped by inboxes, {dead:.0f} dead-lettered, {parked:.0f} parked")
+    if parked or dead:
+        print("events: FAIL: events were dead-lettered")
+        status = 1
+    if gateway:
+        # Search is fed by catalog's events only: after the outage it must
+        # hold exactly what catalog lists as published.
+        while True:
+            catalog = list_ids(gateway, "/v1/media", "id")
+            search = list_ids(gateway, "/v1/search", "media.id")
+            missing = set(catalog) - set(search)
+            extra = set(search) - set(catalog)
+            twice = len(search) - len(set(search))
+            if (not missing and not extra and not twice) or time.monotonic() - began > wait:
+                break
+            time.sleep(2)
+        print(f"events: catalog lists {len(set(catalog))} published items, search finds {len(set(search))}: "
+              f"missing {len(missing)}, extra {len(extra)}, listed twice {twice}")
+        if missing or extra or twice:
+            print(f"events: FAIL: search differs from catalog, e.g. missing {sorted(missing)[:3]}, extra {sorted(extra)[:3]}")
+            status = 1
+    return status
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
     cmd, argv = sys.argv[1], sys.argv[2:]
-    return {"sample": cmd_sample, "summary": cmd_summary, "http-status": cmd_http_status, "p95": cmd_p95}[cmd](argv)
+    return {"sample": cmd_sample, "summary": cmd_summary, "http-status": cmd_http_status, "p95": cmd_p95,
+            "backlog": cmd_backlog, "events-check": cmd_events_check}[cmd](argv)
 
 
 if __name__ == "__main__":

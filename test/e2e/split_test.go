@@ -27,6 +27,8 @@ type splitDeployment struct {
 	gateway string
 	procs   map[string]*process
 	envs    map[string][]string
+	ports   map[string]int // each target's public port
+	nats    *natsServer
 }
 
 // splitTargets is the start order of the split deployment.
@@ -51,15 +53,13 @@ func (s *splitDeployment) Restart(t *testing.T) {
 	}
 }
 
-// TestSplitModeBehindGateway runs the user journey through the gateway with
-// every target in its own process, checks that a token issued by identity is
-// accepted by catalog, that killing one target fails only its routes (and
-// they recover when it returns), and that events cross processes.
-func TestSplitModeBehindGateway(t *testing.T) {
-	if testing.Short() {
-		t.Skip("split-mode test: skipped with -short")
-	}
-	t.Parallel()
+// startSplitDeployment runs every target in its own process on a fresh
+// PostgreSQL database and a private NATS JetStream server (its own streams,
+// so tests do not meet), behind nginx rendered from the gateway template.
+// extra is added to every process's environment. It skips when PostgreSQL,
+// nats-server or nginx is absent.
+func startSplitDeployment(t *testing.T, extra ...string) *splitDeployment {
+	t.Helper()
 	nginx := requireNginx(t)
 	dbURL := freshPostgresDatabase(t)
 	nats := startNATS(t)
@@ -83,7 +83,8 @@ func TestSplitModeBehindGateway(t *testing.T) {
 		// processes must share it, as Compose and the chart arrange.
 		"ALEXANDRIA_SERVICE_KEY=split-mode-test-service-key",
 	}
-	s := &splitDeployment{procs: map[string]*process{}, envs: map[string][]string{}}
+	common = append(common, extra...)
+	s := &splitDeployment{procs: map[string]*process{}, envs: map[string][]string{}, ports: ports, nats: nats}
 	for _, target := range splitTargets {
 		s.envs[target] = append(append([]string{}, common...),
 			fmt.Sprintf("ALEXANDRIA_HTTP_ADDR=127.0.0.1:%d", ports[target]), "ALEXANDRIA_DATA_DIR="+t.TempDir())
@@ -92,6 +93,19 @@ func TestSplitModeBehindGateway(t *testing.T) {
 	s.gateway = startGateway(t, nginx, gwPort, map[string]int{"IDENTITY": ports["identity"], "CATALOG": ports["catalog"],
 		"STORAGE": ports["storage"], "PROCESSING": ports["processing"], "FEEDS": ports["feeds"], "SEARCH": ports["search"],
 		"ENGAGEMENT": ports["engagement"], "ANALYTICS": ports["analytics"], "NOTIFY": ports["notify"], "WEB": ports["web"]})
+	return s
+}
+
+// TestSplitModeBehindGateway runs the user journey through the gateway with
+// every target in its own process, checks that a token issued by identity is
+// accepted by catalog, that killing one target fails only its routes (and
+// they recover when it returns), and that events cross processes.
+func TestSplitModeBehindGateway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("split-mode test: skipped with -short")
+	}
+	t.Parallel()
+	s := startSplitDeployment(t)
 
 	t.Run("gateway_routes_every_operation_to_its_target", func(t *testing.T) {
 		routes := parseRoutes(t)
@@ -323,6 +337,10 @@ http {
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Logf("gateway error log:\n%s", tail(string(b), 40))
+		}
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	deadline := time.Now().Add(10 * time.Second)
