@@ -7,10 +7,12 @@
 #
 # Each package's instrumented test binary is built once (go test -c -fuzz:
 # every dependency is compiled with coverage instrumentation, which the
-# build cache keeps; what a warm run pays is the link), and every target is
-# then run from that binary in the package's directory
-# (pkg.test -test.fuzz=^Target$ -test.fuzzcachedir=$GOCACHE/fuzz/<import
-# path>, what go test -fuzz itself runs), so no target relinks.
+# build cache keeps) into FUZZ_BIN_DIR, and every target is then run from
+# that binary in the package's directory (pkg.test -test.fuzz=^Target$
+# -test.fuzzcachedir=$GOCACHE/fuzz/<import path>, what go test -fuzz itself
+# runs), so no target relinks. The binaries are kept: go test -c leaves a
+# binary whose build ID is current as it is, so a package that did not
+# change is not even linked again.
 #
 # Environment:
 #   GO              the go command (default go)
@@ -21,6 +23,8 @@
 #                   pass over the corpus)
 #   FUZZ_BUDGET     seconds for the whole fuzzing phase (default 240); a target
 #                   that would start after it is reported and the run fails
+#   FUZZ_BIN_DIR    where the instrumented binaries are kept (default
+#                   ~/.cache/alexandria/fuzz/<checksum of this checkout's path>)
 #   FUZZ_BUILD_TIMEOUT seconds for building the instrumented test binaries
 #                   (default 1800: a first build instruments every dependency,
 #                   SQLite's translated C included; later runs hit the cache)
@@ -64,14 +68,16 @@ limit=$(( $(seconds "$FUZZTIME") + FUZZ_KILL_AFTER ))
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+bindir=${FUZZ_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/alexandria/fuzz/$(pwd | cksum | cut -d' ' -f1)}
+mkdir -p "$bindir" || exit 1
 
-# Phase 1: build each package's instrumented test binary once, into $tmp.
+# Phase 1: build each package's instrumented test binary once, into $bindir.
 pkgs=$(for t in "$@"; do echo "${t%%:*}"; done | sort -u)
 fuzzcache=$("$GO" env GOCACHE)/fuzz
 began=$(date +%s)
 builds=""
 for pkg in $pkgs; do
-	bin=$tmp/$(echo "$pkg" | tr -c 'A-Za-z0-9_\n' _).test
+	bin=$bindir/$(echo "$pkg" | tr -c 'A-Za-z0-9_\n' _).test
 	echo "==> build $pkg (instrumented for fuzzing)"
 	t0=$(date +%s)
 	if ! timeout -k 10 "$FUZZ_BUILD_TIMEOUT" "$GO" test -c -fuzz . -o "$bin" "$pkg"; then
@@ -94,7 +100,7 @@ for t in "$@"; do
 		failed=1
 		continue
 	fi
-	bin=$tmp/$(echo "$pkg" | tr -c 'A-Za-z0-9_\n' _).test
+	bin=$bindir/$(echo "$pkg" | tr -c 'A-Za-z0-9_\n' _).test
 	pkgdir=$("$GO" list -f '{{.Dir}}' "$pkg")
 	importpath=$("$GO" list -f '{{.ImportPath}}' "$pkg")
 	dir=$pkgdir/testdata/fuzz/$name
