@@ -230,8 +230,13 @@ func TestChaosObjectStoreDown(t *testing.T) {
 			t.Errorf("upload %d: download %d, %d bytes sha256 %x; uploaded %d bytes sha256 %x", i, resp.StatusCode,
 				len(got), gotSum, len(u.data), sum)
 		}
-		if item := getJSON(t, p.URL+"/v1/media/"+u.media, bearer); item["content"] == nil {
-			t.Errorf("upload %d: the item has no content after the upload finished", i)
+		// Catalog records the content when storage's event reaches it.
+		hasContent := false
+		for deadline := time.Now().Add(time.Minute); !hasContent && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			hasContent = getJSON(t, p.URL+"/v1/media/"+u.media, bearer)["content"] != nil
+		}
+		if !hasContent {
+			t.Errorf("upload %d: the item has no content a minute after the upload finished", i)
 		}
 	}
 	keys := mc.keys(t, "chaos", "")
