@@ -199,7 +199,11 @@ func (s *Service) Ready(ctx context.Context) error {
 	if err := s.store.Ping(ctx); err != nil {
 		return err
 	}
-	ok, err := s.bucket.IsAccessible(ctx)
+	// The probe's 2 s are shared by every target of the process: an
+	// unreachable store (the S3 client retries) must not use them all.
+	bctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	ok, err := s.bucket.IsAccessible(bctx)
 	switch {
 	case err != nil:
 		return errors.New("object store unreachable")
