@@ -58,13 +58,15 @@ peers: ## build the test peers (MinIO, goaws) and install the npm ones (Azurite)
 # Go native fuzz targets of every decoder of outside input (JSON bodies,
 # query strings, page tokens, tus metadata, Range headers, the sniffers, the
 # EPUB/zip reader, configuration files, bus envelopes), each for FUZZTIME with
-# FUZZ_PARALLEL workers; test/fuzz/run.sh builds the instrumented binaries
-# first, kills a target that hangs, and fails when the fuzzing phase would
-# exceed FUZZ_BUDGET seconds. Their seed corpora (f.Add and testdata/fuzz/)
-# also run with every `go test`; a crasher found here is written to the
-# package's testdata/fuzz/<Target>/ and becomes a regular test once
-# committed. docs/reliability.md ("Fuzzing").
-FUZZTIME ?= 8s
+# FUZZ_PARALLEL workers; test/fuzz/run.sh builds each package's
+# instrumented test binary once and runs every target from it (no relink
+# per target), kills a target that hangs, and fails when the fuzzing phase
+# would exceed FUZZ_BUDGET seconds. .ci/run runs it as a gate: a finding
+# fails the run. Their seed corpora (f.Add and testdata/fuzz/) also run with
+# every `go test`; a crasher found here is written to the package's
+# testdata/fuzz/<Target>/ and becomes a regular test once committed.
+# docs/reliability.md ("Fuzzing").
+FUZZTIME ?= 6s
 FUZZ_PARALLEL ?= 2
 FUZZ_BUDGET ?= 240
 FUZZ_TARGETS := \
@@ -77,7 +79,7 @@ FUZZ_TARGETS := \
 	./internal/config:FuzzLoad ./internal/platform/bus:FuzzEnvelope
 
 .PHONY: fuzz
-fuzz: ## run every fuzz target for FUZZTIME (default 8s, 2 workers; fuzzing phase bounded by FUZZ_BUDGET=240s)
+fuzz: ## run every fuzz target for FUZZTIME (default 6s, 2 workers; fuzzing phase bounded by FUZZ_BUDGET=240s)
 	GO='$(GO)' FUZZTIME='$(FUZZTIME)' FUZZ_PARALLEL='$(FUZZ_PARALLEL)' FUZZ_BUDGET='$(FUZZ_BUDGET)' \
 		sh test/fuzz/run.sh $(FUZZ_TARGETS)
 

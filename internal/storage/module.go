@@ -192,8 +192,26 @@ func (s *Service) register(d module.Deps) {
 	describeRoutes(d.API)
 }
 
-// Ready pings the store.
-func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+// Ready pings the database and the object store: without either no upload
+// or download can be served. The store's own error is not repeated (it
+// names endpoints and /readyz is public); the requests that fail log it.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return err
+	}
+	// The probe's 2 s are shared by every target of the process: an
+	// unreachable store (the S3 client retries) must not use them all.
+	bctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	ok, err := s.bucket.IsAccessible(bctx)
+	switch {
+	case err != nil:
+		return errors.New("object store unreachable")
+	case !ok:
+		return errors.New("object store: the bucket does not exist")
+	}
+	return nil
+}
 
 // Close stops the background work (the event pipeline stops the group it
 // runs in, the sweeper's too), then releases the store and the bucket.

@@ -51,7 +51,9 @@ type tusUploads struct {
 }
 
 func (s *Service) newTus() (*tusUploads, error) {
-	store := &blobUploads{bucket: s.bucket}
+	store := &blobUploads{bucket: s.bucket, log: s.log, createFailed: func(ctx context.Context, id string) {
+		_ = s.abandonUpload(context.WithoutCancel(ctx), id)
+	}}
 	composer := tusd.NewStoreComposer()
 	// Core and termination only: no deferred length (the size limit and
 	// quota need Upload-Length up front) and no concatenation.

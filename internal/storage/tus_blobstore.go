@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,6 +17,8 @@ import (
 	"gocloud.dev/blob"
 
 	blobstore "github.com/alexandria-platform/alexandria/internal/platform/blob"
+	"github.com/alexandria-platform/alexandria/internal/platform/errs"
+	"github.com/alexandria-platform/alexandria/internal/platform/httpx"
 )
 
 // blobUploads is a tusd data store that keeps unfinished uploads in the
@@ -35,6 +38,34 @@ import (
 // replica.
 type blobUploads struct {
 	bucket *blobstore.Bucket
+	log    *slog.Logger
+	// createFailed is called when an upload's info could not be written, to
+	// release the reservation made for it (nil: nothing to release).
+	createFailed func(ctx context.Context, id string)
+}
+
+// objectStoreDown is the detail of a 503 answered while the object store
+// cannot be reached.
+const objectStoreDown = "the object store cannot be reached; what the upload holds is kept: retry later, after HEAD tells the offset"
+
+// fail turns an object store failure into the answer tusd sends (tusd
+// answers any other error 500): 507 when the store is full, 503 (the edge
+// adds Retry-After) when it cannot be reached. Other errors pass with
+// what failed named; nil, tusd's own errors and ErrNotFound unchanged.
+func (b *blobUploads) fail(ctx context.Context, err error, what string) error {
+	var known tusd.Error
+	switch {
+	case err == nil, errors.As(err, &known), errors.Is(err, tusd.ErrNotFound):
+		return err
+	case storageFull(err):
+		return tusError(ctx, http.StatusInsufficientStorage, "insufficient-storage", storageFullDetail)
+	case httpx.DependencyUnavailable(err):
+		if b.log != nil {
+			b.log.WarnContext(ctx, "object store unreachable", slog.String("during", what), slog.Any("error", err))
+		}
+		return tusErrorFor(ctx, errs.Wrap(errs.Unavailable, err, objectStoreDown))
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // tusPrefix is where unfinished uploads live in the bucket.
@@ -64,10 +95,11 @@ func (b *blobUploads) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.U
 		return nil, err
 	}
 	if err := b.bucket.WriteAll(ctx, b.infoKey(info.ID), raw, &blob.WriterOptions{ContentType: "application/json"}); err != nil {
-		if storageFull(err) {
-			return nil, tusError(ctx, http.StatusInsufficientStorage, "insufficient-storage", storageFullDetail)
+		// Nothing of the upload exists: its reservation goes too.
+		if b.createFailed != nil {
+			b.createFailed(ctx, info.ID)
 		}
-		return nil, fmt.Errorf("tus upload info: %w", err)
+		return nil, b.fail(ctx, err, "tus upload info")
 	}
 	return &blobUpload{store: b, id: info.ID}, nil
 }
@@ -76,7 +108,7 @@ func (b *blobUploads) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.U
 func (b *blobUploads) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
 	ok, err := b.bucket.Exists(ctx, b.infoKey(id))
 	if err != nil {
-		return nil, err
+		return nil, b.fail(ctx, err, "tus upload info")
 	}
 	if !ok {
 		return nil, tusd.ErrNotFound
@@ -137,7 +169,7 @@ func (u *blobUpload) GetInfo(ctx context.Context) (tusd.FileInfo, error) {
 		return tusd.FileInfo{}, tusd.ErrNotFound
 	}
 	if err != nil {
-		return tusd.FileInfo{}, fmt.Errorf("tus upload info: %w", err)
+		return tusd.FileInfo{}, u.store.fail(ctx, err, "tus upload info")
 	}
 	var info tusd.FileInfo
 	if err := json.Unmarshal(raw, &info); err != nil {
@@ -145,7 +177,7 @@ func (u *blobUpload) GetInfo(ctx context.Context) (tusd.FileInfo, error) {
 	}
 	parts, err := u.store.parts(ctx, u.id)
 	if err != nil {
-		return tusd.FileInfo{}, err
+		return tusd.FileInfo{}, u.store.fail(ctx, err, "tus upload chunks")
 	}
 	info.Offset = 0
 	for _, p := range parts {
@@ -172,19 +204,17 @@ func (u *blobUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader
 	w, err := u.store.bucket.NewWriter(wctx, u.store.partsPrefix(u.id)+partName(offset),
 		&blob.WriterOptions{ContentType: "application/octet-stream"})
 	if err != nil {
-		return 0, err
+		return 0, u.store.fail(ctx, err, "tus chunk")
 	}
 	if _, err := w.Write(first[:]); err != nil {
 		_ = w.Close()
-		return 0, err
+		return 0, u.store.fail(ctx, err, "tus chunk")
 	}
 	copied, rerr := io.Copy(w, src)
 	written := copied + 1
 	if err := w.Close(); err != nil {
-		if storageFull(err) {
-			return 0, tusError(ctx, http.StatusInsufficientStorage, "insufficient-storage", storageFullDetail)
-		}
-		return 0, fmt.Errorf("tus chunk: %w", err)
+		// Nothing of the chunk was committed: the offset stays.
+		return 0, u.store.fail(ctx, err, "tus chunk")
 	}
 	if storageFull(rerr) {
 		// The bytes written before the disk filled are kept (the offset
@@ -198,7 +228,7 @@ func (u *blobUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader
 func (u *blobUpload) GetReader(ctx context.Context) (io.ReadCloser, error) {
 	parts, err := u.store.parts(ctx, u.id)
 	if err != nil {
-		return nil, err
+		return nil, u.store.fail(ctx, err, "tus upload chunks")
 	}
 	return &partsReader{ctx: ctx, bucket: u.store.bucket, parts: parts}, nil
 }
@@ -214,14 +244,14 @@ func (u *blobUpload) Terminate(ctx context.Context) error {
 			break
 		}
 		if err != nil {
-			return err
+			return u.store.fail(ctx, err, "tus upload chunks")
 		}
 		if err := u.store.bucket.Delete(ctx, o.Key); err != nil && !blobstore.IsNotFound(err) {
-			return err
+			return u.store.fail(ctx, err, "tus chunk")
 		}
 	}
 	if err := u.store.bucket.Delete(ctx, u.store.infoKey(u.id)); err != nil && !blobstore.IsNotFound(err) {
-		return err
+		return u.store.fail(ctx, err, "tus upload info")
 	}
 	return nil
 }

@@ -1,18 +1,30 @@
 #!/bin/sh
 # Runs Go native fuzz targets, each for a bounded time, on a shared machine.
-# `make fuzz` calls it; docs/reliability.md ("Fuzzing") explains the choices.
+# `make fuzz` calls it (and .ci/run, as a gate); docs/reliability.md
+# ("Fuzzing") explains the choices and gives the timings.
 #
 #   test/fuzz/run.sh ./internal/storage:FuzzRange ./internal/notify:FuzzUnsubscribeToken ...
 #
+# Each package's instrumented test binary is built once (go test -c -fuzz:
+# every dependency is compiled with coverage instrumentation, which the
+# build cache keeps) into FUZZ_BIN_DIR, and every target is then run from
+# that binary in the package's directory (pkg.test -test.fuzz=^Target$
+# -test.fuzzcachedir=$GOCACHE/fuzz/<import path>, what go test -fuzz itself
+# runs), so no target relinks. The binaries are kept: go test -c leaves a
+# binary whose build ID is current as it is, so a package that did not
+# change is not even linked again.
+#
 # Environment:
 #   GO              the go command (default go)
-#   FUZZTIME        -fuzztime of each target (default 8s)
+#   FUZZTIME        -fuzztime of each target (default 6s)
 #   FUZZ_PARALLEL   fuzzing workers per target (default 2: this machine has 2 cores)
 #   FUZZ_KILL_AFTER seconds after which one target's run is killed as hung,
 #                   on top of FUZZTIME (default 120: start-up and the baseline
 #                   pass over the corpus)
 #   FUZZ_BUDGET     seconds for the whole fuzzing phase (default 240); a target
 #                   that would start after it is reported and the run fails
+#   FUZZ_BIN_DIR    where the instrumented binaries are kept (default
+#                   ~/.cache/alexandria/fuzz/<checksum of this checkout's path>)
 #   FUZZ_BUILD_TIMEOUT seconds for building the instrumented test binaries
 #                   (default 1800: a first build instruments every dependency,
 #                   SQLite's translated C included; later runs hit the cache)
@@ -22,17 +34,17 @@
 #   FINDING   a failing input (written to <pkg>/testdata/fuzz/<Target>/), a
 #             panic, or a failed check: the run fails
 #   HUNG      killed after FUZZTIME + FUZZ_KILL_AFTER: the run fails
-#   deadline  go test failed with only "context deadline exceeded" at the end
-#             of -fuzztime and wrote no failing input. That is Go's fuzzing
+#   deadline  the binary failed with only "context deadline exceeded" at the
+#             end of -fuzztime and wrote no failing input. That is Go's fuzzing
 #             coordinator racing its own -fuzztime deadline against workers
 #             starved of CPU (go.dev/issue/75804, fixed in Go 1.27, present in
 #             the go1.26.8 of go.mod), not a property of the code under test:
-#             the seed corpus is replayed (go test -run '^Target$') and, if it
+#             the seed corpus is replayed (-test.run '^Target$') and, if it
 #             passes, the target counts as fuzzed; the run does not fail.
 set -u
 
 GO=${GO:-go}
-FUZZTIME=${FUZZTIME:-8s}
+FUZZTIME=${FUZZTIME:-6s}
 FUZZ_PARALLEL=${FUZZ_PARALLEL:-2}
 FUZZ_KILL_AFTER=${FUZZ_KILL_AFTER:-120}
 FUZZ_BUDGET=${FUZZ_BUDGET:-240}
@@ -56,21 +68,25 @@ limit=$(( $(seconds "$FUZZTIME") + FUZZ_KILL_AFTER ))
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+bindir=${FUZZ_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/alexandria/fuzz/$(pwd | cksum | cut -d' ' -f1)}
+mkdir -p "$bindir" || exit 1
 
-# Phase 1: build each package's instrumented test binary once (go test -c
-# with -fuzz builds what go test -fuzz runs; the build cache keeps it), so
-# the fuzzing budget below measures fuzzing, not compilation.
+# Phase 1: build each package's instrumented test binary once, into $bindir.
 pkgs=$(for t in "$@"; do echo "${t%%:*}"; done | sort -u)
+fuzzcache=$("$GO" env GOCACHE)/fuzz
 began=$(date +%s)
+builds=""
 for pkg in $pkgs; do
+	bin=$bindir/$(echo "$pkg" | tr -c 'A-Za-z0-9_\n' _).test
 	echo "==> build $pkg (instrumented for fuzzing)"
-	if ! timeout -k 10 "$FUZZ_BUILD_TIMEOUT" "$GO" test -c -fuzz . -o "$tmp/pkg.test" "$pkg"; then
+	t0=$(date +%s)
+	if ! timeout -k 10 "$FUZZ_BUILD_TIMEOUT" "$GO" test -c -fuzz . -o "$bin" "$pkg"; then
 		echo "FAIL: building $pkg for fuzzing failed or took more than ${FUZZ_BUILD_TIMEOUT}s" >&2
 		exit 1
 	fi
-	rm -f "$tmp/pkg.test"
+	builds="$builds $pkg $(( $(date +%s) - t0 ))s;"
 done
-echo "==> built $(echo "$pkgs" | wc -l) packages in $(( $(date +%s) - began ))s"
+echo "==> built $(echo "$pkgs" | wc -l) packages in $(( $(date +%s) - began ))s:$builds"
 
 # Phase 2: fuzz each target.
 began=$(date +%s)
@@ -84,12 +100,18 @@ for t in "$@"; do
 		failed=1
 		continue
 	fi
-	dir=$("$GO" list -f '{{.Dir}}' "$pkg")/testdata/fuzz/$name
+	bin=$bindir/$(echo "$pkg" | tr -c 'A-Za-z0-9_\n' _).test
+	pkgdir=$("$GO" list -f '{{.Dir}}' "$pkg")
+	importpath=$("$GO" list -f '{{.ImportPath}}' "$pkg")
+	dir=$pkgdir/testdata/fuzz/$name
 	before=$(ls "$dir" 2>/dev/null | wc -l)
 	echo "==> $name ($pkg, $FUZZTIME, -parallel $FUZZ_PARALLEL)"
 	t0=$(date +%s)
-	timeout -k 10 "$limit" "$GO" test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" \
-		-parallel "$FUZZ_PARALLEL" "$pkg" >"$tmp/out" 2>&1
+	# What go test -fuzz runs: the binary in the package's directory (its
+	# testdata), the shared generated corpus under GOCACHE.
+	(cd "$pkgdir" && timeout -k 10 "$limit" "$bin" -test.run='^$' -test.fuzz="^$name\$" -test.fuzztime="$FUZZTIME" \
+		-test.parallel="$FUZZ_PARALLEL" -test.fuzzcachedir="$fuzzcache/$importpath" -test.paniconexit0 \
+		-test.timeout=0) >"$tmp/out" 2>&1
 	rc=$?
 	took=$(( $(date +%s) - t0 ))
 	cat "$tmp/out"
@@ -105,7 +127,7 @@ for t in "$@"; do
 			-e '^FAIL' -e '^exit status' -e '^ok ' | grep -c .)
 		if [ "$after" -eq "$before" ] && grep -q '^ *context deadline exceeded$' "$tmp/out" && [ "$other" -eq 0 ] &&
 			! grep -q -e 'Failing input written' -e '^panic:' "$tmp/out"; then
-			if "$GO" test -count=1 -run "^$name\$" "$pkg" >"$tmp/seed" 2>&1; then
+			if (cd "$pkgdir" && "$bin" -test.run="^$name\$" -test.paniconexit0) >"$tmp/seed" 2>&1; then
 				outcome="ok (go.dev/issue/75804: coordinator deadline race, no failing input; seed corpus replayed)"
 				deadline_races=$((deadline_races + 1))
 			else

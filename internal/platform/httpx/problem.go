@@ -194,8 +194,9 @@ func toProblem(ctx context.Context, status int, msg string, list ...error) *Prob
 
 // DependencyUnavailable reports whether err says a dependency could not be
 // reached, rather than that it refused the request: a connection refused or
-// reset, a dial that failed, a pooled connection found dead
-// (driver.ErrBadConn), a database error of class 08 (connection exception)
+// reset, a dial that failed, a request an object store's client could not
+// send (the AWS SDK's errors with ConnectionError() true), a pooled
+// connection found dead (driver.ErrBadConn), a database error of class 08 (connection exception)
 // or PostgreSQL's shutdown and start-up refusals (57P01-57P03), or an error
 // its driver marks as safe to retry because nothing was sent. It matches
 // methods, not driver types, so this package needs no database driver.
@@ -209,6 +210,12 @@ func DependencyUnavailable(err error) bool {
 	}
 	var retry interface{ SafeToRetry() bool }
 	if errors.As(err, &retry) && retry.SafeToRetry() {
+		return true
+	}
+	// The AWS SDK's (S3, MinIO) "failed to send the request": the
+	// connection failed, whatever the HTTP transport said about it.
+	var conn interface{ ConnectionError() bool }
+	if errors.As(err, &conn) && conn.ConnectionError() {
 		return true
 	}
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,6 +33,15 @@ type safeToRetryError struct{}
 func (safeToRetryError) Error() string     { return "failed to connect" }
 func (safeToRetryError) SafeToRetry() bool { return true }
 
+// connectionError stands for the AWS SDK's smithyhttp.RequestSendError
+// (S3, MinIO): the request could not be sent, here because the connection
+// broke mid-body.
+type connectionError struct{ err error }
+
+func (e connectionError) Error() string         { return "failed to send the request: " + e.err.Error() }
+func (e connectionError) Unwrap() error         { return e.err }
+func (e connectionError) ConnectionError() bool { return true }
+
 func TestDependencyUnavailable(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -45,6 +55,9 @@ func TestDependencyUnavailable(t *testing.T) {
 		{fmt.Errorf("select: %w", sqlStateError("57P03")), true}, // starting up
 		{fmt.Errorf("select: %w", sqlStateError("08006")), true}, // connection failure
 		{fmt.Errorf("connect: %w", safeToRetryError{}), true},
+		{fmt.Errorf("tus chunk: %w", connectionError{&net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}}), true},
+		{fmt.Errorf("put: %w", errors.Join(connectionError{io.ErrUnexpectedEOF}, errors.New("retry quota exceeded"))), true},
+		{io.ErrUnexpectedEOF, false},                              // a request body cut short is the client's
 		{fmt.Errorf("insert: %w", sqlStateError("23505")), false}, // unique violation: a bug or a race, not an outage
 		{fmt.Errorf("insert: %w", sqlStateError("42P01")), false},
 		{errors.New("disk on fire"), false},
