@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/alexandria-platform/alexandria/internal/config"
 	"github.com/alexandria-platform/alexandria/internal/platform/db"
@@ -71,4 +73,34 @@ func migrateOne(ctx context.Context, store *db.DB, t Target, action string, out 
 		}
 	}
 	return nil
+}
+
+// migrateAll applies the pending migrations of the selected targets, each in
+// its own store and all at the same time, before Run starts the targets one
+// by one. Their New then finds nothing to apply. Every store is separate (a
+// SQLite file or a PostgreSQL schema of its own), so nothing is shared but
+// the machine; on a new data directory this is most of a start's work.
+func migrateAll(ctx context.Context, c config.Config, selected []Target) error {
+	errs := make([]error, len(selected))
+	var wg sync.WaitGroup
+	for i, t := range selected {
+		if t.Migrations == nil {
+			continue
+		}
+		wg.Go(func() {
+			store, err := db.Open(ctx, c.Database, db.Options{Service: t.Name, DataDir: c.DataDir})
+			if err != nil {
+				errs[i] = fmt.Errorf("start %s: %w", t.Name, err)
+				return
+			}
+			if _, err = store.Migrate(ctx, t.Migrations); err == nil {
+				_, err = store.MigrateWith(ctx, events.Migrations, events.VersionTable)
+			}
+			if err = errors.Join(err, store.Close()); err != nil {
+				errs[i] = fmt.Errorf("start %s: %w", t.Name, err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 	"time"
 
@@ -17,10 +18,21 @@ import (
 // /livez and /readyz again, so one port answers everything an operator's
 // tooling asks. /metrics is never on the public port: it shows sign-in
 // failures, dead letters and the routes in use.
-func opsHandler(reg *prometheus.Registry, ready *atomic.Bool, services []running) http.Handler {
+//
+// With withPprof (http.ops_pprof) it also serves Go's runtime profiles under
+// /debug/pprof/, for finding where an idle or busy process spends memory
+// and CPU; they are never on the public port.
+func opsHandler(reg *prometheus.Registry, ready *atomic.Bool, services []running, withPprof bool) http.Handler {
 	mux := http.NewServeMux()
 	probes(mux, ready, services)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if withPprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, httpx.NotFoundProblem(r))
 	})

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/alexandria-platform/alexandria/internal/platform/lifecycle"
 )
 
@@ -56,5 +58,24 @@ func TestReadyzReportsFailedBackgroundWork(t *testing.T) {
 			t.Fatalf("readyz after a consumer failed = %d %v, want 503 naming the consumer and its cause", code, body)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestOpsPprofIsOptIn(t *testing.T) {
+	t.Parallel()
+	var ready atomic.Bool
+	ready.Store(true)
+	for _, tc := range []struct {
+		pprof bool
+		want  int
+	}{{false, http.StatusNotFound}, {true, http.StatusOK}} {
+		h := opsHandler(prometheus.NewRegistry(), &ready, nil, tc.pprof)
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/goroutine"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != tc.want {
+				t.Errorf("ops_pprof=%v: GET %s = %d, want %d", tc.pprof, path, rec.Code, tc.want)
+			}
+		}
 	}
 }

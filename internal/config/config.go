@@ -62,6 +62,7 @@ type Config struct {
 type HTTP struct {
 	Addr              string        `yaml:"addr" env:"ADDR" doc:"listen address, host:port (port 0 picks a free one)"`
 	OpsAddr           string        `yaml:"ops_addr" env:"OPS_ADDR" doc:"operations listener (/metrics, /livez, /readyz), host:port; never the public port; loopback by default, :9090 in the container images; empty turns it off"`
+	OpsPprof          bool          `yaml:"ops_pprof" env:"OPS_PPROF" doc:"serve Go's profiles (/debug/pprof/) on the operations listener only, never the public port; off by default"`
 	PublicURL         string        `yaml:"public_url" env:"PUBLIC_URL" doc:"URL users reach the platform at; printed at start"`
 	ReadTimeout       time.Duration `yaml:"read_timeout" env:"READ_TIMEOUT" doc:"limit for reading a whole request"`
 	WriteTimeout      time.Duration `yaml:"write_timeout" env:"WRITE_TIMEOUT" doc:"limit for writing a response"`

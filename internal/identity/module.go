@@ -210,8 +210,12 @@ type Service struct {
 	webauthn *webauthn.WebAuthn
 	// totp seals TOTP secrets (nil: stored unsealed).
 	totp *totpSealer
+	// adminDone is closed once ensureAdmin has run at start, with its
+	// error in adminErr (see Settle).
+	adminDone chan struct{}
+	adminErr  error
 	// dummyHash is verified against when the email is unknown, so a wrong
-	// email costs as much time as a wrong password.
+	// email costs as much time as a wrong password (see decoyHash).
 	dummyHash string
 }
 
@@ -298,7 +302,7 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 	if err := s.registerMetrics(d.Metrics); err != nil {
 		return nil, err
 	}
-	dummy, err := hashPassword("not a password anyone has")
+	dummy, err := decoyHash()
 	if err != nil {
 		return nil, err
 	}
@@ -312,8 +316,23 @@ func build(ctx context.Context, cfg Config, d module.Deps, sdb *db.DB) (svc *Ser
 	if s.totp == nil {
 		s.log.WarnContext(ctx, "identity.totp_encryption_keys is empty: TOTP secrets are stored unsealed")
 	}
-	if err := s.ensureAdmin(ctx); err != nil {
-		return nil, fmt.Errorf("identity first administrator: %w", err)
+	// The first administrator's password hash takes a CPU for a while on a
+	// new data directory: with SettleLater the shell starts the next
+	// targets meanwhile and waits in Settle.
+	s.adminDone = make(chan struct{})
+	go func() {
+		defer close(s.adminDone)
+		s.adminErr = s.ensureAdmin(ctx)
+	}()
+	defer func() {
+		if err != nil {
+			<-s.adminDone // nothing may use the store once New has failed
+		}
+	}()
+	if !d.SettleLater {
+		if err := s.Settle(ctx); err != nil {
+			return nil, err
+		}
 	}
 	s.routes(d)
 	pipeline.RegisterAdmin(d.API)
@@ -379,9 +398,28 @@ func (s *Service) Ready(ctx context.Context) error {
 	return nil
 }
 
+// Settle waits until the first administrator exists (or the start found
+// one), which New leaves running when built with Deps.SettleLater.
+func (s *Service) Settle(ctx context.Context) error {
+	if s.adminDone == nil {
+		return nil
+	}
+	select {
+	case <-s.adminDone:
+		if s.adminErr != nil {
+			return fmt.Errorf("identity first administrator: %w", s.adminErr)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Close stops the background work (the shell has normally stopped its
 // group already; stopping again is harmless), then releases the store.
 func (s *Service) Close(ctx context.Context) error {
+	// A start still creating the administrator finishes with the store.
+	_ = s.Settle(ctx)
 	var limiterErr error
 	if s.closeLimiter != nil {
 		limiterErr = s.closeLimiter()

@@ -43,9 +43,28 @@ func hashWith(password string, p argon2Params) (string, error) {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(password), salt, p.time, p.memoryKiB, p.threads, p.keyLen)
+	return formatPHC(p, salt, key), nil
+}
+
+func formatPHC(p argon2Params, salt, key []byte) string {
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.memoryKiB, p.time, p.threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+		argon2.Version, p.memoryKiB, p.time, p.threads, enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+// decoyHash returns a well-formed hash with the parameters of new hashes, a
+// random salt and a random key in place of a derived one. Verifying any
+// password against it costs exactly what verifying against a real hash
+// costs, and no password matches it (that would take finding an argon2id
+// preimage of 32 random bytes). It is built without running argon2id, so a
+// start does not pay for a hash nobody signs in with.
+func decoyHash() (string, error) {
+	p := newHashParams
+	buf := make([]byte, p.saltLen+int(p.keyLen))
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("decoy hash: %w", err)
+	}
+	return formatPHC(p, buf[:p.saltLen], buf[p.saltLen:]), nil
 }
 
 // verifyPassword reports whether password matches the PHC string encoded.

@@ -66,3 +66,29 @@ func TestArgon2(t *testing.T) {
 		}
 	})
 }
+
+func TestDecoyHash(t *testing.T) {
+	t.Parallel()
+	decoy, err := decoyHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, salt, key, err := parsePHC(decoy)
+	if err != nil {
+		t.Fatalf("decoy %q does not parse: %v", decoy, err)
+	}
+	// Verifying against the decoy must cost what verifying against a real
+	// hash costs: the same parameters, salt and key sizes.
+	if p.memoryKiB != newHashParams.memoryKiB || p.time != newHashParams.time || p.threads != newHashParams.threads ||
+		len(salt) != newHashParams.saltLen || len(key) != int(newHashParams.keyLen) {
+		t.Fatalf("decoy parameters %+v, salt %d, key %d; want those of %+v", p, len(salt), len(key), newHashParams)
+	}
+	for _, pw := range []string{"", "not a password anyone has", "correct horse battery"} {
+		if ok, err := verifyPassword(pw, decoy); err != nil || ok {
+			t.Fatalf("verify(%q, decoy) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+	if other, _ := decoyHash(); other == decoy {
+		t.Fatal("two decoys are equal: salt and key must be random")
+	}
+}

@@ -70,6 +70,12 @@ type Deps struct {
 	// Out is where a service prints what an operator must see once (the
 	// generated admin password); normally stdout.
 	Out func(format string, args ...any)
+	// SettleLater lets a target's New return before a slow part of its
+	// start is done (identity's first administrator, whose password hash
+	// takes a CPU for a while), so the next targets start meanwhile: the
+	// shell then calls Settle (see Settler) on every target before it
+	// reports ready. Unset, New returns only once the target is started.
+	SettleLater bool
 }
 
 // Service is a built, running target.
@@ -86,6 +92,14 @@ type Service interface {
 // claim). Front wraps the router; it must pass on what it does not answer.
 type Fronting interface {
 	Front(next http.Handler) http.Handler
+}
+
+// Settler is implemented by a target that, built with Deps.SettleLater,
+// may still be finishing its start when New returns. Settle waits for that
+// work and returns its error; the start fails on an error, as it would have
+// in New. It may be called more than once.
+type Settler interface {
+	Settle(ctx context.Context) error
 }
 
 // Drainer is implemented by a target that holds long requests open (the
