@@ -149,7 +149,7 @@ func newSearchEnv(b *testing.B, s moduletest.Store, items, texts int) *searchEnv
 			b.Fatal(err)
 		}
 		authors = nil
-		if (n+1)%200 == 0 {
+		if (n+1)%40 == 0 {
 			fmt.Fprintf(os.Stderr, "%s: %d items loaded after %s\n", s.Name, (n+1)*chunk, time.Since(t0).Round(time.Second))
 		}
 	}

@@ -122,6 +122,7 @@ type Loader struct {
 	pending int    // items written since the last commit
 	terms   map[string]bool
 	staged  bool // PostgreSQL: the staging tables exist in the session
+	stems   map[[2]string]string
 }
 
 // loaderCommitItems is how many items a Loader writes per transaction.
@@ -482,10 +483,11 @@ func (s *Store) bulkLoad(ctx context.Context, items []LoadItem, l *Loader) error
 	}
 	if !s.postgres() {
 		var fts [][]any
+		l2 := l
 		for i, it := range items {
 			d, l := docs[i], it.Language
-			fts = append(fts, []any{ridOf[strings.ToLower(it.ID)], domain.StemText(d.Title, l), domain.StemText(d.Authors, l),
-				domain.StemText(d.Tags, l), domain.StemText(d.Description, l), domain.StemText(d.Content, l)})
+			fts = append(fts, []any{ridOf[strings.ToLower(it.ID)], l2.stemText(d.Title, l), l2.stemText(d.Authors, l),
+				l2.stemText(d.Tags, l), l2.stemText(d.Description, l), l2.stemText(d.Content, l)})
 		}
 		if err := s.insertRows(ctx, "INSERT INTO search_fts (rowid, title, authors, tags, description, content) VALUES ",
 			"(?, ?, ?, ?, ?, ?)", "", fts, bulkMediaRows, nil); err != nil {
@@ -499,6 +501,29 @@ func (s *Store) bulkLoad(ctx context.Context, items []LoadItem, l *Loader) error
 		words = l.unrecorded(words)
 	}
 	return s.addTerms(ctx, words)
+}
+
+// stemText is domain.StemText, each (language, word) stemmed once per
+// loader (Snowball's stemmers cost microseconds a word; a catalogue's
+// words repeat). Without a loader it is domain.StemText.
+func (l *Loader) stemText(folded, lang string) string {
+	if l == nil || folded == "" || !domain.HasStemmer(lang) {
+		return domain.StemText(folded, lang)
+	}
+	if l.stems == nil || len(l.stems) >= maxLoaderTerms {
+		l.stems = map[[2]string]string{}
+	}
+	ws := strings.Fields(folded)
+	for i, w := range ws {
+		k := [2]string{lang, w}
+		s, ok := l.stems[k]
+		if !ok {
+			s = domain.StemText(w, lang)
+			l.stems[k] = s
+		}
+		ws[i] = s
+	}
+	return strings.Join(ws, " ")
 }
 
 // unrecorded keeps the words the loader has not recorded yet, and
@@ -565,7 +590,7 @@ func (s *Store) bulkPages(ctx context.Context, items []LoadItem, l *Loader) erro
 	fts := make([][]any, len(all))
 	for i, m := range all {
 		p := pages[key{strings.ToLower(m.MediaID), m.Page}]
-		fts[i] = []any{m.RID, midToken(m.MediaID), domain.StemText(p.folded, p.lang)}
+		fts[i] = []any{m.RID, midToken(m.MediaID), l.stemText(p.folded, p.lang)}
 	}
 	return s.insertRows(ctx, "INSERT INTO search_pages_fts (rowid, mid, body) VALUES ", "(?, ?, ?)", "", fts, bulkPageRows, nil)
 }
