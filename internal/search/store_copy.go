@@ -85,7 +85,7 @@ func (l *Loader) copyMedia(ctx context.Context, rows [][]any, ridOf map[string]i
 		RID int64  `bun:"rid"`
 		ID  string `bun:"id"`
 	}
-	if err := l.st.idb().NewRaw("INSERT INTO search_media (" + loadMediaCols + ", tsv) SELECT " + loadMediaCols + ", " + pgStagedVector +
+	if err := l.st.idb().NewRaw("INSERT INTO search_media ("+loadMediaCols+", tsv) SELECT "+loadMediaCols+", "+pgStagedVector+
 		" FROM search_load_media RETURNING rid, CAST(id AS TEXT) AS id").Scan(ctx, &rids); err != nil {
 		return err
 	}
