@@ -178,7 +178,9 @@ func (l *Loader) Load(ctx context.Context, authors []LoadAuthor, items []LoadIte
 	}
 	if err := l.st.load(ctx, authors, items, l); err != nil {
 		err = errors.Join(err, l.tx.Rollback())
-		l.tx, l.st, l.pending, l.terms = nil, nil, 0, map[string]bool{}
+		// What the transaction wrote is gone: the words it recorded, the
+		// staging tables it created.
+		l.tx, l.st, l.pending, l.terms, l.staged = nil, nil, 0, map[string]bool{}, false
 		return err
 	}
 	l.pending += len(items)
