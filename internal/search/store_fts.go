@@ -58,6 +58,13 @@ func (s *Store) ensureFTS(ctx context.Context) error {
 				return fmt.Errorf("search full-text tables: %w", err)
 			}
 		}
+		if err := s.ensureTitleWords(ctx, `CREATE TABLE search_title_words (word TEXT NOT NULL, rid INTEGER NOT NULL,
+			PRIMARY KEY (word, rid)) WITHOUT ROWID`); err != nil {
+			return err
+		}
+		if err := s.ensureIndexes(ctx); err != nil {
+			return err
+		}
 		if rebuild {
 			return s.rebuildFTS(ctx)
 		}
@@ -81,16 +88,108 @@ func (s *Store) ensureFTS(ctx context.Context) error {
 	}
 	for _, q := range []string{
 		`ALTER TABLE search_media ADD COLUMN IF NOT EXISTS tsv tsvector`,
-		`CREATE INDEX IF NOT EXISTS search_media_tsv ON search_media USING gin (tsv)`,
 		`ALTER TABLE search_pages ADD COLUMN IF NOT EXISTS tsv tsvector`,
-		`CREATE INDEX IF NOT EXISTS search_pages_tsv ON search_pages USING gin (tsv)`,
-		`CREATE INDEX IF NOT EXISTS search_terms_trgm ON search_terms USING gin (term ` + quoteIdent(s.trgm) + `.gin_trgm_ops)`,
 	} {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("search full-text columns: %w", err)
 		}
 	}
+	// Byte order (COLLATE "C"): a prefix is a range of the primary key
+	// whatever the database's collation.
+	if err := s.ensureTitleWords(ctx, `CREATE TABLE search_title_words (word TEXT COLLATE "C" NOT NULL, rid BIGINT NOT NULL,
+		PRIMARY KEY (word, rid))`); err != nil {
+		return err
+	}
+	return s.ensureIndexes(ctx)
+}
+
+// ensureTitleWords creates the table of title words (Suggest's prefix
+// index: each distinct word of an item's folded title with the item's
+// rid) and, when it is new, fills it from the indexed items.
+func (s *Store) ensureTitleWords(ctx context.Context, create string) error {
+	var n int
+	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'search_title_words'"
+	if s.postgres() {
+		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'search_title_words'"
+	}
+	if err := s.db.NewRaw(q).Scan(ctx, &n); err != nil {
+		return fmt.Errorf("search title words: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context, st *Store) error {
+		if _, err := st.idb().ExecContext(ctx, create); err != nil {
+			return fmt.Errorf("search title words: %w", err)
+		}
+		if _, err := st.idb().ExecContext(ctx, "CREATE INDEX IF NOT EXISTS search_title_words_rid ON search_title_words (rid)"); err != nil {
+			return fmt.Errorf("search title words: %w", err)
+		}
+		var rows []struct {
+			RID   int64  `bun:"rid"`
+			Title string `bun:"title_norm"`
+		}
+		if err := st.idb().NewRaw("SELECT rid, title_norm FROM search_media").Scan(ctx, &rows); err != nil && !isNoRows(err) {
+			return err
+		}
+		var words [][]any
+		for _, r := range rows {
+			for _, w := range titleWordsOf(r.Title) {
+				words = append(words, []any{w, r.RID})
+			}
+		}
+		return st.insertRows(ctx, "INSERT INTO search_title_words (word, rid) VALUES ", "(?, ?)", "", words, bulkLinkRows, nil)
+	})
+}
+
+// titleWordsOf are the distinct words of a folded title Suggest finds it by.
+func titleWordsOf(titleNorm string) []string {
+	var out []string
+	for _, w := range strings.Fields(titleNorm) {
+		if len(w) <= 64 && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// putTitleWords replaces an item's title words.
+func (s *Store) putTitleWords(ctx context.Context, rid int64, titleNorm string) error {
+	if _, err := s.idb().NewRaw("DELETE FROM search_title_words WHERE rid = ?", rid).Exec(ctx); err != nil {
+		return err
+	}
+	var rows [][]any
+	for _, w := range titleWordsOf(titleNorm) {
+		rows = append(rows, []any{w, rid})
+	}
+	return s.insertRows(ctx, "INSERT INTO search_title_words (word, rid) VALUES ", "(?, ?)", "", rows, bulkLinkRows, nil)
+}
+
+// prefixRange is the half-open range of words starting with prefix, in
+// byte order (the title words' order on both dialects).
+func prefixRange(prefix string) (lo, hi string) { return prefix, prefix + "\U0010FFFF" }
+
+// ensureIndexes creates any index a bulk load that stopped half-way left
+// dropped (see Loader).
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	for _, ix := range s.loadIndexes() {
+		if _, err := s.db.ExecContext(ctx, ix.create); err != nil {
+			return fmt.Errorf("search index %s: %w", ix.name, err)
+		}
+	}
 	return nil
+}
+
+// ftsIndexes are the dialect's full-text and trigram indexes (loadIndexes).
+func (s *Store) ftsIndexes() []loadIndex {
+	if !s.postgres() {
+		return nil
+	}
+	return []loadIndex{
+		{"search_media_tsv", `CREATE INDEX IF NOT EXISTS search_media_tsv ON search_media USING gin (tsv)`},
+		{"search_pages_tsv", `CREATE INDEX IF NOT EXISTS search_pages_tsv ON search_pages USING gin (tsv)`},
+		{"search_terms_trgm", `CREATE INDEX IF NOT EXISTS search_terms_trgm ON search_terms USING gin (term ` + quoteIdent(s.trgm) + `.gin_trgm_ops)`},
+	}
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -139,13 +238,17 @@ func (s *Store) ftsPut(ctx context.Context, rid int64, d ftsDoc) error {
 			return err
 		}
 		l := d.Language
-		_, err := s.idb().NewRaw("INSERT INTO search_fts (rowid, title, authors, tags, description, content) VALUES (?, ?, ?, ?, ?, ?)",
+		if _, err := s.idb().NewRaw("INSERT INTO search_fts (rowid, title, authors, tags, description, content) VALUES (?, ?, ?, ?, ?, ?)",
 			rid, domain.StemText(d.Title, l), domain.StemText(d.Authors, l), domain.StemText(d.Tags, l),
-			domain.StemText(d.Description, l), domain.StemText(d.Content, l)).Exec(ctx)
+			domain.StemText(d.Description, l), domain.StemText(d.Content, l)).Exec(ctx); err != nil {
+			return err
+		}
+		return s.putTitleWords(ctx, rid, d.Title)
+	}
+	if _, err := s.idb().NewRaw("UPDATE search_media SET tsv = "+pgDocVector+" WHERE rid = ?", append(pgVectorArgs(d), rid)...).Exec(ctx); err != nil {
 		return err
 	}
-	_, err := s.idb().NewRaw("UPDATE search_media SET tsv = "+pgDocVector+" WHERE rid = ?", append(pgVectorArgs(d), rid)...).Exec(ctx)
-	return err
+	return s.putTitleWords(ctx, rid, d.Title)
 }
 
 // pgDocVector is an item's tsvector from pgVectorArgs: each field in the
@@ -162,6 +265,9 @@ func pgVectorArgs(d ftsDoc) []any {
 }
 
 func (s *Store) ftsDelete(ctx context.Context, rid int64) error {
+	if _, err := s.idb().NewRaw("DELETE FROM search_title_words WHERE rid = ?", rid).Exec(ctx); err != nil {
+		return err
+	}
 	if s.postgres() {
 		return nil
 	}

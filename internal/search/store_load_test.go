@@ -71,6 +71,7 @@ func TestLoadBulkMatchesOneAtATime(t *testing.T) {
 				"SELECT CAST(category_id AS TEXT) AS c FROM search_media_categories WHERE media_id = ?",
 				"SELECT tag FROM search_media_tags WHERE media_id = ? ORDER BY tag",
 				"SELECT page, part, body FROM search_pages WHERE media_id = ? ORDER BY page",
+				"SELECT w.word FROM search_title_words w JOIN search_media m ON m.rid = w.rid WHERE m.id = ? ORDER BY w.word",
 			} {
 				args := []any{id}
 				if strings.Contains(q, "REPLACE") {
@@ -116,6 +117,75 @@ func TestLoadBulkMatchesOneAtATime(t *testing.T) {
 		}
 		if n, _, err := st.Summary(f.ctx, Params{}, 20, false); err != nil || n != 6 {
 			t.Errorf("browse total %d %v", n, err)
+		}
+	})
+}
+
+// A Loader into an empty index drops its indexes and builds them at Close:
+// afterwards every index is there, and the items are found by words, by
+// suggest and by browse.
+func TestLoaderIntoEmptyIndex(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, a *app) {
+		f := newFixture(t, a)
+		st := a.store
+		indexes := func() []string {
+			t.Helper()
+			q := "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+			if st.postgres() {
+				q = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"
+			}
+			var names []string
+			if err := st.db.NewRaw(q).Scan(f.ctx, &names); err != nil {
+				t.Fatal(err)
+			}
+			return names
+		}
+		before := indexes()
+		ld, err := st.NewLoader(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := indexes(); len(got) >= len(before) {
+			t.Errorf("no index dropped for the load: %v", got)
+		}
+		ada := newID()
+		at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+		for i := range 3 {
+			items := []LoadItem{{ID: newID(), Title: fmt.Sprintf("Analytical engine volume %d", i), Description: "Notes.", Kind: "book",
+				Language: "en", AuthorIDs: []string{ada}, Tags: []string{"computing"}, PublishedAt: at.Add(time.Duration(i) * time.Hour)}}
+			var authors []LoadAuthor
+			if i == 0 {
+				authors = []LoadAuthor{{ID: ada, Name: "Ada Lovelace"}}
+			}
+			if err := ld.Load(f.ctx, authors, items); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ld.Close(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := indexes(); !reflect.DeepEqual(got, before) {
+			t.Errorf("indexes after the load:\n%v\nbefore:\n%v", got, before)
+		}
+		assertTitles(t, "word", f.search("analytical"), "Analytical engine volume 2", "Analytical engine volume 1", "Analytical engine volume 0")
+		got, err := a.suggest(f.ctx, "engi", 10)
+		if err != nil || len(got) != 3 || got[0].Kind != "title" {
+			t.Errorf("suggest: %+v %v", got, err)
+		}
+		if n, _, err := st.Summary(f.ctx, Params{}, 20, false); err != nil || n != 3 {
+			t.Errorf("browse total %d %v", n, err)
+		}
+		// A second loader finds the index not empty: it drops nothing.
+		ld, err = st.NewLoader(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := indexes(); !reflect.DeepEqual(got, before) {
+			t.Errorf("a load into a non-empty index dropped indexes: %v", got)
+		}
+		if err := ld.Close(f.ctx); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

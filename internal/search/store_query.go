@@ -272,16 +272,34 @@ type Suggestion struct {
 	ID   string `bun:"id"`
 }
 
+// suggestCandidates bounds the titles Suggest orders by popularity: the
+// first of the items with a title word starting with the first word typed,
+// in word order (shorter completions first).
+const suggestCandidates = 1000
+
 // Suggest returns titles, authors and tags starting with prefix (folded),
 // or with a word that does, among what the public may see.
+//
+// Titles are found through their words (search_title_words, a prefix is a
+// range of its key): at most suggestCandidates items with a title word
+// starting with the first word typed, those whose title starts with the
+// prefix or has a word that does, by popularity. Tags are a range of their
+// index.
 func (s *Store) Suggest(ctx context.Context, prefix string, limit int) ([]Suggestion, error) {
 	starts := escapeLike(prefix) + "%"
 	inner := "% " + starts
+	first := prefix
+	if f := strings.Fields(prefix); len(f) > 0 {
+		first = f[0]
+	}
+	lo, hi := prefixRange(first)
+	tlo, thi := prefixRange(prefix)
 	var out []Suggestion
 	var titles, authors, tags []Suggestion
 	if err := s.idb().NewRaw(`SELECT 'title' AS kind, m.title AS text, CAST(m.id AS TEXT) AS id FROM search_media m
-		WHERE m.visible = TRUE AND (m.title_norm LIKE ? ESCAPE '!' OR m.title_norm LIKE ? ESCAPE '!')
-		ORDER BY m.popularity DESC, m.title LIMIT ?`, starts, inner, limit).Scan(ctx, &titles); err != nil && !isNoRows(err) {
+		WHERE m.rid IN (SELECT w.rid FROM search_title_words w WHERE w.word >= ? AND w.word < ? ORDER BY w.word, w.rid LIMIT ?)
+		AND m.visible = TRUE AND (m.title_norm LIKE ? ESCAPE '!' OR m.title_norm LIKE ? ESCAPE '!')
+		ORDER BY m.popularity DESC, m.title LIMIT ?`, lo, hi, suggestCandidates, starts, inner, limit).Scan(ctx, &titles); err != nil && !isNoRows(err) {
 		return nil, err
 	}
 	if err := s.idb().NewRaw(`SELECT 'author' AS kind, a.name AS text, CAST(a.id AS TEXT) AS id FROM search_authors a
@@ -292,8 +310,8 @@ func (s *Store) Suggest(ctx context.Context, prefix string, limit int) ([]Sugges
 		return nil, err
 	}
 	if err := s.idb().NewRaw(`SELECT 'tag' AS kind, t.tag AS text, '' AS id FROM search_media_tags t
-		JOIN search_media m ON m.id = t.media_id WHERE m.visible = TRUE AND t.tag LIKE ? ESCAPE '!'
-		GROUP BY t.tag ORDER BY COUNT(*) DESC, t.tag LIMIT ?`, starts, limit).Scan(ctx, &tags); err != nil && !isNoRows(err) {
+		JOIN search_media m ON m.id = t.media_id WHERE m.visible = TRUE AND t.tag >= ? AND t.tag < ? AND t.tag LIKE ? ESCAPE '!'
+		GROUP BY t.tag ORDER BY COUNT(*) DESC, t.tag LIMIT ?`, tlo, thi, starts, limit).Scan(ctx, &tags); err != nil && !isNoRows(err) {
 		return nil, err
 	}
 	// Interleave so each kind gets a share of the limit.

@@ -87,3 +87,6 @@ func containsString(list []string, s string) bool {
 	}
 	return false
 }
+
+// HasStemmer reports whether StemText changes words of lang.
+func HasStemmer(lang string) bool { return stemmerOf(lang) != nil }
