@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,24 +12,36 @@ import (
 	"github.com/alexandria-platform/alexandria/internal/engagement/domain"
 )
 
-// viewBuffer collects counted views between flushes: a set, so that a
-// viewer repeating a view within a batch costs nothing, and the store
-// takes one batch of distinct rows per flush instead of a row update per
-// view.
+// viewBuffer collects counted views between flushes, keyed by their dedup
+// key (the hash of viewer, item and hour): a viewer repeating a view within
+// a batch costs nothing, and the store takes one batch of distinct rows per
+// flush instead of a row update per view. Hashes are made here, on the
+// request goroutines, so the flush does not hash; the viewer itself is not
+// kept, only its hash for the item's sketch.
 type viewBuffer struct {
 	mu      sync.Mutex
-	pending map[viewKey]struct{}
+	pending map[int64]pendingView
 	wake    chan struct{}
 	limit   int
+	// recent remembers the keys of views already counted (committed), so a
+	// viewer repeating a view within the hour is dropped here without
+	// touching the store.
+	recent *recentViews
 }
 
 func newViewBuffer(limit int) *viewBuffer {
-	return &viewBuffer{pending: map[viewKey]struct{}{}, wake: make(chan struct{}, 1), limit: limit}
+	return &viewBuffer{pending: map[int64]pendingView{}, wake: make(chan struct{}, 1), limit: limit, recent: newRecentViews(recentViewSlots)}
 }
 
-func (b *viewBuffer) add(k viewKey) {
+// add queues a view; it reports false when the view is known to be counted
+// already (this process committed its key this hour).
+func (b *viewBuffer) add(k viewKey) bool {
+	v := newPendingView(k)
+	if b.recent.has(v.Key) {
+		return false
+	}
 	b.mu.Lock()
-	b.pending[k] = struct{}{}
+	b.pending[v.Key] = v
 	full := len(b.pending) >= b.limit
 	b.mu.Unlock()
 	if full {
@@ -37,28 +50,64 @@ func (b *viewBuffer) add(k viewKey) {
 		default:
 		}
 	}
+	return true
 }
 
-func (b *viewBuffer) take() []viewKey {
+func (b *viewBuffer) take() []pendingView {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.pending) == 0 {
 		return nil
 	}
-	out := make([]viewKey, 0, len(b.pending))
-	for k := range b.pending {
-		out = append(out, k)
+	out := make([]pendingView, 0, len(b.pending))
+	for _, v := range b.pending {
+		out = append(out, v)
 	}
-	b.pending = make(map[viewKey]struct{}, len(out))
+	b.pending = make(map[int64]pendingView, len(out))
 	return out
 }
 
 // putBack returns a batch whose flush failed, to be tried again.
-func (b *viewBuffer) putBack(keys []viewKey) {
+func (b *viewBuffer) putBack(views []pendingView) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, k := range keys {
-		b.pending[k] = struct{}{}
+	for _, v := range views {
+		b.pending[v.Key] = v
+	}
+}
+
+// recentViewSlots is the size of the in-memory set of counted view keys
+// (8 bytes a slot: 2 MiB).
+const recentViewSlots = 1 << 18
+
+// recentViews is a bounded, direct-mapped set of view keys counted by this
+// process: each key has one slot (its low bits), a newer key overwrites an
+// older one there. A hit is exact (the whole 63-bit key matches, and keys
+// carry their hour, so a key of an earlier hour never matches a later
+// view); a miss only means "ask the store", whose unique key keeps the
+// count exact across replicas and restarts.
+type recentViews struct {
+	slots []atomic.Uint64
+	mask  uint64
+}
+
+func newRecentViews(size int) *recentViews {
+	return &recentViews{slots: make([]atomic.Uint64, size), mask: uint64(size - 1)} //nolint:gosec // a power of two
+}
+
+// A slot holds key | 1<<63 (keys are 63 bits), so an empty slot (0) matches
+// no key.
+const recentMark = 1 << 63
+
+func (r *recentViews) has(key int64) bool {
+	u := uint64(key) //nolint:gosec // bits
+	return r.slots[u&r.mask].Load() == u|recentMark
+}
+
+func (r *recentViews) remember(views []pendingView) {
+	for _, v := range views {
+		u := uint64(v.Key) //nolint:gosec // bits
+		r.slots[u&r.mask].Store(u | recentMark)
 	}
 }
 
@@ -98,7 +147,9 @@ func (s *Service) recordView(ctx context.Context, userID, address, userAgent, me
 		}
 		viewer = domain.AnonymousViewer(salt, address, userAgent)
 	}
-	s.views.add(viewKey{MediaID: mediaID, Viewer: viewer, Hour: domain.Hour(now)})
+	if !s.views.add(viewKey{MediaID: mediaID, Viewer: viewer, Hour: domain.Hour(now)}) {
+		s.metrics.viewsKnown.Inc()
+	}
 	return outcome, nil
 }
 
@@ -134,7 +185,7 @@ func (s *Service) flushViews(ctx context.Context) (int, error) {
 	}
 	start := time.Now()
 	err := s.store.Tx(ctx, func(st *Store) error {
-		counted, err := st.countViews(ctx, keys)
+		counted, err := st.countPending(ctx, keys)
 		if err != nil {
 			return err
 		}
@@ -157,15 +208,23 @@ func (s *Service) flushViews(ctx context.Context) (int, error) {
 		s.views.putBack(keys)
 		return 0, err
 	}
+	// Every key of the batch is in view_hours now (counted by this batch or
+	// an earlier one): repeats this hour stop at the buffer.
+	s.views.recent.remember(keys)
 	s.metrics.flushSeconds.Observe(time.Since(start).Seconds())
 	return len(keys), nil
 }
 
-// runViewFlusher flushes the buffer every interval (or when it fills) until
-// ctx ends, then once more so that nothing queued is lost on a clean stop.
+// runViewFlusher counts the buffer by time or by size, whichever comes
+// first: interval after the previous flush ended, or at once when the
+// buffer reaches its limit, until ctx ends, then once more so that nothing
+// queued is lost on a clean stop. Each flush takes the whole backlog, so a
+// burst makes larger batches, not more of them; and the interval restarts
+// after a flush, so a flush the limit set off is not followed by a small
+// one the clock set off.
 func (s *Service) runViewFlusher(interval time.Duration) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		t := time.NewTicker(interval)
+		t := time.NewTimer(interval)
 		defer t.Stop()
 		for {
 			select {
@@ -182,6 +241,7 @@ func (s *Service) runViewFlusher(interval time.Duration) func(ctx context.Contex
 			if _, err := s.flushViews(ctx); err != nil && ctx.Err() == nil {
 				s.log.WarnContext(ctx, "engagement: view flush failed, will retry", slog.Any("error", err))
 			}
+			t.Reset(interval)
 		}
 	}
 }
@@ -189,6 +249,7 @@ func (s *Service) runViewFlusher(interval time.Duration) func(ctx context.Contex
 // metrics are engagement's own Prometheus series.
 type metrics struct {
 	views        *prometheus.CounterVec
+	viewsKnown   prometheus.Counter
 	flushSeconds prometheus.Histogram
 	mqtt         *prometheus.CounterVec
 }
@@ -197,6 +258,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		views: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "alexandria_engagement_views_total",
 			Help: "View reports by outcome (queued, too_short, crawler)."}, []string{"outcome"}),
+		viewsKnown: prometheus.NewCounter(prometheus.CounterOpts{Name: "alexandria_engagement_views_known_total",
+			Help: "Queued views dropped in memory because this viewer, item and hour were already counted."}),
 		flushSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "alexandria_engagement_view_flush_seconds",
 			Help: "Time to count one batch of views.", Buckets: prometheus.DefBuckets}),
 		mqtt: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "alexandria_engagement_mqtt_messages_total",
@@ -205,7 +268,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.views, m.flushSeconds, m.mqtt} {
+	for _, c := range []prometheus.Collector{m.views, m.viewsKnown, m.flushSeconds, m.mqtt} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

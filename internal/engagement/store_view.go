@@ -1,11 +1,13 @@
 package engagement
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/uptrace/bun"
 
@@ -42,11 +44,20 @@ func (s *Store) daySalt(ctx context.Context, day string) ([]byte, error) {
 // viewChunk is how many rows one INSERT carries.
 const viewChunk = 400
 
-// viewHourKey is the dedup key of a view: a hash of viewer, item and hour
-// (63 bits; a collision, about n²/2⁶⁴ for n views in an hour, would drop
-// one view).
-func viewHourKey(k viewKey) int64 {
-	return int64(domain.HashViewHour(k.Viewer, k.MediaID, k.Hour) >> 1)
+// pendingView is a view as counting needs it: its dedup key (a hash of
+// viewer, item and hour: 63 bits; a collision, about n²/2⁶⁴ for n views in
+// an hour, would drop one view), the item and hour, and the viewer's hash
+// for the item's sketch (not the viewer).
+type pendingView struct {
+	Key        int64
+	MediaID    string
+	Hour       int64
+	ViewerHash uint64
+}
+
+func newPendingView(k viewKey) pendingView {
+	key, viewer := domain.ViewHashes(k.Viewer, k.MediaID, k.Hour)
+	return pendingView{Key: int64(key >> 1), MediaID: k.MediaID, Hour: k.Hour, ViewerHash: viewer}
 }
 
 // rowPlaceholders returns n copies of per separated by commas.
@@ -61,36 +72,61 @@ func rowPlaceholders(per string, n int) string {
 	return string(b)
 }
 
+// viewArrayChunk is how many keys one view_hours statement carries: the
+// keys travel as one array value (a PostgreSQL bigint[] literal, a JSON
+// array that SQLite's json_each unrolls), not as a placeholder pair per row,
+// so the store parses one value instead of thousands of row expressions.
+const viewArrayChunk = 10000
+
 // freshViews inserts the views' hour keys, ignoring those already there,
-// and returns the views that were not counted yet this hour.
-func (s *Store) freshViews(ctx context.Context, keys []viewKey) ([]viewKey, error) {
-	byHash := make(map[int64]viewKey, len(keys))
-	hashes := make([]int64, 0, len(keys))
-	for _, k := range keys {
-		h := viewHourKey(k)
-		if _, dup := byHash[h]; !dup {
-			byHash[h] = k
-			hashes = append(hashes, h)
-		}
-	}
+// and returns the views that were not counted yet this hour. views must
+// have distinct keys; they are sorted by hour and key.
+func (s *Store) freshViews(ctx context.Context, views []pendingView) ([]pendingView, error) {
 	// In key order, each statement walks the B-tree's pages once, left to
 	// right, instead of jumping around it.
-	slices.Sort(hashes)
-	var out []viewKey
-	for start := 0; start < len(hashes); start += viewChunk {
-		chunk := hashes[start:min(start+viewChunk, len(hashes))]
-		args := make([]any, 0, 2*len(chunk))
-		for _, h := range chunk {
-			args = append(args, h, byHash[h].Hour)
+	slices.SortFunc(views, func(a, b pendingView) int {
+		if c := cmp.Compare(a.Hour, b.Hour); c != 0 {
+			return c
 		}
-		var inserted []int64
-		q := "INSERT INTO view_hours (k, hour) VALUES " + rowPlaceholders("(?, ?)", len(chunk)) +
-			" ON CONFLICT (k) DO NOTHING RETURNING k"
-		if err := s.idb.NewRaw(q, args...).Scan(ctx, &inserted); err != nil {
+		return cmp.Compare(a.Key, b.Key)
+	})
+	q := "INSERT INTO view_hours (k, hour) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT (k) DO NOTHING RETURNING k"
+	open, closing := byte('['), byte(']')
+	if s.db.Dialect == db.Postgres {
+		q = "INSERT INTO view_hours (k, hour) SELECT k, ? FROM unnest(CAST(? AS bigint[])) AS t(k) ON CONFLICT (k) DO NOTHING RETURNING k"
+		open, closing = '{', '}'
+	}
+	var out []pendingView
+	var inserted []int64
+	list := make([]byte, 0, 20*min(len(views), viewArrayChunk)+2)
+	for start := 0; start < len(views); {
+		// One hour per statement (a batch spans two at most).
+		end := start + 1
+		for end < len(views) && end-start < viewArrayChunk && views[end].Hour == views[start].Hour {
+			end++
+		}
+		chunk := views[start:end]
+		start = end
+		list = append(list[:0], open)
+		for i, v := range chunk {
+			if i > 0 {
+				list = append(list, ',')
+			}
+			list = strconv.AppendInt(list, v.Key, 10)
+		}
+		list = append(list, closing)
+		inserted = inserted[:0]
+		if err := s.idb.NewRaw(q, chunk[0].Hour, string(list)).Scan(ctx, &inserted); err != nil {
 			return nil, fmt.Errorf("view_hours: %w", err)
 		}
-		for _, h := range inserted {
-			out = append(out, byHash[h])
+		if len(inserted) == len(chunk) {
+			out = append(out, chunk...)
+			continue
+		}
+		for _, k := range inserted {
+			if i, ok := slices.BinarySearchFunc(chunk, k, func(v pendingView, k int64) int { return cmp.Compare(v.Key, k) }); ok {
+				out = append(out, chunk[i])
+			}
 		}
 	}
 	return out, nil
@@ -123,17 +159,31 @@ func (s *Store) loadSketches(ctx context.Context, ids []string) (map[string]doma
 	return out, nil
 }
 
-// countViews stores a batch of distinct views: each viewer, item and hour
-// counts once whatever earlier batches held. It returns the views and new
-// unique viewers (estimated by the item's sketch) counted per item.
+// countViews stores a batch of views: each viewer, item and hour counts
+// once whatever earlier batches held. It returns the views and new unique
+// viewers (estimated by the item's sketch) counted per item.
 func (s *Store) countViews(ctx context.Context, keys []viewKey) (map[string]mediaCounts, error) {
-	fresh, err := s.freshViews(ctx, keys)
+	views := make(map[int64]pendingView, len(keys))
+	for _, k := range keys {
+		v := newPendingView(k)
+		views[v.Key] = v
+	}
+	batch := make([]pendingView, 0, len(views))
+	for _, v := range views {
+		batch = append(batch, v)
+	}
+	return s.countPending(ctx, batch)
+}
+
+// countPending is countViews for views already hashed, with distinct keys.
+func (s *Store) countPending(ctx context.Context, views []pendingView) (map[string]mediaCounts, error) {
+	fresh, err := s.freshViews(ctx, views)
 	if err != nil || len(fresh) == 0 {
 		return nil, err
 	}
-	viewersOf := map[string][]string{}
-	for _, k := range fresh {
-		viewersOf[k.MediaID] = append(viewersOf[k.MediaID], k.Viewer)
+	viewersOf := map[string][]uint64{}
+	for _, v := range fresh {
+		viewersOf[v.MediaID] = append(viewersOf[v.MediaID], v.ViewerHash)
 	}
 	ids := make([]string, 0, len(viewersOf))
 	for id := range viewersOf {
@@ -153,8 +203,8 @@ func (s *Store) countViews(ctx context.Context, keys []viewKey) (map[string]medi
 			sketches[id] = sk
 		}
 		before, changed := sk.Estimate(), false
-		for _, v := range viewersOf[id] {
-			changed = sk.Add(domain.Hash64(v)) || changed
+		for _, h := range viewersOf[id] {
+			changed = sk.Add(h) || changed
 		}
 		c := mediaCounts{Views: int64(len(viewersOf[id]))}
 		if changed {

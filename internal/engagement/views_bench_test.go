@@ -2,9 +2,11 @@ package engagement
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/alexandria-platform/alexandria/internal/engagement/domain"
+	"github.com/alexandria-platform/alexandria/internal/platform/db"
 	"github.com/alexandria-platform/alexandria/internal/platform/module/moduletest"
 )
 
@@ -21,7 +24,10 @@ import (
 // to the raw ceiling of the same store in the same run: the same number of
 // rows written with multi-row INSERTs in one transaction and nothing else.
 // The ratio is the median of five rounds, each comparing a counted batch
-// with a raw one run next to it.
+// with a raw one run next to it. A second ceiling writes the rows as the
+// counting does since it passes keys as one array value per 10,000 rows
+// (unnest on PostgreSQL, json_each on SQLite): x_raw_array is the ratio to
+// that one, the fairer of the two now.
 func BenchmarkCountViews(b *testing.B) {
 	for _, s := range moduletest.Stores(b) {
 		b.Run(s.Name, func(b *testing.B) {
@@ -50,7 +56,7 @@ func BenchmarkCountViews(b *testing.B) {
 			// the median round is reported.
 			const rounds = 5
 			b.StopTimer()
-			var raws, counts, ratios []float64
+			var raws, counts, ratios, arrayRaws, arrayRatios []float64
 			for round := range rounds {
 				keys := make([]viewKey, n)
 				for i := range keys {
@@ -70,14 +76,18 @@ func BenchmarkCountViews(b *testing.B) {
 					b.StopTimer()
 					return took
 				}
-				var raw, took time.Duration
+				var raw, arrayRaw, took time.Duration
 				if round%2 == 0 {
 					raw = rawInsert(ctx, b, svc, keys)
+					arrayRaw = rawArrayInsert(ctx, b, svc, keys)
 					took = count()
 				} else {
 					took = count()
+					arrayRaw = rawArrayInsert(ctx, b, svc, keys)
 					raw = rawInsert(ctx, b, svc, keys)
 				}
+				arrayRaws = append(arrayRaws, float64(n)/arrayRaw.Seconds())
+				arrayRatios = append(arrayRatios, arrayRaw.Seconds()/took.Seconds())
 				raws = append(raws, float64(n)/raw.Seconds())
 				counts = append(counts, float64(n)/took.Seconds())
 				ratios = append(ratios, raw.Seconds()/took.Seconds())
@@ -91,6 +101,9 @@ func BenchmarkCountViews(b *testing.B) {
 			b.ReportMetric(median(raws), "raw_rows/s")
 			b.ReportMetric(median(ratios), "x_raw")
 			b.ReportMetric(slices.Min(ratios), "x_raw_worst_round")
+			b.ReportMetric(median(arrayRaws), "raw_array_rows/s")
+			b.ReportMetric(median(arrayRatios), "x_raw_array")
+			b.ReportMetric(slices.Min(arrayRatios), "x_raw_array_worst_round")
 		})
 	}
 }
@@ -119,6 +132,53 @@ func rawInsert(ctx context.Context, b *testing.B, svc *Service, keys []viewKey) 
 			vals = append(vals, "(?, ?, ?)")
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO bench_views (media_id, viewer, hour) VALUES "+strings.Join(vals, ", "), args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0)
+}
+
+// rawArrayInsert writes keys into bench_views in one transaction, 10,000
+// rows a statement, each column one array value: the ceiling for rows
+// passed the way freshViews passes its keys.
+func rawArrayInsert(ctx context.Context, b *testing.B, svc *Service, keys []viewKey) time.Duration {
+	b.Helper()
+	t0 := time.Now()
+	tx, err := svc.db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for lo := 0; lo < len(keys); lo += viewArrayChunk {
+		chunk := keys[lo:min(lo+viewArrayChunk, len(keys))]
+		var q string
+		var args []any
+		if svc.db.Dialect == db.Postgres {
+			// IDs and hex viewers hold no commas, quotes or braces.
+			var media, viewers, hours strings.Builder
+			for i, k := range chunk {
+				sep := ","
+				if i == 0 {
+					sep = "{"
+				}
+				media.WriteString(sep + k.MediaID)
+				viewers.WriteString(sep + k.Viewer)
+				hours.WriteString(sep + strconv.FormatInt(k.Hour, 10))
+			}
+			q = "INSERT INTO bench_views (media_id, viewer, hour) SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]))"
+			args = []any{media.String() + "}", viewers.String() + "}", hours.String() + "}"}
+		} else {
+			rows := make([][3]any, len(chunk))
+			for i, k := range chunk {
+				rows[i] = [3]any{k.MediaID, k.Viewer, k.Hour}
+			}
+			js, _ := json.Marshal(rows)
+			q = "INSERT INTO bench_views (media_id, viewer, hour) SELECT value->>0, value->>1, value->>2 FROM json_each(?)"
+			args = []any{string(js)}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			b.Fatal(err)
 		}
 	}

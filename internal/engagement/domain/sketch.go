@@ -62,6 +62,26 @@ func HashViewHour(viewer, mediaID string, hour int64) uint64 {
 	return mix64(h ^ uint64(hour)*0x9e3779b97f4a7c15) //nolint:gosec // bits, not a quantity
 }
 
+// ViewHashes returns HashViewHour(viewer, mediaID, hour) and
+// Hash64(viewer) in one pass over the viewer: what a view needs for its
+// dedup key and for the item's sketch.
+func ViewHashes(viewer, mediaID string, hour int64) (viewHour, viewerHash uint64) {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(viewer); i++ {
+		h ^= uint64(viewer[i])
+		h *= prime
+	}
+	h *= prime // the zero byte after the viewer
+	viewerHash = mix64(h)
+	for i := 0; i < len(mediaID); i++ {
+		h ^= uint64(mediaID[i])
+		h *= prime
+	}
+	h *= prime
+	return mix64(mix64(h) ^ uint64(hour)*0x9e3779b97f4a7c15), viewerHash //nolint:gosec // bits, not a quantity
+}
+
 func mix64(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd

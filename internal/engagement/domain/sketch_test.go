@@ -42,3 +42,17 @@ func TestLoadViewerSketchRejectsForeignBytes(t *testing.T) {
 		t.Fatalf("load must copy: %d %d", a.Estimate(), b.Estimate())
 	}
 }
+
+// ViewHashes must give the very values of HashViewHour and Hash64: keys
+// already in view_hours and registers already in sketches were made with
+// them.
+func TestViewHashesMatch(t *testing.T) {
+	for i, c := range []struct{ viewer, media string }{{"u:1", "m"}, {"", ""}, {"a:" + fmt.Sprintf("%032x", 7), "0190f0b2-4c5e-7d1a-9b3c-2f6e8d7a1c00"}} {
+		for _, hour := range []int64{0, 1, 493_000, -5} {
+			k, v := ViewHashes(c.viewer, c.media, hour)
+			if k != HashViewHour(c.viewer, c.media, hour) || v != Hash64(c.viewer) {
+				t.Fatalf("case %d hour %d: %x %x", i, hour, k, v)
+			}
+		}
+	}
+}
