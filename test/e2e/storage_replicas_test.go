@@ -3,10 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/alexandria-platform/alexandria/client"
-	"github.com/alexandria-platform/alexandria/internal/platform/peers"
 	"github.com/alexandria-platform/alexandria/internal/platform/testfiles"
 	"github.com/alexandria-platform/alexandria/internal/platform/testkit"
 )
@@ -141,33 +137,8 @@ const (
 // the blob URL and the environment the processes need to reach it.
 func minioBucketE2E(t *testing.T) (string, []string) {
 	t.Helper()
-	bin, err := peers.Binary(peers.MinIO)
-	if err != nil {
-		testkit.SkipOrFail(t, "the MinIO peer (make peers)", err)
-	}
-	port, err := testkit.FreePort()
-	must(t, err)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", t.TempDir()) //nolint:gosec // the test's own binary
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+e2eMinioUser, "MINIO_ROOT_PASSWORD="+e2eMinioPassword,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
-	must(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	endpoint := "http://" + addr
-	testkit.Eventually(t, "MinIO is live", func() bool {
-		resp, err := http.Get(endpoint + "/minio/health/live") //nolint:gosec // the test's own server
-		if err != nil {
-			return false
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-	name := "replicas-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if _, err := s3Client(endpoint).CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		t.Fatal(err)
-	}
-	return "s3://" + name + "?endpoint=" + endpoint + "&use_path_style=true&region=us-east-1",
-		[]string{"AWS_ACCESS_KEY_ID=" + e2eMinioUser, "AWS_SECRET_ACCESS_KEY=" + e2eMinioPassword, "AWS_REGION=us-east-1"}
+	m := startPrivateMinio(t)
+	return m.bucket(t, "replicas-"+strconv.FormatInt(time.Now().UnixNano(), 36)), m.env()
 }
 
 func s3Client(endpoint string) *s3.Client {
